@@ -1,0 +1,24 @@
+// Package capture reads packets from saved captures (pcap, pcapng, gzip,
+// stdin) and live interfaces, numbers them as tshark does, and decodes the
+// link, network and transport layers far enough to hand TCP segments on.
+package capture
+
+import (
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// Packet is one captured frame.
+type Packet struct {
+	Frame    uint64 // 1-based frame number in capture order, as tshark counts
+	Info     gopacket.CaptureInfo
+	LinkType layers.LinkType
+	Data     []byte // valid until the next call to Next
+}
+
+// Source yields packets in capture order. Next returns io.EOF at the end
+// of a file; any other error says where reading stopped.
+type Source interface {
+	Next() (Packet, error)
+	Close() error
+}

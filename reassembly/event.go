@@ -1,0 +1,130 @@
+// Package reassembly turns captured TCP packets into each connection's two
+// ordered byte streams, with a map from every byte back to the frame it came
+// from and explicit events for the bytes that are missing. It wraps
+// github.com/gopacket/gopacket/reassembly and knows nothing about RTMP.
+package reassembly
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Direction is the way bytes travel on a connection, relative to the side
+// that was decided to be the client.
+type Direction uint8
+
+const (
+	// ClientToServer is the direction from the client (the side that sent
+	// the SYN, or that was chosen by the orientation rules) to the server.
+	ClientToServer Direction = 0
+	// ServerToClient is the reverse direction.
+	ServerToClient Direction = 1
+)
+
+// String returns "c2s" or "s2c", the names used in every output.
+func (d Direction) String() string {
+	if d == ServerToClient {
+		return "s2c"
+	}
+	return "c2s"
+}
+
+// Reverse returns the other direction.
+func (d Direction) Reverse() Direction { return d ^ 1 }
+
+// FrameRef says that a run of stream bytes came from one captured packet.
+type FrameRef struct {
+	Offset int64     // stream offset of the first byte of the run
+	Len    int       // number of bytes in the run
+	Frame  uint64    // 1-based frame number, as tshark counts
+	Time   time.Time // capture time of the frame
+}
+
+// GapReason says why bytes are missing from a stream.
+type GapReason uint8
+
+const (
+	// GapLost means segments were never captured (capture loss, a dropped
+	// packet, or a flush that gave up waiting for them).
+	GapLost GapReason = iota + 1
+	// GapMidStream means the capture began after the connection had started:
+	// the bytes before the first captured one are unknown.
+	GapMidStream
+	// GapLimit means a memory limit forced buffered data to be skipped.
+	GapLimit
+)
+
+func (r GapReason) String() string {
+	switch r {
+	case GapLost:
+		return "lost"
+	case GapMidStream:
+		return "mid-stream"
+	case GapLimit:
+		return "limit"
+	}
+	return "unknown"
+}
+
+// Gap reports that bytes are missing from a stream before Offset.
+// Bytes is the count when the sequence numbers tell it, or -1 when they
+// cannot (the start of a connection that was not captured).
+type Gap struct {
+	Offset int64 // stream offset at which delivery resumes
+	Bytes  int64 // bytes missing before Offset, or -1 when unknown
+	Reason GapReason
+	Frame  uint64 // first frame after the gap
+	Time   time.Time
+}
+
+// Endpoint is one side of a connection.
+type Endpoint = netip.AddrPort
+
+// ConnInfo describes a connection as it is known when it is opened; the
+// orientation is settled from the SYN when it was captured, else from the
+// server ports, else by a guess (see Oriented).
+type ConnInfo struct {
+	ID        uint64   // 1-based connection number, in order of first packet
+	Client    Endpoint // side believed to be the client
+	Server    Endpoint
+	SawSYN    bool   // the three-way handshake's SYN was captured
+	Oriented  string // how client/server was decided: "syn", "port", "guess"
+	FirstSeen time.Time
+	Frame     uint64 // first frame of the connection
+}
+
+// DirStats counts one direction of a connection.
+type DirStats struct {
+	Packets   uint64 // TCP segments seen in this direction
+	Bytes     int64  // payload bytes delivered in order, once
+	GapBytes  int64  // bytes known to be missing (gaps of unknown size count 0)
+	Gaps      int    // number of gap events
+	Retrans   uint64 // segments whose payload had already been delivered
+	OutOfOrd  uint64 // segments that arrived ahead of a hole
+	MidStream bool   // the start of this direction was not captured
+}
+
+// ConnStats is what is known about a connection when it ends.
+type ConnStats struct {
+	Info      ConnInfo
+	LastSeen  time.Time
+	LastFrame uint64
+	Dir       [2]DirStats // indexed by Direction
+	FIN, RST  bool        // how it ended, if it did
+	TimedOut  bool        // closed because it was idle in capture time
+	Truncated bool        // the capture ended with the connection still open
+}
+
+// Handler receives one connection's events, in order. Data and Gap for the
+// two directions interleave in capture order. The data slice is only valid
+// for the duration of the call: a handler copies what it keeps.
+type Handler interface {
+	Data(dir Direction, offset int64, data []byte, refs []FrameRef)
+	Gap(dir Direction, g Gap)
+	Close(stats ConnStats)
+}
+
+// HandlerFactory makes a Handler for each new connection.
+type HandlerFactory interface {
+	NewConnection(info ConnInfo) Handler
+}
