@@ -1,0 +1,287 @@
+package capture
+
+import (
+	"encoding/binary"
+	"net/netip"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// Segment is a TCP segment decoded from a packet, with the network
+// endpoints the assembler keys connections on.
+type Segment struct {
+	NetFlow gopacket.Flow
+	Src     netip.AddrPort
+	Dst     netip.AddrPort
+	TCP     *layers.TCP // reused by the Decoder on the next call
+	// PayloadCut is true when the snap length cut bytes of this segment's
+	// payload: fewer payload bytes are present than the IP header declares.
+	PayloadCut bool
+}
+
+// Outcome classifies what a decoded packet turned out to be.
+type Outcome uint8
+
+// Outcomes of Decoder.Decode.
+const (
+	OutcomeTCP         Outcome = iota // a TCP segment, in Segment
+	OutcomeUDP                        // UDP: not analyzed
+	OutcomeICMP                       // ICMP or ICMPv6: not analyzed
+	OutcomeOtherIP                    // another IP protocol
+	OutcomeNotIP                      // ARP, LLDP, ...: not analyzed
+	OutcomeFragment                   // an IP fragment: not reassembled
+	OutcomeUndecodable                // headers malformed or cut before the TCP header ended
+	OutcomeLinkType                   // a link type this build cannot decode
+)
+
+// Stats counts what the decoder saw; nothing is dropped silently.
+type Stats struct {
+	Packets     uint64 // every frame read
+	Bytes       uint64 // captured bytes of every frame
+	TCP         uint64
+	UDP         uint64
+	ICMP        uint64
+	OtherIP     uint64
+	NotIP       uint64
+	Fragments   uint64
+	Undecodable uint64
+	BadLinkType uint64
+	SnapCut     uint64 // frames whose captured length is below the wire length
+	PayloadCut  uint64 // TCP segments whose payload was cut by the snap length
+}
+
+// Add accumulates an outcome into the counters.
+func (s *Stats) add(o Outcome) {
+	switch o {
+	case OutcomeTCP:
+		s.TCP++
+	case OutcomeUDP:
+		s.UDP++
+	case OutcomeICMP:
+		s.ICMP++
+	case OutcomeOtherIP:
+		s.OtherIP++
+	case OutcomeNotIP:
+		s.NotIP++
+	case OutcomeFragment:
+		s.Fragments++
+	case OutcomeUndecodable:
+		s.Undecodable++
+	case OutcomeLinkType:
+		s.BadLinkType++
+	}
+}
+
+// Decoder turns frames into TCP segments. It parses link and IP headers by
+// hand (they are fixed and small) and lets gopacket decode TCP, because the
+// TCP reassembler wants gopacket's type. A Decoder is not safe for
+// concurrent use; it reuses its TCP layer between calls.
+type Decoder struct {
+	Stats Stats
+	tcp   layers.TCP
+}
+
+// Decode classifies one packet and, for TCP, fills seg.
+func (d *Decoder) Decode(p Packet, seg *Segment) Outcome {
+	d.Stats.Packets++
+	d.Stats.Bytes += uint64(len(p.Data))
+	if p.Info.Length > p.Info.CaptureLength {
+		d.Stats.SnapCut++
+	}
+	o := d.decode(p, seg)
+	d.Stats.add(o)
+	if o == OutcomeTCP && seg.PayloadCut {
+		d.Stats.PayloadCut++
+	}
+	return o
+}
+
+// Ethernet types that carry the protocols we follow.
+const (
+	etherIPv4  = 0x0800
+	etherIPv6  = 0x86dd
+	etherVLAN  = 0x8100
+	etherQinQ  = 0x88a8
+	etherVLAN2 = 0x9100
+)
+
+func (d *Decoder) decode(p Packet, seg *Segment) Outcome {
+	b := p.Data
+	var etherType uint16
+	switch p.LinkType {
+	case layers.LinkTypeEthernet:
+		if len(b) < 14 {
+			return OutcomeUndecodable
+		}
+		etherType = binary.BigEndian.Uint16(b[12:])
+		b = b[14:]
+		// 802.1Q and 802.1ad tags, possibly stacked.
+		for etherType == etherVLAN || etherType == etherQinQ || etherType == etherVLAN2 {
+			if len(b) < 4 {
+				return OutcomeUndecodable
+			}
+			etherType = binary.BigEndian.Uint16(b[2:])
+			b = b[4:]
+		}
+	case layers.LinkTypeLinuxSLL:
+		if len(b) < 16 {
+			return OutcomeUndecodable
+		}
+		etherType = binary.BigEndian.Uint16(b[14:])
+		b = b[16:]
+	case layers.LinkTypeLinuxSLL2:
+		if len(b) < 20 {
+			return OutcomeUndecodable
+		}
+		etherType = binary.BigEndian.Uint16(b[0:])
+		b = b[20:]
+	case layers.LinkTypeNull, layers.LinkTypeLoop:
+		// BSD loopback: a 4-byte address family, in the capturing host's
+		// byte order for Null and in network order for Loop. IPv6's value
+		// differs between BSDs (24, 28, 30), so read it both ways.
+		if len(b) < 4 {
+			return OutcomeUndecodable
+		}
+		af := binary.LittleEndian.Uint32(b)
+		if af > 0xffff {
+			af = binary.BigEndian.Uint32(b)
+		}
+		switch af {
+		case 2:
+			etherType = etherIPv4
+		case 24, 28, 30:
+			etherType = etherIPv6
+		default:
+			return OutcomeNotIP
+		}
+		b = b[4:]
+	case layers.LinkTypeRaw, layers.LinkTypeIPv4, layers.LinkTypeIPv6, 12 /* DLT_RAW on some BSDs */ :
+		if len(b) < 1 {
+			return OutcomeUndecodable
+		}
+		switch b[0] >> 4 {
+		case 4:
+			etherType = etherIPv4
+		case 6:
+			etherType = etherIPv6
+		default:
+			return OutcomeUndecodable
+		}
+	default:
+		return OutcomeLinkType
+	}
+	switch etherType {
+	case etherIPv4:
+		return d.decodeIPv4(b, seg)
+	case etherIPv6:
+		return d.decodeIPv6(b, seg)
+	}
+	return OutcomeNotIP
+}
+
+func (d *Decoder) decodeIPv4(b []byte, seg *Segment) Outcome {
+	if len(b) < 20 || b[0]>>4 != 4 {
+		return OutcomeUndecodable
+	}
+	ihl := int(b[0]&0x0f) * 4
+	total := int(binary.BigEndian.Uint16(b[2:]))
+	if ihl < 20 || len(b) < ihl || total < ihl {
+		return OutcomeUndecodable
+	}
+	flagsFrag := binary.BigEndian.Uint16(b[6:])
+	proto := b[9]
+	src := netip.AddrFrom4([4]byte(b[12:16]))
+	dst := netip.AddrFrom4([4]byte(b[16:20]))
+	cut := false
+	if len(b) > total {
+		b = b[:total] // Ethernet pads short frames; the padding is not payload
+	} else if len(b) < total {
+		cut = true
+	}
+	if flagsFrag&0x3fff != 0 { // more-fragments flag or a fragment offset
+		return OutcomeFragment
+	}
+	seg.NetFlow = gopacket.NewFlow(layers.EndpointIPv4, b[12:16], b[16:20])
+	return d.transport(proto, b[ihl:], src, dst, cut, seg)
+}
+
+func (d *Decoder) decodeIPv6(b []byte, seg *Segment) Outcome {
+	if len(b) < 40 || b[0]>>4 != 6 {
+		return OutcomeUndecodable
+	}
+	plen := int(binary.BigEndian.Uint16(b[4:]))
+	next := b[6]
+	src := netip.AddrFrom16([16]byte(b[8:24]))
+	dst := netip.AddrFrom16([16]byte(b[24:40]))
+	flow := gopacket.NewFlow(layers.EndpointIPv6, b[8:24], b[24:40])
+	payload := b[40:]
+	cut := false
+	if plen != 0 { // 0 means a jumbogram: trust the captured length
+		if len(payload) > plen {
+			payload = payload[:plen]
+		} else if len(payload) < plen {
+			cut = true
+		}
+	}
+	// Walk the extension headers to the transport header.
+	for i := 0; i < 16; i++ {
+		switch next {
+		case 0, 43, 60, 135, 139, 140: // hop-by-hop, routing, destination, mobility, HIP, shim6
+			if len(payload) < 8 {
+				return OutcomeUndecodable
+			}
+			n := (int(payload[1]) + 1) * 8
+			if len(payload) < n {
+				return OutcomeUndecodable
+			}
+			next, payload = payload[0], payload[n:]
+		case 51: // authentication header: length in 4-octet units, minus 2
+			if len(payload) < 8 {
+				return OutcomeUndecodable
+			}
+			n := (int(payload[1]) + 2) * 4
+			if len(payload) < n {
+				return OutcomeUndecodable
+			}
+			next, payload = payload[0], payload[n:]
+		case 44: // fragment
+			if len(payload) < 8 {
+				return OutcomeUndecodable
+			}
+			offM := binary.BigEndian.Uint16(payload[2:])
+			if offM&0xfff9 != 0 {
+				return OutcomeFragment
+			}
+			// An atomic fragment (offset 0, no more fragments) is whole.
+			next, payload = payload[0], payload[8:]
+		default:
+			seg.NetFlow = flow
+			return d.transport(next, payload, src, dst, cut, seg)
+		}
+	}
+	return OutcomeUndecodable
+}
+
+func (d *Decoder) transport(proto uint8, b []byte, src, dst netip.Addr, cut bool, seg *Segment) Outcome {
+	switch proto {
+	case 6:
+	case 17:
+		return OutcomeUDP
+	case 1, 58:
+		return OutcomeICMP
+	default:
+		return OutcomeOtherIP
+	}
+	if len(b) < 20 || int(b[12]>>4)*4 > len(b) {
+		return OutcomeUndecodable
+	}
+	if err := d.tcp.DecodeFromBytes(b, gopacket.NilDecodeFeedback); err != nil {
+		return OutcomeUndecodable
+	}
+	seg.TCP = &d.tcp
+	seg.Src = netip.AddrPortFrom(src, uint16(d.tcp.SrcPort))
+	seg.Dst = netip.AddrPortFrom(dst, uint16(d.tcp.DstPort))
+	seg.PayloadCut = cut
+	return OutcomeTCP
+}

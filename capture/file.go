@@ -1,0 +1,194 @@
+package capture
+
+import (
+	"bufio"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// ErrNotCapture is returned when a file is neither pcap, pcapng, nor a
+// gzip-compressed one of them.
+var ErrNotCapture = errors.New("not a pcap or pcapng file")
+
+// ErrTruncated is wrapped by the error a Source returns when the file ends
+// in the middle of a packet record.
+var ErrTruncated = errors.New("capture file is truncated")
+
+// FileFormat names what a file turned out to be.
+type FileFormat string
+
+// The formats OpenFile recognizes.
+const (
+	FormatPcap   FileFormat = "pcap"
+	FormatPcapNS FileFormat = "pcap-ns"
+	FormatPcapNG FileFormat = "pcapng"
+)
+
+// FileSource reads a saved capture.
+type FileSource struct {
+	name     string
+	format   FileFormat
+	gzipped  bool
+	closer   io.Closer
+	counter  *countingReader
+	pcap     *pcapgo.Reader
+	ng       *pcapgo.NgReader
+	linkType layers.LinkType
+	frame    uint64
+	size     int64 // file size when known, for progress; 0 otherwise
+}
+
+// OpenFile opens a pcap (micro- or nanosecond, either byte order) or pcapng
+// file, optionally gzip-compressed. The name "-" reads standard input.
+func OpenFile(name string) (*FileSource, error) {
+	var f *os.File
+	if name == "-" {
+		f = os.Stdin
+	} else {
+		var err error
+		if f, err = os.Open(name); err != nil {
+			return nil, err
+		}
+	}
+	src, err := newFileSource(name, f, f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		src.size = st.Size()
+	}
+	return src, nil
+}
+
+// NewReaderSource reads a capture from any reader (used by tests and fuzzing).
+func NewReaderSource(name string, r io.Reader) (*FileSource, error) {
+	return newFileSource(name, r, nil)
+}
+
+func newFileSource(name string, r io.Reader, closer io.Closer) (*FileSource, error) {
+	s := &FileSource{name: name, closer: closer}
+	s.counter = &countingReader{r: r}
+	br := bufio.NewReaderSize(s.counter, 1<<16)
+	magic, err := br.Peek(4)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w (file has %d bytes)", name, ErrNotCapture, len(magic))
+	}
+	var in io.Reader = br
+	if magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: gzip: %w", name, err)
+		}
+		s.gzipped = true
+		zbr := bufio.NewReaderSize(zr, 1<<16)
+		if magic, err = zbr.Peek(4); err != nil {
+			return nil, fmt.Errorf("%s: inside gzip: %w", name, ErrNotCapture)
+		}
+		in = zbr
+	}
+	switch {
+	case magic[0] == 0x0a && magic[1] == 0x0d && magic[2] == 0x0d && magic[3] == 0x0a:
+		ng, err := pcapgo.NewNgReader(in, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+		if err != nil {
+			return nil, fmt.Errorf("%s: pcapng: %w", name, err)
+		}
+		s.ng, s.format, s.linkType = ng, FormatPcapNG, ng.LinkType()
+	case isPcapMagic(magic):
+		pr, err := pcapgo.NewReader(in)
+		if err != nil {
+			return nil, fmt.Errorf("%s: pcap: %w", name, err)
+		}
+		s.pcap, s.linkType = pr, pr.LinkType()
+		s.format = FormatPcap
+		if pr.Resolution() == gopacket.TimestampResolutionNanosecond {
+			s.format = FormatPcapNS
+		}
+	default:
+		return nil, fmt.Errorf("%s: %w (magic % x)", name, ErrNotCapture, magic)
+	}
+	return s, nil
+}
+
+func isPcapMagic(m []byte) bool {
+	switch {
+	case m[0] == 0xa1 && m[1] == 0xb2 && m[2] == 0xc3 && m[3] == 0xd4, // µs, big-endian
+		m[0] == 0xd4 && m[1] == 0xc3 && m[2] == 0xb2 && m[3] == 0xa1, // µs, little-endian
+		m[0] == 0xa1 && m[1] == 0xb2 && m[2] == 0x3c && m[3] == 0x4d, // ns, big-endian
+		m[0] == 0x4d && m[1] == 0x3c && m[2] == 0xb2 && m[3] == 0xa1: // ns, little-endian
+		return true
+	}
+	return false
+}
+
+// Next returns the next packet. At the end of the file it returns io.EOF;
+// a file cut inside a record gives an error wrapping ErrTruncated that names
+// the frame.
+func (s *FileSource) Next() (Packet, error) {
+	var (
+		data []byte
+		ci   gopacket.CaptureInfo
+		err  error
+	)
+	lt := s.linkType
+	if s.ng != nil {
+		data, ci, err = s.ng.ZeroCopyReadPacketData()
+		if err == nil && len(ci.AncillaryData) > 0 {
+			if l, ok := ci.AncillaryData[0].(layers.LinkType); ok {
+				lt = l
+			}
+		}
+	} else {
+		data, ci, err = s.pcap.ZeroCopyReadPacketData()
+	}
+	if err != nil {
+		if err == io.EOF {
+			return Packet{}, io.EOF
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return Packet{}, fmt.Errorf("%s: frame %d: %w", s.name, s.frame+1, ErrTruncated)
+		}
+		return Packet{}, fmt.Errorf("%s: frame %d: %w", s.name, s.frame+1, err)
+	}
+	s.frame++
+	return Packet{Frame: s.frame, Info: ci, LinkType: lt, Data: data}, nil
+}
+
+// Format says whether the file is pcap (µs or ns) or pcapng.
+func (s *FileSource) Format() FileFormat { return s.format }
+
+// Gzipped says whether the file was gzip-compressed.
+func (s *FileSource) Gzipped() bool { return s.gzipped }
+
+// LinkType is the link type of the file (of its first interface for pcapng).
+func (s *FileSource) LinkType() layers.LinkType { return s.linkType }
+
+// Progress returns the bytes of the (possibly compressed) file consumed so
+// far and its size, 0 when unknown (stdin, pipes).
+func (s *FileSource) Progress() (read, size int64) { return s.counter.n, s.size }
+
+// Close closes the underlying file.
+func (s *FileSource) Close() error {
+	if s.closer != nil && s.closer != os.Stdin {
+		return s.closer.Close()
+	}
+	return nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
