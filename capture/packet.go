@@ -4,6 +4,8 @@
 package capture
 
 import (
+	"errors"
+
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 )
@@ -22,3 +24,7 @@ type Source interface {
 	Next() (Packet, error)
 	Close() error
 }
+
+// ErrTimeout is returned by a live Source's Next when no packet arrived
+// within its poll interval; the caller may do periodic work and call again.
+var ErrTimeout = errors.New("capture: read timeout")
