@@ -1,0 +1,484 @@
+#!/usr/bin/env bash
+# make-captures.sh — (re)make rtmpscope's real RTMP test captures and tshark's
+# reference output for each of them. See README.md in this folder.
+#
+#   sudo ./make-captures.sh              all default captures (committed)
+#   sudo ./make-captures.sh publish play only the named captures (+ captures.tsv)
+#   sudo ./make-captures.sh --large      large/large-100M.pcap, large/large-1G.pcap
+#   sudo ./make-captures.sh --million    large/million.pcap (>= 1,000,000 messages)
+#   --keep                               keep the temp work dir (logs) for debugging
+#
+# Everything runs on loopback: a private nginx with the RTMP module (config from
+# nginx-rtmp.conf.in, rendered into a temp dir; never the system nginx service),
+# ffmpeg/rtmpdump as clients, tcpdump/dumpcap capturing. Every process the script
+# starts is bounded by `timeout` and is stopped on exit, error or Ctrl-C.
+# Needs root (packet capture). Debian 12 packages.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT=$HERE
+LARGE_OUT=$HERE/large
+
+# A publish name that looks like a real secret stream key (publish names and
+# tcUrl tokens are redacted by rtmpscope by default; the tests check that).
+STREAM=live_8f3a2c1d9e7b4a06
+KEY="$STREAM?token=s3cr3t-5d41402abc4b2a76"
+
+MODE=default
+KEEP=
+SELECTED=()
+for arg in "$@"; do
+    case $arg in
+        --large) MODE=large ;;
+        --million) MODE=million ;;
+        --keep) KEEP=1 ;;
+        -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+        -*) echo "unknown option $arg" >&2; exit 2 ;;
+        *) SELECTED+=("$arg") ;;
+    esac
+done
+
+log() { printf '== %s\n' "$*" >&2; }
+die() { printf 'make-captures: %s\n' "$*" >&2; exit 1; }
+
+[[ $(id -u) == 0 ]] || die "run as root (packet capture and apt-get need it)"
+
+# ---------------------------------------------------------------- tools
+ensure_tools() {
+    local missing=()
+    command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+    command -v nginx >/dev/null || missing+=(nginx-light)
+    [[ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ]] || missing+=(libnginx-mod-rtmp)
+    command -v rtmpdump >/dev/null || missing+=(rtmpdump)
+    command -v tcpdump >/dev/null || missing+=(tcpdump)
+    command -v tshark >/dev/null || missing+=(tshark)
+    command -v dumpcap >/dev/null || missing+=(wireshark-common)
+    command -v capinfos >/dev/null || missing+=(wireshark-common)
+    command -v python3 >/dev/null || missing+=(python3)
+    command -v ss >/dev/null || missing+=(iproute2)
+    if ((${#missing[@]})); then
+        log "installing ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+}
+ensure_tools
+
+WORK=$(mktemp -d /tmp/rtmpscope-captures.XXXXXX)
+chmod 755 "$WORK"
+PIDS=()
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    local i
+    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+        kill -TERM "${PIDS[i]}" 2>/dev/null || true
+    done
+    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+        wait "${PIDS[i]}" 2>/dev/null || true
+    done
+    if [[ -n $KEEP ]]; then
+        log "work dir kept: $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Remember a background process so cleanup can stop it.
+track() { PIDS+=("$1"); }
+
+wait_for() { # FILE PATTERN: wait until FILE contains PATTERN (max 10 s)
+    local i
+    for ((i = 0; i < 100; i++)); do
+        grep -q -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    cat "$1" >&2 || true
+    die "timed out waiting for '$2' in $1"
+}
+
+# ---------------------------------------------------------------- nginx
+NGINX_PORTS=(127.0.0.1:1935 127.0.0.1:1936 '[::1]:1935' 127.0.0.1:19999 127.0.0.1:1945 127.0.0.1:1937 127.0.0.1:1938)
+
+start_nginx() {
+    local p
+    for p in "${NGINX_PORTS[@]}"; do
+        if ss -Hltn "sport = :${p##*:}" | grep -qF -- "$p"; then
+            die "$p is already in use (is another nginx-rtmp running?)"
+        fi
+    done
+    sed "s#@WORKDIR@#$WORK#g" "$HERE/nginx-rtmp.conf.in" >"$WORK/nginx.conf"
+    nginx -t -q -c "$WORK/nginx.conf" -p "$WORK/" -e "$WORK/nginx-error.log"
+    timeout 7200 nginx -c "$WORK/nginx.conf" -p "$WORK/" -e "$WORK/nginx-error.log" &
+    track $!
+    local i
+    for ((i = 0; i < 100; i++)); do
+        ss -Hltn | grep -qF '127.0.0.1:1938' && return 0
+        sleep 0.1
+    done
+    die "nginx did not start; see $WORK/nginx-error.log"
+}
+
+# ---------------------------------------------------------------- capture
+CAP_PID=
+cap_start() { # FILE FILTER [INTERFACE]: tcpdump, classic pcap, full snaplen
+    local file=$1 filter=$2 iface=${3:-lo}
+    rm -f "$WORK/$file"
+    : >"$WORK/$file.log"
+    timeout 3600 tcpdump -i "$iface" -s 0 -U --immediate-mode -B 32768 -Z root \
+        -w "$WORK/$file" "$filter" 2>"$WORK/$file.log" &
+    CAP_PID=$!
+    track $CAP_PID
+    wait_for "$WORK/$file.log" 'listening on'
+}
+
+ng_start() { # FILE FILTER IFACE...: dumpcap, pcapng
+    local file=$1 filter=$2
+    shift 2
+    local args=(-q -f "$filter") i
+    for i in "$@"; do args+=(-i "$i"); done
+    rm -f "$WORK/$file"
+    : >"$WORK/$file.log"
+    timeout 3600 dumpcap "${args[@]}" -w "$WORK/$file" 2>"$WORK/$file.log" &
+    CAP_PID=$!
+    track $CAP_PID
+    # dumpcap -q prints nothing when it is ready; wait for the file header.
+    local n
+    for ((n = 0; n < 100; n++)); do
+        [[ -s $WORK/$file ]] && { sleep 0.3; return 0; }
+        sleep 0.1
+    done
+    cat "$WORK/$file.log" >&2
+    die "dumpcap did not start"
+}
+
+cap_stop() { # PID: let the last packets arrive, then stop the capture
+    sleep 1
+    kill -INT "$1" 2>/dev/null || true
+    wait "$1" || true
+}
+
+# ---------------------------------------------------------------- clients
+# publish URL SECONDS [extra ffmpeg output options]
+# Video: testsrc2 320x240, libx264 ultrafast/zerolatency, 1 thread, bitexact.
+# Audio: sine tone, AAC-LC. Settings can be changed per capture with the
+# environment: FPS (25), VPROF (baseline), GOP (50 frames), VBR (300k),
+# AR (44100), AC (2), ABR (64k), FREQ (440).
+publish() {
+    local url=$1 dur=$2
+    shift 2
+    local fps=${FPS:-25} vprof=${VPROF:-baseline} gop=${GOP:-50} vbr=${VBR:-300k}
+    local ar=${AR:-44100} ac=${AC:-2} abr=${ABR:-64k} freq=${FREQ:-440}
+    timeout $((dur + 30)) ffmpeg -hide_banner -nostdin -loglevel error -re \
+        -f lavfi -i "testsrc2=size=320x240:rate=$fps" \
+        -f lavfi -i "sine=frequency=$freq:sample_rate=$ar" \
+        -t "$dur" -map 0:v -map 1:a \
+        -c:v libx264 -preset ultrafast -tune zerolatency -profile:v "$vprof" \
+        -pix_fmt yuv420p -g "$gop" -b:v "$vbr" -maxrate "$vbr" -bufsize "$vbr" -threads 1 \
+        -c:a aac -ar "$ar" -ac "$ac" -b:a "$abr" \
+        -flags +bitexact -fflags +bitexact "$@" -f flv "$url"
+}
+
+# play URL SECONDS OUTPUT: ffmpeg as an RTMP player, stream copy to OUTPUT
+play() {
+    local url=$1 dur=$2 out=$3
+    local fmt=(-f flv)
+    [[ $out == - ]] && fmt=(-f null)
+    timeout $((dur + 30)) ffmpeg -hide_banner -nostdin -loglevel error -y \
+        -rtmp_live live -i "$url" -t "$dur" -map 0 -c copy -fflags +bitexact "${fmt[@]}" "$out"
+}
+
+# rtmpdump_play URL SECONDS OUTPUT: rtmpdump -v (live), stopped with SIGINT
+rtmpdump_play() {
+    local url=$1 dur=$2 out=$3 rc=0
+    timeout -s INT "$dur" rtmpdump -q -v -r "$url" -o "$out" || rc=$?
+    # 124: stopped by timeout as planned; 2: incomplete (live) download.
+    [[ $rc == 0 || $rc == 124 || $rc == 2 ]] || die "rtmpdump exited $rc"
+}
+
+# bg CMD...: run a client in the background and remember it
+BG=
+bg() { "$@" & BG=$!; track $BG; }
+
+# ---------------------------------------------------------------- references
+DECODE_otherport=(-d tcp.port==19999,rtmpt)
+
+finish() { # NAME.EXT: copy a capture out of the work dir and make its references
+    local file=$1 name=${1%.*}
+    install -m 644 "$WORK/$file" "$OUT/$file"
+    local decode_var="DECODE_${name//-/_}[@]"
+    python3 "$HERE/tshark-refs.py" "$OUT/$file" ${!decode_var+"${!decode_var}"}
+    log "$file: $(stat -c %s "$OUT/$file") bytes"
+}
+
+# ---------------------------------------------------------------- captures
+U=rtmp://127.0.0.1
+
+c_publish() {
+    cap_start publish.pcap 'tcp port 1935'
+    publish "$U:1935/live/$KEY" 3
+    cap_stop $CAP_PID
+    finish publish.pcap
+}
+
+c_play() {
+    # The publisher uses port 1935, the player 1936 of the same nginx server
+    # (same application), so the capture holds only the player's connection.
+    cap_start play.pcap 'tcp port 1936'
+    bg publish "$U:1935/live/$KEY" 5
+    local pub=$BG
+    sleep 1
+    play "$U:1936/live/$STREAM" 2.5 "$WORK/play.ref.flv"
+    wait $pub
+    cap_stop $CAP_PID
+    finish play.pcap
+    install -m 644 "$WORK/play.ref.flv" "$OUT/play.ref.flv"
+}
+
+c_rtmpdump_play() {
+    cap_start rtmpdump-play.pcap 'tcp port 1936'
+    bg publish "$U:1935/live/$KEY" 5
+    local pub=$BG
+    sleep 1
+    rtmpdump_play "$U:1936/live/$STREAM" 3 "$WORK/rtmpdump-play.flv"
+    wait $pub
+    cap_stop $CAP_PID
+    finish rtmpdump-play.pcap
+}
+
+c_chunksize() {
+    # nginx on 1945 sends chunk_size 8000; ffmpeg sends 4096 (its fixed value).
+    cap_start chunksize.pcap 'tcp port 1945'
+    bg publish "$U:1945/live/$KEY" 4
+    local pub=$BG
+    sleep 1
+    play "$U:1945/live/$STREAM" 2.5 -
+    wait $pub
+    cap_stop $CAP_PID
+    finish chunksize.pcap
+}
+
+c_multi() {
+    cap_start multi.pcap 'tcp port 1935'
+    bg publish "$U:1935/live/cam1?token=a1b2c3" 4
+    local p1=$BG
+    FREQ=880 AR=48000 VPROF=main FPS=20 GOP=40 VBR=250k ABR=96k \
+        bg publish "$U:1935/live/cam2?token=d4e5f6" 4 -bf 2
+    local p2=$BG
+    sleep 1
+    play "$U:1935/live/cam1" 2.5 -
+    wait $p1 $p2
+    cap_stop $CAP_PID
+    finish multi.pcap
+}
+
+c_midstream() {
+    bg publish "$U:1935/live/$KEY" 8
+    local pub=$BG
+    sleep 3
+    cap_start midstream.pcap 'tcp port 1935'
+    sleep 1.5 # + 1 s in cap_stop: about 2.5 s of the middle of the publish
+    cap_stop $CAP_PID
+    wait $pub
+    finish midstream.pcap
+}
+
+c_ipv6() {
+    cap_start ipv6.pcap 'ip6 and tcp port 1935'
+    FPS=15 GOP=30 VPROF=high AR=48000 publish "rtmp://[::1]:1935/live/$KEY" 3
+    cap_stop $CAP_PID
+    finish ipv6.pcap
+}
+
+c_any_sll2() {
+    cap_start any-sll2.pcap 'tcp port 1935' any
+    VPROF=main publish "$U:1935/live/$KEY" 3
+    cap_stop $CAP_PID
+    finish any-sll2.pcap
+}
+
+c_publish_ng() {
+    ng_start publish.pcapng 'tcp port 1935' lo
+    publish "$U:1935/live/$KEY" 3
+    cap_stop $CAP_PID
+    finish publish.pcapng
+}
+
+c_twoif() {
+    ng_start twoif.pcapng 'tcp port 1935' lo any
+    publish "$U:1935/live/$KEY" 2
+    cap_stop $CAP_PID
+    finish twoif.pcapng
+}
+
+c_otherport() {
+    cap_start otherport.pcap 'tcp port 19999'
+    AR=48000 publish "$U:19999/live/$KEY" 3
+    cap_stop $CAP_PID
+    finish otherport.pcap
+}
+
+c_extts() {
+    # Timestamps start at 16,775,000 ms and cross 0xFFFFFF (16,777,215 ms)
+    # about 2.2 s into the stream. nginx (1937 publish / 1938 play) uses
+    # chunk_size 1024, ffmpeg 4096: keyframes span several chunks both ways.
+    cap_start extts.pcap 'tcp port 1937'
+    local pubcap=$CAP_PID
+    cap_start extts-play.pcap 'tcp port 1938'
+    local playcap=$CAP_PID
+    VBR=400k bg publish "$U:1937/live/$KEY" 5 -output_ts_offset 16775
+    local pub=$BG
+    sleep 1
+    bg play "$U:1938/live/$STREAM" 3 -
+    local ply=$BG
+    sleep 0.2
+    rtmpdump_play "$U:1938/live/$STREAM" 3.5 "$WORK/extts-rtmpdump.flv"
+    wait $pub $ply
+    cap_stop $pubcap
+    cap_stop $playcap
+    finish extts.pcap
+    finish extts-play.pcap
+}
+
+c_reject() {
+    # A good publisher on 1936 (not captured) keeps live/busy busy; on 1935:
+    # 1. publish to an application that does not exist (nginx drops it),
+    # 2. publish live/busy again (onStatus NetStream.Publish.BadName),
+    # 3. play strict/missing (idle_streams off: NetStream.Play.StreamNotFound).
+    cap_start reject.pcap 'tcp port 1935'
+    bg publish "$U:1936/live/busy?token=0f9e8d" 5
+    local pub=$BG
+    sleep 1
+    publish "$U:1935/nosuchapp/$KEY" 1 && die "nosuchapp publish succeeded"
+    publish "$U:1935/live/busy?token=0f9e8d" 1 && die "second publish succeeded"
+    play "$U:1935/strict/missing" 1 - && die "play of a missing stream succeeded"
+    wait $pub
+    cap_stop $CAP_PID
+    finish reject.pcap
+}
+
+ALL=(publish play rtmpdump-play chunksize multi midstream ipv6 any-sll2 publish.pcapng twoif otherport extts reject)
+
+declare -A DESC=(
+    [publish.pcap]="ffmpeg publishes H.264 baseline 320x240 25fps + AAC 44.1k stereo to nginx-rtmp live/<key>?token=, 3 s"
+    [play.pcap]="ffmpeg plays live/<key> from nginx port 1936 for 2.5 s (-c copy to play.ref.flv) while another ffmpeg publishes on 1935 (not captured)"
+    [rtmpdump-play.pcap]="rtmpdump -v plays live/<key> from nginx port 1936 for ~3 s while ffmpeg publishes on 1935 (not captured)"
+    [chunksize.pcap]="ffmpeg publish (Set Chunk Size 4096) + ffmpeg play on port 1945 where nginx sends Set Chunk Size 8000"
+    [multi.pcap]="two ffmpeg publishers (cam1 baseline/44.1k, cam2 main+B-frames 20fps/48k) and one ffmpeg player of cam1, at once"
+    [midstream.pcap]="~2.5 s from the middle of an ffmpeg publish: no handshake, connect, chunk size or publish"
+    [ipv6.pcap]="ffmpeg publishes to nginx over [::1]:1935, H.264 high 15fps + AAC 48k stereo, 3 s"
+    [any-sll2.pcap]="tcpdump -i any (LINUX_SLL2) of an ffmpeg publish, H.264 main 25fps + AAC 44.1k, 3 s"
+    [publish.pcapng]="dumpcap (pcapng) of an ffmpeg publish, same settings as publish.pcap, 3 s"
+    [twoif.pcapng]="dumpcap on lo and any at once (pcapng, 2 interfaces, 2 link types): every packet appears twice; ffmpeg publish 2 s"
+    [otherport.pcap]="ffmpeg publishes to nginx on port 19999 (not 1935), AAC 48k, 3 s"
+    [extts.pcap]="ffmpeg publishes with -output_ts_offset 16775 s: timestamps cross 0xFFFFFF ms; extended timestamps, type-3 continuation chunks"
+    [extts-play.pcap]="ffmpeg and rtmpdump play the extts stream from nginx (chunk_size 1024): nginx sends extended timestamps"
+    [reject.pcap]="failures: publish to a missing app (dropped), publish of a busy name (Publish.BadName), play of a missing stream (Play.StreamNotFound)"
+)
+
+linktype_of() { # FILE: DLT name(s) of its interface(s), comma-joined
+    capinfos -M "$1" | sed -n 's/.*Encapsulation = .*(\([0-9]*\) - \(.*\))$/\2/p' |
+        sed -e 's/^ether$/EN10MB/' -e 's/^linux-sll2$/LINUX_SLL2/' -e 's/^linux-sll$/LINUX_SLL/' |
+        paste -sd, -
+}
+
+write_index() {
+    local f tsv=$OUT/captures.tsv
+    {
+        printf 'file\tlinktype\tpackets\tconnections\tdescription\n'
+        for f in "${!DESC[@]}"; do
+            [[ -e $OUT/$f ]] || continue
+            local name=${f%.*} decode_var
+            decode_var="DECODE_${name//-/_}[@]"
+            local packets conns
+            packets=$(capinfos -M -c -T -r "$OUT/$f" | cut -f2)
+            conns=$(tshark -n -r "$OUT/$f" ${!decode_var+"${!decode_var}"} -T fields -e tcp.stream 2>/dev/null | sort -u | grep -c .)
+            printf '%s\t%s\t%s\t%s\t%s\n' "$f" "$(linktype_of "$OUT/$f")" "$packets" "$conns" "${DESC[$f]}"
+        done | sort
+    } >"$tsv.tmp"
+    mv "$tsv.tmp" "$tsv"
+}
+
+# ---------------------------------------------------------------- large
+wait_size() { # FILE BYTES SECONDS: wait until FILE has BYTES or SECONDS pass
+    local i
+    for ((i = 0; i < $3 * 10; i++)); do
+        [[ -e $1 ]] && (($(stat -c %s "$1") >= $2)) && return 0
+        sleep 0.1
+    done
+    log "warning: $1 did not reach $2 bytes in $3 s"
+}
+
+m_large() {
+    mkdir -p "$LARGE_OUT"
+    log "encoding a 10 s 720p clip at ~20 Mbit/s"
+    timeout 600 ffmpeg -hide_banner -nostdin -loglevel error -y \
+        -f lavfi -i "testsrc2=size=1280x720:rate=30" \
+        -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 10 \
+        -vf "noise=alls=30:allf=t" -c:v libx264 -preset ultrafast -tune zerolatency \
+        -g 60 -b:v 20M -maxrate 20M -bufsize 20M -threads 2 \
+        -c:a aac -ac 2 -b:a 128k -f flv "$WORK/clip.flv"
+    local target bytes
+    for target in 100M:100000000 1G:1000000000; do
+        bytes=${target#*:}
+        target=${target%%:*}
+        log "large-$target.pcap"
+        cap_start "large-$target.pcap" 'tcp port 1935'
+        # No -re: as fast as nginx takes it; the clip loops until the capture
+        # is big enough.
+        timeout 900 ffmpeg -hide_banner -nostdin -loglevel error -stream_loop -1 \
+            -i "$WORK/clip.flv" -c copy -f flv "$U:1935/live/$KEY" &
+        local pub=$!
+        track $pub
+        wait_size "$WORK/large-$target.pcap" "$bytes" 900
+        kill -INT $pub 2>/dev/null || true
+        wait $pub || true
+        cap_stop $CAP_PID
+        mv "$WORK/large-$target.pcap" "$LARGE_OUT/"
+        grep -h 'dropped by kernel' "$WORK/large-$target.pcap.log" >&2 || true
+        ls -l "$LARGE_OUT/large-$target.pcap" >&2
+    done
+}
+
+m_million() {
+    mkdir -p "$LARGE_OUT"
+    log "encoding a 20 s 32x32 1000 fps clip (20,000 tiny video frames)"
+    timeout 600 ffmpeg -hide_banner -nostdin -loglevel error -y \
+        -f lavfi -i "testsrc2=size=32x32:rate=1000" -t 20 \
+        -c:v libx264 -preset ultrafast -tune zerolatency -g 1000 -threads 2 \
+        -f flv "$WORK/tiny.flv"
+    cap_start million.pcap 'tcp port 1935'
+    # 51 passes of 20,000 frames: > 1,000,000 video messages, no -re.
+    timeout 1800 ffmpeg -hide_banner -nostdin -loglevel error -stream_loop 50 \
+        -i "$WORK/tiny.flv" -c copy -f flv "$U:1935/live/$KEY"
+    cap_stop $CAP_PID
+    mv "$WORK/million.pcap" "$LARGE_OUT/"
+    grep -h 'dropped by kernel' "$WORK/million.pcap.log" >&2 || true
+    ls -l "$LARGE_OUT/million.pcap" >&2
+}
+
+# ---------------------------------------------------------------- main
+start_nginx
+case $MODE in
+    large) m_large ;;
+    million) m_million ;;
+    default)
+        ((${#SELECTED[@]})) || SELECTED=("${ALL[@]}")
+        for c in "${SELECTED[@]}"; do
+            case $c in
+                publish.pcapng) fn=c_publish_ng ;;
+                *) fn=c_${c//-/_} ;;
+            esac
+            declare -F "$fn" >/dev/null || die "no capture named $c (known: ${ALL[*]})"
+            log "$c"
+            $fn
+        done
+        write_index
+        log "done: $(du -sh "$OUT" | cut -f1) in $OUT"
+        ;;
+esac
