@@ -2,7 +2,7 @@
 """Generate a small, mixed burst of loopback traffic for the filter tests.
 
 Run by make.sh while tcpdump is capturing. Needs root (raw ICMP sockets).
-TCP on 127.0.0.2:1935, 127.0.0.3:8080, [::1]:1935, [::1]:8443, a refused
+TCP on 127.0.0.2:1935, 127.0.0.3:8080, [::1]:9935, [::1]:8443, a refused
 connection to 127.0.0.2:23; UDP to 127.0.0.2:53 (closed: ICMP unreachable),
 127.0.0.3:1935 and [::1]:5353 (closed: ICMPv6 unreachable); ICMP echo to
 127.0.0.1 and ::1.
@@ -64,7 +64,7 @@ def main():
     servers = [
         (socket.AF_INET, "127.0.0.2", 1935),
         (socket.AF_INET, "127.0.0.3", 8080),
-        (socket.AF_INET6, "::1", 1935),
+        (socket.AF_INET6, "::1", 9935),
         (socket.AF_INET6, "::1", 8443),
     ]
     threads = []

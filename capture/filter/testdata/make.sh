@@ -3,7 +3,7 @@
 # Needs root, tcpdump and python3. Run from anywhere:
 #   sudo sh capture/filter/testdata/make.sh
 # Outputs (all committed):
-#   lo.pcap        Ethernet (DLT 1), `tcpdump -i lo` during gen_traffic.py
+#   lo.pcap        Ethernet (DLT 1), `tcpdump -i lo -s 256` during gen_traffic.py
 #   any_sll.pcap   Linux cooked v1 (113), `tcpdump -i any -y LINUX_SLL`, loopback frames only
 #   any_sll2.pcap  Linux cooked v2 (276), `tcpdump -i any -y LINUX_SLL2`, loopback frames only
 #   crafted*.pcap  edge cases (VLAN, IPv4 fragments and options, IPv6 extension headers,
@@ -17,11 +17,12 @@
 set -eu
 cd "$(dirname "$0")"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+p1= p2= p3=
+trap 'for p in $p1 $p2 $p3; do kill -INT $p 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
 
-tcpdump -i lo -U -w "$tmp/lo.pcap" 2>"$tmp/lo.err" & p1=$!
-tcpdump -i any -y LINUX_SLL -U -w "$tmp/sll.pcap" 2>"$tmp/sll.err" & p2=$!
-tcpdump -i any -y LINUX_SLL2 -U -w "$tmp/sll2.pcap" 2>"$tmp/sll2.err" & p3=$!
+tcpdump -i lo -s 256 -U -w "$tmp/lo.pcap" 2>"$tmp/lo.err" & p1=$!
+tcpdump -i any -y LINUX_SLL -s 256 -U -w "$tmp/sll.pcap" 2>"$tmp/sll.err" & p2=$!
+tcpdump -i any -y LINUX_SLL2 -s 256 -U -w "$tmp/sll2.pcap" 2>"$tmp/sll2.err" & p3=$!
 for f in lo sll sll2; do
 	i=0
 	until grep -q listening "$tmp/$f.err" 2>/dev/null; do
@@ -33,10 +34,15 @@ python3 gen_traffic.py
 sleep 1
 kill -INT $p1 $p2 $p3
 wait $p1 $p2 $p3 || true
+p1= p2= p3=
 
-cp "$tmp/lo.pcap" lo.pcap
-python3 pcaptool.py keeplo "$tmp/sll.pcap" any_sll.pcap
-python3 pcaptool.py keeplo "$tmp/sll2.pcap" any_sll2.pcap
+# Other people's loopback traffic (e.g. an RTMP server under test) is trimmed to
+# a few frames by pcaptool.py trim, which looks only at addresses and ports.
+python3 pcaptool.py trim "$tmp/lo.pcap" lo.pcap
+python3 pcaptool.py keeplo "$tmp/sll.pcap" "$tmp/sll.lo.pcap"
+python3 pcaptool.py trim "$tmp/sll.lo.pcap" any_sll.pcap
+python3 pcaptool.py keeplo "$tmp/sll2.pcap" "$tmp/sll2.lo.pcap"
+python3 pcaptool.py trim "$tmp/sll2.lo.pcap" any_sll2.pcap
 python3 pcaptool.py craft crafted.pcap 1
 python3 pcaptool.py craft crafted_sll.pcap 113
 python3 pcaptool.py craft crafted_sll2.pcap 276
