@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/gopacket/gopacket/layers"
+	"github.com/spf13/pflag"
+
+	"github.com/rtmpscope/rtmpscope/capture"
+	"github.com/rtmpscope/rtmpscope/reassembly"
+)
+
+// inputFlags are the flags shared by every command that reads packets;
+// they mean what they mean in tcpdump and tshark.
+type inputFlags struct {
+	read    string
+	iface   string
+	filter  string
+	write   string
+	count   uint64
+	snaplen int
+	portArg []uint
+	ports   []uint16
+	quiet   bool
+}
+
+func (f *inputFlags) register(fs *pflag.FlagSet) {
+	fs.StringVarP(&f.read, "read", "r", "", "read packets from `FILE` (pcap, pcapng, gzip; - for stdin)")
+	fs.StringVarP(&f.iface, "interface", "i", "", "capture live on `IFACE` (\"any\" for all)")
+	fs.StringVarP(&f.filter, "filter", "f", "", "capture filter, tcpdump syntax (`EXPR`)")
+	fs.StringVarP(&f.write, "write", "w", "", "also write every captured packet to `FILE` (pcapng)")
+	fs.Uint64VarP(&f.count, "count", "c", 0, "stop after `N` packets")
+	fs.IntVarP(&f.snaplen, "snaplen", "s", 262144, "bytes kept of each live packet")
+	fs.UintSliceVar(&f.portArg, "port", nil, "more TCP `PORT`s on which to expect RTMP besides 1935 (content is always checked too)")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only the summary")
+}
+
+func (f *inputFlags) check() error {
+	if (f.read == "") == (f.iface == "") {
+		return usagef("give one of -r FILE or -i IFACE")
+	}
+	f.ports = []uint16{1935}
+	for _, p := range f.portArg {
+		if p == 0 || p > 65535 {
+			return usagef("--port %d: not a TCP port", p)
+		}
+		f.ports = append(f.ports, uint16(p))
+	}
+	if f.snaplen <= 0 || f.snaplen > 262144 {
+		return usagef("-s %d: snap length must be 1..262144", f.snaplen)
+	}
+	return nil
+}
+
+// openInput opens the file or interface and returns the source, a tap that
+// applies the filter to files and tees packets to -w, and a function to
+// call at the end that closes everything and reports what it counted.
+type input struct {
+	src    capture.Source
+	live   capture.LiveSource
+	file   *capture.FileSource
+	writer *capture.PcapngWriter
+	tap    func(capture.Packet) bool
+	name   string
+}
+
+func openInput(f *inputFlags) (*input, error) {
+	in := &input{}
+	var match func([]byte, capture.Packet) bool
+	if f.read != "" {
+		src, err := capture.OpenFile(f.read)
+		if err != nil {
+			return nil, err
+		}
+		in.src, in.file, in.name = src, src, f.read
+		if f.filter != "" {
+			m, err := newFileFilter(f.filter)
+			if err != nil {
+				src.Close()
+				return nil, usageError{err}
+			}
+			match = m
+		}
+	} else {
+		opts := capture.LiveOptions{Interface: f.iface, Snaplen: f.snaplen, FilterExpr: f.filter}
+		if f.filter != "" && !capture.LiveFilterInKernel {
+			prog, err := compileLiveFilter(f.filter, f.snaplen)
+			if err != nil {
+				return nil, usageError{err}
+			}
+			opts.Filter = prog
+		}
+		src, err := capture.OpenLive(opts)
+		if err != nil {
+			return nil, err
+		}
+		in.src, in.live, in.name = src, src, f.iface
+	}
+	if f.write != "" {
+		lt := linkTypeOf(in)
+		w, err := capture.CreatePcapng(f.write, lt, f.snaplen)
+		if err != nil {
+			in.src.Close()
+			return nil, err
+		}
+		in.writer = w
+	}
+	in.tap = func(p capture.Packet) bool {
+		if match != nil && !match(p.Data, p) {
+			return false
+		}
+		if in.writer != nil {
+			if err := in.writer.Write(p); err != nil {
+				fmt.Fprintf(os.Stderr, "rtmpscope: -w: %v\n", err)
+				in.writer = nil
+			}
+		}
+		return true
+	}
+	return in, nil
+}
+
+func linkTypeOf(in *input) layers.LinkType {
+	if in.file != nil {
+		return in.file.LinkType()
+	}
+	return in.live.LinkType()
+}
+
+func (in *input) close() error {
+	var err error
+	if in.writer != nil {
+		err = in.writer.Close()
+	}
+	if e := in.src.Close(); err == nil {
+		err = e
+	}
+	return err
+}
+
+// runPipeline reads the input through reassembly into f, printing live
+// progress and the summary to stderr.
+func runPipeline(ctx context.Context, fl *inputFlags, f reassembly.HandlerFactory, stderr io.Writer) (reassembly.Summary, error) {
+	in, err := openInput(fl)
+	if err != nil {
+		return reassembly.Summary{}, err
+	}
+	start := time.Now()
+	sum, runErr := reassembly.Run(ctx, in.src, f, reassembly.RunOptions{
+		Options: reassembly.Options{ServerPorts: fl.ports},
+		Count:   fl.count,
+		Tap:     in.tap,
+	})
+	var live *capture.LiveStats
+	if in.live != nil {
+		st := in.live.Stats()
+		live = &st
+	}
+	written := uint64(0)
+	if in.writer != nil {
+		written = in.writer.Count()
+	}
+	if err := in.close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	printSummary(stderr, sum, live, written, fl.write, time.Since(start))
+	return sum, runErr
+}
+
+func printSummary(w io.Writer, s reassembly.Summary, live *capture.LiveStats, written uint64, wname string, took time.Duration) {
+	c := s.Capture
+	fmt.Fprintf(w, "%d packets (%d TCP", c.Packets, c.TCP)
+	for _, x := range []struct {
+		n    uint64
+		what string
+	}{{c.UDP, "UDP"}, {c.ICMP, "ICMP"}, {c.OtherIP, "other IP"}, {c.NotIP, "not IP"},
+		{c.Fragments, "IP fragments, not reassembled"}, {c.Undecodable, "undecodable"},
+		{c.BadLinkType, "unsupported link type"}, {s.Filtered, "filtered out"}} {
+		if x.n > 0 {
+			fmt.Fprintf(w, ", %d %s", x.n, x.what)
+		}
+	}
+	fmt.Fprintf(w, "), %d %s", s.Assembly.Connections, plural(s.Assembly.Connections, "connection"))
+	if c.SnapCut > 0 {
+		fmt.Fprintf(w, ", %d cut by the snap length", c.SnapCut)
+	}
+	if s.Assembly.Gaps > 0 {
+		fmt.Fprintf(w, ", %d gaps (%d bytes known missing)", s.Assembly.Gaps, s.Assembly.GapBytes)
+	}
+	if s.Assembly.ConnsRefused > 0 {
+		fmt.Fprintf(w, ", %d connections not followed (limit), %d of their packets", s.Assembly.ConnsRefused, s.Assembly.PktsRefused)
+	}
+	fmt.Fprintf(w, " in %.2fs\n", took.Seconds())
+	if live != nil {
+		fmt.Fprintf(w, "%d packets received by the kernel, %d dropped\n", live.Received, live.Dropped)
+	}
+	if wname != "" {
+		fmt.Fprintf(w, "%d packets written to %s\n", written, wname)
+	}
+}
+
+func plural(n uint64, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
