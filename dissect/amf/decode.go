@@ -239,9 +239,9 @@ func (d *decoder) utf8_16(what string) (string, error) {
 		return "", err
 	}
 	n := int(d.u16())
-	if err := d.need(n, what); err != nil {
+	if d.remaining() < n {
 		d.pos -= 2
-		return "", err
+		return "", d.errf(d.pos, ErrTruncated, "%s of %d bytes, %d remain", what, n, d.remaining()-2)
 	}
 	s := string(d.buf[d.pos : d.pos+n])
 	d.pos += n
