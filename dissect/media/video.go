@@ -437,7 +437,7 @@ func (v *Video) Summary() string {
 	if v.Multitrack != nil {
 		fmt.Fprintf(&b, "%s multitrack %s%s", v.FrameType, v.Multitrack, modExSummary(v.ModEx))
 		for i := range v.Tracks {
-			fmt.Fprintf(&b, "; #%d %s", v.Tracks[i].TrackID, v.Tracks[i].summary(true))
+			fmt.Fprintf(&b, "; #%d %s %s", v.Tracks[i].TrackID, v.Tracks[i].FourCC.CodecName(), v.Tracks[i].summary(true))
 		}
 		return b.String()
 	}
