@@ -67,7 +67,7 @@ func encErr(format string, args ...any) error {
 
 const maxEncodeDepth = 1000
 
-func (e *encoder) u16(n int) { e.b = binary.BigEndian.AppendUint16(e.b, uint16(n)) }
+func (e *encoder) u16(n int)    { e.b = binary.BigEndian.AppendUint16(e.b, uint16(n)) }
 func (e *encoder) u32(n uint32) { e.b = binary.BigEndian.AppendUint32(e.b, n) }
 func (e *encoder) f64(f float64) {
 	e.b = binary.BigEndian.AppendUint64(e.b, math.Float64bits(f))
@@ -438,7 +438,7 @@ func (e *encoder) external(v Value, depth int) error {
 	}
 	type field struct {
 		byteIdx, bit int
-		val         Value
+		val          Value
 	}
 	perLevel := make([][]field, len(levels))
 	for _, p := range v.Props {

@@ -107,13 +107,13 @@ type Value struct {
 	// Class: typed-object or AMF3 class name ("" for anonymous objects);
 	// element type name of a KindVectorObject; class of an unknown
 	// externalizable for KindError.
-	Class         string
-	Sealed        int  // KindObject, AMF3: the first Sealed Props are the traits' sealed members
-	Dynamic       bool // KindObject, AMF3: traits are dynamic
-	Externalizable bool // KindObject, AMF3: body written by the class itself (see extern.go)
-	Fixed         bool // vectors: fixed length
-	WeakKeys      bool // KindDictionary
-	Count         uint32 // KindECMAArray: the associative count field as sent (not trusted)
+	Class          string
+	Sealed         int    // KindObject, AMF3: the first Sealed Props are the traits' sealed members
+	Dynamic        bool   // KindObject, AMF3: traits are dynamic
+	Externalizable bool   // KindObject, AMF3: body written by the class itself (see extern.go)
+	Fixed          bool   // vectors: fixed length
+	WeakKeys       bool   // KindDictionary
+	Count          uint32 // KindECMAArray: the associative count field as sent (not trusted)
 
 	Props   []Prop  // members, in wire order
 	Elems   []Value // array, vector, and externalizable-body elements
@@ -125,10 +125,10 @@ type Value struct {
 	// AMF3 encodings by reference, kept for the hex view. StrRef is set
 	// when Str (or a Class) came from the string table; TraitsRef when the
 	// object's traits came from the traits table.
-	StrRef       int
-	IsStrRef     bool
-	TraitsRef    int
-	IsTraitsRef  bool
+	StrRef      int
+	IsStrRef    bool
+	TraitsRef   int
+	IsTraitsRef bool
 }
 
 // Prop is one named member of an object, ECMA array or AMF3 array.
