@@ -103,7 +103,7 @@ wait_for() { # FILE PATTERN: wait until FILE contains PATTERN (max 10 s)
 }
 
 # ---------------------------------------------------------------- nginx
-NGINX_PORTS=(127.0.0.1:1935 127.0.0.1:1936 '[::1]:1935' 127.0.0.1:19999 127.0.0.1:1945 127.0.0.1:1937 127.0.0.1:1938)
+NGINX_PORTS=(127.0.0.1:1935 127.0.0.1:1936 '[::1]:1935' 127.0.0.1:19999 127.0.0.2:1935 127.0.0.3:1935 127.0.0.4:1935)
 
 start_nginx() {
     local p
@@ -118,7 +118,7 @@ start_nginx() {
     track $!
     local i
     for ((i = 0; i < 100; i++)); do
-        ss -Hltn | grep -qF '127.0.0.1:1938' && return 0
+        ss -Hltn | grep -qF '127.0.0.4:1935' && return 0
         sleep 0.1
     done
     die "nginx did not start; see $WORK/nginx-error.log"
@@ -174,7 +174,7 @@ publish() {
     shift 2
     local fps=${FPS:-25} vprof=${VPROF:-baseline} gop=${GOP:-50} vbr=${VBR:-300k}
     local ar=${AR:-44100} ac=${AC:-2} abr=${ABR:-64k} freq=${FREQ:-440}
-    timeout $((dur + 30)) ffmpeg -hide_banner -nostdin -loglevel error -re \
+    timeout $((${dur%.*} + 30)) ffmpeg -hide_banner -nostdin -loglevel error -re \
         -f lavfi -i "testsrc2=size=320x240:rate=$fps" \
         -f lavfi -i "sine=frequency=$freq:sample_rate=$ar" \
         -t "$dur" -map 0:v -map 1:a \
@@ -184,13 +184,22 @@ publish() {
         -flags +bitexact -fflags +bitexact "$@" -f flv "$url"
 }
 
-# play URL SECONDS OUTPUT: ffmpeg as an RTMP player, stream copy to OUTPUT
+# play URL SECONDS OUTPUT: ffmpeg as an RTMP player.
+# OUTPUT "-": decode nothing (-f null), stop after SECONDS of media (-t).
+# OUTPUT file: stream copy to FLV with -copyts, so every FLV tag keeps its RTMP
+# timestamp; -t would then count from timestamp 0, so the player is stopped
+# with SIGINT after SECONDS instead (ffmpeg then closes the stream and the
+# file properly; timeout exits 124).
 play() {
-    local url=$1 dur=$2 out=$3
-    local fmt=(-f flv)
-    [[ $out == - ]] && fmt=(-f null)
-    timeout $((dur + 30)) ffmpeg -hide_banner -nostdin -loglevel error -y \
-        -rtmp_live live -i "$url" -t "$dur" -map 0 -c copy -fflags +bitexact "${fmt[@]}" "$out"
+    local url=$1 dur=$2 out=$3 rc=0
+    if [[ $out == - ]]; then
+        timeout $((${dur%.*} + 30)) ffmpeg -hide_banner -nostdin -loglevel error \
+            -rtmp_live live -i "$url" -t "$dur" -map 0 -c copy -f null -
+        return
+    fi
+    timeout -s INT "$dur" ffmpeg -hide_banner -nostdin -loglevel error -y \
+        -rtmp_live live -i "$url" -map 0 -c copy -copyts -fflags +bitexact -f flv "$out" || rc=$?
+    [[ $rc == 0 || $rc == 124 || $rc == 255 ]] || { log "ffmpeg player exited $rc"; return 1; }
 }
 
 # rtmpdump_play URL SECONDS OUTPUT: rtmpdump -v (live), stopped with SIGINT
@@ -208,10 +217,20 @@ bg() { "$@" & BG=$!; track $BG; }
 # ---------------------------------------------------------------- references
 DECODE_otherport=(-d tcp.port==19999,rtmpt)
 
-finish() { # NAME.EXT: copy a capture out of the work dir and make its references
-    local file=$1 name=${1%.*}
+# Loopback is shared with other programs on this machine; a capture that holds
+# a connection we did not make (or lacks one we made) is thrown away and made
+# again (see run_capture).
+BAD=
+finish() { # NAME.EXT CONNECTIONS: check, copy out of the work dir, make references
+    local file=$1 want=$2 name=${1%.*}
+    local decode_var="DECODE_${name//-/_}[@]" got
+    got=$(tshark -n -r "$WORK/$file" ${!decode_var+"${!decode_var}"} -T fields -e tcp.stream 2>/dev/null | sort -u | grep -c .) || true
+    if [[ $got != "$want" ]]; then
+        log "$file: $got TCP connections, expected $want; discarding"
+        BAD=1
+        return 0
+    fi
     install -m 644 "$WORK/$file" "$OUT/$file"
-    local decode_var="DECODE_${name//-/_}[@]"
     python3 "$HERE/tshark-refs.py" "$OUT/$file" ${!decode_var+"${!decode_var}"}
     log "$file: $(stat -c %s "$OUT/$file") bytes"
 }
@@ -220,51 +239,53 @@ finish() { # NAME.EXT: copy a capture out of the work dir and make its reference
 U=rtmp://127.0.0.1
 
 c_publish() {
-    cap_start publish.pcap 'tcp port 1935'
+    cap_start publish.pcap 'host 127.0.0.1 and tcp port 1935'
     publish "$U:1935/live/$KEY" 3
     cap_stop $CAP_PID
-    finish publish.pcap
+    finish publish.pcap 1
 }
 
 c_play() {
-    # The publisher uses port 1935, the player 1936 of the same nginx server
+    # The publisher uses port 1936, the player 1935 of the same nginx server
     # (same application), so the capture holds only the player's connection.
-    cap_start play.pcap 'tcp port 1936'
-    bg publish "$U:1935/live/$KEY" 5
+    cap_start play.pcap 'host 127.0.0.1 and tcp port 1935'
+    bg publish "$U:1936/live/$KEY" 5
     local pub=$BG
     sleep 1
-    play "$U:1936/live/$STREAM" 2.5 "$WORK/play.ref.flv"
+    play "$U:1935/live/$STREAM" 3 "$WORK/play.ref.flv"
     wait $pub
     cap_stop $CAP_PID
-    finish play.pcap
-    install -m 644 "$WORK/play.ref.flv" "$OUT/play.ref.flv"
+    finish play.pcap 1
+    [[ -n $BAD ]] || install -m 644 "$WORK/play.ref.flv" "$OUT/play.ref.flv"
 }
 
 c_rtmpdump_play() {
-    cap_start rtmpdump-play.pcap 'tcp port 1936'
-    bg publish "$U:1935/live/$KEY" 5
+    cap_start rtmpdump-play.pcap 'host 127.0.0.1 and tcp port 1935'
+    bg publish "$U:1936/live/$KEY" 5
     local pub=$BG
     sleep 1
-    rtmpdump_play "$U:1936/live/$STREAM" 3 "$WORK/rtmpdump-play.flv"
+    rtmpdump_play "$U:1935/live/$STREAM" 3 "$WORK/rtmpdump-play.flv"
     wait $pub
     cap_stop $CAP_PID
-    finish rtmpdump-play.pcap
+    finish rtmpdump-play.pcap 1
 }
 
 c_chunksize() {
-    # nginx on 1945 sends chunk_size 8000; ffmpeg sends 4096 (its fixed value).
-    cap_start chunksize.pcap 'tcp port 1945'
-    bg publish "$U:1945/live/$KEY" 4
+    # nginx on 127.0.0.2 sends Set Chunk Size 8000 to both clients; the ffmpeg
+    # publisher echoes it (ffmpeg sets its outgoing chunk size to the server's),
+    # the ffmpeg player sends none.
+    cap_start chunksize.pcap 'host 127.0.0.2 and tcp port 1935'
+    bg publish "rtmp://127.0.0.2:1935/live/$KEY" 4
     local pub=$BG
     sleep 1
-    play "$U:1945/live/$STREAM" 2.5 -
+    play "rtmp://127.0.0.2:1935/live/$STREAM" 2.5 -
     wait $pub
     cap_stop $CAP_PID
-    finish chunksize.pcap
+    finish chunksize.pcap 2
 }
 
 c_multi() {
-    cap_start multi.pcap 'tcp port 1935'
+    cap_start multi.pcap 'host 127.0.0.1 and tcp port 1935'
     bg publish "$U:1935/live/cam1?token=a1b2c3" 4
     local p1=$BG
     FREQ=880 AR=48000 VPROF=main FPS=20 GOP=40 VBR=250k ABR=96k \
@@ -274,75 +295,76 @@ c_multi() {
     play "$U:1935/live/cam1" 2.5 -
     wait $p1 $p2
     cap_stop $CAP_PID
-    finish multi.pcap
+    finish multi.pcap 3
 }
 
 c_midstream() {
     bg publish "$U:1935/live/$KEY" 8
     local pub=$BG
     sleep 3
-    cap_start midstream.pcap 'tcp port 1935'
+    cap_start midstream.pcap 'host 127.0.0.1 and tcp port 1935'
     sleep 1.5 # + 1 s in cap_stop: about 2.5 s of the middle of the publish
     cap_stop $CAP_PID
     wait $pub
-    finish midstream.pcap
+    finish midstream.pcap 1
 }
 
 c_ipv6() {
-    cap_start ipv6.pcap 'ip6 and tcp port 1935'
+    cap_start ipv6.pcap 'host ::1 and tcp port 1935'
     FPS=15 GOP=30 VPROF=high AR=48000 publish "rtmp://[::1]:1935/live/$KEY" 3
     cap_stop $CAP_PID
-    finish ipv6.pcap
+    finish ipv6.pcap 1
 }
 
 c_any_sll2() {
-    cap_start any-sll2.pcap 'tcp port 1935' any
+    cap_start any-sll2.pcap 'host 127.0.0.1 and tcp port 1935' any
     VPROF=main publish "$U:1935/live/$KEY" 3
     cap_stop $CAP_PID
-    finish any-sll2.pcap
+    finish any-sll2.pcap 1
 }
 
 c_publish_ng() {
-    ng_start publish.pcapng 'tcp port 1935' lo
+    ng_start publish.pcapng 'host 127.0.0.1 and tcp port 1935' lo
     publish "$U:1935/live/$KEY" 3
     cap_stop $CAP_PID
-    finish publish.pcapng
+    finish publish.pcapng 1
 }
 
 c_twoif() {
-    ng_start twoif.pcapng 'tcp port 1935' lo any
+    ng_start twoif.pcapng 'host 127.0.0.1 and tcp port 1935' lo any
     publish "$U:1935/live/$KEY" 2
     cap_stop $CAP_PID
-    finish twoif.pcapng
+    finish twoif.pcapng 1
 }
 
 c_otherport() {
-    cap_start otherport.pcap 'tcp port 19999'
+    cap_start otherport.pcap 'host 127.0.0.1 and tcp port 19999'
     AR=48000 publish "$U:19999/live/$KEY" 3
     cap_stop $CAP_PID
-    finish otherport.pcap
+    finish otherport.pcap 1
 }
 
 c_extts() {
     # Timestamps start at 16,775,000 ms and cross 0xFFFFFF (16,777,215 ms)
-    # about 2.2 s into the stream. nginx (1937 publish / 1938 play) uses
-    # chunk_size 1024, ffmpeg 4096: keyframes span several chunks both ways.
-    cap_start extts.pcap 'tcp port 1937'
+    # about 2.2 s into the stream. nginx (publish on 127.0.0.3, play on
+    # 127.0.0.4) sends chunk_size 1024 and the ffmpeg publisher echoes it:
+    # video messages span several chunks both ways.
+    cap_start extts.pcap 'host 127.0.0.3 and tcp port 1935'
     local pubcap=$CAP_PID
-    cap_start extts-play.pcap 'tcp port 1938'
+    cap_start extts-play.pcap 'host 127.0.0.4 and tcp port 1935'
     local playcap=$CAP_PID
-    VBR=400k bg publish "$U:1937/live/$KEY" 5 -output_ts_offset 16775
+    VBR=400k bg publish "rtmp://127.0.0.3:1935/live/$KEY" 5 -output_ts_offset 16775
     local pub=$BG
     sleep 1
-    bg play "$U:1938/live/$STREAM" 3 -
+    bg play "rtmp://127.0.0.4:1935/live/$STREAM" 3 -
     local ply=$BG
     sleep 0.2
-    rtmpdump_play "$U:1938/live/$STREAM" 3.5 "$WORK/extts-rtmpdump.flv"
+    rtmpdump_play "rtmp://127.0.0.4:1935/live/$STREAM" 3.5 "$WORK/extts-rtmpdump.flv"
     wait $pub $ply
     cap_stop $pubcap
     cap_stop $playcap
-    finish extts.pcap
-    finish extts-play.pcap
+    finish extts.pcap 1
+    finish extts-play.pcap 2
 }
 
 c_reject() {
@@ -350,7 +372,7 @@ c_reject() {
     # 1. publish to an application that does not exist (nginx drops it),
     # 2. publish live/busy again (onStatus NetStream.Publish.BadName),
     # 3. play strict/missing (idle_streams off: NetStream.Play.StreamNotFound).
-    cap_start reject.pcap 'tcp port 1935'
+    cap_start reject.pcap 'host 127.0.0.1 and tcp port 1935'
     bg publish "$U:1936/live/busy?token=0f9e8d" 5
     local pub=$BG
     sleep 1
@@ -359,16 +381,16 @@ c_reject() {
     play "$U:1935/strict/missing" 1 - && die "play of a missing stream succeeded"
     wait $pub
     cap_stop $CAP_PID
-    finish reject.pcap
+    finish reject.pcap 3
 }
 
 ALL=(publish play rtmpdump-play chunksize multi midstream ipv6 any-sll2 publish.pcapng twoif otherport extts reject)
 
 declare -A DESC=(
     [publish.pcap]="ffmpeg publishes H.264 baseline 320x240 25fps + AAC 44.1k stereo to nginx-rtmp live/<key>?token=, 3 s"
-    [play.pcap]="ffmpeg plays live/<key> from nginx port 1936 for 2.5 s (-c copy to play.ref.flv) while another ffmpeg publishes on 1935 (not captured)"
-    [rtmpdump-play.pcap]="rtmpdump -v plays live/<key> from nginx port 1936 for ~3 s while ffmpeg publishes on 1935 (not captured)"
-    [chunksize.pcap]="ffmpeg publish (Set Chunk Size 4096) + ffmpeg play on port 1945 where nginx sends Set Chunk Size 8000"
+    [play.pcap]="ffmpeg plays live/<key> from nginx for 2.5 s (-c copy -copyts to play.ref.flv) while another ffmpeg publishes via port 1936 (not captured)"
+    [rtmpdump-play.pcap]="rtmpdump -v plays live/<key> from nginx for ~3 s while ffmpeg publishes via port 1936 (not captured)"
+    [chunksize.pcap]="nginx on 127.0.0.2 sends Set Chunk Size 8000; the ffmpeg publisher echoes 8000, the ffmpeg player sends none; publish + play"
     [multi.pcap]="two ffmpeg publishers (cam1 baseline/44.1k, cam2 main+B-frames 20fps/48k) and one ffmpeg player of cam1, at once"
     [midstream.pcap]="~2.5 s from the middle of an ffmpeg publish: no handshake, connect, chunk size or publish"
     [ipv6.pcap]="ffmpeg publishes to nginx over [::1]:1935, H.264 high 15fps + AAC 48k stereo, 3 s"
@@ -475,8 +497,13 @@ case $MODE in
                 *) fn=c_${c//-/_} ;;
             esac
             declare -F "$fn" >/dev/null || die "no capture named $c (known: ${ALL[*]})"
-            log "$c"
-            $fn
+            for try in 1 2 3; do
+                log "$c (try $try)"
+                BAD=
+                $fn
+                [[ -z $BAD ]] && break
+            done
+            [[ -z $BAD ]] || die "$c: no clean capture in 3 tries"
         done
         write_index
         log "done: $(du -sh "$OUT" | cut -f1) in $OUT"
