@@ -1,0 +1,154 @@
+package dissect
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rtmpscope/rtmpscope/reassembly"
+)
+
+const pcapDir = "../testdata/pcaps"
+
+// collector is a Sink that keeps every event.
+type collector struct {
+	events []Event
+	conns  []*Conn
+	hashes map[string]hash.Hash // "client>server" ip:port -> sha256 of the bytes
+}
+
+// hashingHandler records a sha256 of each direction's bytes, to check that
+// a reference file describes this very capture.
+type hashingHandler struct {
+	*Conn
+	col *collector
+}
+
+func (h hashingHandler) Data(dir reassembly.Direction, off int64, data []byte, refs []reassembly.FrameRef) {
+	src, dst := h.info.Client, h.info.Server
+	if dir == reassembly.ServerToClient {
+		src, dst = dst, src
+	}
+	k := src.String() + ">" + dst.String()
+	if h.col.hashes[k] == nil {
+		h.col.hashes[k] = sha256.New()
+	}
+	h.col.hashes[k].Write(data)
+	h.Conn.Data(dir, off, data, refs)
+}
+
+type hashingFactory struct {
+	f   *Factory
+	col *collector
+}
+
+func (h hashingFactory) NewConnection(info reassembly.ConnInfo) reassembly.Handler {
+	return hashingHandler{h.f.NewConnection(info).(*Conn), h.col}
+}
+
+// referenceMatches reports whether NAME.follow.tsv (tshark's sha256 of
+// each direction) describes the bytes we were given.
+func (c *collector) referenceMatches(t testing.TB, name string) bool {
+	t.Helper()
+	path := filepath.Join(pcapDir, strings.TrimSuffix(strings.TrimSuffix(name, ".pcapng"), ".pcap")+".follow.tsv")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n")[1:] {
+		f := strings.Split(line, "\t")
+		if len(f) < 5 {
+			continue
+		}
+		h := c.hashes[f[1]+">"+f[2]]
+		if h == nil || hex.EncodeToString(h.Sum(nil)) != f[4] {
+			t.Logf("%s: %s>%s does not match our bytes", path, f[1], f[2])
+			return false
+		}
+	}
+	return true
+}
+
+func (c *collector) Emit(e Event) { c.events = append(c.events, e) }
+
+func (c *collector) messages() []*Message {
+	var out []*Message
+	for _, e := range c.events {
+		if e.Kind == KindMessage {
+			out = append(out, e.Message)
+		}
+	}
+	return out
+}
+
+func (c *collector) diags(code string) []*Diagnostic {
+	var out []*Diagnostic
+	for _, e := range c.events {
+		if e.Kind == KindDiagnostic && (code == "" || e.Diag.Code == code) {
+			out = append(out, e.Diag)
+		}
+	}
+	return out
+}
+
+// runCapture dissects a committed capture; it skips when the capture is
+// not there.
+func runCapture(t testing.TB, name string, opts reassembly.Options) *collector {
+	t.Helper()
+	path := filepath.Join(pcapDir, name)
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("capture %s not present: %v", name, err)
+	}
+	col := &collector{hashes: map[string]hash.Hash{}}
+	f := &Factory{Sink: col, OnConn: func(c *Conn) { col.conns = append(col.conns, c) }}
+	if _, err := reassembly.ProcessFile(path, hashingFactory{f, col}, opts); err != nil {
+		t.Fatalf("ProcessFile(%s): %v", name, err)
+	}
+	return col
+}
+
+// TestDumpCapture prints a capture's events when DISSECT_DUMP names one;
+// it is a debugging aid, not a check.
+func TestDumpCapture(t *testing.T) {
+	name := os.Getenv("DISSECT_DUMP")
+	if name == "" {
+		t.Skip("set DISSECT_DUMP=NAME.pcap to print its events")
+	}
+	opts := reassembly.Options{}
+	if strings.HasPrefix(name, "otherport") {
+		opts.ServerPorts = []uint16{19999}
+	}
+	col := runCapture(t, name, opts)
+	for _, e := range col.events {
+		fmt.Println(formatEvent(e))
+	}
+}
+
+func formatEvent(e Event) string {
+	switch e.Kind {
+	case KindMessage:
+		m := e.Message
+		inf := ""
+		if m.Inferred {
+			inf = fmt.Sprintf(" inferred(%.2f %s)", m.Confidence, m.InferNote)
+		}
+		return fmt.Sprintf("%s %s msg f=%d frames=%v off=%d csid=%d msid=%d ts=%d fmt=%d ext=%v type=%d len=%d chunks=%d %s%s",
+			e.ConnID, m.Dir, m.Frame, m.Frames, m.Offset, m.CSID, m.MSID, m.Timestamp, m.TS.Fmt, m.TS.Extended, m.TypeID, m.Length, m.ChunkCount, m.Summary(), inf)
+	case KindDiagnostic:
+		return fmt.Sprintf("%s %s diag %s %s off=%d len=%d frames=%v: %s", e.ConnID, e.Dir, e.Diag.Severity, e.Diag.Code, e.Diag.Offset, e.Diag.Length, e.Diag.Frames, e.Diag.Text)
+	case KindHandshake:
+		h := e.Handshake
+		return fmt.Sprintf("%s handshake %+v", e.ConnID, *h)
+	case KindGap:
+		return fmt.Sprintf("%s %s gap %+v", e.ConnID, e.Dir, *e.Gap)
+	case KindConn:
+		c := e.Conn
+		return fmt.Sprintf("%s conn closed=%v %s->%s rtmp=%v variant=%s bytes=%v acct=%+v msgs=%v acks=%+v", e.ConnID, c.Closed, c.Client, c.Server, c.RTMP, c.Variant, c.Bytes, c.Account, c.Messages, c.Acks)
+	}
+	return "?"
+}
