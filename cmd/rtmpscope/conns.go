@@ -40,6 +40,10 @@ func runConns(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	src, err := openInput(&in)
+	if err != nil {
+		return err
+	}
 	var recs []export.ConnRecord
 	var base time.Time
 	col := &export.ConnCollector{Ports: in.ports, OnClose: func(r export.ConnRecord) {
@@ -52,7 +56,7 @@ func runConns(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		recs = append(recs, r)
 	}}
-	_, runErr := runPipeline(ctx, &in, col, stderr)
+	_, runErr := runPipeline(ctx, src, &in, col, stderr)
 	if out.write == nil && !in.quiet {
 		if err := export.WriteConnTable(stdout, recs, base); err != nil {
 			return err

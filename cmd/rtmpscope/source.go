@@ -144,11 +144,9 @@ func (in *input) close() error {
 
 // runPipeline reads the input through reassembly into f, printing live
 // progress and the summary to stderr.
-func runPipeline(ctx context.Context, fl *inputFlags, f reassembly.HandlerFactory, stderr io.Writer) (reassembly.Summary, error) {
-	in, err := openInput(fl)
-	if err != nil {
-		return reassembly.Summary{}, err
-	}
+// The input is opened by the caller (openInput), so that a bad file or
+// filter is reported before any output is written.
+func runPipeline(ctx context.Context, in *input, fl *inputFlags, f reassembly.HandlerFactory, stderr io.Writer) (reassembly.Summary, error) {
 	start := time.Now()
 	sum, runErr := reassembly.Run(ctx, in.src, f, reassembly.RunOptions{
 		Options: reassembly.Options{ServerPorts: fl.ports},
