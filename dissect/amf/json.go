@@ -32,7 +32,8 @@ func appendJSON(b []byte, v *Value, depth int) []byte {
 	}
 	switch v.Kind {
 	case KindNumber:
-		if v.Format == AMF3 && !math.IsNaN(v.Num) && !math.IsInf(v.Num, 0) && v.Num == math.Trunc(v.Num) {
+		finite := !math.IsNaN(v.Num) && !math.IsInf(v.Num, 0)
+		if !finite || (v.Format == AMF3 && v.Num == math.Trunc(v.Num)) {
 			b = append(b, `{"$double":`...)
 			b = appendFloat(b, v.Num)
 			return append(b, '}')
@@ -202,9 +203,7 @@ func appendObject(b []byte, v *Value, depth int) []byte {
 	if n > 0 && len(v.Props) > 0 {
 		b = append(b, ',')
 	}
-	b = appendProps(b[:len(b)], v.Props, depth, true)
-	// appendProps wrote its own braces; splice them out.
-	return b
+	return appendProps(b, v.Props, depth, true)
 }
 
 // appendProps writes props as an ordered JSON object. With inner set it

@@ -97,8 +97,10 @@ func checkScalar(t *testing.T, where string, want tsharkItem, got Value) {
 	}
 }
 
+func realBodyFiles() ([]string, error) { return filepath.Glob("testdata/*.bin") }
+
 func realBodies(t testing.TB) []string {
-	files, err := filepath.Glob("testdata/*.bin")
+	files, err := realBodyFiles()
 	if err != nil || len(files) == 0 {
 		t.Skip("no real bodies in testdata (run testdata/extract.sh)")
 	}
