@@ -30,12 +30,13 @@ func OpenLive(o LiveOptions) (LiveSource, error) {
 		snap = defaultSnaplen
 	}
 	// Frames in the ring must hold a whole packet up to the snap length
-	// plus the TPACKET header, 16-byte aligned; blocks hold whole frames.
-	frame := (snap + 128 + 15) &^ 15
-	block := 1 << 20
-	for block < frame {
-		block <<= 1
+	// plus the TPACKET header, and a block must hold a whole number of
+	// frames: powers of two satisfy both.
+	frame := 1 << 11
+	for frame < snap+128 {
+		frame <<= 1
 	}
+	block := max(1<<20, frame)
 	opts := []interface{}{
 		afpacket.OptFrameSize(frame),
 		afpacket.OptBlockSize(block),

@@ -53,6 +53,7 @@ func Run(ctx context.Context, src capture.Source, f HandlerFactory, opts RunOpti
 				err = nil
 			}
 			if errors.Is(err, capture.ErrTimeout) {
+				err = nil
 				a.Tick(time.Now())
 				continue
 			}

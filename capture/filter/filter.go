@@ -175,6 +175,7 @@ func (c *coder) cmp(n cmpN, t, f int) int {
 	case opSet:
 		cond = bpf.JumpBitsSet
 	}
+	t, f = c.skipLoads(t, n), c.skipLoads(f, n)
 	t, f = c.reach(t), c.reach(f)
 	j := len(c.rev)
 	c.emit(bpf.JumpIf{Cond: cond, Val: val, SkipTrue: uint8(j - t - 1), SkipFalse: uint8(j - f - 1)})
@@ -186,6 +187,38 @@ func (c *coder) cmp(n cmpN, t, f int) int {
 		return c.emit(bpf.LoadMemShift{Off: n.ihl})
 	}
 	return c.emit(bpf.LoadAbsolute{Off: n.off, Size: n.size})
+}
+
+// skipLoads moves a jump target past loads that would recompute what n
+// leaves in the registers: after "ldb [23]; jeq #6" fails, the next test
+// "ldb [23]; jeq #17" can start at its jeq. The jump does not change A or X.
+func (c *coder) skipLoads(target int, n cmpN) int {
+	at := func(i int) bpf.Instruction {
+		if i < 0 {
+			return nil
+		}
+		return c.rev[i]
+	}
+	if n.indirect {
+		if at(target) != (bpf.LoadMemShift{Off: n.ihl}) {
+			return target
+		}
+		target-- // X already holds the header length
+		if at(target) == (bpf.LoadIndirect{Off: n.off, Size: n.size}) && !n.hasMask {
+			target--
+		}
+		return target
+	}
+	if at(target) != (bpf.LoadAbsolute{Off: n.off, Size: n.size}) {
+		return target
+	}
+	if !n.hasMask {
+		return target - 1
+	}
+	if at(target-1) == (bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: n.mask}) {
+		return target - 2
+	}
+	return target
 }
 
 // reach returns a label a conditional jump about to be emitted can reach:

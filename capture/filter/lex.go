@@ -103,7 +103,7 @@ func lex(expr string) ([]token, error) {
 			continue
 		case c == '[':
 			return nil, &SyntaxError{start, "byte-offset expressions such as tcp[13] are not supported"}
-		case strings.IndexByte("<>=+*%^", c) >= 0:
+		case strings.IndexByte("<>=+*^", c) >= 0:
 			return nil, &SyntaxError{start, fmt.Sprintf("arithmetic and comparisons (%q) are not supported", c)}
 		default:
 			r, _ := utf8.DecodeRuneInString(expr[i:])

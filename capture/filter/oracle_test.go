@@ -103,7 +103,7 @@ func TestOracle(t *testing.T) {
 	if len(cases) < 100 {
 		t.Fatalf("only %d oracle cases", len(cases))
 	}
-	var exprs, frames, agree, oobDiffs int
+	var exprs, frames, agree, oobDiffs, refused int
 	seen := map[string]bool{}
 	for _, c := range cases {
 		cf := readCap(t, c.file)
@@ -111,6 +111,8 @@ func TestOracle(t *testing.T) {
 		if c.err != "" && !strings.Contains(c.err, "expression rejects all packets") {
 			if err == nil {
 				t.Errorf("%s: %q: compiled, but tcpdump says %s", c.file, c.expr, c.err)
+			} else {
+				refused++
 			}
 			continue
 		}
@@ -154,6 +156,6 @@ func TestOracle(t *testing.T) {
 		}
 		agree++
 	}
-	t.Logf("%d/%d (file, expression) pairs agree with tcpdump (%d distinct expressions, %d frame verdicts; %d verdicts differ on truncated frames)",
-		agree, exprs, len(seen), frames, oobDiffs)
+	t.Logf("%d/%d (file, expression) pairs agree with tcpdump (%d distinct expressions, %d frame verdicts; %d verdicts differ on truncated frames); %d refusals agree",
+		agree, exprs, len(seen), frames, oobDiffs, refused)
 }

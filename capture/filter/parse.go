@@ -241,6 +241,8 @@ func (p *parser) id(q qual) (node, error) {
 		}
 		p.next()
 		return p.value(q, t)
+	case tEOF:
+		return nil, errAt(t, "expected %s", q.expected())
 	default:
 		return nil, errAt(t, "expected %s, found %s", q.expected(), t)
 	}
@@ -313,7 +315,10 @@ func (p *parser) primitive() (node, qual, error) {
 			return p.head(q)
 		}
 		if n.kind == tWord && !isKeyword(n.text) {
-			return nil, q, errAt(n, "expected \"and\" or \"or\" after %q, found %s (write e.g. \"%s host %s\" or \"%s port %s\")", t.text, n, t.text, n.text, t.text, n.text)
+			return nil, q, errAt(n, "expected \"and\" or \"or\" after %q, found %s (write e.g. \"%s port %s\")", t.text, n, t.text, n.text)
+		}
+		if n.kind == tWord {
+			return nil, q, errAt(n, "expected \"and\" or \"or\" after %q, found %s", t.text, n)
 		}
 		return p.g.protoAbbrev(pr, t), qual{}, nil
 	}
@@ -323,7 +328,7 @@ func (p *parser) primitive() (node, qual, error) {
 	if isKeyword(w) {
 		return nil, q, errAt(t, "unexpected keyword %q", t.text)
 	}
-	return nil, q, errAt(t, "expected a primitive such as host, port or tcp before %s (names and bare values need a qualifier)", t)
+	return nil, q, errAt(t, "expected a primitive such as host, port or tcp before %s (a bare value needs a qualifier, e.g. \"host %s\")", t, t.text)
 }
 
 // head parses the dir and addr qualifiers (the proto one is in q) and the id.

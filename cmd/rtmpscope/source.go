@@ -171,7 +171,7 @@ func runPipeline(ctx context.Context, in *input, fl *inputFlags, f reassembly.Ha
 
 func printSummary(w io.Writer, s reassembly.Summary, live *capture.LiveStats, written uint64, wname string, took time.Duration) {
 	c := s.Capture
-	fmt.Fprintf(w, "%d packets (%d TCP", c.Packets, c.TCP)
+	fmt.Fprintf(w, "%d packets (%d TCP", c.Packets+s.Filtered, c.TCP)
 	for _, x := range []struct {
 		n    uint64
 		what string

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Regenerates the test captures and the tcpdump oracle for package filter.
 # Needs root, tcpdump and python3. Run from anywhere:
-#   sudo sh capture/filter/testdata/make.sh
+#   sudo sh capture/filter/testdata/make.sh          # new captures, then the oracle
+#   sh capture/filter/testdata/make.sh oracle        # only redo oracle.tsv and bpf/ (after
+#                                                    # editing expressions.txt)
 # Outputs (all committed):
 #   lo.pcap        Ethernet (DLT 1), `tcpdump -i lo -s 256` during gen_traffic.py
 #   any_sll.pcap   Linux cooked v1 (113), `tcpdump -i any -y LINUX_SLL`, loopback frames only
@@ -20,6 +22,7 @@ tmp=$(mktemp -d)
 p1= p2= p3=
 trap 'for p in $p1 $p2 $p3; do kill -INT $p 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
 
+if [ "${1:-}" != oracle ]; then
 tcpdump -i lo -s 256 -U -w "$tmp/lo.pcap" 2>"$tmp/lo.err" & p1=$!
 tcpdump -i any -y LINUX_SLL -s 256 -U -w "$tmp/sll.pcap" 2>"$tmp/sll.err" & p2=$!
 tcpdump -i any -y LINUX_SLL2 -s 256 -U -w "$tmp/sll2.pcap" 2>"$tmp/sll2.err" & p3=$!
@@ -51,6 +54,7 @@ python3 pcaptool.py convert loop.pcap 108 lo.pcap crafted.pcap
 python3 pcaptool.py convert raw.pcap 101 lo.pcap crafted.pcap
 python3 pcaptool.py convert ipv4.pcap 228 lo.pcap crafted.pcap
 python3 pcaptool.py convert ipv6.pcap 229 lo.pcap crafted.pcap
+fi
 
 python3 pcaptool.py oracle expressions.txt lo.pcap any_sll.pcap any_sll2.pcap \
 	crafted.pcap crafted_sll.pcap crafted_sll2.pcap \
