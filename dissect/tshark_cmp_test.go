@@ -1,6 +1,7 @@
 package dissect
 
 import (
+	"os"
 	"testing"
 
 	"github.com/rtmpscope/rtmpscope/reassembly"
@@ -69,4 +70,19 @@ func assertAccounted(t *testing.T, col *collector) {
 			t.Errorf("unexpected diagnostic %s: %s", d.Code, d.Text)
 		}
 	}
+}
+
+// TestDumpTsharkDiffs prints the differences for DISSECT_CMP=NAME (a
+// debugging aid).
+func TestDumpTsharkDiffs(t *testing.T) {
+	name := os.Getenv("DISSECT_CMP")
+	if name == "" {
+		t.Skip("set DISSECT_CMP=NAME.pcap")
+	}
+	col := runCapture(t, name, reassembly.Options{})
+	diffs, n := compareTshark(t, col, loadTshark(t, name), nil)
+	for _, d := range diffs {
+		t.Log(d)
+	}
+	t.Logf("%d compared, reference matches bytes: %v", n, col.referenceMatches(t, name))
 }

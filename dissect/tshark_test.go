@@ -21,7 +21,8 @@ type tsharkMsg struct {
 	dstPort int
 	fmt    int
 	csid   int
-	ts     int64 // tshark's rtmpt.header.timestamp: the absolute timestamp
+	ts     int64 // tshark's absolute timestamp, -1 when tshark does not give it
+	field  int64 // the extended timestamp field (rtmpt.header.ets), -1 when none
 	length int64
 	typeID int64
 	msid   int64
@@ -29,7 +30,7 @@ type tsharkMsg struct {
 }
 
 func (m tsharkMsg) String() string {
-	return fmt.Sprintf("frame %d fmt %d csid %d ts %d type %d len %d msid %d", m.frame, m.fmt, m.csid, m.ts, m.typeID, m.length, m.msid)
+	return fmt.Sprintf("frame %d fmt %d csid %d ts %d ext %d type %d len %d msid %d", m.frame, m.fmt, m.csid, m.ts, m.field, m.typeID, m.length, m.msid)
 }
 
 func loadTshark(t testing.TB, name string) []tsharkMsg {
@@ -76,15 +77,43 @@ func loadTshark(t testing.TB, name string) []tsharkMsg {
 		stream := int(num(get("tcp.stream")[0]))
 		sp, dp := int(num(get("tcp.srcport")[0])), int(num(get("tcp.dstport")[0]))
 		csids, tss := get("rtmpt.header.csid"), get("rtmpt.header.timestamp")
+		deltas, etss := get("rtmpt.header.timestampdelta"), get("rtmpt.header.ets")
 		lens, types, msids := get("rtmpt.header.bodysize"), get("rtmpt.header.typeid"), get("rtmpt.header.streamid")
 		infos := strings.Split(rec[cols["_ws.col.Info"]], "|")
 		for i, fs := range fmts {
-			m := tsharkMsg{frame: frame, stream: stream, srcPort: sp, dstPort: dp, fmt: int(num(fs)), length: -1, typeID: -1, msid: -1}
+			m := tsharkMsg{frame: frame, stream: stream, srcPort: sp, dstPort: dp, fmt: int(num(fs)), length: -1, typeID: -1, msid: -1, ts: -1, field: -1}
 			if i < len(csids) {
 				m.csid = int(num(csids[i]))
 			}
-			if i < len(tss) {
-				m.ts = num(tss[i])
+			// Sparse columns: timestampdelta is printed for fmt 1/2;
+			// with an extended timestamp the delta reads 0xFFFFFF, ets
+			// holds the value and the absolute timestamp is omitted. For
+			// fmt 0 the timestamp reads 0xFFFFFF and ets is the absolute.
+			pop := func(l *[]string) int64 {
+				if len(*l) == 0 {
+					t.Fatalf("%s frame %d: column shorter than the messages", path, frame)
+				}
+				v := num((*l)[0])
+				*l = (*l)[1:]
+				return v
+			}
+			switch m.fmt {
+			case 0:
+				m.ts = pop(&tss)
+				if m.ts == 0xFFFFFF {
+					m.field = pop(&etss)
+					m.ts = m.field
+				}
+			case 1, 2:
+				if d := pop(&deltas); d == 0xFFFFFF {
+					m.field = pop(&etss)
+				} else {
+					m.ts = pop(&tss)
+				}
+			default:
+				if len(tss) > 0 {
+					m.ts = pop(&tss)
+				}
 			}
 			if i < len(infos) {
 				m.info = infos[i]
@@ -165,7 +194,8 @@ func compareTshark(t testing.TB, col *collector, ref []tsharkMsg, skip func(tsha
 			got := om[j]
 			j++
 			compared++
-			bad := got.Frame != want.frame || int(got.CSID) != want.csid || int64(got.Timestamp) != want.ts ||
+			bad := got.Frame != want.frame || int(got.CSID) != want.csid ||
+				want.ts >= 0 && int64(got.Timestamp) != want.ts || want.field >= 0 && int64(got.TS.Field) != want.field ||
 				want.length >= 0 && int64(got.Length) != want.length || want.typeID >= 0 && int64(got.TypeID) != want.typeID ||
 				want.msid >= 0 && int64(got.MSID) != want.msid
 			if bad {

@@ -1,0 +1,113 @@
+package dissect
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rtmpscope/rtmpscope/reassembly"
+)
+
+// A recorded connection: every call reassembly made, with copies of the
+// bytes, so that tests can replay a real capture with other splits, drop
+// parts of it, or fuzz from it.
+type recCall struct {
+	dir  reassembly.Direction
+	off  int64
+	data []byte
+	refs []reassembly.FrameRef
+	gap  *reassembly.Gap
+}
+
+type recConn struct {
+	info  reassembly.ConnInfo
+	calls []recCall
+	stats reassembly.ConnStats
+}
+
+type recorder struct{ conns []*recConn }
+
+func (r *recorder) NewConnection(info reassembly.ConnInfo) reassembly.Handler {
+	c := &recConn{info: info}
+	r.conns = append(r.conns, c)
+	return c
+}
+
+func (c *recConn) Data(dir reassembly.Direction, off int64, data []byte, refs []reassembly.FrameRef) {
+	c.calls = append(c.calls, recCall{dir: dir, off: off, data: append([]byte(nil), data...), refs: append([]reassembly.FrameRef(nil), refs...)})
+}
+
+func (c *recConn) Gap(dir reassembly.Direction, g reassembly.Gap) {
+	c.calls = append(c.calls, recCall{dir: dir, gap: &g})
+}
+
+func (c *recConn) Close(s reassembly.ConnStats) { c.stats = s }
+
+// stream returns the concatenated bytes of one direction (assumes no gaps).
+func (c *recConn) stream(dir reassembly.Direction) []byte {
+	var b []byte
+	for _, k := range c.calls {
+		if k.gap == nil && k.dir == dir {
+			b = append(b, k.data...)
+		}
+	}
+	return b
+}
+
+// recordCapture records the calls of every connection of a capture.
+func recordCapture(t testing.TB, name string) []*recConn {
+	t.Helper()
+	path := filepath.Join(pcapDir, name)
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("capture %s not present", name)
+	}
+	r := &recorder{}
+	if _, err := reassembly.ProcessFile(path, r, reassembly.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return r.conns
+}
+
+// refsFor trims refs to the byte range [off, off+n).
+func refsFor(refs []reassembly.FrameRef, off int64, n int) []reassembly.FrameRef {
+	var out []reassembly.FrameRef
+	end := off + int64(n)
+	for _, r := range refs {
+		rs, re := r.Offset, r.Offset+int64(r.Len)
+		if re <= off || rs >= end {
+			continue
+		}
+		if rs < off {
+			rs = off
+		}
+		if re > end {
+			re = end
+		}
+		out = append(out, reassembly.FrameRef{Offset: rs, Len: int(re - rs), Frame: r.Frame, Time: r.Time})
+	}
+	return out
+}
+
+// replay drives a Conn with the recorded calls, each Data call cut into
+// pieces by split (which returns the length of the next piece, given what
+// is left).
+func (c *recConn) replay(sink Sink, opts Options, split func(left int) int) *Conn {
+	conn := NewConn(c.info, sink, opts)
+	for _, k := range c.calls {
+		if k.gap != nil {
+			conn.Gap(k.dir, *k.gap)
+			continue
+		}
+		data, off := k.data, k.off
+		for len(data) > 0 {
+			n := len(data)
+			if split != nil {
+				n = max(1, min(split(len(data)), len(data)))
+			}
+			conn.Data(k.dir, off, data[:n], refsFor(k.refs, off, n))
+			data, off = data[n:], off+int64(n)
+		}
+	}
+	conn.Close(c.stats)
+	return conn
+}
