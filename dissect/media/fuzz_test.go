@@ -72,13 +72,13 @@ func loadSeeds(t testing.TB) seedSet {
 		exVideo(FrameKey, VideoSequenceStart, FourCCVP9, nil, vpcC),
 		exVideo(FrameKey, VideoCodedFrames, FourCCHEVC, []byte{0, 0, 40}, clip(mp4FirstSample(t, hevc))),
 		append([]byte{0x80 | 1<<4 | 7, 2, 0, 1, 0xF4, 0x03}, "avc1\x00\x00\x00\x05\x65\x88\x84\x00\x10"...),
-		append([]byte{0x80 | 1<<4 | 6, 0x21, 'a', 'v', 'c', '1', 0, 0, 0, 2, 1, 2, 'h', 'v', 'c', '1', 1, 0, 0, 1, 0}),
+		[]byte{0x80 | 1<<4 | 6, 0x21, 'a', 'v', 'c', '1', 0, 0, 0, 2, 1, 2, 'h', 'v', 'c', '1', 1, 0, 0, 1, 0},
 	)
 	s.audio = append(s.audio,
 		exAudio(AudioSequenceStart, FourCCOpus, head),
 		exAudio(AudioSequenceStart, FourCCFLAC, flac),
 		exAudio(AudioMultichannelConfig, FourCCOpus, []byte{2, 3, 0, 1, 2}),
-		append([]byte{0x95, 0x10, 'O', 'p', 'u', 's', 0, 0, 0, 2, 0xFC, 0xFF, 1, 0, 0, 1, 0xF8}),
+		[]byte{0x95, 0x10, 'O', 'p', 'u', 's', 0, 0, 0, 2, 0xFC, 0xFF, 1, 0, 0, 1, 0xF8},
 	)
 	if audio, video := loadCaptureMediaTB(t, "publish"); len(audio) > 0 {
 		s.audio = append(s.audio, clip(audio[0]), clip(audio[1]))

@@ -106,7 +106,7 @@ func DecodeVP6Header(buf []byte, alpha bool) (VP6Header, error) {
 		p += 2 // offset to the second coefficient partition
 	}
 	if len(b) < p+4 {
-		return h, truncated(off+p, "VP6 dimensions")
+		return h, truncated(off+min(p, len(b)), "VP6 dimensions")
 	}
 	h.MBRows, h.MBCols = int(b[p]), int(b[p+1])
 	h.Width = h.MBCols*16 - int(h.HAdjust)
