@@ -121,7 +121,8 @@ type dirState struct {
 	messages  int
 	diagCount map[string]int
 
-	trial *trialStats // non-nil: a resynchronisation trial, nothing is emitted
+	trial  *trialStats // non-nil: a resynchronisation trial, nothing is emitted
+	parent *dirState   // a trial's real direction
 }
 
 func newDirState(c *Conn, ld reassembly.Direction) *dirState {
@@ -149,10 +150,23 @@ func (d *dirState) setRefs(refs []reassembly.FrameRef) {
 }
 
 func (d *dirState) stream(id uint32) *chunkStream {
+	var cs *chunkStream
 	if id < 64 {
-		return d.small[id]
+		cs = d.small[id]
+	} else {
+		cs = d.streams[id]
 	}
-	return d.streams[id]
+	if cs == nil && d.parent != nil {
+		// A trial sees the real state's headers as stale hints, copied
+		// only when used.
+		if p := d.parent.stream(id); p != nil {
+			if cs = d.newStream(id); cs != nil {
+				cs.known, cs.stale, cs.msid, cs.msidGuess, cs.typeID, cs.length, cs.delta, cs.ext, cs.extVal =
+					p.known, true, p.msid, p.msidGuess, p.typeID, p.length, p.delta, p.ext, p.extVal
+			}
+		}
+	}
+	return cs
 }
 
 func (d *dirState) newStream(id uint32) *chunkStream {
@@ -195,7 +209,10 @@ func (d *dirState) data(data []byte, refs []reassembly.FrameRef) {
 			continue
 		case phaseHandshake:
 			n = d.c.handshakeData(d, data)
-			if d.hs.done {
+			if d.hs.done && d.c.hs.Encrypted {
+				d.phase = phaseEncrypted
+				d.c.maybeEmitHandshake(false)
+			} else if d.hs.done {
 				d.phase = phaseChunks
 				d.sizeKnown = true
 				d.c.maybeEmitHandshake(false)

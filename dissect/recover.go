@@ -132,13 +132,7 @@ func (d *dirState) quickStart(b []byte) (ok, more bool) {
 // runTrial parses b from its start with a given chunk size and reports
 // how far it got, emitting nothing.
 func (d *dirState) runTrial(b []byte, size uint32) trialStats {
-	td := &dirState{c: d.c, ld: d.ld, phase: phaseChunks, chunkSize: size, inferred: true, extConv: d.extConv, trial: &trialStats{}}
-	d.eachStream(func(cs *chunkStream) {
-		if n := td.newStream(cs.id); n != nil {
-			n.known, n.stale, n.msid, n.msidGuess, n.typeID, n.length, n.delta, n.ext, n.extVal =
-				cs.known, true, cs.msid, cs.msidGuess, cs.typeID, cs.length, cs.delta, cs.ext, cs.extVal
-		}
-	})
+	td := &dirState{c: d.c, ld: d.ld, phase: phaseChunks, chunkSize: size, inferred: true, extConv: d.extConv, trial: &trialStats{}, parent: d}
 	td.data(b, nil)
 	return *td.trial
 }
