@@ -56,16 +56,16 @@ func runConns(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		recs = append(recs, r)
 	}}
-	_, runErr := runPipeline(ctx, src, &in, col, stderr)
-	if out.write == nil && !in.quiet {
-		if err := export.WriteConnTable(stdout, recs, base); err != nil {
-			return err
+	flush := func() error {
+		if out.write == nil && !in.quiet {
+			if err := export.WriteConnTable(stdout, recs, base); err != nil {
+				return err
+			}
 		}
+		return out.close()
 	}
-	if err := out.close(); err != nil && runErr == nil {
-		runErr = err
-	}
-	return runErr
+	_, err = runPipeline(ctx, src, &in, col, flush, stderr)
+	return err
 }
 
 // parseFlags parses and handles --help the same way for every command.

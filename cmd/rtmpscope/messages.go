@@ -1,10 +1,113 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"io"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/dissect/command"
+	"github.com/rtmpscope/rtmpscope/dissect/decode"
+	"github.com/rtmpscope/rtmpscope/export"
 )
 
+const messagesUsage = `Usage: rtmpscope [flags] (-r FILE | -i IFACE)
+
+Dissects every RTMP connection and prints one line per event: frame, time
+since the first packet, connection, direction, chunk stream id, message
+stream id, RTMP timestamp (? when inferred), type, length and a summary.
+Diagnostics (!) and gaps (~) are printed where they happen. Stream keys and
+tokens are redacted unless --show-secrets is given.
+
+Examples:
+  rtmpscope -r testdata/pcaps/publish.pcap
+  rtmpscope -r testdata/pcaps/midstream.pcap -T ndjson | jq -c 'select(.kind=="diagnostic")'
+  rtmpscope -i any -f 'tcp port 1935'
+
+Flags:
+`
+
 func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return runConns(ctx, args, stdout, stderr)
+	fs := pflag.NewFlagSet("rtmpscope", pflag.ContinueOnError)
+	var in inputFlags
+	in.register(fs)
+	format := fs.StringP("format", "T", "text", "output `FORMAT`: text, ndjson, json")
+	payload := fs.String("payload", "", "include media payload bytes in JSON as `ENC` (hex or base64)")
+	secrets := fs.Bool("show-secrets", false, "show stream keys and tokens instead of redacting them")
+	if err := parseFlags(fs, args, messagesUsage, stdout, stderr); err != nil {
+		return err
+	}
+	if err := in.check(); err != nil {
+		return err
+	}
+	if *payload != "" && *payload != "hex" && *payload != "base64" {
+		return usagef("--payload %s: use hex or base64", *payload)
+	}
+	var (
+		jw  *export.JSONWriter
+		tw  *bufio.Writer
+		out func(dissect.Event, decode.Body)
+	)
+	switch *format {
+	case "text":
+		tw = bufio.NewWriterSize(stdout, 1<<16)
+		var base time.Time
+		out = func(ev dissect.Event, b decode.Body) {
+			if base.IsZero() {
+				base = ev.Time
+			}
+			tw.WriteString(export.TextLine(ev, b, base, 0))
+			tw.WriteByte('\n')
+		}
+	case "ndjson", "json":
+		jw = export.NewJSONWriter(stdout, *format == "json")
+		opts := export.EventOptions{Payload: *payload}
+		out = func(ev dissect.Event, b decode.Body) {
+			if line, err := export.MarshalEvent(ev, b, opts); err == nil {
+				jw.Write(line)
+			}
+		}
+	default:
+		return usagef("-T %s: unknown format (text, ndjson, json)", *format)
+	}
+	src, err := openInput(&in)
+	if err != nil {
+		return err
+	}
+	// One redactor per connection: it remembers the stream keys it has
+	// seen and scrubs them from later messages (onStatus descriptions).
+	redactors := map[string]*command.Redactor{}
+	sink := dissect.SinkFunc(func(ev dissect.Event) {
+		if in.quiet {
+			return
+		}
+		var b decode.Body
+		if ev.Kind == dissect.KindMessage {
+			b = decode.Message(ev.Message)
+			if !*secrets && b.Command != nil {
+				r := redactors[ev.ConnID]
+				if r == nil {
+					r = command.NewRedactor()
+					redactors[ev.ConnID] = r
+				}
+				c := r.Command(*b.Command)
+				b.Command = &c
+			}
+		}
+		if ev.Kind == dissect.KindConn && ev.Conn.Closed {
+			delete(redactors, ev.ConnID)
+		}
+		out(ev, b)
+	})
+	flush := func() error {
+		if tw != nil {
+			return tw.Flush()
+		}
+		return jw.Close()
+	}
+	_, err = runPipeline(ctx, src, &in, &dissect.Factory{Sink: sink}, flush, stderr)
+	return err
 }

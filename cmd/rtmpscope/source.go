@@ -146,7 +146,9 @@ func (in *input) close() error {
 // progress and the summary to stderr.
 // The input is opened by the caller (openInput), so that a bad file or
 // filter is reported before any output is written.
-func runPipeline(ctx context.Context, in *input, fl *inputFlags, f reassembly.HandlerFactory, stderr io.Writer) (reassembly.Summary, error) {
+// flush is called when the run ends, before the summary is printed, so that
+// the summary comes last on a terminal.
+func runPipeline(ctx context.Context, in *input, fl *inputFlags, f reassembly.HandlerFactory, flush func() error, stderr io.Writer) (reassembly.Summary, error) {
 	start := time.Now()
 	sum, runErr := reassembly.Run(ctx, in.src, f, reassembly.RunOptions{
 		Options: reassembly.Options{ServerPorts: fl.ports},
@@ -164,6 +166,11 @@ func runPipeline(ctx context.Context, in *input, fl *inputFlags, f reassembly.Ha
 	}
 	if err := in.close(); err != nil && runErr == nil {
 		runErr = err
+	}
+	if flush != nil {
+		if err := flush(); err != nil && runErr == nil {
+			runErr = err
+		}
 	}
 	printSummary(stderr, sum, live, written, fl.write, time.Since(start))
 	return sum, runErr

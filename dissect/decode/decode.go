@@ -1,0 +1,135 @@
+// Package decode decodes the body of a dissected RTMP message by its type:
+// commands and data with package command (AMF0/AMF3), audio, video and
+// aggregates with package media. It is the one place where a message type
+// is matched to its body decoder, so that every sink (text, JSON, TUI,
+// statistics) sees the same decoding.
+package decode
+
+import (
+	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/dissect/amf"
+	"github.com/rtmpscope/rtmpscope/dissect/command"
+	"github.com/rtmpscope/rtmpscope/dissect/media"
+)
+
+// RTMP message type ids whose bodies are decoded here.
+const (
+	typeAudio        = 8
+	typeVideo        = 9
+	typeDataAMF3     = 15
+	typeSharedAMF3   = 16
+	typeCommandAMF3  = 17
+	typeDataAMF0     = 18
+	typeSharedAMF0   = 19
+	typeCommandAMF0  = 20
+	typeAggregate    = 22
+	maxSummaryValues = 4
+)
+
+// Body is a decoded message body; at most one of the pointers is set.
+// Err is the decoder's error; the decoded fields hold what came before it.
+type Body struct {
+	Command   *command.Command
+	Data      *Data
+	Audio     *media.Audio
+	Video     *media.Video
+	Aggregate []media.SubMessage
+	Err       error
+}
+
+// Data is a data message (type 18/15): a handler name and its values,
+// with @setDataFrame's inner name (usually onMetaData) unwrapped.
+type Data struct {
+	Handler string      `json:"handler"`
+	Inner   string      `json:"inner,omitempty"` // for @setDataFrame
+	Values  []amf.Value `json:"values"`
+	AMF3    bool        `json:"amf3,omitempty"`
+}
+
+// Message decodes m's body. Messages whose body was not kept decode to an
+// empty Body.
+func Message(m *dissect.Message) Body {
+	if m.Body == nil || m.BodyTruncated {
+		return Body{}
+	}
+	var b Body
+	switch m.TypeID {
+	case typeCommandAMF0, typeCommandAMF3:
+		c, err := command.Decode(m.Body, 0, m.TypeID == typeCommandAMF3, amf.Options{})
+		b.Command, b.Err = &c, err
+	case typeDataAMF0, typeDataAMF3:
+		b.Data, b.Err = decodeData(m.Body, m.TypeID == typeDataAMF3)
+	case typeAudio:
+		a, err := media.DecodeAudio(m.Body)
+		b.Audio, b.Err = &a, err
+	case typeVideo:
+		v, err := media.DecodeVideo(m.Body)
+		b.Video, b.Err = &v, err
+	case typeAggregate:
+		b.Aggregate, b.Err = media.DecodeAggregate(m.Body, m.Timestamp)
+	}
+	return b
+}
+
+func decodeData(body []byte, amf3 bool) (*Data, error) {
+	d := &Data{AMF3: amf3}
+	buf, base := body, 0
+	if amf3 && len(buf) > 0 && buf[0] == 0 {
+		// Type 15 bodies start with a format selector byte of 0.
+		buf, base = buf[1:], 1
+	}
+	vals, err := amf.DecodeAll(buf, base, amf.Options{})
+	d.Values = vals
+	if len(vals) > 0 && vals[0].Kind == amf.KindString {
+		d.Handler = vals[0].Str
+		if d.Handler == "@setDataFrame" && len(vals) > 1 && vals[1].Kind == amf.KindString {
+			d.Inner = vals[1].Str
+		}
+	}
+	return d, err
+}
+
+// Summary is the short description of a message for one-line views.
+func Summary(m *dissect.Message, b Body) string {
+	switch {
+	case b.Command != nil:
+		return b.Command.String()
+	case b.Data != nil:
+		s := b.Data.Handler
+		if b.Data.Inner != "" {
+			s += " " + b.Data.Inner
+		}
+		for i, v := range b.Data.Values {
+			if i == 0 || (i == 1 && b.Data.Inner != "") {
+				continue
+			}
+			if i > maxSummaryValues {
+				s += " …"
+				break
+			}
+			s += " " + v.String()
+		}
+		return s
+	case b.Audio != nil:
+		return b.Audio.Summary()
+	case b.Video != nil:
+		return b.Video.Summary()
+	case b.Aggregate != nil:
+		return "Aggregate of " + itoa(len(b.Aggregate))
+	}
+	return m.Summary()
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,230 @@
+package export
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+
+	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/dissect/decode"
+)
+
+// EventOptions say what goes into exported events beyond the core fields.
+type EventOptions struct {
+	// Payload is "", "hex" or "base64": how to include media payload
+	// bytes (audio, video, aggregate bodies); omitted when "".
+	Payload string
+}
+
+// The JSON shapes below are the NDJSON export (docs/json-schema.md). The
+// core names of DESIGN.md §3 never change meaning; fields may be added.
+
+type eventHead struct {
+	Schema int    `json:"schema,omitempty"`
+	Kind   string `json:"kind"`
+	Conn   string `json:"conn"`
+	Dir    string `json:"dir,omitempty"`
+	Time   string `json:"time"`
+}
+
+type tsJSON struct {
+	Fmt      uint8  `json:"fmt"`
+	Field    uint32 `json:"field"`
+	Delta    uint32 `json:"delta"`
+	Extended bool   `json:"extended"`
+	Inferred bool   `json:"inferred,omitempty"`
+}
+
+type chunkJSON struct {
+	Offset     int64  `json:"offset"`
+	HeaderLen  int    `json:"header_len"`
+	Fmt        uint8  `json:"fmt"`
+	CSID       uint32 `json:"csid"`
+	PayloadLen int    `json:"payload_len"`
+	Frame      uint64 `json:"frame"`
+}
+
+type controlJSON struct {
+	Type      string `json:"type"`
+	Value     uint32 `json:"value"`
+	LimitType string `json:"limit_type,omitempty"`
+	Malformed bool   `json:"malformed,omitempty"`
+}
+
+type userControlJSON struct {
+	Event     uint16 `json:"event"`
+	Name      string `json:"name"`
+	StreamID  uint32 `json:"stream_id,omitempty"`
+	BufferMS  uint32 `json:"buffer_ms,omitempty"`
+	Timestamp uint32 `json:"timestamp,omitempty"`
+	Data      string `json:"data,omitempty"` // hex
+	Malformed bool   `json:"malformed,omitempty"`
+}
+
+type messageJSON struct {
+	eventHead
+	Frame      uint64           `json:"frame"`
+	Frames     [2]uint64        `json:"frames"`
+	Offset     int64            `json:"offset"`
+	CSID       uint32           `json:"csid"`
+	MSID       uint32           `json:"msid"`
+	Timestamp  uint32           `json:"timestamp"`
+	TypeID     uint8            `json:"type_id"`
+	Type       string           `json:"type"`
+	Length     uint32           `json:"length"`
+	Chunks     int              `json:"chunks"`
+	TS         tsJSON           `json:"ts"`
+	Summary    string           `json:"summary"`
+	Inferred   bool             `json:"inferred,omitempty"`
+	Confidence float64          `json:"confidence,omitempty"`
+	InferNote  string           `json:"infer_note,omitempty"`
+	Truncated  bool             `json:"body_truncated,omitempty"`
+	Control    *controlJSON     `json:"control,omitempty"`
+	UserCtl    *userControlJSON `json:"user_control,omitempty"`
+	Command    json.RawMessage  `json:"command,omitempty"`
+	Data       *decode.Data     `json:"data,omitempty"`
+	Audio      any              `json:"audio,omitempty"`
+	Video      any              `json:"video,omitempty"`
+	Aggregate  any              `json:"aggregate,omitempty"`
+	BodyError  string           `json:"body_error,omitempty"`
+	Payload    string           `json:"payload,omitempty"`
+	ChunkList  []chunkJSON      `json:"chunk_list,omitempty"`
+}
+
+type diagJSON struct {
+	eventHead
+	Severity string    `json:"severity"`
+	Code     string    `json:"code"`
+	Text     string    `json:"text"`
+	Offset   int64     `json:"offset"`
+	Length   int64     `json:"length,omitempty"`
+	Frames   [2]uint64 `json:"frames"`
+	CSID     uint32    `json:"csid,omitempty"`
+}
+
+type gapJSON struct {
+	eventHead
+	Bytes  int64  `json:"bytes"`
+	Offset int64  `json:"offset"`
+	Reason string `json:"reason"`
+	Frame  uint64 `json:"frame"`
+	Action string `json:"action,omitempty"`
+}
+
+type connEventJSON struct {
+	eventHead
+	Client     string                 `json:"client"`
+	Server     string                 `json:"server"`
+	State      string                 `json:"state"` // "open" or "closed"
+	Oriented   string                 `json:"oriented"`
+	Swapped    bool                   `json:"swapped,omitempty"`
+	BytesC2S   *int64                 `json:"bytes_c2s,omitempty"`
+	BytesS2C   *int64                 `json:"bytes_s2c,omitempty"`
+	Packets    *uint64                `json:"packets,omitempty"`
+	Gaps       *int                   `json:"gaps,omitempty"`
+	RTMP       *bool                  `json:"rtmp,omitempty"`
+	Variant    string                 `json:"variant,omitempty"`
+	MidStream  bool                   `json:"mid_stream,omitempty"`
+	LastTime   string                 `json:"last_time,omitempty"`
+	Messages   *[2]int                `json:"messages,omitempty"`
+	Accounting *[2]dissect.Accounting `json:"accounting,omitempty"`
+}
+
+type handshakeJSON struct {
+	eventHead
+	*dissect.Handshake
+	RTTMS float64 `json:"rtt_ms"`
+}
+
+// MarshalEvent encodes one dissector event as a line of the NDJSON export.
+func MarshalEvent(ev dissect.Event, body decode.Body, opts EventOptions) ([]byte, error) {
+	head := eventHead{Schema: SchemaVersion, Kind: ev.Kind.String(), Conn: ev.ConnID, Time: FormatTime(ev.Time)}
+	if ev.HasDir {
+		head.Dir = ev.Dir.String()
+	}
+	switch ev.Kind {
+	case dissect.KindMessage:
+		return json.Marshal(messageToJSON(head, ev.Message, body, opts))
+	case dissect.KindDiagnostic:
+		d := ev.Diag
+		return json.Marshal(diagJSON{head, d.Severity.String(), d.Code, d.Text, d.Offset, d.Length, d.Frames, d.CSID})
+	case dissect.KindGap:
+		g := ev.Gap
+		return json.Marshal(gapJSON{head, g.Bytes, g.Offset, g.Reason, g.Frame, g.Action})
+	case dissect.KindHandshake:
+		return json.Marshal(handshakeJSON{head, ev.Handshake, float64(ev.Handshake.RTT.Microseconds()) / 1000})
+	case dissect.KindConn:
+		return json.Marshal(connToJSON(head, ev.Conn))
+	}
+	return json.Marshal(head)
+}
+
+func connToJSON(head eventHead, c *dissect.ConnEvent) connEventJSON {
+	j := connEventJSON{eventHead: head, Client: c.Client, Server: c.Server, State: "open", Oriented: c.Oriented, Swapped: c.Swapped}
+	if !c.Closed {
+		return j
+	}
+	j.State = "closed"
+	b0, b1 := c.Bytes[0], c.Bytes[1]
+	j.BytesC2S, j.BytesS2C = &b0, &b1
+	rtmp := c.RTMP
+	j.RTMP, j.Variant, j.MidStream = &rtmp, c.Variant, c.MidStream
+	j.LastTime = FormatTime(c.Last)
+	msgs, acc := c.Messages, c.Account
+	j.Messages, j.Accounting = &msgs, &acc
+	if c.Stats != nil {
+		p := c.Stats.Dir[0].Packets + c.Stats.Dir[1].Packets
+		g := c.Stats.Dir[0].Gaps + c.Stats.Dir[1].Gaps
+		j.Packets, j.Gaps = &p, &g
+	}
+	return j
+}
+
+func messageToJSON(head eventHead, m *dissect.Message, b decode.Body, opts EventOptions) messageJSON {
+	j := messageJSON{
+		eventHead: head, Frame: m.Frame, Frames: m.Frames, Offset: m.Offset, CSID: m.CSID, MSID: m.MSID,
+		Timestamp: m.Timestamp, TypeID: m.TypeID, Type: m.TypeName, Length: m.Length, Chunks: len(m.Chunks),
+		TS:      tsJSON{m.TS.Fmt, m.TS.Field, m.TS.Delta, m.TS.Extended, m.TS.Inferred},
+		Summary: decode.Summary(m, b), Inferred: m.Inferred, InferNote: m.InferNote, Truncated: m.BodyTruncated,
+	}
+	if m.Inferred {
+		j.Confidence = m.Confidence
+	}
+	if c := m.Control; c != nil {
+		j.Control = &controlJSON{Type: dissect.TypeName(c.Type), Value: c.Value, Malformed: c.Malformed}
+		if c.Type == dissect.TypeSetPeerBandwidth {
+			j.Control.LimitType = dissect.LimitName(c.LimitType)
+		}
+	}
+	if u := m.UserControl; u != nil {
+		j.UserCtl = &userControlJSON{Event: u.Event, Name: u.EventName, StreamID: u.StreamID, BufferMS: u.BufferMS, Timestamp: u.Timestamp, Malformed: u.Malformed}
+		if len(u.Data) > 0 {
+			j.UserCtl.Data = hex.EncodeToString(u.Data)
+		}
+	}
+	switch {
+	case b.Command != nil:
+		if raw, err := b.Command.MarshalJSON(); err == nil {
+			j.Command = raw
+		}
+	case b.Data != nil:
+		j.Data = b.Data
+	case b.Audio != nil:
+		j.Audio = b.Audio
+	case b.Video != nil:
+		j.Video = b.Video
+	case b.Aggregate != nil:
+		j.Aggregate = b.Aggregate
+	}
+	if b.Err != nil {
+		j.BodyError = b.Err.Error()
+	}
+	if opts.Payload != "" && (m.TypeID == 8 || m.TypeID == 9 || m.TypeID == 22) {
+		if opts.Payload == "hex" {
+			j.Payload = hex.EncodeToString(m.Body)
+		} else {
+			j.Payload = base64.StdEncoding.EncodeToString(m.Body)
+		}
+	}
+	return j
+}

@@ -1,0 +1,131 @@
+package export
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/dissect/decode"
+	"github.com/rtmpscope/rtmpscope/reassembly"
+)
+
+// TextLine formats one event as a line of the tshark-like summary view:
+// frame, time relative to base, connection, direction, then for messages
+// csid, msid, RTMP timestamp, type, length and a short summary. Lines are
+// meant to stay readable at 80 columns; the summary is cut at width when
+// width > 0.
+func TextLine(ev dissect.Event, body decode.Body, base time.Time, width int) string {
+	rel := ev.Time.Sub(base).Seconds()
+	arrow := "   "
+	if ev.HasDir {
+		arrow = "C→S"
+		if ev.Dir == reassembly.ServerToClient {
+			arrow = "S→C"
+		}
+	}
+	var s string
+	switch ev.Kind {
+	case dissect.KindMessage:
+		m := ev.Message
+		ts := fmt.Sprintf("%d", m.Timestamp)
+		if m.Inferred || m.TS.Inferred {
+			ts += "?"
+		}
+		s = fmt.Sprintf("%6d %10.6f %-3s %s %3d %2d %8s %-5s %6d %s", m.Frame, rel, ev.ConnID, arrow,
+			m.CSID, m.MSID, ts, shortType(m.TypeID), m.Length, decode.Summary(m, body))
+	case dissect.KindDiagnostic:
+		d := ev.Diag
+		s = fmt.Sprintf("%6d %10.6f %-3s %s ! %s %s: %s", d.Frames[1], rel, ev.ConnID, arrow, d.Severity, d.Code, d.Text)
+	case dissect.KindGap:
+		g := ev.Gap
+		n := fmt.Sprintf("%d bytes", g.Bytes)
+		if g.Bytes < 0 {
+			n = "unknown bytes"
+		}
+		s = fmt.Sprintf("%6d %10.6f %-3s %s ~ gap (%s): %s missing before offset %d. %s", g.Frame, rel, ev.ConnID, arrow, g.Reason, n, g.Offset, g.Action)
+	case dissect.KindHandshake:
+		s = fmt.Sprintf("%6s %10.6f %-3s     handshake %s", "", rel, ev.ConnID, handshakeSummary(ev.Handshake))
+	case dissect.KindConn:
+		c := ev.Conn
+		if !c.Closed {
+			s = fmt.Sprintf("%6d %10.6f %-3s     connection %s -> %s (client by %s)", c.Info.Frame, rel, ev.ConnID, c.Client, c.Server, c.Oriented)
+		} else {
+			s = fmt.Sprintf("%6s %10.6f %-3s     closed: %d messages C→S, %d S→C; %d/%d bytes", "", rel, ev.ConnID,
+				c.Messages[0], c.Messages[1], c.Bytes[0], c.Bytes[1])
+			if !c.RTMP {
+				s += "; not RTMP"
+			}
+		}
+	}
+	if width > 0 && len([]rune(s)) > width {
+		r := []rune(s)
+		s = string(r[:width-1]) + "…"
+	}
+	return s
+}
+
+// shortType is a compact type name for the one-line view.
+func shortType(id uint8) string {
+	switch id {
+	case 1:
+		return "SCS"
+	case 2:
+		return "Abort"
+	case 3:
+		return "Ack"
+	case 4:
+		return "UCM"
+	case 5:
+		return "WAS"
+	case 6:
+		return "SPB"
+	case 8:
+		return "Audio"
+	case 9:
+		return "Video"
+	case 15:
+		return "Data3"
+	case 16:
+		return "SO3"
+	case 17:
+		return "Cmd3"
+	case 18:
+		return "Data"
+	case 19:
+		return "SO"
+	case 20:
+		return "Cmd"
+	case 22:
+		return "Aggr"
+	}
+	return fmt.Sprintf("T%d", id)
+}
+
+func handshakeSummary(h *dissect.Handshake) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "C0=%d S0=%d", h.C0, h.S0)
+	switch {
+	case h.Encrypted:
+		b.WriteString(" RTMPE (encrypted)")
+	case h.Digest:
+		fmt.Fprintf(&b, " digest (C1 scheme %d, S1 scheme %d)", h.C1.Scheme, h.S1.Scheme)
+	default:
+		b.WriteString(" simple")
+	}
+	if h.C2.Present || h.S2.Present {
+		fmt.Fprintf(&b, ", C2 %s, S2 %s", orNone(h.C2.Kind), orNone(h.S2.Kind))
+	}
+	if !h.Complete {
+		b.WriteString(", incomplete")
+	}
+	fmt.Fprintf(&b, ", RTT %.3fms", float64(h.RTT.Microseconds())/1000)
+	return b.String()
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
