@@ -96,7 +96,7 @@ func skipFormatByte(body []byte, base int, amf3 bool) ([]byte, int, bool) {
 
 // Arg returns the i-th argument after the command object, or an invalid
 // Value.
-func (c *Command) Arg(i int) amf.Value {
+func (c Command) Arg(i int) amf.Value {
 	if i < 0 || i >= len(c.Args) {
 		return amf.Value{}
 	}
@@ -104,11 +104,11 @@ func (c *Command) Arg(i int) amf.Value {
 }
 
 // IsResponse reports _result and _error.
-func (c *Command) IsResponse() bool { return c.Name == "_result" || c.Name == "_error" }
+func (c Command) IsResponse() bool { return c.Name == "_result" || c.Name == "_error" }
 
 // String is a one-line summary: name(txid) then the command object and
 // arguments in short form, e.g. connect#1 {app: "live", ...}.
-func (c *Command) String() string {
+func (c Command) String() string {
 	var sb strings.Builder
 	sb.WriteString(c.Name)
 	if c.TransactionID != 0 {

@@ -54,7 +54,7 @@ func DecodeData(body []byte, base int, amf3 bool, opts amf.Options) (Data, error
 
 // Metadata returns the metadata object (an ECMA array or object) of
 // onMetaData, directly or wrapped in @setDataFrame.
-func (d *Data) Metadata() (amf.Value, bool) {
+func (d Data) Metadata() (amf.Value, bool) {
 	if d.Handler != "onMetaData" && d.Inner != "onMetaData" {
 		return amf.Value{}, false
 	}
@@ -69,7 +69,7 @@ func (d *Data) Metadata() (amf.Value, bool) {
 
 // SampleAccess returns the two flags of |RtmpSampleAccess (audio and video
 // sample access allowed).
-func (d *Data) SampleAccess() (audio, video bool, ok bool) {
+func (d Data) SampleAccess() (audio, video bool, ok bool) {
 	if d.Handler != "|RtmpSampleAccess" {
 		return false, false, false
 	}
@@ -92,7 +92,7 @@ type CuePoint struct {
 }
 
 // CuePoint returns the typed view of onCuePoint.
-func (d *Data) CuePoint() (CuePoint, bool) {
+func (d Data) CuePoint() (CuePoint, bool) {
 	if d.Handler != "onCuePoint" && d.Inner != "onCuePoint" {
 		return CuePoint{}, false
 	}
@@ -105,7 +105,7 @@ func (d *Data) CuePoint() (CuePoint, bool) {
 }
 
 // TextData returns the text and language of onTextData.
-func (d *Data) TextData() (text, language string, ok bool) {
+func (d Data) TextData() (text, language string, ok bool) {
 	if d.Handler != "onTextData" && d.Inner != "onTextData" {
 		return "", "", false
 	}

@@ -44,7 +44,7 @@ type FourCCInfo struct {
 func (f FourCCInfo) Names() []string { return flagNames(f.Mask, fourCCInfoFlags) }
 
 // Connect returns the typed view of a connect call.
-func (c *Command) Connect() (Connect, bool) {
+func (c Command) Connect() (Connect, bool) {
 	if c.Name != "connect" {
 		return Connect{}, false
 	}
@@ -214,11 +214,11 @@ type Result struct {
 }
 
 // Result returns the typed view of a _result or _error reply.
-func (c *Command) Result() (Result, bool) {
+func (c Command) Result() (Result, bool) {
 	if !c.IsResponse() {
 		return Result{}, false
 	}
-	r := Result{Error: c.Name == "_error", Properties: c.CommandObject, StreamID: argNum(c, 0)}
+	r := Result{Error: c.Name == "_error", Properties: c.CommandObject, StreamID: argNum(&c, 0)}
 	if a := c.Arg(0).Resolve(); a.Kind == amf.KindObject || a.Kind == amf.KindECMAArray {
 		r.Info = infoFrom(a)
 	}
@@ -229,7 +229,7 @@ func (c *Command) Result() (Result, bool) {
 // onFCUnpublish, and other on* replies carrying one). Servers put it in
 // the first argument after a null command object; a few put it in the
 // command object itself.
-func (c *Command) Status() (Info, bool) {
+func (c Command) Status() (Info, bool) {
 	switch c.Name {
 	case "onStatus", "onFCPublish", "onFCUnpublish", "onFCSubscribe", "onFCUnsubscribe":
 	default:
@@ -251,11 +251,11 @@ type Publish struct {
 }
 
 // Publish returns the typed view of publish.
-func (c *Command) Publish() (Publish, bool) {
+func (c Command) Publish() (Publish, bool) {
 	if c.Name != "publish" {
 		return Publish{}, false
 	}
-	return Publish{Name: argStr(c, 0), Type: argStr(c, 1)}, true
+	return Publish{Name: argStr(&c, 0), Type: argStr(&c, 1)}, true
 }
 
 // Play is play(name, start, duration, reset) (RTMP 1.0 §7.2.2.1).
@@ -267,11 +267,11 @@ type Play struct {
 }
 
 // Play returns the typed view of play.
-func (c *Command) Play() (Play, bool) {
+func (c Command) Play() (Play, bool) {
 	if c.Name != "play" {
 		return Play{}, false
 	}
-	return Play{Name: argStr(c, 0), Start: argNum(c, 1), Duration: argNum(c, 2), Reset: argBool(c, 3)}, true
+	return Play{Name: argStr(&c, 0), Start: argNum(&c, 1), Duration: argNum(&c, 2), Reset: argBool(&c, 3)}, true
 }
 
 // Play2 is play2(parameters) (RTMP 1.0 §7.2.2.2): the NetStreamPlayOptions
@@ -287,7 +287,7 @@ type Play2 struct {
 }
 
 // Play2 returns the typed view of play2.
-func (c *Command) Play2() (Play2, bool) {
+func (c Command) Play2() (Play2, bool) {
 	if c.Name != "play2" {
 		return Play2{}, false
 	}
@@ -302,7 +302,7 @@ func (c *Command) Play2() (Play2, bool) {
 // StreamName returns the stream name a stream-level call names: publish,
 // play, play2, releaseStream, FCPublish, FCUnpublish, FCSubscribe,
 // FCUnsubscribe, getStreamLength.
-func (c *Command) StreamName() (string, bool) {
+func (c Command) StreamName() (string, bool) {
 	switch c.Name {
 	case "publish", "play", "releaseStream", "FCPublish", "FCUnpublish", "FCSubscribe", "FCUnsubscribe", "getStreamLength":
 		s, ok := c.Arg(0).Resolve().AsString()
@@ -316,10 +316,10 @@ func (c *Command) StreamName() (string, bool) {
 
 // StreamID returns the stream id argument of deleteStream (and of
 // closeStream where a peer sends one).
-func (c *Command) StreamID() (float64, bool) {
+func (c Command) StreamID() (float64, bool) {
 	switch c.Name {
 	case "deleteStream", "closeStream":
-		if n := argNum(c, 0); n != nil {
+		if n := argNum(&c, 0); n != nil {
 			return *n, true
 		}
 	}
@@ -327,10 +327,10 @@ func (c *Command) StreamID() (float64, bool) {
 }
 
 // Flag returns the boolean argument of receiveAudio and receiveVideo.
-func (c *Command) Flag() (bool, bool) {
+func (c Command) Flag() (bool, bool) {
 	switch c.Name {
 	case "receiveAudio", "receiveVideo":
-		if b := argBool(c, 0); b != nil {
+		if b := argBool(&c, 0); b != nil {
 			return *b, true
 		}
 	}
@@ -338,9 +338,9 @@ func (c *Command) Flag() (bool, bool) {
 }
 
 // Seek returns the millisecond argument of seek.
-func (c *Command) Seek() (float64, bool) {
+func (c Command) Seek() (float64, bool) {
 	if c.Name == "seek" {
-		if n := argNum(c, 0); n != nil {
+		if n := argNum(&c, 0); n != nil {
 			return *n, true
 		}
 	}
@@ -354,15 +354,15 @@ type Pause struct {
 }
 
 // Pause returns the typed view of pause.
-func (c *Command) Pause() (Pause, bool) {
+func (c Command) Pause() (Pause, bool) {
 	if c.Name != "pause" {
 		return Pause{}, false
 	}
 	var p Pause
-	if b := argBool(c, 0); b != nil {
+	if b := argBool(&c, 0); b != nil {
 		p.Pause = *b
 	}
-	if n := argNum(c, 1); n != nil {
+	if n := argNum(&c, 1); n != nil {
 		p.MS = *n
 	}
 	return p, true
@@ -371,7 +371,7 @@ func (c *Command) Pause() (Pause, bool) {
 // Bandwidth returns the numeric arguments of the bandwidth-check calls
 // (_checkbw, onBWDone, onBWCheck), which carry peer-specific numbers
 // (onBWDone often the measured kbit/s).
-func (c *Command) Bandwidth() ([]float64, bool) {
+func (c Command) Bandwidth() ([]float64, bool) {
 	switch c.Name {
 	case "_checkbw", "onBWDone", "onBWCheck", "_onbwcheck", "_onbwdone":
 	default:
