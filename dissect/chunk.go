@@ -635,7 +635,11 @@ func (d *dirState) payload(b []byte, pos int64) int {
 	if n > d.curLeft {
 		n = d.curLeft
 	}
-	if cs.keep {
+	if cs.keep && d.trial != nil {
+		// Trials keep only control bodies (strictly bounded lengths)
+		// and do not count against the connection's budget.
+		cs.msg.Body = append(cs.msg.Body, b[:n]...)
+	} else if cs.keep {
 		m := cs.msg
 		if d.c.liveBody+int64(n) > d.c.opts.MaxBodyBytes {
 			d.c.diag(d, Warn, "chunk.mem_limit", d.curFrame, pos, fmt.Sprintf("partial message bodies exceed %d bytes: the body of the message on csid %d is not kept", d.c.opts.MaxBodyBytes, cs.id))
@@ -689,7 +693,7 @@ func (d *dirState) endChunk(end int64) {
 		d.partials--
 		cs.counted = false
 	}
-	if cs.keep {
+	if cs.keep && d.trial == nil {
 		d.c.liveBody -= int64(len(m.Body))
 	}
 	if end > 0 {
@@ -706,7 +710,7 @@ func (d *dirState) dropPartial(cs *chunkStream) {
 	if cs.msg == nil {
 		return
 	}
-	if cs.keep {
+	if cs.keep && d.trial == nil {
 		d.c.liveBody -= int64(len(cs.msg.Body))
 	}
 	if cs.counted {

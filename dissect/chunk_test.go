@@ -92,7 +92,7 @@ func handshakeStreams() (c2s, s2c []byte) {
 	c2 := append([]byte(nil), s1...)
 	binary.BigEndian.PutUint32(c2[4:], 5)
 	s2 := append([]byte(nil), c1...)
-	c2s = append(append(append([]byte{3}, c1...), c2...))
+	c2s = append(append([]byte{3}, c1...), c2...)
 	s2c = append(append([]byte{3}, s1...), s2...)
 	return
 }

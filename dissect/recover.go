@@ -401,4 +401,5 @@ func (d *dirState) finish() {
 		d.c.diagEx(d, &Diagnostic{Severity: Info, Code: "msg.truncated", Offset: first.Offset, Frames: first.Frames,
 			Text: fmt.Sprintf("%d messages incomplete when the connection ended (first: %s on csid %d, %d of %d bytes)", n, TypeName(first.TypeID), first.CSID, d.stream(first.CSID).have, first.Length)})
 	}
+	d.eachStream(d.dropPartial)
 }

@@ -1,0 +1,157 @@
+package dissect
+
+import (
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rtmpscope/rtmpscope/reassembly"
+)
+
+// Fuzz targets. Their seed corpus (testdata/fuzz/...) is cut from the
+// real captures by TestWriteFuzzSeeds; `go test` runs it as a normal test.
+
+// fuzzOpts keeps memory small so that a hostile input shows up as a
+// broken limit rather than as a slow test.
+var fuzzOpts = Options{MaxBodyBytes: 1 << 20, MaxPartials: 16, MaxChunkStreams: 64, HuntWindow: 4096}
+
+// feedSplit gives data to conn in direction dir from offset off, cut at
+// pseudo-random points.
+func feedSplit(conn *Conn, dir reassembly.Direction, off int64, data []byte, rng *rand.Rand) {
+	frame := uint64(1)
+	for len(data) > 0 {
+		n := 1 + rng.Intn(min(len(data), 1500))
+		conn.Data(dir, off, data[:n], []reassembly.FrameRef{{Offset: off, Len: n, Frame: frame}})
+		frame++
+		data, off = data[n:], off+int64(n)
+	}
+}
+
+// checkInvariants asserts what must hold whatever the input.
+func checkInvariants(t *testing.T, conn *Conn, col *collector, sent [2]int) {
+	t.Helper()
+	if conn.liveBody != 0 {
+		t.Fatalf("live body bytes %d after close", conn.liveBody)
+	}
+	for _, e := range col.events {
+		if e.Kind == KindMessage {
+			m := e.Message
+			if len(m.Body) > int(m.Length) || !m.BodyTruncated && len(m.Body) != int(m.Length) {
+				t.Fatalf("body %d bytes for length %d", len(m.Body), m.Length)
+			}
+			if len(m.Chunks) > conn.opts.MaxChunkList {
+				t.Fatalf("%d chunks listed", len(m.Chunks))
+			}
+		}
+		if e.Kind == KindConn && e.Conn.Closed {
+			for d, a := range e.Conn.Account {
+				got := a.Handshake + a.Header + a.Payload + a.Skipped + a.Pending + a.Encrypted
+				if got != int64(sent[d]) {
+					t.Fatalf("dir %d: %d bytes sent, accounting %+v = %d", d, sent[d], a, got)
+				}
+			}
+		}
+	}
+}
+
+func FuzzChunkStream(f *testing.F) {
+	f.Add([]byte{0x02, 0, 0, 0, 0, 0, 4, 1, 0, 0, 0, 0, 0, 0, 0x10, 0}, int64(1))
+	c2s, s2c := handshakeStreams()
+	f.Fuzz(func(t *testing.T, data []byte, seed int64) {
+		// As the chunk stream after a real handshake...
+		col := &collector{}
+		conn := NewConn(testInfo, col, fuzzOpts)
+		conn.Data(0, 0, c2s[:1537], nil)
+		conn.Data(1, 0, s2c, nil)
+		conn.Data(0, 1537, c2s[1537:], nil)
+		feedSplit(conn, 0, int64(len(c2s)), data, rand.New(rand.NewSource(seed)))
+		conn.Close(reassembly.ConnStats{})
+		checkInvariants(t, conn, col, [2]int{len(c2s) + len(data), len(s2c)})
+		// ...and as a capture that joined mid-stream.
+		col = &collector{}
+		conn = NewConn(testInfo, col, fuzzOpts)
+		conn.Gap(1, reassembly.Gap{Offset: 0, Bytes: -1, Reason: reassembly.GapMidStream})
+		feedSplit(conn, 1, 0, data, rand.New(rand.NewSource(seed+1)))
+		conn.Close(reassembly.ConnStats{})
+		checkInvariants(t, conn, col, [2]int{0, len(data)})
+	})
+}
+
+func FuzzHandshake(f *testing.F) {
+	c2s, s2c := handshakeStreams()
+	f.Add(c2s, s2c, int64(0))
+	f.Fuzz(func(t *testing.T, a, b []byte, seed int64) {
+		col := &collector{}
+		conn := NewConn(testInfo, col, fuzzOpts)
+		rng := rand.New(rand.NewSource(seed))
+		// Interleave the two directions as a capture would.
+		var off [2]int64
+		data := [2][]byte{a, b}
+		for len(data[0])+len(data[1]) > 0 {
+			d := rng.Intn(2)
+			if len(data[d]) == 0 {
+				d ^= 1
+			}
+			n := 1 + rng.Intn(min(len(data[d]), 2000))
+			conn.Data(reassembly.Direction(d), off[d], data[d][:n], nil)
+			off[d] += int64(n)
+			data[d] = data[d][n:]
+		}
+		conn.Close(reassembly.ConnStats{})
+		checkInvariants(t, conn, col, [2]int{len(a), len(b)})
+	})
+}
+
+
+// TestWriteFuzzSeeds cuts seeds from real captures into testdata/fuzz
+// when DISSECT_WRITE_SEEDS is set.
+func TestWriteFuzzSeeds(t *testing.T) {
+	if os.Getenv("DISSECT_WRITE_SEEDS") == "" {
+		t.Skip("set DISSECT_WRITE_SEEDS=1 to rewrite the fuzz seeds from the captures")
+	}
+	write := func(target, name string, vals ...any) {
+		dir := filepath.Join("testdata", "fuzz", target)
+		os.MkdirAll(dir, 0o755)
+		s := "go test fuzz v1\n"
+		for _, v := range vals {
+			switch v := v.(type) {
+			case []byte:
+				s += fmt.Sprintf("[]byte(%q)\n", v)
+			case int64:
+				s += fmt.Sprintf("int64(%d)\n", v)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"publish.pcapng", "play.pcap", "extts.pcap", "midstream.pcap", "chunksize.pcap", "rtmpdump-play.pcap"} {
+		path := filepath.Join(pcapDir, name)
+		if _, err := os.Stat(path); err != nil {
+			t.Logf("no %s", name)
+			continue
+		}
+		conns := recordCapture(t, name)
+		rc := conns[0]
+		for dir := range 2 {
+			s := rc.stream(reassembly.Direction(dir))
+			if len(s) == 0 {
+				continue
+			}
+			hs := 0
+			if len(s) > hsTotalLen && (s[0] == 3) {
+				hs = hsTotalLen
+			}
+			body := s[hs:]
+			write("FuzzChunkStream", fmt.Sprintf("%s-%d-start", name, dir), body[:min(len(body), 6000)], int64(dir))
+			if len(body) > 20000 {
+				mid := len(body) / 2
+				write("FuzzChunkStream", fmt.Sprintf("%s-%d-middle", name, dir), body[mid:mid+6000], int64(dir+7))
+			}
+		}
+		a, b := rc.stream(0), rc.stream(1)
+		write("FuzzHandshake", name, a[:min(len(a), 3300)], b[:min(len(b), 3300)], int64(3))
+	}
+}
