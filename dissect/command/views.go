@@ -386,12 +386,15 @@ func (c Command) Bandwidth() ([]float64, bool) {
 	return out, true
 }
 
-// IsFailureCode reports whether an onStatus/_error code says something
-// failed: any code whose last component is Failed, Error, Rejected,
-// BadName, InvalidApp, AppShutdown, StreamNotFound, NotFound, BadVersion,
-// Forbidden, Unauthorized, IdleTimeout or Closed-by-error forms (see the
-// list), and the well-known codes of that kind. Success, Start, Reset,
-// Stop, Notify, Publish/Unpublish success and similar are not failures.
+// IsFailureCode reports whether an onStatus, _error or shared-object
+// status code means something failed: the well-known failure codes
+// (NetConnection.Connect.Rejected, NetStream.Publish.BadName,
+// NetStream.Play.StreamNotFound, ...) and any code whose last component
+// is one of Failed, Error, Rejected, BadName, InvalidApp, StreamNotFound,
+// NotFound, Forbidden, Unauthorized, Denied, NoAccess, BadVersion,
+// Prohibited, InvalidArg, InvalidTime. Codes such as
+// NetConnection.Connect.Closed, NetStream.Play.Stop or
+// NetStream.Unpublish.Success are not failures.
 func IsFailureCode(code string) bool {
 	if failureCodes[code] {
 		return true
