@@ -14,7 +14,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 pcaps=${1:-$here/../../../testdata/pcaps}
-for cap in publish play; do
+for cap in publish play rtmpdump-play; do
 	f=$pcaps/$cap.pcap
 	[ -f "$f" ] || { echo "skip $f (missing)" >&2; continue; }
 	filter='rtmpt.header.typeid == 0x14 || rtmpt.header.typeid == 0x12'
