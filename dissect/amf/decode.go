@@ -391,6 +391,11 @@ func (d *decoder) object0(v *Value, start int) error {
 			return err
 		}
 		v.Count = d.u32()
+		// The count is a hint, never trusted: a member takes at least 3
+		// bytes (empty name, marker), and the reservation is capped.
+		if n := min(uint64(v.Count), uint64(d.remaining()/3)); n > 0 {
+			v.Props = make([]Prop, 0, capFor(n))
+		}
 	}
 	// The table entry is filled in when the value is complete; a reference
 	// to it from inside (a cycle) then sees the finished value.
