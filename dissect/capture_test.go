@@ -13,7 +13,14 @@ import (
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
-const pcapDir = "../testdata/pcaps"
+// pcapDir holds the committed captures; DISSECT_PCAPS points elsewhere
+// (a copy made while the folder is being regenerated).
+var pcapDir = func() string {
+	if d := os.Getenv("DISSECT_PCAPS"); d != "" {
+		return d
+	}
+	return "../testdata/pcaps"
+}()
 
 // collector is a Sink that keeps every event.
 type collector struct {

@@ -98,11 +98,12 @@ type dirState struct {
 	curLeft uint32
 
 	// inference after a mid-stream start or a gap
-	inferred   bool
-	inferSize  uint32
-	inferConts int
-	inferNote  string
-	lastMSID   uint32
+	inferred    bool
+	inferSize   uint32
+	inferConts  int
+	inferConts0 int // inferConts when the size was inferred
+	inferNote   string
+	lastMSID    uint32
 
 	// hunting
 	hunt        []byte
@@ -317,6 +318,14 @@ func (d *dirState) chunkData(data []byte) int {
 		if start >= d.pos+int64(used) {
 			frame, _ = d.frameAt(start)
 		}
+		if d.unconfirmedSize() && d.trial == nil && d.needsContinuation(&h) {
+			// The chunk size was assumed without evidence and this
+			// message is longer: decide the size again with lookahead,
+			// starting at this header.
+			d.enterHunt(start, d.hdr[:oldN], d.hdrFrame)
+			d.hdrN = 0
+			return used
+		}
 		if !d.startChunk(&h, start, frame) {
 			// Unexplainable header: hunt from its first byte.
 			d.enterHunt(start, d.hdr[:oldN], d.hdrFrame)
@@ -329,6 +338,22 @@ func (d *dirState) chunkData(data []byte) int {
 		}
 	}
 	return used
+}
+
+// unconfirmedSize reports whether the chunk size in force was assumed
+// after a resynchronisation with no continuation header to confirm it.
+func (d *dirState) unconfirmedSize() bool {
+	return d.inferred && d.inferConts == 0
+}
+
+// needsContinuation reports whether the message that header h starts
+// is longer than the chunk size.
+func (d *dirState) needsContinuation(h *header) bool {
+	if h.fmt <= 1 {
+		return h.length > d.chunkSize
+	}
+	cs := d.stream(h.csid)
+	return cs != nil && cs.msg == nil && cs.known && !cs.stale && cs.length > d.chunkSize
 }
 
 // parseHeader parses a chunk header at the start of b. It never reads
@@ -592,8 +617,8 @@ func (d *dirState) inference(tsInferred, msidGuess bool) (float64, string) {
 			conf = 0.999
 		}
 		note = d.inferNote
-		if d.inferConts > 0 {
-			note = fmt.Sprintf("%s; %d continuation headers confirmed it since", note, d.inferConts)
+		if n := d.inferConts - d.inferConts0; n > 0 {
+			note = fmt.Sprintf("%s; %d more continuation headers confirmed it since", note, n)
 		}
 	}
 	if tsInferred {

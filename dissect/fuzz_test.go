@@ -104,7 +104,6 @@ func FuzzHandshake(f *testing.F) {
 	})
 }
 
-
 // TestWriteFuzzSeeds cuts seeds from real captures into testdata/fuzz
 // when DISSECT_WRITE_SEEDS is set.
 func TestWriteFuzzSeeds(t *testing.T) {

@@ -20,8 +20,8 @@ import (
 // the evidence allows.
 
 const (
-	trialMaxMsgs   = 32 // messages a trial parses before declaring success
-	trialAcceptMin = 4  // messages that make a position acceptable on their own
+	trialMaxMsgs   = 256 // messages a trial parses before declaring success
+	trialAcceptMin = 4   // messages that make a position acceptable on their own
 	huntKeep       = 16 << 10
 	phaseStop      = phaseEncrypted + 1 // a trial stopped
 )
@@ -144,7 +144,7 @@ func (d *dirState) candidateSizes() []uint32 {
 			s = append(s, v)
 		}
 	}
-	if d.sizeKnown || d.inferred {
+	if d.sizeKnown || d.inferred && d.inferConts > 0 {
 		add(d.chunkSize)
 	}
 	for _, v := range d.c.seenSizes {
@@ -271,6 +271,7 @@ func (d *dirState) resync(final bool) []byte {
 	}
 	d.inferSize = bestSize
 	d.inferConts = best.conts
+	d.inferConts0 = best.conts
 	d.chunkSize = bestSize
 	if d.inferred {
 		d.sizeKnown = false
