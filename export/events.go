@@ -82,7 +82,8 @@ type messageJSON struct {
 	Control    *controlJSON     `json:"control,omitempty"`
 	UserCtl    *userControlJSON `json:"user_control,omitempty"`
 	Command    json.RawMessage  `json:"command,omitempty"`
-	Data       *decode.Data     `json:"data,omitempty"`
+	Data       json.RawMessage  `json:"data,omitempty"`
+	Shared     any              `json:"shared_object,omitempty"`
 	Audio      any              `json:"audio,omitempty"`
 	Video      any              `json:"video,omitempty"`
 	Aggregate  any              `json:"aggregate,omitempty"`
@@ -208,7 +209,11 @@ func messageToJSON(head eventHead, m *dissect.Message, b decode.Body, opts Event
 			j.Command = raw
 		}
 	case b.Data != nil:
-		j.Data = b.Data
+		if raw, err := b.Data.MarshalJSON(); err == nil {
+			j.Data = raw
+		}
+	case b.Shared != nil:
+		j.Shared = b.Shared
 	case b.Audio != nil:
 		j.Audio = b.Audio
 	case b.Video != nil:

@@ -87,14 +87,19 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		var b decode.Body
 		if ev.Kind == dissect.KindMessage {
 			b = decode.Message(ev.Message)
-			if !*secrets && b.Command != nil {
+			if !*secrets && (b.Command != nil || b.Data != nil) {
 				r := redactors[ev.ConnID]
 				if r == nil {
 					r = command.NewRedactor()
 					redactors[ev.ConnID] = r
 				}
-				c := r.Command(*b.Command)
-				b.Command = &c
+				if b.Command != nil {
+					c := r.Command(*b.Command)
+					b.Command = &c
+				} else {
+					d := r.Data(*b.Data)
+					b.Data = &d
+				}
 			}
 		}
 		if ev.Kind == dissect.KindConn && ev.Conn.Closed {

@@ -30,20 +30,12 @@ const (
 // Err is the decoder's error; the decoded fields hold what came before it.
 type Body struct {
 	Command   *command.Command
-	Data      *Data
+	Data      *command.Data
+	Shared    *command.SharedObject
 	Audio     *media.Audio
 	Video     *media.Video
 	Aggregate []media.SubMessage
 	Err       error
-}
-
-// Data is a data message (type 18/15): a handler name and its values,
-// with @setDataFrame's inner name (usually onMetaData) unwrapped.
-type Data struct {
-	Handler string      `json:"handler"`
-	Inner   string      `json:"inner,omitempty"` // for @setDataFrame
-	Values  []amf.Value `json:"values"`
-	AMF3    bool        `json:"amf3,omitempty"`
 }
 
 // Message decodes m's body. Messages whose body was not kept decode to an
@@ -58,7 +50,11 @@ func Message(m *dissect.Message) Body {
 		c, err := command.Decode(m.Body, 0, m.TypeID == typeCommandAMF3, amf.Options{})
 		b.Command, b.Err = &c, err
 	case typeDataAMF0, typeDataAMF3:
-		b.Data, b.Err = decodeData(m.Body, m.TypeID == typeDataAMF3)
+		d, err := command.DecodeData(m.Body, 0, m.TypeID == typeDataAMF3, amf.Options{})
+		b.Data, b.Err = &d, err
+	case typeSharedAMF0, typeSharedAMF3:
+		so, err := command.DecodeSharedObject(m.Body, 0, m.TypeID == typeSharedAMF3, amf.Options{})
+		b.Shared, b.Err = &so, err
 	case typeAudio:
 		a, err := media.DecodeAudio(m.Body)
 		b.Audio, b.Err = &a, err
@@ -71,24 +67,6 @@ func Message(m *dissect.Message) Body {
 	return b
 }
 
-func decodeData(body []byte, amf3 bool) (*Data, error) {
-	d := &Data{AMF3: amf3}
-	buf, base := body, 0
-	if amf3 && len(buf) > 0 && buf[0] == 0 {
-		// Type 15 bodies start with a format selector byte of 0.
-		buf, base = buf[1:], 1
-	}
-	vals, err := amf.DecodeAll(buf, base, amf.Options{})
-	d.Values = vals
-	if len(vals) > 0 && vals[0].Kind == amf.KindString {
-		d.Handler = vals[0].Str
-		if d.Handler == "@setDataFrame" && len(vals) > 1 && vals[1].Kind == amf.KindString {
-			d.Inner = vals[1].Str
-		}
-	}
-	return d, err
-}
-
 // Summary is the short description of a message for one-line views.
 func Summary(m *dissect.Message, b Body) string {
 	switch {
@@ -99,17 +77,16 @@ func Summary(m *dissect.Message, b Body) string {
 		if b.Data.Inner != "" {
 			s += " " + b.Data.Inner
 		}
-		for i, v := range b.Data.Values {
-			if i == 0 || (i == 1 && b.Data.Inner != "") {
-				continue
-			}
-			if i > maxSummaryValues {
+		for i, v := range b.Data.Args {
+			if i >= maxSummaryValues {
 				s += " …"
 				break
 			}
 			s += " " + v.String()
 		}
 		return s
+	case b.Shared != nil:
+		return "Shared Object " + b.Shared.Name
 	case b.Audio != nil:
 		return b.Audio.Summary()
 	case b.Video != nil:
