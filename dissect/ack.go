@@ -11,6 +11,7 @@ import "fmt"
 type ackState struct {
 	window     uint32 // Window Ack Size announced in this direction
 	windowSet  bool
+	windowPos  int64 // offset at which the window was announced
 	acks       int    // acknowledgements received for this direction's bytes
 	lastAck    uint32 // the last sequence number acknowledged
 	lastAckPos int64  // this direction's offset when it arrived
@@ -62,7 +63,12 @@ func (c *Conn) checkAcks(d *dirState) {
 	var unacked int64
 	switch {
 	case !d.midStream:
-		unacked = int64(uint32(d.pos) - a.lastAck)
+		// Receivers count from the start of the connection, but cannot
+		// be expected to acknowledge before they were told the window.
+		unacked = min(int64(uint32(d.pos)-a.lastAck), d.pos-a.windowPos)
+		if a.acks > 0 {
+			unacked = int64(uint32(d.pos) - a.lastAck)
+		}
 	case a.acks > 0:
 		unacked = d.pos - a.lastAckPos
 	default:

@@ -147,6 +147,7 @@ func (d *dirState) applyControl(m *Message, ctl *Control) []func() {
 	case TypeWindowAckSize:
 		d.ack.window = ctl.Value
 		d.ack.windowSet = true
+		d.ack.windowPos = m.Offset
 	case TypeSetPeerBandwidth:
 		if ctl.LimitType > LimitDynamic {
 			after = append(after, func() {
