@@ -214,3 +214,5 @@ func keys(m map[string]followRow) []string {
 type hashT = hash.Hash
 
 func newHash() hash.Hash { return sha256.New() }
+
+func hexSum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
