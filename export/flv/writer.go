@@ -18,6 +18,7 @@ type Writer struct {
 	started bool
 	err     error
 	hdr     [TagHeaderSize]byte
+	tail    [4]byte
 	tags    int64
 	bytes   int64
 }
@@ -63,7 +64,7 @@ func (w *Writer) WriteTag(tagType uint8, timestamp uint32, body []byte) error {
 		return w.err
 	}
 	prev := uint32(TagHeaderSize + n)
-	var p [4]byte
+	p := &w.tail
 	p[0], p[1], p[2], p[3] = byte(prev>>24), byte(prev>>16), byte(prev>>8), byte(prev)
 	if _, w.err = w.w.Write(p[:]); w.err != nil {
 		return w.err
