@@ -143,8 +143,6 @@ func (d *dirState) frameAt(pos int64) (uint64, time.Time) {
 	return d.curFrame, d.curTime
 }
 
-func (d *dirState) frameTime(uint64) (uint64, time.Time) { return d.curFrame, d.curTime }
-
 func (d *dirState) setRefs(refs []reassembly.FrameRef) {
 	d.refs = refs
 	d.refIdx = 0
@@ -273,7 +271,8 @@ func (d *dirState) startMidStream() {
 	d.c.midStream = true
 	d.phase = phaseHunt
 	d.huntStart = d.pos
-	d.c.diag(d, Info, "conn.midstream", d.curFrame, d.pos,
+	f, _ := d.frameAt(d.pos)
+	d.c.diag(d, Info, "conn.midstream", f, d.pos,
 		"no RTMP handshake at the start of this direction: the capture joined mid-stream; resynchronising on chunk headers")
 }
 

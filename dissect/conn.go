@@ -275,10 +275,8 @@ func (c *Conn) diagEx(d *dirState, dg *Diagnostic) {
 		return
 	}
 	t := c.lastTime
-	if dg.Frames[1] != 0 {
-		if _, ft := d.frameTime(dg.Frames[1]); !ft.IsZero() {
-			t = ft
-		}
+	if !d.curTime.IsZero() {
+		t = d.curTime
 	}
 	c.emit(Event{Kind: KindDiagnostic, Dir: d.ld, HasDir: true, Time: t, Diag: dg})
 }

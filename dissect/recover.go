@@ -351,8 +351,8 @@ func (d *dirState) onGap(g reassembly.Gap) string {
 	action := ""
 	switch d.phase {
 	case phaseStart:
+		// begin() starts hunting at the first byte, if any comes.
 		d.pos = g.Offset
-		d.startMidStream()
 		return "capture joined mid-stream: hunting for chunk headers"
 	case phaseEncrypted:
 		d.pos = g.Offset
