@@ -11,7 +11,7 @@ import "fmt"
 type ackState struct {
 	window     uint32 // Window Ack Size announced in this direction
 	windowSet  bool
-	windowPos  int64 // offset at which the window was announced
+	windowPos  int64  // offset at which the window was announced
 	acks       int    // acknowledgements received for this direction's bytes
 	lastAck    uint32 // the last sequence number acknowledged
 	lastAckPos int64  // this direction's offset when it arrived
