@@ -67,18 +67,34 @@ ensure_tools
 
 WORK=$(mktemp -d /tmp/rtmpscope-captures.XXXXXX)
 chmod 755 "$WORK"
-PIDS=()
+# Every background process is recorded in $WORK/pids (also those started by
+# the subshell each capture runs in), newest last, so cleanup can stop them all.
+: >"$WORK/pids"
+
+stop_pids() { # PID...: TERM in reverse order, wait up to 10 s, then KILL
+    local i pid n
+    for ((i = $# ; i >= 1; i--)); do
+        kill -TERM "${!i}" 2>/dev/null || true
+    done
+    for ((n = 0; n < 100; n++)); do
+        for pid in "$@"; do
+            kill -0 "$pid" 2>/dev/null && continue 2
+        done
+        break
+    done
+    for pid in "$@"; do
+        kill -0 "$pid" 2>/dev/null || continue
+        sleep 0.1
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+}
 
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    local i
-    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-        kill -TERM "${PIDS[i]}" 2>/dev/null || true
-    done
-    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-        wait "${PIDS[i]}" 2>/dev/null || true
-    done
+    mapfile -t pids <"$WORK/pids"
+    ((${#pids[@]} == 0)) || stop_pids "${pids[@]}"
+    wait 2>/dev/null || true
     if [[ -n $KEEP ]]; then
         log "work dir kept: $WORK"
     else
@@ -90,7 +106,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Remember a background process so cleanup can stop it.
-track() { PIDS+=("$1"); }
+track() { echo "$1" >>"$WORK/pids"; }
 
 wait_for() { # FILE PATTERN: wait until FILE contains PATTERN (max 10 s)
     local i
@@ -114,7 +130,7 @@ start_nginx() {
     done
     sed "s#@WORKDIR@#$WORK#g" "$HERE/nginx-rtmp.conf.in" >"$WORK/nginx.conf"
     nginx -t -q -c "$WORK/nginx.conf" -p "$WORK/" -e "$WORK/nginx-error.log"
-    timeout 7200 nginx -c "$WORK/nginx.conf" -p "$WORK/" -e "$WORK/nginx-error.log" &
+    timeout -k 5 7200 nginx -c "$WORK/nginx.conf" -p "$WORK/" -e "$WORK/nginx-error.log" &
     track $!
     local i
     for ((i = 0; i < 100; i++)); do
@@ -130,7 +146,7 @@ cap_start() { # FILE FILTER [INTERFACE]: tcpdump, classic pcap, full snaplen
     local file=$1 filter=$2 iface=${3:-lo}
     rm -f "$WORK/$file"
     : >"$WORK/$file.log"
-    timeout 3600 tcpdump -i "$iface" -s 0 -U --immediate-mode -B 32768 -Z root \
+    timeout -k 5 3600 tcpdump -i "$iface" -s 0 -U --immediate-mode -B 32768 -Z root \
         -w "$WORK/$file" "$filter" 2>"$WORK/$file.log" &
     CAP_PID=$!
     track $CAP_PID
@@ -144,7 +160,7 @@ ng_start() { # FILE FILTER IFACE...: dumpcap, pcapng
     for i in "$@"; do args+=(-i "$i"); done
     rm -f "$WORK/$file"
     : >"$WORK/$file.log"
-    timeout 3600 dumpcap "${args[@]}" -w "$WORK/$file" 2>"$WORK/$file.log" &
+    timeout -k 5 3600 dumpcap "${args[@]}" -w "$WORK/$file" 2>"$WORK/$file.log" &
     CAP_PID=$!
     track $CAP_PID
     # dumpcap -q prints nothing when it is ready; wait for the file header.
@@ -165,6 +181,8 @@ cap_stop() { # PID: let the last packets arrive, then stop the capture
 
 # ---------------------------------------------------------------- clients
 # publish URL SECONDS [extra ffmpeg output options]
+# The duration limits the inputs (not the output), so output timestamps may
+# be shifted or jump (extts) without cutting the stream short.
 # Video: testsrc2 320x240, libx264 ultrafast/zerolatency, 1 thread, bitexact.
 # Audio: sine tone, AAC-LC. Settings can be changed per capture with the
 # environment: FPS (25), VPROF (baseline), GOP (50 frames), VBR (300k),
@@ -174,10 +192,10 @@ publish() {
     shift 2
     local fps=${FPS:-25} vprof=${VPROF:-baseline} gop=${GOP:-50} vbr=${VBR:-300k}
     local ar=${AR:-44100} ac=${AC:-2} abr=${ABR:-64k} freq=${FREQ:-440}
-    timeout $((${dur%.*} + 30)) ffmpeg -hide_banner -nostdin -loglevel error -re \
-        -f lavfi -i "testsrc2=size=320x240:rate=$fps" \
-        -f lavfi -i "sine=frequency=$freq:sample_rate=$ar" \
-        -t "$dur" -map 0:v -map 1:a \
+    timeout -k 5 $((${dur%.*} + 30)) ffmpeg -hide_banner -nostdin -loglevel error -re \
+        -t "$dur" -f lavfi -i "testsrc2=size=320x240:rate=$fps" \
+        -t "$dur" -f lavfi -i "sine=frequency=$freq:sample_rate=$ar" \
+        -map 0:v -map 1:a \
         -c:v libx264 -preset ultrafast -tune zerolatency -profile:v "$vprof" \
         -pix_fmt yuv420p -g "$gop" -b:v "$vbr" -maxrate "$vbr" -bufsize "$vbr" -threads 1 \
         -c:a aac -ar "$ar" -ac "$ac" -b:a "$abr" \
@@ -186,6 +204,8 @@ publish() {
 
 # play URL SECONDS OUTPUT: ffmpeg as an RTMP player.
 # OUTPUT "-": decode nothing (-f null), stop after SECONDS of media (-t).
+# nginx starts a player at the next keyframe (wait_key), up to one GOP (2 s)
+# after it joins: publishers run long enough for that.
 # OUTPUT file: stream copy to FLV with -copyts, so every FLV tag keeps its RTMP
 # timestamp; -t would then count from timestamp 0, so the player is stopped
 # with SIGINT after SECONDS instead (ffmpeg then closes the stream and the
@@ -193,19 +213,19 @@ publish() {
 play() {
     local url=$1 dur=$2 out=$3 rc=0
     if [[ $out == - ]]; then
-        timeout $((${dur%.*} + 30)) ffmpeg -hide_banner -nostdin -loglevel error \
-            -rtmp_live live -i "$url" -t "$dur" -map 0 -c copy -f null -
+        timeout -k 5 $((${dur%.*} + 30)) ffmpeg -hide_banner -nostdin -loglevel error \
+            -rtmp_live live -rw_timeout 5000000 -i "$url" -t "$dur" -map 0 -c copy -f null -
         return
     fi
-    timeout -s INT "$dur" ffmpeg -hide_banner -nostdin -loglevel error -y \
-        -rtmp_live live -i "$url" -map 0 -c copy -copyts -fflags +bitexact -f flv "$out" || rc=$?
+    timeout -k 5 -s INT "$dur" ffmpeg -hide_banner -nostdin -loglevel error -y \
+        -rtmp_live live -rw_timeout 5000000 -i "$url" -map 0 -c copy -copyts -fflags +bitexact -f flv "$out" || rc=$?
     [[ $rc == 0 || $rc == 124 || $rc == 255 ]] || { log "ffmpeg player exited $rc"; return 1; }
 }
 
 # rtmpdump_play URL SECONDS OUTPUT: rtmpdump -v (live), stopped with SIGINT
 rtmpdump_play() {
     local url=$1 dur=$2 out=$3 rc=0
-    timeout -s INT "$dur" rtmpdump -q -v -r "$url" -o "$out" || rc=$?
+    timeout -k 5 -s INT "$dur" rtmpdump -q -v -r "$url" -o "$out" || rc=$?
     # 124: stopped by timeout as planned; 2: incomplete (live) download.
     [[ $rc == 0 || $rc == 124 || $rc == 2 ]] || die "rtmpdump exited $rc"
 }
@@ -275,10 +295,10 @@ c_chunksize() {
     # publisher echoes it (ffmpeg sets its outgoing chunk size to the server's),
     # the ffmpeg player sends none.
     cap_start chunksize.pcap 'host 127.0.0.2 and tcp port 1935'
-    bg publish "rtmp://127.0.0.2:1935/live/$KEY" 4
+    bg publish "rtmp://127.0.0.2:1935/live/$KEY" 5
     local pub=$BG
     sleep 1
-    play "rtmp://127.0.0.2:1935/live/$STREAM" 2.5 -
+    play "rtmp://127.0.0.2:1935/live/$STREAM" 2 -
     wait $pub
     cap_stop $CAP_PID
     finish chunksize.pcap 2
@@ -286,13 +306,13 @@ c_chunksize() {
 
 c_multi() {
     cap_start multi.pcap 'host 127.0.0.1 and tcp port 1935'
-    bg publish "$U:1935/live/cam1?token=a1b2c3" 4
+    bg publish "$U:1935/live/cam1?token=a1b2c3" 5
     local p1=$BG
     FREQ=880 AR=48000 VPROF=main FPS=20 GOP=40 VBR=250k ABR=96k \
-        bg publish "$U:1935/live/cam2?token=d4e5f6" 4 -bf 2
+        bg publish "$U:1935/live/cam2?token=d4e5f6" 5 -bf 2
     local p2=$BG
     sleep 1
-    play "$U:1935/live/cam1" 2.5 -
+    play "$U:1935/live/cam1" 2 -
     wait $p1 $p2
     cap_stop $CAP_PID
     finish multi.pcap 3
@@ -345,21 +365,29 @@ c_otherport() {
 }
 
 c_extts() {
-    # Timestamps start at 16,775,000 ms and cross 0xFFFFFF (16,777,215 ms)
-    # about 2.2 s into the stream. nginx (publish on 127.0.0.3, play on
-    # 127.0.0.4) sends chunk_size 1024 and the ffmpeg publisher echoes it:
-    # video messages span several chunks both ways.
+    # Extended timestamps need a timestamp *field* >= 0xFFFFFF, and after the
+    # first message of a chunk stream peers send deltas. So:
+    # - -output_ts_offset 16790 s: every timestamp is above 0xFFFFFF ms from the
+    #   start, so every fmt-0 header carries an extended timestamp;
+    # - at 2 s (a keyframe) the timestamps jump forward by 20000 s, so the next
+    #   fmt-1 headers carry a delta >= 0xFFFFFF (extended) on a message that
+    #   spans several chunks: the fmt-3 continuation chunks show whether the
+    #   sender repeats the extended timestamp.
+    # nginx (publish on 127.0.0.3, play on 127.0.0.4) sends chunk_size 1024 and
+    # the ffmpeg publisher echoes it. The ffmpeg player joins before the jump,
+    # rtmpdump after it.
     cap_start extts.pcap 'host 127.0.0.3 and tcp port 1935'
     local pubcap=$CAP_PID
     cap_start extts-play.pcap 'host 127.0.0.4 and tcp port 1935'
     local playcap=$CAP_PID
-    VBR=400k bg publish "rtmp://127.0.0.3:1935/live/$KEY" 5 -output_ts_offset 16775
+    VBR=400k bg publish "rtmp://127.0.0.3:1935/live/$KEY" 6 -output_ts_offset 16790 \
+        -vf 'setpts=PTS+gte(T\,2)*20000/TB' -af 'asetpts=PTS+gte(T\,2)*20000/TB'
     local pub=$BG
     sleep 1
-    bg play "rtmp://127.0.0.4:1935/live/$STREAM" 3 -
+    bg play "rtmp://127.0.0.4:1935/live/$STREAM" 3.5 "$WORK/extts-ffmpeg.flv"
     local ply=$BG
-    sleep 0.2
-    rtmpdump_play "rtmp://127.0.0.4:1935/live/$STREAM" 3.5 "$WORK/extts-rtmpdump.flv"
+    sleep 1.6
+    rtmpdump_play "rtmp://127.0.0.4:1935/live/$STREAM" 3 "$WORK/extts-rtmpdump.flv"
     wait $pub $ply
     cap_stop $pubcap
     cap_stop $playcap
@@ -376,9 +404,10 @@ c_reject() {
     bg publish "$U:1936/live/busy?token=0f9e8d" 5
     local pub=$BG
     sleep 1
-    publish "$U:1935/nosuchapp/$KEY" 1 && die "nosuchapp publish succeeded"
-    publish "$U:1935/live/busy?token=0f9e8d" 1 && die "second publish succeeded"
-    play "$U:1935/strict/missing" 1 - && die "play of a missing stream succeeded"
+    local errs=$WORK/reject-clients.log # the expected client errors
+    publish "$U:1935/nosuchapp/$KEY" 1 2>>"$errs" && die "nosuchapp publish succeeded"
+    publish "$U:1935/live/busy?token=0f9e8d" 1 2>>"$errs" && die "second publish succeeded"
+    play "$U:1935/strict/missing" 1 - 2>>"$errs" && die "play of a missing stream succeeded"
     wait $pub
     cap_stop $CAP_PID
     finish reject.pcap 3
@@ -398,8 +427,8 @@ declare -A DESC=(
     [publish.pcapng]="dumpcap (pcapng) of an ffmpeg publish, same settings as publish.pcap, 3 s"
     [twoif.pcapng]="dumpcap on lo and any at once (pcapng, 2 interfaces, 2 link types): every packet appears twice; ffmpeg publish 2 s"
     [otherport.pcap]="ffmpeg publishes to nginx on port 19999 (not 1935), AAC 48k, 3 s"
-    [extts.pcap]="ffmpeg publishes with -output_ts_offset 16775 s: timestamps cross 0xFFFFFF ms; extended timestamps, type-3 continuation chunks"
-    [extts-play.pcap]="ffmpeg and rtmpdump play the extts stream from nginx (chunk_size 1024): nginx sends extended timestamps"
+    [extts.pcap]="ffmpeg publishes with timestamps from 16,790,000 ms (all extended) jumping +20000 s at 2 s (extended delta); chunk size 1024, fmt-3 continuations"
+    [extts-play.pcap]="ffmpeg (joins before the jump) and rtmpdump (after it) play the extts stream from nginx (chunk_size 1024): nginx's extended timestamps"
     [reject.pcap]="failures: publish to a missing app (dropped), publish of a busy name (Publish.BadName), play of a missing stream (Play.StreamNotFound)"
 )
 
@@ -439,7 +468,7 @@ wait_size() { # FILE BYTES SECONDS: wait until FILE has BYTES or SECONDS pass
 m_large() {
     mkdir -p "$LARGE_OUT"
     log "encoding a 10 s 720p clip at ~20 Mbit/s"
-    timeout 600 ffmpeg -hide_banner -nostdin -loglevel error -y \
+    timeout -k 5 600 ffmpeg -hide_banner -nostdin -loglevel error -y \
         -f lavfi -i "testsrc2=size=1280x720:rate=30" \
         -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 10 \
         -vf "noise=alls=30:allf=t" -c:v libx264 -preset ultrafast -tune zerolatency \
@@ -453,7 +482,7 @@ m_large() {
         cap_start "large-$target.pcap" 'tcp port 1935'
         # No -re: as fast as nginx takes it; the clip loops until the capture
         # is big enough.
-        timeout 900 ffmpeg -hide_banner -nostdin -loglevel error -stream_loop -1 \
+        timeout -k 5 900 ffmpeg -hide_banner -nostdin -loglevel error -stream_loop -1 \
             -i "$WORK/clip.flv" -c copy -f flv "$U:1935/live/$KEY" &
         local pub=$!
         track $pub
@@ -470,18 +499,42 @@ m_large() {
 m_million() {
     mkdir -p "$LARGE_OUT"
     log "encoding a 20 s 32x32 1000 fps clip (20,000 tiny video frames)"
-    timeout 600 ffmpeg -hide_banner -nostdin -loglevel error -y \
+    timeout -k 5 600 ffmpeg -hide_banner -nostdin -loglevel error -y \
         -f lavfi -i "testsrc2=size=32x32:rate=1000" -t 20 \
         -c:v libx264 -preset ultrafast -tune zerolatency -g 1000 -threads 2 \
         -f flv "$WORK/tiny.flv"
     cap_start million.pcap 'tcp port 1935'
     # 51 passes of 20,000 frames: > 1,000,000 video messages, no -re.
-    timeout 1800 ffmpeg -hide_banner -nostdin -loglevel error -stream_loop 50 \
+    timeout -k 5 1800 ffmpeg -hide_banner -nostdin -loglevel error -stream_loop 50 \
         -i "$WORK/tiny.flv" -c copy -f flv "$U:1935/live/$KEY"
     cap_stop $CAP_PID
     mv "$WORK/million.pcap" "$LARGE_OUT/"
     grep -h 'dropped by kernel' "$WORK/million.pcap.log" >&2 || true
     ls -l "$LARGE_OUT/million.pcap" >&2
+}
+
+# start_capture FUNCTION: run one capture in a background subshell ($SUB) so
+# that a client that fails (the machine may be busy; loopback is shared) fails
+# only this try. The subshell stops what it started when it ends. It must not
+# be started in a tested context (if/&&/||), or bash would ignore set -e in it;
+# only the `wait` for it is tested.
+start_capture() {
+    (
+        trap 'exit 143' INT TERM
+        trap 'stop_own' EXIT
+        first=$(wc -l <"$WORK/pids")
+        stop_own() {
+            local rc=$? pids
+            mapfile -t pids < <(tail -n +$((first + 1)) "$WORK/pids")
+            ((${#pids[@]} == 0)) || stop_pids "${pids[@]}"
+            exit "$rc"
+        }
+        BAD=
+        "$1"
+        [[ -z $BAD ]]
+    ) &
+    SUB=$!
+    track $SUB
 }
 
 # ---------------------------------------------------------------- main
@@ -497,13 +550,14 @@ case $MODE in
                 *) fn=c_${c//-/_} ;;
             esac
             declare -F "$fn" >/dev/null || die "no capture named $c (known: ${ALL[*]})"
+            ok=
             for try in 1 2 3; do
                 log "$c (try $try)"
-                BAD=
-                $fn
-                [[ -z $BAD ]] && break
+                start_capture "$fn"
+                wait "$SUB" && { ok=1; break; }
+                log "$c: failed, trying again"
             done
-            [[ -z $BAD ]] || die "$c: no clean capture in 3 tries"
+            [[ -n $ok ]] || die "$c: no clean capture in 3 tries"
         done
         write_index
         log "done: $(du -sh "$OUT" | cut -f1) in $OUT"
