@@ -10,7 +10,7 @@ import (
 // layer, message assembly with the body copy) on the real publish capture,
 // as reassembly delivered it.
 func BenchmarkChunkLayer(b *testing.B) {
-	conns := recordCapture(b, "publish.pcapng")
+	conns := recordCapture(b, "publish-ng.pcapng")
 	benchReplay(b, conns)
 }
 

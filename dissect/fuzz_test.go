@@ -126,7 +126,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, name := range []string{"publish.pcapng", "play.pcap", "extts.pcap", "midstream.pcap", "chunksize.pcap", "rtmpdump-play.pcap"} {
+	for _, name := range []string{"publish-ng.pcapng", "play.pcap", "extts.pcap", "midstream.pcap", "chunksize.pcap", "rtmpdump-play.pcap"} {
 		path := filepath.Join(pcapDir, name)
 		if _, err := os.Stat(path); err != nil {
 			t.Logf("no %s", name)

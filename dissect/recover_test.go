@@ -73,7 +73,10 @@ func TestMidstreamCapture(t *testing.T) {
 // the same frame (timestamps only where not marked relative: the deltas
 // of lost messages are unknown).
 func TestDroppedSegments(t *testing.T) {
-	for _, name := range []string{"publish.pcapng", "extts.pcap", "chunksize.pcap"} {
+	// extts.pcap is not used here: tshark loses the chunk stream at its
+	// 20000 s timestamp jump (frame 578 has no tshark message), so its
+	// reference cannot judge what follows a resync there.
+	for _, name := range []string{"publish-ng.pcapng", "publish.pcap", "chunksize.pcap"} {
 		t.Run(name, func(t *testing.T) {
 			conns := recordCapture(t, name)
 			ref := loadTshark(t, name)

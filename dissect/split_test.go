@@ -31,7 +31,7 @@ func eventKeys(col *collector) []string {
 // and into random pieces: the events must be the same as with the
 // original segmentation (headers split across calls are kept).
 func TestSplitEverywhere(t *testing.T) {
-	for _, name := range []string{"publish.pcapng", "play.pcap", "extts.pcap", "midstream.pcap", "rtmpdump-play.pcap"} {
+	for _, name := range []string{"publish-ng.pcapng", "play.pcap", "extts.pcap", "midstream.pcap", "rtmpdump-play.pcap"} {
 		t.Run(name, func(t *testing.T) {
 			conns := recordCapture(t, name)
 			for _, rc := range conns {
@@ -69,7 +69,7 @@ func TestSplitEverywhere(t *testing.T) {
 // TestBodiesAreCopies checks that message bodies do not alias the Data
 // slices (which reassembly reuses).
 func TestBodiesAreCopies(t *testing.T) {
-	conns := recordCapture(t, "publish.pcapng")
+	conns := recordCapture(t, "publish-ng.pcapng")
 	col := &collector{}
 	conn := NewConn(conns[0].info, col, Options{})
 	for _, k := range conns[0].calls {

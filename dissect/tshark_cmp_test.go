@@ -15,7 +15,7 @@ var cleanCaptures = []struct {
 	ports []uint16
 }{
 	{"publish.pcap", nil},
-	{"publish.pcapng", nil},
+	{"publish-ng.pcapng", nil},
 	{"play.pcap", nil},
 	{"rtmpdump-play.pcap", nil},
 	{"chunksize.pcap", nil},
@@ -32,7 +32,7 @@ func TestCapturesMatchTshark(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			col := runCapture(t, tc.name, reassembly.Options{ServerPorts: tc.ports})
 			if !col.referenceMatches(t, tc.name) {
-				// publish.pcap and publish.pcapng share NAME.*.tsv; the
+				// publish.pcap and publish-ng.pcapng share NAME.*.tsv; the
 				// references are the pcapng's.
 				t.Skipf("the tshark references beside %s describe another capture", tc.name)
 			}

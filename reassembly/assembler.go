@@ -65,6 +65,7 @@ type Stats struct {
 	LimitFlushes  uint64 // gaps forced by the page limits
 	OpenAtEnd     uint64 // connections still open when the capture ended
 	PayloadCutPkt uint64 // segments cut by the snap length
+	LatePackets   uint64 // packets of a connection after it closed (final ACKs, RSTs)
 }
 
 // Assembler feeds TCP segments to gopacket's reassembler and turns its

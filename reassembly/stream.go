@@ -32,6 +32,13 @@ func (s *stream) dir(d gpr.TCPFlowDirection) Direction {
 }
 
 func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir gpr.TCPFlowDirection, nextSeq gpr.Sequence, start *bool, ac gpr.AssemblerContext) bool {
+	if s.done {
+		// The last ACK of a FIN exchange, or a RST after it: the
+		// connection has been reported closed. Absorb them here rather than
+		// let them look like a new connection joined mid-stream.
+		s.a.stats.LatePackets++
+		return false
+	}
 	d := s.dir(dir)
 	st := &s.stats.Dir[d]
 	st.Packets++
@@ -143,5 +150,8 @@ func (s *stream) ReassemblyComplete(ac gpr.AssemblerContext) bool {
 		}
 	}
 	s.h.Close(s.stats)
-	return true
+	// Keep the connection in gopacket's pool so that packets after the
+	// close land in Accept above; it is removed when idle, and a new SYN
+	// on the same ports still starts a new connection (port reuse).
+	return s.a.finishing
 }

@@ -344,10 +344,10 @@ c_any_sll2() {
 }
 
 c_publish_ng() {
-    ng_start publish.pcapng 'host 127.0.0.1 and tcp port 1935' lo
+    ng_start publish-ng.pcapng 'host 127.0.0.1 and tcp port 1935' lo
     publish "$U:1935/live/$KEY" 3
     cap_stop $CAP_PID
-    finish publish.pcapng 1
+    finish publish-ng.pcapng 1
 }
 
 c_twoif() {
@@ -413,7 +413,7 @@ c_reject() {
     finish reject.pcap 3
 }
 
-ALL=(publish play rtmpdump-play chunksize multi midstream ipv6 any-sll2 publish.pcapng twoif otherport extts reject)
+ALL=(publish play rtmpdump-play chunksize multi midstream ipv6 any-sll2 publish-ng.pcapng twoif otherport extts reject)
 
 declare -A DESC=(
     [publish.pcap]="ffmpeg publishes H.264 baseline 320x240 25fps + AAC 44.1k stereo to nginx-rtmp live/<key>?token=, 3 s"
@@ -424,7 +424,7 @@ declare -A DESC=(
     [midstream.pcap]="~2.5 s from the middle of an ffmpeg publish: no handshake, connect, chunk size or publish"
     [ipv6.pcap]="ffmpeg publishes to nginx over [::1]:1935, H.264 high 15fps + AAC 48k stereo, 3 s"
     [any-sll2.pcap]="tcpdump -i any (LINUX_SLL2) of an ffmpeg publish, H.264 main 25fps + AAC 44.1k, 3 s"
-    [publish.pcapng]="dumpcap (pcapng) of an ffmpeg publish, same settings as publish.pcap, 3 s"
+    [publish-ng.pcapng]="dumpcap (pcapng) of an ffmpeg publish, same settings as publish.pcap, 3 s"
     [twoif.pcapng]="dumpcap on lo and any at once (pcapng, 2 interfaces, 2 link types): every packet appears twice; ffmpeg publish 2 s"
     [otherport.pcap]="ffmpeg publishes to nginx on port 19999 (not 1935), AAC 48k, 3 s"
     [extts.pcap]="ffmpeg publishes with timestamps from 16,790,000 ms (all extended) jumping +20000 s at 2 s (extended delta); chunk size 1024, fmt-3 continuations"
@@ -546,7 +546,7 @@ case $MODE in
         ((${#SELECTED[@]})) || SELECTED=("${ALL[@]}")
         for c in "${SELECTED[@]}"; do
             case $c in
-                publish.pcapng) fn=c_publish_ng ;;
+                publish-ng.pcapng) fn=c_publish_ng ;;
                 *) fn=c_${c//-/_} ;;
             esac
             declare -F "$fn" >/dev/null || die "no capture named $c (known: ${ALL[*]})"
