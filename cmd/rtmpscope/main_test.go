@@ -245,3 +245,11 @@ func TestStdinAndWrite(t *testing.T) {
 		t.Errorf("read %s packets, -w file has %q", first, errOut)
 	}
 }
+
+// TestCount: -c N stops after N packets, and the summary says so.
+func TestCount(t *testing.T) {
+	_, errOut, code := rtmpscope(t, "conns", "-q", "-c", "25", "-r", need(t, "publish.pcap"))
+	if code != 0 || !strings.HasPrefix(errOut, "25 packets") {
+		t.Errorf("exit %d: %q", code, errOut)
+	}
+}
