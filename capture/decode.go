@@ -51,7 +51,7 @@ type Stats struct {
 	PayloadCut  uint64 // TCP segments whose payload was cut by the snap length
 }
 
-// Add accumulates an outcome into the counters.
+// add counts one outcome.
 func (s *Stats) add(o Outcome) {
 	switch o {
 	case OutcomeTCP:

@@ -3,6 +3,8 @@ package export
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/rtmpscope/rtmpscope/dissect"
 )
 
 // SchemaVersion is the version of the JSON event schema (docs/json-schema.md).
@@ -41,30 +43,11 @@ func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 // MarshalConn encodes a connection record as a "conn" event.
 func MarshalConn(r ConnRecord) ([]byte, error) {
 	return json.Marshal(connJSON{
-		Kind: "conn", Conn: connID(r.ID), Time: FormatTime(r.First),
+		Kind: "conn", Conn: dissect.ConnName(r.ID), Time: FormatTime(r.First),
 		Client: r.Client, Server: r.Server,
 		BytesC2S: r.Bytes[0], BytesS2C: r.Bytes[1], Packets: r.Packets[0] + r.Packets[1],
 		Gaps: r.Gaps, RTMP: r.Detect.RTMP, Variant: r.Detect.Variant, Rule: string(r.Detect.Rule), Why: r.Detect.Why,
 		PacketsC2S: r.Packets[0], PacketsS2C: r.Packets[1], GapBytes: r.GapBytes, MidStream: r.MidStream,
 		Oriented: r.Oriented, End: r.End, LastTime: FormatTime(r.Last), Frames: [2]uint64{r.FirstFrame, r.LastFrame},
 	})
-}
-
-func connID(id uint64) string {
-	b := []byte{'c'}
-	return string(appendUint(b, id))
-}
-
-func appendUint(b []byte, n uint64) []byte {
-	var tmp [20]byte
-	i := len(tmp)
-	for {
-		i--
-		tmp[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			break
-		}
-	}
-	return append(b, tmp[i:]...)
 }

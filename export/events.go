@@ -35,15 +35,6 @@ type tsJSON struct {
 	Inferred bool   `json:"inferred,omitempty"`
 }
 
-type chunkJSON struct {
-	Offset     int64  `json:"offset"`
-	HeaderLen  int    `json:"header_len"`
-	Fmt        uint8  `json:"fmt"`
-	CSID       uint32 `json:"csid"`
-	PayloadLen int    `json:"payload_len"`
-	Frame      uint64 `json:"frame"`
-}
-
 type controlJSON struct {
 	Type      string `json:"type"`
 	Value     uint32 `json:"value"`
@@ -89,7 +80,6 @@ type messageJSON struct {
 	Aggregate  any              `json:"aggregate,omitempty"`
 	BodyError  string           `json:"body_error,omitempty"`
 	Payload    string           `json:"payload,omitempty"`
-	ChunkList  []chunkJSON      `json:"chunk_list,omitempty"`
 }
 
 type diagJSON struct {
@@ -184,7 +174,7 @@ func connToJSON(head eventHead, c *dissect.ConnEvent) connEventJSON {
 func messageToJSON(head eventHead, m *dissect.Message, b decode.Body, opts EventOptions) messageJSON {
 	j := messageJSON{
 		eventHead: head, Frame: m.Frame, Frames: m.Frames, Offset: m.Offset, CSID: m.CSID, MSID: m.MSID,
-		Timestamp: m.Timestamp, TypeID: m.TypeID, Type: m.TypeName, Length: m.Length, Chunks: len(m.Chunks),
+		Timestamp: m.Timestamp, TypeID: m.TypeID, Type: m.TypeName, Length: m.Length, Chunks: m.ChunkCount,
 		TS:      tsJSON{m.TS.Fmt, m.TS.Field, m.TS.Delta, m.TS.Extended, m.TS.Inferred},
 		Summary: decode.Summary(m, b), Inferred: m.Inferred, InferNote: m.InferNote, Truncated: m.BodyTruncated,
 	}

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 
@@ -287,5 +286,3 @@ func writeBigEndian(t *testing.T, pkts []rawPkt, lt layers.LinkType, nanos bool)
 	os.WriteFile(path, b.Bytes(), 0o644)
 	return path
 }
-
-var _ = gopacket.CaptureInfo{}

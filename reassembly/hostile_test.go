@@ -2,6 +2,8 @@ package reassembly
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -89,7 +91,7 @@ type keepFactory struct {
 
 func (f *keepFactory) NewConnection(info ConnInfo) Handler {
 	k := &keeper{}
-	k.recorder = recorder{t: f.t, info: info, sum: [2]hashT{newHash(), newHash()}}
+	k.recorder = recorder{t: f.t, info: info, sum: [2]hash.Hash{sha256.New(), sha256.New()}}
 	f.conns = append(f.conns, k)
 	return k
 }

@@ -71,7 +71,7 @@ func captures(t testing.TB) []string {
 type recorder struct {
 	t      testing.TB
 	info   ConnInfo
-	sum    [2]hashT
+	sum    [2]hash.Hash
 	n      [2]int64
 	next   [2]int64 // offset expected next
 	gaps   [2][]Gap
@@ -85,7 +85,7 @@ type recFactory struct {
 }
 
 func (f *recFactory) NewConnection(info ConnInfo) Handler {
-	r := &recorder{t: f.t, info: info, sum: [2]hashT{newHash(), newHash()}}
+	r := &recorder{t: f.t, info: info, sum: [2]hash.Hash{sha256.New(), sha256.New()}}
 	f.conns = append(f.conns, r)
 	return r
 }
@@ -210,9 +210,5 @@ func keys(m map[string]followRow) []string {
 	sort.Strings(ks)
 	return ks
 }
-
-type hashT = hash.Hash
-
-func newHash() hash.Hash { return sha256.New() }
 
 func hexSum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }

@@ -56,16 +56,14 @@ func (f *inputFlags) check() error {
 	return nil
 }
 
-// openInput opens the file or interface and returns the source, a tap that
-// applies the filter to files and tees packets to -w, and a function to
-// call at the end that closes everything and reports what it counted.
+// input is an opened file or interface, with the tap that applies a
+// capture filter to files and tees packets to -w.
 type input struct {
 	src    capture.Source
 	live   capture.LiveSource
 	file   *capture.FileSource
 	writer *capture.PcapngWriter
 	tap    func(capture.Packet) bool
-	name   string
 }
 
 func openInput(f *inputFlags) (*input, error) {
@@ -76,7 +74,7 @@ func openInput(f *inputFlags) (*input, error) {
 		if err != nil {
 			return nil, err
 		}
-		in.src, in.file, in.name = src, src, f.read
+		in.src, in.file = src, src
 		if f.filter != "" {
 			m, err := newFileFilter(f.filter)
 			if err != nil {
@@ -98,7 +96,7 @@ func openInput(f *inputFlags) (*input, error) {
 		if err != nil {
 			return nil, err
 		}
-		in.src, in.live, in.name = src, src, f.iface
+		in.src, in.live = src, src
 	}
 	if f.write != "" {
 		lt := linkTypeOf(in)

@@ -79,6 +79,26 @@ func (d *decoder) string3(what string) (s string, ref int, isRef bool, err error
 // objRef handles the low "inline" bit shared by every AMF3 complex type:
 // it returns the remaining bits of u and true when the value is inline; for
 // a reference it fills v as one.
+// refHeader reads the U29 header that starts every AMF3 reference type
+// (array, object, vector, dictionary): either a reference to an object seen
+// before, which objRef resolves into v, or an inline value whose remaining
+// header bits are returned. An inline value enters one nesting level, so
+// the caller must defer d.leave() when inline is true.
+func (d *decoder) refHeader(v *Value, what string, start int) (bits uint32, at int, inline bool, err error) {
+	at = d.pos
+	u, err := d.u29(what)
+	if err != nil {
+		return 0, at, false, err
+	}
+	if bits, inline, err = d.objRef(v, u, at); err != nil || !inline {
+		return bits, at, false, err
+	}
+	if err := d.enter(start); err != nil {
+		return bits, at, false, err
+	}
+	return bits, at, true, nil
+}
+
 func (d *decoder) objRef(v *Value, u uint32, at int) (uint32, bool, error) {
 	if u&1 == 1 {
 		return u >> 1, true, nil
@@ -249,16 +269,8 @@ func (d *decoder) elems3(v *Value, n uint64) error {
 
 func (d *decoder) array3(v *Value, start int) error {
 	v.Kind = KindArray
-	at := d.pos
-	u, err := d.u29("array header")
-	if err != nil {
-		return err
-	}
-	n, inline, err := d.objRef(v, u, at)
+	n, _, inline, err := d.refHeader(v, "array header", start)
 	if err != nil || !inline {
-		return err
-	}
-	if err := d.enter(start); err != nil {
 		return err
 	}
 	defer d.leave()
@@ -277,16 +289,8 @@ func (d *decoder) array3(v *Value, start int) error {
 
 func (d *decoder) object3(v *Value, start int) error {
 	v.Kind = KindObject
-	at := d.pos
-	u, err := d.u29("object header")
-	if err != nil {
-		return err
-	}
-	u, inline, err := d.objRef(v, u, at)
+	u, at, inline, err := d.refHeader(v, "object header", start)
 	if err != nil || !inline {
-		return err
-	}
-	if err := d.enter(start); err != nil {
 		return err
 	}
 	defer d.leave()
@@ -373,16 +377,8 @@ func (d *decoder) vector3(v *Value, start int) error {
 	default:
 		v.Kind = KindVectorObject
 	}
-	at := d.pos
-	u, err := d.u29("vector header")
-	if err != nil {
-		return err
-	}
-	n, inline, err := d.objRef(v, u, at)
+	n, _, inline, err := d.refHeader(v, "vector header", start)
 	if err != nil || !inline {
-		return err
-	}
-	if err := d.enter(start); err != nil {
 		return err
 	}
 	defer d.leave()
@@ -443,16 +439,8 @@ func (d *decoder) elems3Checked(v *Value, n uint64) error {
 
 func (d *decoder) dict3(v *Value, start int) error {
 	v.Kind = KindDictionary
-	at := d.pos
-	u, err := d.u29("dictionary header")
-	if err != nil {
-		return err
-	}
-	n, inline, err := d.objRef(v, u, at)
+	n, _, inline, err := d.refHeader(v, "dictionary header", start)
 	if err != nil || !inline {
-		return err
-	}
-	if err := d.enter(start); err != nil {
 		return err
 	}
 	defer d.leave()

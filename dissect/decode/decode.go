@@ -6,6 +6,8 @@
 package decode
 
 import (
+	"strconv"
+
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/amf"
 	"github.com/rtmpscope/rtmpscope/dissect/command"
@@ -14,17 +16,19 @@ import (
 
 // RTMP message type ids whose bodies are decoded here.
 const (
-	typeAudio        = 8
-	typeVideo        = 9
-	typeDataAMF3     = 15
-	typeSharedAMF3   = 16
-	typeCommandAMF3  = 17
-	typeDataAMF0     = 18
-	typeSharedAMF0   = 19
-	typeCommandAMF0  = 20
-	typeAggregate    = 22
-	maxSummaryValues = 4
+	typeAudio       = 8
+	typeVideo       = 9
+	typeDataAMF3    = 15
+	typeSharedAMF3  = 16
+	typeCommandAMF3 = 17
+	typeDataAMF0    = 18
+	typeSharedAMF0  = 19
+	typeCommandAMF0 = 20
+	typeAggregate   = 22
 )
+
+// maxSummaryValues is how many data-message values a one-line summary shows.
+const maxSummaryValues = 4
 
 // Body is a decoded message body; at most one of the pointers is set.
 // Err is the decoder's error; the decoded fields hold what came before it.
@@ -92,21 +96,7 @@ func Summary(m *dissect.Message, b Body) string {
 	case b.Video != nil:
 		return b.Video.Summary()
 	case b.Aggregate != nil:
-		return "Aggregate of " + itoa(len(b.Aggregate))
+		return "Aggregate of " + strconv.Itoa(len(b.Aggregate))
 	}
 	return m.Summary()
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }

@@ -8,6 +8,7 @@ package detect
 import (
 	"bytes"
 	"slices"
+	"strconv"
 
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
@@ -105,29 +106,15 @@ func (s *Sniffer) Result() Result {
 		}
 	}
 	if slices.Contains(s.ports, s.server) {
-		why := "server port " + itoa(int(s.server)) + "; handshake not captured"
+		why := "server port " + strconv.Itoa(int(s.server)) + "; handshake not captured"
 		if s.started[0] && len(c) > 0 {
 			// The start was captured and is not a handshake.
 			if !isVersion(c[0]) {
-				return Result{Why: "server port " + itoa(int(s.server)) + " but the client's first byte is not an RTMP version"}
+				return Result{Why: "server port " + strconv.Itoa(int(s.server)) + " but the client's first byte is not an RTMP version"}
 			}
-			why = "server port " + itoa(int(s.server)) + "; handshake incomplete"
+			why = "server port " + strconv.Itoa(int(s.server)) + "; handshake incomplete"
 		}
 		return Result{RTMP: true, Rule: RulePort, Variant: "rtmp", Why: why}
 	}
 	return Result{Why: "no RTMP handshake and not an RTMP port"}
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [8]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }

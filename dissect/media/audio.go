@@ -239,35 +239,17 @@ func (a *Audio) unmarshalEx(buf []byte) error {
 		if len(a.Tracks) >= maxTracks {
 			return invalid(off, "audio tracks", "more than %d", maxTracks)
 		}
-		t := AudioTrack{Size: -1}
-		t.PacketType = a.PacketType
-		t.FourCC = fourcc
-		if mt == ManyTracksManyCodecs {
-			if off+4 > len(buf) {
-				return truncated(off, "audio track FourCC")
-			}
-			t.FourCC = fourCCFrom(buf[off : off+4])
-			off += 4
-		}
-		if off >= len(buf) {
-			return truncated(off, "audio track id")
-		}
-		t.TrackID = buf[off]
-		off++
-		end := len(buf)
-		if mt != OneTrack {
-			if off+3 > len(buf) {
-				return truncated(off, "sizeOfAudioTrack")
-			}
-			t.Size = int(be24(buf[off:]))
-			off += 3
-			if off+t.Size > len(buf) {
+		h, next, end, err := readTrackHeader(buf, off, mt, fourcc, "audio", "sizeOfAudioTrack")
+		t := AudioTrack{Size: h.size}
+		t.PacketType, t.FourCC, t.TrackID = a.PacketType, h.fourCC, h.trackID
+		if err != nil {
+			if h.sized {
 				a.Tracks = append(a.Tracks, t)
-				return truncated(off, fmt.Sprintf("audio track %d (size %d)", t.TrackID, t.Size))
 			}
-			end = off + t.Size
+			return err
 		}
-		err := t.decode(buf, off, end)
+		off = next
+		err = t.decode(buf, off, end)
 		a.Tracks = append(a.Tracks, t)
 		if err != nil {
 			return err

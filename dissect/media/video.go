@@ -216,35 +216,17 @@ func (v *Video) unmarshalEx(buf []byte, opts VideoOptions) error {
 		if len(v.Tracks) >= maxTracks {
 			return invalid(off, "video tracks", "more than %d", maxTracks)
 		}
-		t := VideoTrack{Size: -1}
-		t.PacketType = v.PacketType
-		t.FourCC = fourcc
-		if mt == ManyTracksManyCodecs {
-			if off+4 > len(buf) {
-				return truncated(off, "video track FourCC")
-			}
-			t.FourCC = fourCCFrom(buf[off : off+4])
-			off += 4
-		}
-		if off >= len(buf) {
-			return truncated(off, "video track id")
-		}
-		t.TrackID = buf[off]
-		off++
-		end := len(buf)
-		if mt != OneTrack {
-			if off+3 > len(buf) {
-				return truncated(off, "sizeOfVideoTrack")
-			}
-			t.Size = int(be24(buf[off:]))
-			off += 3
-			if off+t.Size > len(buf) {
+		h, next, end, err := readTrackHeader(buf, off, mt, fourcc, "audio", "sizeOfVideoTrack")
+		t := VideoTrack{Size: h.size}
+		t.PacketType, t.FourCC, t.TrackID = v.PacketType, h.fourCC, h.trackID
+		if err != nil {
+			if h.sized {
 				v.Tracks = append(v.Tracks, t)
-				return truncated(off, fmt.Sprintf("video track %d (size %d)", t.TrackID, t.Size))
 			}
-			end = off + t.Size
+			return err
 		}
-		err := t.decodeEx(buf, off, end, opts)
+		off = next
+		err = t.decodeEx(buf, off, end, opts)
 		v.Tracks = append(v.Tracks, t)
 		if err != nil {
 			return err
