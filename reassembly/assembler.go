@@ -1,6 +1,7 @@
 package reassembly
 
 import (
+	"cmp"
 	"net/netip"
 	"slices"
 	"time"
@@ -83,6 +84,10 @@ type Assembler struct {
 	now       time.Time
 	flushing  bool // gaps delivered now come from a time-based flush
 	finishing bool // the capture has ended
+	// atEnd holds the connections that closed because the capture ended;
+	// Finish reports them in connection order (gopacket flushes its pool in
+	// map order, which would make the output differ from run to run).
+	atEnd []*stream
 }
 
 // NewAssembler returns an assembler that hands each connection to a
@@ -156,6 +161,11 @@ func (a *Assembler) Finish() {
 	a.flushing, a.finishing = true, true
 	a.asm.FlushAll()
 	a.flushing = false
+	slices.SortFunc(a.atEnd, func(x, y *stream) int { return cmp.Compare(x.stats.Info.ID, y.stats.Info.ID) })
+	for _, s := range a.atEnd {
+		s.h.Close(s.stats)
+	}
+	a.atEnd = nil
 }
 
 // Stats returns the assembler's counters.

@@ -212,3 +212,36 @@ func keys(m map[string]followRow) []string {
 }
 
 func hexSum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
+
+// closeOrder records the order of Close calls.
+type closeOrder struct {
+	nopHandler
+	id   uint64
+	seen *[]uint64
+}
+
+func (c closeOrder) Close(ConnStats) { *c.seen = append(*c.seen, c.id) }
+
+type closeOrderFactory struct{ seen []uint64 }
+
+func (f *closeOrderFactory) NewConnection(info ConnInfo) Handler {
+	return closeOrder{id: info.ID, seen: &f.seen}
+}
+
+// TestCloseOrderAtEnd: connections still open when the capture ends are
+// closed in connection order, so every run prints the same output.
+func TestCloseOrderAtEnd(t *testing.T) {
+	path := filepath.Join(pcapDir, "multi.pcap")
+	if _, err := os.Stat(path); err != nil {
+		t.Skip("capture not committed")
+	}
+	for run := 0; run < 5; run++ {
+		f := &closeOrderFactory{}
+		if _, err := ProcessFile(path, f, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if len(f.seen) != 3 || !sort.SliceIsSorted(f.seen, func(i, j int) bool { return f.seen[i] < f.seen[j] }) {
+			t.Fatalf("run %d: close order %v", run, f.seen)
+		}
+	}
+}

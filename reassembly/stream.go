@@ -149,9 +149,13 @@ func (s *stream) ReassemblyComplete(ac gpr.AssemblerContext) bool {
 			s.stats.TimedOut = true
 		}
 	}
+	if s.a.finishing {
+		s.a.atEnd = append(s.a.atEnd, s)
+		return true
+	}
 	s.h.Close(s.stats)
 	// Keep the connection in gopacket's pool so that packets after the
 	// close land in Accept above; it is removed when idle, and a new SYN
 	// on the same ports still starts a new connection (port reuse).
-	return s.a.finishing
+	return false
 }
