@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/rtmpscope/rtmpscope/dissect"
-	"github.com/rtmpscope/rtmpscope/dissect/command"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
+	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/export"
 )
 
@@ -77,35 +77,10 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	// One redactor per connection: it remembers the stream keys it has
-	// seen and scrubs them from later messages (onStatus descriptions).
-	redactors := map[string]*command.Redactor{}
-	sink := dissect.SinkFunc(func(ev dissect.Event) {
-		if in.quiet {
-			return
+	tracker := session.New(session.Options{ShowSecrets: *secrets}, func(r session.Record) {
+		if !in.quiet {
+			out(r.Event, r.Body)
 		}
-		var b decode.Body
-		if ev.Kind == dissect.KindMessage {
-			b = decode.Message(ev.Message)
-			if !*secrets && (b.Command != nil || b.Data != nil) {
-				r := redactors[ev.ConnID]
-				if r == nil {
-					r = command.NewRedactor()
-					redactors[ev.ConnID] = r
-				}
-				if b.Command != nil {
-					c := r.Command(*b.Command)
-					b.Command = &c
-				} else {
-					d := r.Data(*b.Data)
-					b.Data = &d
-				}
-			}
-		}
-		if ev.Kind == dissect.KindConn && ev.Conn.Closed {
-			delete(redactors, ev.ConnID)
-		}
-		out(ev, b)
 	})
 	flush := func() error {
 		if tw != nil {
@@ -113,6 +88,6 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		return jw.Close()
 	}
-	_, err = runPipeline(ctx, src, &in, &dissect.Factory{Sink: sink}, flush, stderr)
+	_, err = runPipeline(ctx, src, &in, &dissect.Factory{Sink: tracker}, flush, stderr)
 	return err
 }
