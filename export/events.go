@@ -7,6 +7,7 @@ import (
 
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
+	"github.com/rtmpscope/rtmpscope/dissect/session"
 )
 
 // EventOptions say what goes into exported events beyond the core fields.
@@ -128,7 +129,8 @@ type handshakeJSON struct {
 }
 
 // MarshalEvent encodes one dissector event as a line of the NDJSON export.
-func MarshalEvent(ev dissect.Event, body decode.Body, opts EventOptions) ([]byte, error) {
+func MarshalEvent(r session.Record, opts EventOptions) ([]byte, error) {
+	ev, body := r.Event, r.Body
 	head := eventHead{Schema: SchemaVersion, Kind: ev.Kind.String(), Conn: ev.ConnID, Time: FormatTime(ev.Time)}
 	if ev.HasDir {
 		head.Dir = ev.Dir.String()

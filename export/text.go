@@ -7,6 +7,7 @@ import (
 
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
+	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -15,7 +16,8 @@ import (
 // csid, msid, RTMP timestamp, type, length and a short summary. Lines are
 // meant to stay readable at 80 columns; the summary is cut at width when
 // width > 0.
-func TextLine(ev dissect.Event, body decode.Body, base time.Time, width int) string {
+func TextLine(r session.Record, base time.Time, width int) string {
+	ev, body := r.Event, r.Body
 	rel := ev.Time.Sub(base).Seconds()
 	arrow := "   "
 	if ev.HasDir {

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/rtmpscope/rtmpscope/dissect"
-	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/export"
 )
@@ -49,24 +48,24 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var (
 		jw  *export.JSONWriter
 		tw  *bufio.Writer
-		out func(dissect.Event, decode.Body)
+		out func(session.Record)
 	)
 	switch *format {
 	case "text":
 		tw = bufio.NewWriterSize(stdout, 1<<16)
 		var base time.Time
-		out = func(ev dissect.Event, b decode.Body) {
+		out = func(r session.Record) {
 			if base.IsZero() {
-				base = ev.Time
+				base = r.Time
 			}
-			tw.WriteString(export.TextLine(ev, b, base, 0))
+			tw.WriteString(export.TextLine(r, base, 0))
 			tw.WriteByte('\n')
 		}
 	case "ndjson", "json":
 		jw = export.NewJSONWriter(stdout, *format == "json")
 		opts := export.EventOptions{Payload: *payload}
-		out = func(ev dissect.Event, b decode.Body) {
-			if line, err := export.MarshalEvent(ev, b, opts); err == nil {
+		out = func(r session.Record) {
+			if line, err := export.MarshalEvent(r, opts); err == nil {
 				jw.Write(line)
 			}
 		}
@@ -79,7 +78,7 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	tracker := session.New(session.Options{ShowSecrets: *secrets}, func(r session.Record) {
 		if !in.quiet {
-			out(r.Event, r.Body)
+			out(r)
 		}
 	})
 	flush := func() error {
