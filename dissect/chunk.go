@@ -57,6 +57,9 @@ type header struct {
 	ext3Val uint32 // their value
 	ext3New bool   // ext3 was decided now (first sight of the convention)
 	ext3Rep bool   // with ext3New: the convention found is "repeat"
+	// raw is the header's bytes as on the wire, set only when
+	// Options.KeepChunkHeaders (addChunk copies it into ChunkInfo.Header).
+	raw []byte
 }
 
 type parseStatus uint8
@@ -324,6 +327,13 @@ func (d *dirState) chunkData(data []byte) int {
 			d.enterHunt(start, d.hdr[:oldN], d.hdrFrame)
 			d.hdrN = 0
 			return used
+		}
+		if d.c.opts.KeepChunkHeaders {
+			if oldN == 0 {
+				h.raw = rest[:h.hlen]
+			} else {
+				h.raw = d.hdr[:h.hlen]
+			}
 		}
 		if !d.startChunk(&h, start, frame) {
 			// Unexplainable header: hunt from its first byte.
@@ -644,7 +654,12 @@ func (d *dirState) addChunk(cs *chunkStream, h *header, start int64, frame uint6
 	plen := min(d.chunkSize, left)
 	if d.trial == nil {
 		if len(m.Chunks) < d.c.opts.MaxChunkList {
-			m.Chunks = append(m.Chunks, ChunkInfo{Offset: start, HeaderLen: h.hlen, Fmt: h.fmt, CSID: h.csid, PayloadLen: int(plen), Frame: frame})
+			ci := ChunkInfo{Offset: start, HeaderLen: h.hlen, Fmt: h.fmt, CSID: h.csid, PayloadLen: int(plen), Frame: frame}
+			if h.raw != nil {
+				// Copied: raw points into reassembly's buffer or d.hdr.
+				ci.Header = append([]byte(nil), h.raw...)
+			}
+			m.Chunks = append(m.Chunks, ci)
 		}
 	}
 	m.ChunkCount++

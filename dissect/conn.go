@@ -29,6 +29,10 @@ type Options struct {
 	// MaxDiagPerCode caps diagnostics of one code per direction; the rest
 	// are counted in a diag.suppressed diagnostic at close. Default 50.
 	MaxDiagPerCode int
+	// KeepChunkHeaders copies each chunk header's bytes into
+	// ChunkInfo.Header, for hex views. Off by default: other outputs
+	// do not pay for it.
+	KeepChunkHeaders bool
 }
 
 func (o *Options) defaults() {

@@ -176,6 +176,9 @@ type ChunkInfo struct {
 	CSID       uint32 // chunk stream id
 	PayloadLen int    // payload bytes in this chunk
 	Frame      uint64 // frame of the chunk's first byte
+	// Header is the chunk header's bytes as on the wire (HeaderLen of
+	// them), kept only when Options.KeepChunkHeaders is set.
+	Header []byte
 }
 
 // Message is one reassembled RTMP message.

@@ -1,0 +1,99 @@
+package dissect
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rtmpscope/rtmpscope/reassembly"
+)
+
+// With KeepChunkHeaders each ChunkInfo carries its header bytes exactly as
+// sent, also when a header arrives split across deliveries (one byte at a
+// time here). The bytes are built from the specification's header layout.
+func TestKeepChunkHeaders(t *testing.T) {
+	first := chunkHdr(0, 70, 0x1000000, 300, TypeVideo, 1) // 2-byte csid, extended timestamp
+	w := chunked(first, 70, body(300, 7), 128, true, 0x1000000)
+	for _, split := range []bool{false, true} {
+		s := newSession(t, Options{KeepChunkHeaders: true})
+		if split {
+			for i := range w {
+				s.send(0, w[i:i+1])
+			}
+		} else {
+			s.send(0, w)
+		}
+		ms := s.close().messages()
+		if len(ms) != 1 || len(ms[0].Chunks) != 3 {
+			t.Fatalf("split %v: %d messages", split, len(ms))
+		}
+		cont := append(basicHeader(3, 70), 0x01, 0, 0, 0)
+		for i, want := range [][]byte{first, cont, cont} {
+			if got := ms[0].Chunks[i].Header; !bytes.Equal(got, want) {
+				t.Errorf("split %v chunk %d header % x, want % x", split, i, got, want)
+			}
+		}
+	}
+	s := newSession(t, Options{})
+	s.send(0, w)
+	if h := s.close().messages()[0].Chunks[0].Header; h != nil {
+		t.Errorf("header kept without the option: % x", h)
+	}
+}
+
+// streamKeeper keeps every byte of both directions so headers can be
+// checked against the stream at their offsets.
+type streamKeeper struct {
+	*Conn
+	streams *[2][]byte
+}
+
+func (k streamKeeper) Data(dir reassembly.Direction, off int64, data []byte, refs []reassembly.FrameRef) {
+	if int64(len(k.streams[dir])) == off {
+		k.streams[dir] = append(k.streams[dir], data...)
+	}
+	k.Conn.Data(dir, off, data, refs)
+}
+
+type keeperFactory struct {
+	f       *Factory
+	streams map[string]*[2][]byte
+}
+
+func (kf keeperFactory) NewConnection(info reassembly.ConnInfo) reassembly.Handler {
+	s := &[2][]byte{}
+	kf.streams[ConnName(info.ID)] = s
+	return streamKeeper{kf.f.NewConnection(info).(*Conn), s}
+}
+
+// On a real capture every kept header equals the stream's bytes at the
+// chunk's offset.
+func TestKeepChunkHeadersCapture(t *testing.T) {
+	path := filepath.Join(pcapDir, "publish.pcap")
+	if _, err := os.Stat(path); err != nil {
+		t.Skip(err)
+	}
+	col := &collector{}
+	kf := keeperFactory{&Factory{Sink: col, Options: Options{KeepChunkHeaders: true}}, map[string]*[2][]byte{}}
+	if _, err := reassembly.ProcessFile(path, kf, reassembly.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range col.events {
+		if e.Kind != KindMessage {
+			continue
+		}
+		st := kf.streams[e.ConnID][e.Message.Dir]
+		for _, c := range e.Message.Chunks {
+			end := c.Offset + int64(c.HeaderLen)
+			if end > int64(len(st)) || !bytes.Equal(c.Header, st[c.Offset:end]) {
+				t.Fatalf("chunk at %d: header % x does not match the stream", c.Offset, c.Header)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no chunks checked")
+	}
+}
