@@ -120,6 +120,16 @@ type connEventJSON struct {
 	LastTime   string                 `json:"last_time,omitempty"`
 	Messages   *[2]int                `json:"messages,omitempty"`
 	Accounting *[2]dissect.Accounting `json:"accounting,omitempty"`
+	// Acks[d] is the acknowledgement of direction d's bytes by the other
+	// side: the window d's sender announced and what the receiver did.
+	Acks *[2]ackJSON `json:"acks,omitempty"`
+}
+
+type ackJSON struct {
+	Window     uint32 `json:"window"`
+	Acks       int    `json:"acks"`
+	LastAck    uint32 `json:"last_ack"`
+	MaxUnacked int64  `json:"max_unacked"`
 }
 
 type handshakeJSON struct {
@@ -165,6 +175,11 @@ func connToJSON(head eventHead, c *dissect.ConnEvent) connEventJSON {
 	j.LastTime = FormatTime(c.Last)
 	msgs, acc := c.Messages, c.Account
 	j.Messages, j.Accounting = &msgs, &acc
+	var acks [2]ackJSON
+	for d, a := range c.Acks {
+		acks[d] = ackJSON{a.Window, a.Acks, a.LastAck, a.MaxUnacked}
+	}
+	j.Acks = &acks
 	if c.Stats != nil {
 		p := c.Stats.Dir[0].Packets + c.Stats.Dir[1].Packets
 		g := c.Stats.Dir[0].Gaps + c.Stats.Dir[1].Gaps
