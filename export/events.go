@@ -43,6 +43,13 @@ type controlJSON struct {
 	Malformed bool   `json:"malformed,omitempty"`
 }
 
+// controlValueJSON is a protocol control body under its own type's key.
+type controlValueJSON struct {
+	Value     uint32 `json:"value"`
+	LimitType string `json:"limit_type,omitempty"`
+	Malformed bool   `json:"malformed,omitempty"`
+}
+
 type userControlJSON struct {
 	Event     uint16 `json:"event"`
 	Name      string `json:"name"`
@@ -55,32 +62,40 @@ type userControlJSON struct {
 
 type messageJSON struct {
 	eventHead
-	Frame      uint64           `json:"frame"`
-	Frames     [2]uint64        `json:"frames"`
-	Offset     int64            `json:"offset"`
-	CSID       uint32           `json:"csid"`
-	MSID       uint32           `json:"msid"`
-	Timestamp  uint32           `json:"timestamp"`
-	TypeID     uint8            `json:"type_id"`
-	Type       string           `json:"type"`
-	Length     uint32           `json:"length"`
-	Chunks     int              `json:"chunks"`
-	TS         tsJSON           `json:"ts"`
-	Summary    string           `json:"summary"`
-	Inferred   bool             `json:"inferred,omitempty"`
-	Confidence float64          `json:"confidence,omitempty"`
-	InferNote  string           `json:"infer_note,omitempty"`
-	Truncated  bool             `json:"body_truncated,omitempty"`
-	Control    *controlJSON     `json:"control,omitempty"`
-	UserCtl    *userControlJSON `json:"user_control,omitempty"`
-	Command    json.RawMessage  `json:"command,omitempty"`
-	Data       json.RawMessage  `json:"data,omitempty"`
-	Shared     any              `json:"shared_object,omitempty"`
-	Audio      any              `json:"audio,omitempty"`
-	Video      any              `json:"video,omitempty"`
-	Aggregate  any              `json:"aggregate,omitempty"`
-	BodyError  string           `json:"body_error,omitempty"`
-	Payload    string           `json:"payload,omitempty"`
+	Frame      uint64       `json:"frame"`
+	Frames     [2]uint64    `json:"frames"`
+	Offset     int64        `json:"offset"`
+	CSID       uint32       `json:"csid"`
+	MSID       uint32       `json:"msid"`
+	Timestamp  uint32       `json:"timestamp"`
+	TypeID     uint8        `json:"type_id"`
+	Type       string       `json:"type"`      // MessageType: the body object's key
+	TypeName   string       `json:"type_name"` // the human name, as tshark has it
+	Length     uint32       `json:"length"`
+	Chunks     int          `json:"chunks"`
+	TS         tsJSON       `json:"ts"`
+	Summary    string       `json:"summary"`
+	Inferred   bool         `json:"inferred,omitempty"`
+	Confidence float64      `json:"confidence,omitempty"`
+	InferNote  string       `json:"infer_note,omitempty"`
+	Truncated  bool         `json:"body_truncated,omitempty"`
+	Control    *controlJSON `json:"control,omitempty"`
+	// The protocol control body again under its type's key, so that
+	// type == "set_chunk_size" pairs with set_chunk_size.value.
+	SetChunkSize     *controlValueJSON `json:"set_chunk_size,omitempty"`
+	Abort            *controlValueJSON `json:"abort,omitempty"`
+	Acknowledgement  *controlValueJSON `json:"acknowledgement,omitempty"`
+	WindowAckSize    *controlValueJSON `json:"window_ack_size,omitempty"`
+	SetPeerBandwidth *controlValueJSON `json:"set_peer_bandwidth,omitempty"`
+	UserCtl          *userControlJSON  `json:"user_control,omitempty"`
+	Command          json.RawMessage   `json:"command,omitempty"`
+	Data             json.RawMessage   `json:"data,omitempty"`
+	Shared           any               `json:"shared_object,omitempty"`
+	Audio            any               `json:"audio,omitempty"`
+	Video            any               `json:"video,omitempty"`
+	Aggregate        any               `json:"aggregate,omitempty"`
+	BodyError        string            `json:"body_error,omitempty"`
+	Payload          string            `json:"payload,omitempty"`
 }
 
 type diagJSON struct {
@@ -105,21 +120,21 @@ type gapJSON struct {
 
 type connEventJSON struct {
 	eventHead
-	Client     string                 `json:"client"`
-	Server     string                 `json:"server"`
-	State      string                 `json:"state"` // "open" or "closed"
-	Oriented   string                 `json:"oriented"`
-	Swapped    bool                   `json:"swapped,omitempty"`
-	BytesC2S   *int64                 `json:"bytes_c2s,omitempty"`
-	BytesS2C   *int64                 `json:"bytes_s2c,omitempty"`
-	Packets    *uint64                `json:"packets,omitempty"`
-	Gaps       *int                   `json:"gaps,omitempty"`
-	RTMP       *bool                  `json:"rtmp,omitempty"`
-	Variant    string                 `json:"variant,omitempty"`
-	MidStream  bool                   `json:"mid_stream,omitempty"`
-	LastTime   string                 `json:"last_time,omitempty"`
-	Messages   *[2]int                `json:"messages,omitempty"`
-	Accounting *[2]dissect.Accounting `json:"accounting,omitempty"`
+	Client     string             `json:"client"`
+	Server     string             `json:"server"`
+	State      string             `json:"state"` // "open" or "closed"
+	Oriented   string             `json:"oriented"`
+	Swapped    bool               `json:"swapped,omitempty"`
+	BytesC2S   *int64             `json:"bytes_c2s,omitempty"`
+	BytesS2C   *int64             `json:"bytes_s2c,omitempty"`
+	Packets    *uint64            `json:"packets,omitempty"`
+	Gaps       *int               `json:"gaps,omitempty"`
+	RTMP       *bool              `json:"rtmp,omitempty"`
+	Variant    string             `json:"variant,omitempty"`
+	MidStream  bool               `json:"mid_stream,omitempty"`
+	LastTime   string             `json:"last_time,omitempty"`
+	Messages   *[2]int            `json:"messages,omitempty"`
+	Accounting *[2]accountingJSON `json:"accounting,omitempty"`
 	// Acks[d] is the acknowledgement of direction d's bytes by the other
 	// side: the window d's sender announced and what the receiver did.
 	Acks *[2]ackJSON `json:"acks,omitempty"`
@@ -130,12 +145,6 @@ type ackJSON struct {
 	Acks       int    `json:"acks"`
 	LastAck    uint32 `json:"last_ack"`
 	MaxUnacked int64  `json:"max_unacked"`
-}
-
-type handshakeJSON struct {
-	eventHead
-	*dissect.Handshake
-	RTTMS float64 `json:"rtt_ms"`
 }
 
 // MarshalEvent encodes one dissector event as a line of the NDJSON export.
@@ -155,7 +164,7 @@ func MarshalEvent(r session.Record, opts EventOptions) ([]byte, error) {
 		g := ev.Gap
 		return json.Marshal(gapJSON{head, g.Bytes, g.Offset, g.Reason, g.Frame, g.Action})
 	case dissect.KindHandshake:
-		return json.Marshal(handshakeJSON{head, ev.Handshake, float64(ev.Handshake.RTT.Microseconds()) / 1000})
+		return json.Marshal(handshakeToJSON(head, ev.Handshake))
 	case dissect.KindConn:
 		return json.Marshal(connToJSON(head, ev.Conn))
 	}
@@ -173,7 +182,8 @@ func connToJSON(head eventHead, c *dissect.ConnEvent) connEventJSON {
 	rtmp := c.RTMP
 	j.RTMP, j.Variant, j.MidStream = &rtmp, c.Variant, c.MidStream
 	j.LastTime = FormatTime(c.Last)
-	msgs, acc := c.Messages, c.Account
+	msgs := c.Messages
+	acc := [2]accountingJSON{accountingToJSON(c.Account[0]), accountingToJSON(c.Account[1])}
 	j.Messages, j.Accounting = &msgs, &acc
 	var acks [2]ackJSON
 	for d, a := range c.Acks {
@@ -191,7 +201,8 @@ func connToJSON(head eventHead, c *dissect.ConnEvent) connEventJSON {
 func messageToJSON(head eventHead, m *dissect.Message, b decode.Body, opts EventOptions) messageJSON {
 	j := messageJSON{
 		eventHead: head, Frame: m.Frame, Frames: m.Frames, Offset: m.Offset, CSID: m.CSID, MSID: m.MSID,
-		Timestamp: m.Timestamp, TypeID: m.TypeID, Type: m.TypeName, Length: m.Length, Chunks: m.ChunkCount,
+		Timestamp: m.Timestamp, TypeID: m.TypeID, Type: MessageType(m.TypeID), TypeName: m.TypeName,
+		Length: m.Length, Chunks: m.ChunkCount,
 		TS:      tsJSON{m.TS.Fmt, m.TS.Field, m.TS.Delta, m.TS.Extended, m.TS.Inferred},
 		Summary: decode.Summary(m, b), Inferred: m.Inferred, InferNote: m.InferNote, Truncated: m.BodyTruncated,
 	}
@@ -202,6 +213,19 @@ func messageToJSON(head eventHead, m *dissect.Message, b decode.Body, opts Event
 		j.Control = &controlJSON{Type: dissect.TypeName(c.Type), Value: c.Value, Malformed: c.Malformed}
 		if c.Type == dissect.TypeSetPeerBandwidth {
 			j.Control.LimitType = dissect.LimitName(c.LimitType)
+		}
+		v := &controlValueJSON{Value: c.Value, LimitType: j.Control.LimitType, Malformed: c.Malformed}
+		switch c.Type {
+		case dissect.TypeSetChunkSize:
+			j.SetChunkSize = v
+		case dissect.TypeAbort:
+			j.Abort = v
+		case dissect.TypeAck:
+			j.Acknowledgement = v
+		case dissect.TypeWindowAckSize:
+			j.WindowAckSize = v
+		case dissect.TypeSetPeerBandwidth:
+			j.SetPeerBandwidth = v
 		}
 	}
 	if u := m.UserControl; u != nil {
