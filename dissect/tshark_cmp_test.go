@@ -25,6 +25,7 @@ var cleanCaptures = []struct {
 	{"otherport.pcap", []uint16{19999}},
 	{"reject.pcap", nil},
 	{"twoif.pcapng", nil},
+	{"ackwin.pcap", nil},
 }
 
 func TestCapturesMatchTshark(t *testing.T) {

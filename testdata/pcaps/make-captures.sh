@@ -395,6 +395,23 @@ c_extts() {
     finish extts-play.pcap 2
 }
 
+c_ackwin() {
+    # nginx on 127.0.0.5/6 announces Window Acknowledgement Size 40000 (its
+    # ack_window). The ffmpeg player acknowledges each time its count passes
+    # the window; rtmpdump (librtmp) acknowledges at a tenth of it. Both play
+    # for 4 s (~200 KB each), so each sends several acknowledgements.
+    cap_start ackwin.pcap 'host 127.0.0.5 and tcp port 1935'
+    bg publish "rtmp://127.0.0.6:1935/live/$KEY" 8
+    local pub=$BG
+    sleep 1
+    bg play "rtmp://127.0.0.5:1935/live/$STREAM" 4 -
+    local ply=$BG
+    rtmpdump_play "rtmp://127.0.0.5:1935/live/$STREAM" 4 "$WORK/ackwin-rtmpdump.flv"
+    wait $pub $ply
+    cap_stop $CAP_PID
+    finish ackwin.pcap 2
+}
+
 c_reject() {
     # A good publisher on 1936 (not captured) keeps live/busy busy; on 1935:
     # 1. publish to an application that does not exist (nginx drops it),
@@ -413,7 +430,7 @@ c_reject() {
     finish reject.pcap 3
 }
 
-ALL=(publish play rtmpdump-play chunksize multi midstream ipv6 any-sll2 publish-ng.pcapng twoif otherport extts reject)
+ALL=(publish play rtmpdump-play chunksize multi midstream ipv6 any-sll2 publish-ng.pcapng twoif otherport extts reject ackwin)
 
 declare -A DESC=(
     [publish.pcap]="ffmpeg publishes H.264 baseline 320x240 25fps + AAC 44.1k stereo to nginx-rtmp live/<key>?token=, 3 s"
@@ -430,6 +447,7 @@ declare -A DESC=(
     [extts.pcap]="ffmpeg publishes with timestamps from 16,790,000 ms (all extended) jumping +20000 s at 2 s (extended delta); chunk size 1024, fmt-3 continuations"
     [extts-play.pcap]="ffmpeg (joins before the jump) and rtmpdump (after it) play the extts stream from nginx (chunk_size 1024): nginx's extended timestamps"
     [reject.pcap]="failures: publish to a missing app (dropped), publish of a busy name (Publish.BadName), play of a missing stream (Play.StreamNotFound)"
+    [ackwin.pcap]="rtmpdump and ffmpeg play from nginx with ack_window 40000: acknowledgements every ~4 KB (librtmp, a tenth of the window) and ~20 KB (ffmpeg, half)"
 )
 
 linktype_of() { # FILE: DLT name(s) of its interface(s), comma-joined
@@ -450,7 +468,7 @@ write_index() {
             packets=$(capinfos -M -c -T -r "$OUT/$f" | cut -f2)
             conns=$(tshark -n -r "$OUT/$f" ${!decode_var+"${!decode_var}"} -T fields -e tcp.stream 2>/dev/null | sort -u | grep -c .)
             printf '%s\t%s\t%s\t%s\t%s\n' "$f" "$(linktype_of "$OUT/$f")" "$packets" "$conns" "${DESC[$f]}"
-        done | sort
+        done | LC_ALL=C sort
     } >"$tsv.tmp"
     mv "$tsv.tmp" "$tsv"
 }
