@@ -1,0 +1,502 @@
+package store
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/dissect/command"
+	"github.com/rtmpscope/rtmpscope/dissect/decode"
+	"github.com/rtmpscope/rtmpscope/dissect/media"
+	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/reassembly"
+)
+
+// Conn is what the connection list shows of one connection.
+type Conn struct {
+	ID             string
+	Client, Server string
+	App            string // connect's app (redacted form)
+	Stream         string // the published or played stream name, redacted
+	StreamPlain    string // the same, unredacted
+	Variant        string // "rtmp", "rtmpe", ... once closed
+	RTMP           bool
+	Closed         bool
+	Bytes          [2]int64 // per direction: message bytes so far, wire bytes once closed
+	Messages       int
+	Warnings       int // diagnostics of severity warn or error
+	First          int // row index of its first event
+}
+
+// Counts are the totals the status bar shows.
+type Counts struct {
+	Events, Messages, Diagnostics, Gaps int
+	Errors, Warnings                    int
+	Packets                             uint64 // packets read (set by the pipeline)
+	Read, Size                          int64  // bytes read of the input file and its size (0 live)
+	Received, Dropped                   uint64 // live capture kernel counters
+	Done                                bool   // the input has ended
+	Err                                 error  // why it ended, if not cleanly
+}
+
+// Store is the UI's copy of a capture. See the package comment.
+type Store struct {
+	mu      sync.Mutex
+	chunks  [][]Row
+	n       int
+	others  []session.Record // non-message events, whole (they are few)
+	spill   *os.File
+	spillW  *bufio.Writer
+	spillN  int64 // bytes appended
+	flushed int64 // bytes written through to the file
+	buf     []byte
+
+	conns   []Conn
+	connIdx map[string]int
+	// redactors are the per-connection redactors fed in order at ingest;
+	// feeds lists each connection's command and data rows, so that the
+	// redaction of any one message can be recomputed on demand.
+	redactors map[string]*command.Redactor
+	feeds     map[uint32][]int
+	stats     *media.Stats
+	names     map[string]string
+	counts    Counts
+	diagRows  []int // rows of diagnostics, in order, for n/N
+}
+
+// New returns an empty Store whose spill file is made in dir ("" for the
+// system temp dir). Close removes it.
+func New(dir string) (*Store, error) {
+	f, err := os.CreateTemp(dir, "rtmpscope-tui-*.spill")
+	if err != nil {
+		return nil, fmt.Errorf("tui store: spill file: %w", err)
+	}
+	return &Store{
+		spill:     f,
+		spillW:    bufio.NewWriterSize(f, 1<<20),
+		connIdx:   map[string]int{},
+		redactors: map[string]*command.Redactor{},
+		feeds:     map[uint32][]int{},
+		stats:     media.NewStats(),
+		names:     map[string]string{},
+	}, nil
+}
+
+// Close removes the spill file.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.spill == nil {
+		return nil
+	}
+	name := s.spill.Name()
+	err := s.spill.Close()
+	if e := os.Remove(name); err == nil && !os.IsNotExist(e) {
+		err = e
+	}
+	s.spill = nil
+	return err
+}
+
+// Tracker returns the session tracker to put in the pipeline: it decodes
+// bodies without redaction (the store redacts, so secrets can be revealed
+// on request) and adds every record to s.
+func (s *Store) Tracker() *session.Tracker {
+	return session.New(session.Options{ShowSecrets: true}, s.Add)
+}
+
+// Add appends one record. Its body must be unredacted (see Tracker).
+func (s *Store) Add(rec session.Record) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ev := &rec.Event
+	ci := s.conn(ev)
+	row := Row{Time: ev.Time.UnixNano(), Conn: uint32(ci), Kind: ev.Kind, Dir: uint8(ev.Dir)}
+	if ev.HasDir {
+		row.Flags |= FlagHasDir
+	}
+	c := &s.conns[ci]
+	s.counts.Events++
+	switch ev.Kind {
+	case dissect.KindMessage:
+		s.addMessage(&row, c, rec)
+	case dissect.KindDiagnostic:
+		row.Severity = ev.Diag.Severity
+		row.Frame = uint32(ev.Diag.Frames[1])
+		s.counts.Diagnostics++
+		switch ev.Diag.Severity {
+		case dissect.Error:
+			s.counts.Errors++
+			c.Warnings++
+		case dissect.Warn:
+			s.counts.Warnings++
+			c.Warnings++
+		}
+		s.diagRows = append(s.diagRows, s.n)
+		s.keep(&row, rec)
+	case dissect.KindGap:
+		row.Frame = uint32(ev.Gap.Frame)
+		s.counts.Gaps++
+		s.keep(&row, rec)
+	case dissect.KindConn:
+		row.Frame = uint32(ev.Conn.Info.Frame)
+		if ev.Conn.Closed {
+			c.Closed, c.RTMP, c.Variant, c.Bytes = true, ev.Conn.RTMP, ev.Conn.Variant, ev.Conn.Bytes
+			delete(s.redactors, ev.ConnID)
+		}
+		s.keep(&row, rec)
+	default:
+		s.keep(&row, rec)
+	}
+	s.push(row)
+}
+
+// conn returns the index of ev's connection, adding it on first sight.
+func (s *Store) conn(ev *dissect.Event) int {
+	ci, ok := s.connIdx[ev.ConnID]
+	if !ok {
+		ci = len(s.conns)
+		s.connIdx[ev.ConnID] = ci
+		s.conns = append(s.conns, Conn{ID: ev.ConnID, First: s.n})
+		s.redactors[ev.ConnID] = command.NewRedactor()
+	}
+	if ev.Kind == dissect.KindConn {
+		s.conns[ci].Client, s.conns[ci].Server = ev.Conn.Client, ev.Conn.Server
+	}
+	return ci
+}
+
+func (s *Store) keep(row *Row, rec session.Record) {
+	row.Ref = int64(len(s.others))
+	s.others = append(s.others, rec)
+}
+
+func (s *Store) addMessage(row *Row, c *Conn, rec session.Record) {
+	m := rec.Message
+	row.Frame = uint32(m.Frame)
+	row.CSID, row.MSID, row.Timestamp, row.Length, row.TypeID = m.CSID, m.MSID, m.Timestamp, m.Length, m.TypeID
+	if m.Inferred || m.TS.Inferred {
+		row.Flags |= FlagInferred
+	}
+	s.counts.Messages++
+	c.Messages++
+	if !c.Closed && int(m.Dir) < 2 {
+		c.Bytes[m.Dir] += int64(m.Length)
+	}
+	plain := decode.Summary(m, rec.Body)
+	summary := plain
+	if red := s.redactors[c.ID]; red != nil && (rec.Body.Command != nil || rec.Body.Data != nil) {
+		s.feeds[row.Conn] = append(s.feeds[row.Conn], s.n)
+		rb := redactBody(red, rec.Body)
+		summary = decode.Summary(m, rb)
+		s.noteNames(c, rec.Body, rb)
+	}
+	if summary == plain {
+		plain = ""
+	} else {
+		row.Flags |= FlagSecret
+	}
+	if rec.Body.Audio != nil || rec.Body.Video != nil {
+		key := c.ID + " " + dirName(m.Dir)
+		var dec any
+		if rec.Body.Audio != nil {
+			dec = rec.Body.Audio
+		} else {
+			dec = rec.Body.Video
+		}
+		s.stats.Add(key, m.Timestamp, m.Time, m.TypeID == dissect.TypeVideo, int(m.Length), dec)
+	}
+	s.buf = encodeMessage(s.buf[:0], m, summary, plain)
+	row.Ref, row.RefLen = s.spillN, uint32(len(s.buf))
+	n, _ := s.spillW.Write(s.buf)
+	s.spillN += int64(n)
+}
+
+// noteNames records the app and stream names a connection's commands name.
+func (s *Store) noteNames(c *Conn, plain, red decode.Body) {
+	if plain.Command == nil {
+		return
+	}
+	if cn, ok := red.Command.Connect(); ok {
+		c.App = cn.App
+	}
+	name, redName := "", ""
+	if p, ok := plain.Command.Publish(); ok {
+		name = p.Name
+		if rp, ok := red.Command.Publish(); ok {
+			redName = rp.Name
+		}
+	}
+	if p, ok := plain.Command.Play(); ok {
+		name = p.Name
+		if rp, ok := red.Command.Play(); ok {
+			redName = rp.Name
+		}
+	}
+	if name != "" {
+		c.Stream, c.StreamPlain = redName, name
+		for _, d := range []string{"c2s", "s2c"} {
+			s.names[c.ID+" "+d] = c.App + "/" + redName
+		}
+	}
+}
+
+func redactBody(red *command.Redactor, b decode.Body) decode.Body {
+	switch {
+	case b.Command != nil:
+		c := red.Command(*b.Command)
+		b.Command = &c
+	case b.Data != nil:
+		d := red.Data(*b.Data)
+		b.Data = &d
+	}
+	return b
+}
+
+func dirName(d reassembly.Direction) string {
+	if d == reassembly.ServerToClient {
+		return "s2c"
+	}
+	return "c2s"
+}
+
+func (s *Store) push(row Row) {
+	k := s.n / chunkRows
+	if k == len(s.chunks) {
+		s.chunks = append(s.chunks, make([]Row, 0, chunkRows))
+	}
+	s.chunks[k] = append(s.chunks[k], row)
+	s.n++
+}
+
+// Len returns the number of rows.
+func (s *Store) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
+}
+
+// Row returns row i (the zero Row when out of range).
+func (s *Store) Row(i int) Row {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rowLocked(i)
+}
+
+func (s *Store) rowLocked(i int) Row {
+	if i < 0 || i >= s.n {
+		return Row{}
+	}
+	return s.chunks[i/chunkRows][i%chunkRows]
+}
+
+// Conns returns a copy of the connection list.
+func (s *Store) Conns() []Conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Conn(nil), s.conns...)
+}
+
+// ConnID returns the id ("c1") of the connection with index ci.
+func (s *Store) ConnID(ci uint32) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if int(ci) < len(s.conns) {
+		return s.conns[ci].ID
+	}
+	return "?"
+}
+
+// Counts returns the totals.
+func (s *Store) Counts() Counts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts
+}
+
+// SetProgress records how far the pipeline has read.
+func (s *Store) SetProgress(packets uint64, read, size int64) {
+	s.mu.Lock()
+	s.counts.Packets, s.counts.Read, s.counts.Size = packets, read, size
+	s.mu.Unlock()
+}
+
+// SetLive records the kernel's counters of a live capture.
+func (s *Store) SetLive(received, dropped uint64) {
+	s.mu.Lock()
+	s.counts.Received, s.counts.Dropped = received, dropped
+	s.mu.Unlock()
+}
+
+// Finish records that the input ended, and why when err is not nil.
+func (s *Store) Finish(err error) {
+	s.mu.Lock()
+	s.counts.Done, s.counts.Err = true, err
+	s.spillW.Flush()
+	s.flushed = s.spillN
+	s.mu.Unlock()
+}
+
+// Reports returns the media statistics per connection and direction, and
+// the stream names keyed like StreamReport.Dir ("c1 c2s" → "live/****").
+func (s *Store) Reports() ([]media.StreamReport, map[string]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	names := make(map[string]string, len(s.names))
+	for k, v := range s.names {
+		names[k] = v
+	}
+	return s.stats.Report(), names
+}
+
+// Diagnostics returns the row indices of diagnostics, in order.
+func (s *Store) Diagnostics() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]int(nil), s.diagRows...)
+}
+
+// readSpill reads n bytes of the spill file at off.
+func (s *Store) readSpill(off int64, n int) ([]byte, error) {
+	if s.spill == nil {
+		return nil, fmt.Errorf("tui store: closed")
+	}
+	if off+int64(n) > s.flushed {
+		if err := s.spillW.Flush(); err != nil {
+			return nil, fmt.Errorf("tui store: spill: %w", err)
+		}
+		s.flushed = s.spillN
+	}
+	b := make([]byte, n)
+	if _, err := s.spill.ReadAt(b, off); err != nil {
+		return nil, fmt.Errorf("tui store: spill at %d: %w", off, err)
+	}
+	return b, nil
+}
+
+// summaryPrefix is how much of a record the timeline reads for a summary.
+const summaryPrefix = 512
+
+// Summary returns row i's one-line summary, redacted unless reveal.
+func (s *Store) Summary(i int, reveal bool) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	row := s.rowLocked(i)
+	if i < 0 || i >= s.n {
+		return ""
+	}
+	if row.Kind != dissect.KindMessage {
+		return otherSummary(&s.others[row.Ref])
+	}
+	b, err := s.readSpill(row.Ref, int(min(row.RefLen, summaryPrefix)))
+	if err != nil {
+		return err.Error()
+	}
+	sum, plain, err := decodeSummaries(b)
+	if err != nil && row.RefLen > summaryPrefix {
+		// A summary longer than the prefix: read the whole record.
+		if b, err = s.readSpill(row.Ref, int(row.RefLen)); err == nil {
+			sum, plain, err = decodeSummaries(b)
+		}
+	}
+	if err != nil {
+		return err.Error()
+	}
+	if reveal && plain != "" {
+		return plain
+	}
+	return sum
+}
+
+// Record rebuilds row i's event: for messages the body is read back from
+// the spill file and decoded again, then redacted (unless reveal) by a
+// redactor fed the connection's earlier commands in order, exactly as at
+// ingest.
+func (s *Store) Record(i int, reveal bool) (*session.Record, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i < 0 || i >= s.n {
+		return nil, fmt.Errorf("tui store: no row %d", i)
+	}
+	row := s.rowLocked(i)
+	if row.Kind != dissect.KindMessage {
+		r := s.others[row.Ref]
+		return &r, nil
+	}
+	m, err := s.messageLocked(&row)
+	if err != nil {
+		return nil, err
+	}
+	rec := &session.Record{Event: dissect.Event{
+		Kind: dissect.KindMessage, ConnID: s.conns[row.Conn].ID, Dir: m.Dir, HasDir: true, Time: m.Time, Message: m,
+	}}
+	rec.Body = decode.Message(m)
+	if !reveal && (rec.Body.Command != nil || rec.Body.Data != nil) {
+		red := command.NewRedactor()
+		for _, j := range s.feeds[row.Conn] {
+			if j >= i {
+				break
+			}
+			prev := s.rowLocked(j)
+			if pm, err := s.messageLocked(&prev); err == nil {
+				redactBody(red, decode.Message(pm))
+			}
+		}
+		rec.Body = redactBody(red, rec.Body)
+	}
+	return rec, nil
+}
+
+func (s *Store) messageLocked(row *Row) (*dissect.Message, error) {
+	b, err := s.readSpill(row.Ref, int(row.RefLen))
+	if err != nil {
+		return nil, err
+	}
+	m, _, _, err := decodeMessage(row, b)
+	if err != nil {
+		return nil, fmt.Errorf("tui store: message at spill offset %d: %w", row.Ref, err)
+	}
+	return m, nil
+}
+
+// otherSummary is the one-line summary of a non-message event.
+func otherSummary(r *session.Record) string {
+	ev := r.Event
+	switch ev.Kind {
+	case dissect.KindDiagnostic:
+		return fmt.Sprintf("%s %s: %s", ev.Diag.Severity, ev.Diag.Code, ev.Diag.Text)
+	case dissect.KindGap:
+		n := fmt.Sprintf("%d bytes", ev.Gap.Bytes)
+		if ev.Gap.Bytes < 0 {
+			n = "unknown bytes"
+		}
+		return fmt.Sprintf("gap (%s): %s missing before offset %d. %s", ev.Gap.Reason, n, ev.Gap.Offset, ev.Gap.Action)
+	case dissect.KindHandshake:
+		h := ev.Handshake
+		kind := "simple"
+		switch {
+		case h.Encrypted:
+			kind = "RTMPE (encrypted)"
+		case h.Digest:
+			kind = fmt.Sprintf("digest (C1 scheme %d, S1 scheme %d)", h.C1.Scheme, h.S1.Scheme)
+		}
+		s := fmt.Sprintf("handshake C0=%d S0=%d %s", h.C0, h.S0, kind)
+		if !h.Complete {
+			s += ", incomplete"
+		}
+		return s + fmt.Sprintf(", RTT %.3fms", float64(h.RTT.Microseconds())/1000)
+	case dissect.KindConn:
+		c := ev.Conn
+		if !c.Closed {
+			return fmt.Sprintf("connection %s → %s (client by %s)", c.Client, c.Server, c.Oriented)
+		}
+		s := fmt.Sprintf("closed: %d messages C→S, %d S→C; %d/%d bytes", c.Messages[0], c.Messages[1], c.Bytes[0], c.Bytes[1])
+		if !c.RTMP {
+			s += "; not RTMP"
+		}
+		return s
+	}
+	return ev.Kind.String()
+}
