@@ -6,6 +6,9 @@
 package session
 
 import (
+	"sort"
+	"time"
+
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/command"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
@@ -17,53 +20,153 @@ type Record struct {
 	// Body is the decoded message body (KindMessage only), already
 	// redacted unless Options.ShowSecrets.
 	Body decode.Body
+	// Pair links a command message to its request or response (see
+	// Pair); nil for other messages and events.
+	Pair *Pair
+	// Session is the connection's conversation state, on the record of
+	// a conn-closed event only.
+	Session *State
 }
 
 // Options control the session layer.
 type Options struct {
 	// ShowSecrets turns redaction of stream keys and URL tokens off.
 	ShowSecrets bool
+	// MaxOutstanding caps the unanswered requests kept per connection
+	// direction (DefaultMaxOutstanding when 0); the oldest is evicted,
+	// with a session.table_full diagnostic, to make room.
+	MaxOutstanding int
+	// MaxDiagPerCode caps the session diagnostics of one code per
+	// connection (DefaultMaxDiagPerCode when 0).
+	MaxDiagPerCode int
 }
 
 // Tracker turns dissector events into Records and hands them to a function.
 // It implements dissect.Sink. It is not safe for concurrent use; the
 // pipeline calls it from one goroutine.
 type Tracker struct {
-	opts  Options
-	out   func(Record)
-	conns map[string]*connState
+	opts    Options
+	out     func(Record)
+	conns   map[string]*connState
+	maxDiag int
 }
 
 // connState is what the tracker keeps per open connection; it is dropped
 // when the connection closes, so memory follows open connections, not the
 // capture's length.
 type connState struct {
+	id       string
 	redactor *command.Redactor
+	state    State
+	// pending holds outstanding requests by the direction they were sent
+	// in; answers come from the other direction.
+	pending [2]pending
+	// joined is set when a direction started mid-stream and gapped when
+	// bytes went missing: requests may then have been missed, so orphan
+	// responses are expected and silence may be a lost reply.
+	joined, gapped bool
+	evicted        bool // the request table overflowed at least once
+	diagCount      map[string]int
+	// queue holds the session diagnostics of the current event, output
+	// after its record (before it, for a close).
+	queue []Record
 }
 
 // New returns a Tracker that passes every Record to out.
 func New(opts Options, out func(Record)) *Tracker {
-	return &Tracker{opts: opts, out: out, conns: map[string]*connState{}}
+	if opts.MaxOutstanding <= 0 {
+		opts.MaxOutstanding = DefaultMaxOutstanding
+	}
+	t := &Tracker{opts: opts, out: out, conns: map[string]*connState{}, maxDiag: opts.MaxDiagPerCode}
+	if t.maxDiag <= 0 {
+		t.maxDiag = DefaultMaxDiagPerCode
+	}
+	return t
+}
+
+func (t *Tracker) conn(id string) *connState {
+	cs := t.conns[id]
+	if cs == nil {
+		cs = &connState{id: id, redactor: command.NewRedactor()}
+		cs.pending[0].max, cs.pending[1].max = t.opts.MaxOutstanding, t.opts.MaxOutstanding
+		t.conns[id] = cs
+	}
+	return cs
 }
 
 // Emit implements dissect.Sink.
 func (t *Tracker) Emit(ev dissect.Event) {
-	cs := t.conns[ev.ConnID]
-	if cs == nil {
-		cs = &connState{redactor: command.NewRedactor()}
-		t.conns[ev.ConnID] = cs
-	}
+	cs := t.conn(ev.ConnID)
 	rec := Record{Event: ev}
-	if ev.Kind == dissect.KindMessage {
+	switch ev.Kind {
+	case dissect.KindMessage:
 		rec.Body = decode.Message(ev.Message)
 		if !t.opts.ShowSecrets {
 			t.redact(cs, &rec.Body)
 		}
-	}
-	if ev.Kind == dissect.KindConn && ev.Conn.Closed {
-		delete(t.conns, ev.ConnID)
+		if rec.Body.Command != nil {
+			t.follow(cs, &rec)
+		}
+	case dissect.KindDiagnostic:
+		if ev.Diag != nil && ev.Diag.Code == "conn.midstream" {
+			cs.joined = true
+		}
+	case dissect.KindGap:
+		cs.gapped = true
+	case dissect.KindConn:
+		if ev.Conn != nil && ev.Conn.Closed {
+			t.finish(cs, ev.Time)
+			rec.Session = &cs.state
+			delete(t.conns, ev.ConnID)
+			t.flushQueue(cs)
+			t.out(rec)
+			return
+		}
 	}
 	t.out(rec)
+	t.flushQueue(cs)
+}
+
+func (t *Tracker) flushQueue(cs *connState) {
+	for i := range cs.queue {
+		t.out(cs.queue[i])
+		cs.queue[i] = Record{}
+	}
+	cs.queue = cs.queue[:0]
+}
+
+// State returns a copy of the conversation state of an open connection,
+// for live viewers, or nil when the connection is unknown or closed.
+func (t *Tracker) State(connID string) *State {
+	cs := t.conns[connID]
+	if cs == nil {
+		return nil
+	}
+	return cs.state.Clone()
+}
+
+// Flush ends the conversations of connections that never closed (a live
+// capture interrupted before the reassembler flushed them): it outputs
+// their unanswered-request diagnostics and forgets them. at is the time
+// given to those diagnostics. Connections are flushed in id order.
+func (t *Tracker) Flush(at time.Time) {
+	ids := make([]string, 0, len(t.conns))
+	for id := range t.conns {
+		ids = append(ids, id)
+	}
+	// Numeric order: "c2" before "c10".
+	sort.Slice(ids, func(i, j int) bool {
+		if len(ids[i]) != len(ids[j]) {
+			return len(ids[i]) < len(ids[j])
+		}
+		return ids[i] < ids[j]
+	})
+	for _, id := range ids {
+		cs := t.conns[id]
+		t.finish(cs, at)
+		delete(t.conns, id)
+		t.flushQueue(cs)
+	}
 }
 
 // redact scrubs stream keys and tokens from a decoded body. One redactor per
