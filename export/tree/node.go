@@ -39,3 +39,51 @@ type Node struct {
 	// field).
 	Severity int
 }
+
+// Small constructors keep the builders readable: most nodes are a label, a
+// value and at most a byte range.
+
+// field is a node with no bytes of its own.
+func field(label, value string) *Node { return &Node{Label: label, Value: value} }
+
+// bodyField is a node covering body[off:off+n].
+func bodyField(label, value string, off, n int) *Node {
+	return &Node{Label: label, Value: value, Space: Body, Off: int64(off), Len: int64(n)}
+}
+
+// wireField is a node covering stream bytes [off, off+n) of the message's
+// direction.
+func wireField(label, value string, off int64, n int) *Node {
+	return &Node{Label: label, Value: value, Space: Wire, Off: off, Len: int64(n)}
+}
+
+// add appends children and returns n, for building trees in one expression.
+func (n *Node) add(kids ...*Node) *Node {
+	for _, k := range kids {
+		if k != nil {
+			n.Children = append(n.Children, k)
+		}
+	}
+	return n
+}
+
+// expand marks n expanded by default and returns it.
+func (n *Node) expand() *Node { n.Expanded = true; return n }
+
+// sev sets n's severity and returns it.
+func (n *Node) sev(s int) *Node { n.Severity = s; return n }
+
+// Walk calls fn for n and every descendant, depth first, with its depth
+// (0 for n). It stops descending below a node when fn returns false.
+func (n *Node) Walk(fn func(node *Node, depth int) bool) {
+	n.walk(fn, 0)
+}
+
+func (n *Node) walk(fn func(*Node, int) bool, depth int) {
+	if n == nil || !fn(n, depth) {
+		return
+	}
+	for _, c := range n.Children {
+		c.walk(fn, depth+1)
+	}
+}

@@ -1,0 +1,222 @@
+package tree
+
+import (
+	"fmt"
+
+	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/dissect/decode"
+)
+
+// msgHeaderLen is the message header size for each chunk fmt.
+var msgHeaderLen = [4]int{11, 7, 3, 0}
+
+// buildMessage is the tree of one RTMP message: where it came from, its
+// chunks, its header fields and how they were derived, then its body.
+func buildMessage(ev *dissect.Event, b decode.Body) *Node {
+	m := ev.Message
+	typeName := m.TypeName
+	if typeName == "" {
+		typeName = dissect.TypeName(m.TypeID)
+	}
+	root := (&Node{Label: typeName, Value: decode.Summary(m, b)}).expand()
+	if m.Inferred {
+		root.Severity = SevWarn
+	}
+	ef := eventFields(ev)
+	ef.add(
+		field("Frame", fmt.Sprintf("%d (the message's last byte)", m.Frame)),
+		field("Frames", frames(m.Frames)),
+		field("Stream offset", fmt.Sprint(m.Offset)),
+	)
+	root.add(ef)
+	root.add(chunks(m))
+	root.add(messageHeader(m))
+	root.add(body(m, b))
+	return root
+}
+
+// chunks lists the chunks the message was cut into; each node covers that
+// chunk's header bytes on the wire.
+func chunks(m *dissect.Message) *Node {
+	var hdr int
+	for _, c := range m.Chunks {
+		hdr += c.HeaderLen
+	}
+	v := fmt.Sprintf("%d", m.ChunkCount)
+	if len(m.Chunks) < m.ChunkCount {
+		v += fmt.Sprintf(" (%d listed)", len(m.Chunks))
+	}
+	v += fmt.Sprintf(", %d header bytes", hdr)
+	g := field("Chunks", v)
+	g.Expanded = m.ChunkCount <= 4
+	for i, c := range m.Chunks {
+		n := wireField(fmt.Sprintf("Chunk %d", i+1),
+			fmt.Sprintf("fmt %d, csid %d, header %d, payload %d, frame %d", c.Fmt, c.CSID, c.HeaderLen, c.PayloadLen, c.Frame),
+			c.Offset, c.HeaderLen)
+		n.add(
+			field("Stream offset", fmt.Sprint(c.Offset)),
+			field("Format (fmt)", fmt.Sprintf("%d (%d-byte message header)", c.Fmt, msgHeaderLen[c.Fmt&3])),
+			field("Chunk stream ID", fmt.Sprint(c.CSID)),
+			field("Header length", fmt.Sprint(c.HeaderLen)),
+			field("Payload length", fmt.Sprint(c.PayloadLen)),
+			field("Frame", fmt.Sprint(c.Frame)),
+		)
+		g.add(n)
+	}
+	return g
+}
+
+// headerLayout locates the fields of the first chunk's header, when the
+// header length is consistent with its fmt (it always is for messages the
+// dissector framed; a mismatch means we cannot say where the fields are).
+type headerLayout struct {
+	ok     bool
+	start  int64 // stream offset of the header
+	basic  int   // basic header length, 1..3
+	fmt    uint8
+	extOff int64 // stream offset of the extended timestamp, when present
+}
+
+func layout(m *dissect.Message) headerLayout {
+	if len(m.Chunks) == 0 || m.Chunks[0].Offset != m.Offset {
+		return headerLayout{}
+	}
+	c := m.Chunks[0]
+	ext := 0
+	if m.TS.Extended {
+		ext = 4
+	}
+	basic := c.HeaderLen - msgHeaderLen[c.Fmt&3] - ext
+	if basic < 1 || basic > 3 {
+		return headerLayout{}
+	}
+	l := headerLayout{ok: true, start: c.Offset, basic: basic, fmt: c.Fmt & 3}
+	l.extOff = c.Offset + int64(basic+msgHeaderLen[l.fmt])
+	return l
+}
+
+// at returns a node for a message header field at offset rel from the end
+// of the basic header and n bytes long, when the first chunk's fmt carries
+// it (minFmt: the largest fmt whose header still has the field).
+func (l headerLayout) at(label, value string, rel, n int, maxFmt uint8) *Node {
+	if !l.ok || l.fmt > maxFmt {
+		return field(label, value)
+	}
+	return wireField(label, value, l.start+int64(l.basic+rel), n)
+}
+
+func messageHeader(m *dissect.Message) *Node {
+	l := layout(m)
+	g := field("Message header", "").expand()
+	csid := field("Chunk stream ID", fmt.Sprint(m.CSID))
+	if l.ok {
+		csid.Space, csid.Off, csid.Len = Wire, l.start, int64(l.basic)
+	}
+	g.add(csid)
+
+	msid := l.at("Message stream ID", fmt.Sprint(m.MSID), 7, 4, 0)
+	if l.ok && l.fmt > 0 {
+		msid.Value += " (from the chunk stream's earlier header)"
+	}
+	if m.MSIDGuess {
+		msid.Value += " (guessed: not on the wire since the capture joined)"
+		msid.Severity = SevWarn
+	}
+	g.add(msid)
+	g.add(timestamp(m, l))
+
+	typ := dissect.TypeName(m.TypeID)
+	ty := l.at("Type ID", fmt.Sprintf("%d (%s)", m.TypeID, typ), 6, 1, 1)
+	if !dissect.KnownType(m.TypeID) {
+		ty.Severity = SevWarn
+	}
+	g.add(ty)
+	length := l.at("Length", fmt.Sprint(m.Length), 3, 3, 1)
+	if m.BodyTruncated {
+		length.Value += fmt.Sprintf(" (body kept: %d bytes, memory budget exhausted)", len(m.Body))
+		length.Severity = SevWarn
+	}
+	g.add(length)
+	g.add(field("Chunk count", fmt.Sprint(m.ChunkCount)))
+	if m.Inferred || m.Confidence < 1 {
+		inf := field("Inference", fmt.Sprintf("confidence %.2f", m.Confidence)).sev(SevWarn).expand()
+		if m.InferNote != "" {
+			inf.add(field("How", m.InferNote))
+		}
+		g.add(inf)
+	}
+	return g
+}
+
+// timestamp explains how the absolute timestamp was derived.
+func timestamp(m *dissect.Message, l headerLayout) *Node {
+	t := m.TS
+	v := fmt.Sprintf("%d ms", m.Timestamp)
+	var how string
+	switch t.Fmt {
+	case 0:
+		how = "fmt 0: absolute"
+	case 1, 2:
+		how = fmt.Sprintf("fmt %d: previous timestamp + delta %d", t.Fmt, t.Delta)
+	default:
+		how = fmt.Sprintf("fmt 3: previous timestamp + the chunk stream's last delta %d", t.Delta)
+	}
+	n := field("Timestamp", v).expand()
+	if t.Inferred {
+		n.Value += " (relative to an unseen base)"
+		n.Severity = SevWarn
+	}
+	n.add(field("Derived", how))
+	label := "Timestamp delta field"
+	if t.Fmt == 0 {
+		label = "Timestamp field"
+	}
+	if t.Fmt < 3 {
+		f := l.at(label, fmt.Sprint(t.Field), 0, 3, 2)
+		if t.Extended {
+			f.Value = "0xFFFFFF (extended timestamp follows)"
+		}
+		n.add(f)
+	}
+	if t.Extended {
+		e := field("Extended timestamp", fmt.Sprint(t.Field))
+		if l.ok {
+			e.Space, e.Off, e.Len = Wire, l.extOff, 4
+		}
+		n.add(e)
+	}
+	if t.Inferred {
+		n.add(field("Base", "inferred: the chunk stream's fmt 0 header was not captured").sev(SevWarn))
+	}
+	return n
+}
+
+// sanitize drops any range that does not lie inside the message (body
+// bytes for Body, the message's chunks for Wire) to NoBytes, so views can
+// trust every range they are given even if a decoder reports a bad offset.
+func sanitize(root *Node, m *dissect.Message) {
+	bodyLen := int64(len(m.Body))
+	lo, hi := wireExtent(m)
+	root.Walk(func(n *Node, _ int) bool {
+		switch n.Space {
+		case Body:
+			if n.Off < 0 || n.Len < 0 || n.Off+n.Len > bodyLen {
+				n.Space, n.Off, n.Len = NoBytes, 0, 0
+			}
+		case Wire:
+			if n.Off < lo || n.Len < 0 || n.Off+n.Len > hi {
+				n.Space, n.Off, n.Len = NoBytes, 0, 0
+			}
+		}
+		return true
+	})
+}
+
+// wireExtent is the stream range [lo, hi) the message's listed chunks span.
+func wireExtent(m *dissect.Message) (lo, hi int64) {
+	if len(m.Chunks) == 0 {
+		return m.Offset, m.Offset
+	}
+	last := m.Chunks[len(m.Chunks)-1]
+	return m.Offset, last.Offset + int64(last.HeaderLen+last.PayloadLen)
+}
