@@ -96,6 +96,7 @@ type messageJSON struct {
 	Aggregate        any               `json:"aggregate,omitempty"`
 	BodyError        string            `json:"body_error,omitempty"`
 	Payload          string            `json:"payload,omitempty"`
+	Pair             *pairJSON         `json:"pair,omitempty"` // export/session.go
 }
 
 type diagJSON struct {
@@ -138,6 +139,8 @@ type connEventJSON struct {
 	// Acks[d] is the acknowledgement of direction d's bytes by the other
 	// side: the window d's sender announced and what the receiver did.
 	Acks *[2]ackJSON `json:"acks,omitempty"`
+	// Session is the conversation's state on close (export/session.go).
+	Session *sessionJSON `json:"session,omitempty"`
 }
 
 type ackJSON struct {
@@ -156,7 +159,9 @@ func MarshalEvent(r session.Record, opts EventOptions) ([]byte, error) {
 	}
 	switch ev.Kind {
 	case dissect.KindMessage:
-		return json.Marshal(messageToJSON(head, ev.Message, body, opts))
+		j := messageToJSON(head, ev.Message, body, opts)
+		j.Pair = pairToJSON(r.Pair)
+		return json.Marshal(j)
 	case dissect.KindDiagnostic:
 		d := ev.Diag
 		return json.Marshal(diagJSON{head, d.Severity.String(), d.Code, d.Text, d.Offset, d.Length, d.Frames, d.CSID})
@@ -166,7 +171,9 @@ func MarshalEvent(r session.Record, opts EventOptions) ([]byte, error) {
 	case dissect.KindHandshake:
 		return json.Marshal(handshakeToJSON(head, ev.Handshake))
 	case dissect.KindConn:
-		return json.Marshal(connToJSON(head, ev.Conn))
+		j := connToJSON(head, ev.Conn)
+		j.Session = sessionToJSON(r.Session)
+		return json.Marshal(j)
 	}
 	return json.Marshal(head)
 }

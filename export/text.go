@@ -36,6 +36,9 @@ func TextLine(r session.Record, base time.Time, width int) string {
 		}
 		s = fmt.Sprintf("%6d %10.6f %-3s %s %3d %2d %8s %-5s %6d %s", m.Frame, rel, ev.ConnID, arrow,
 			m.CSID, m.MSID, ts, shortType(m.TypeID), m.Length, decode.Summary(m, body))
+		if p := r.Pair; p != nil && p.Role == session.RoleResponse {
+			s += pairSuffix(p) // export/session.go
+		}
 	case dissect.KindDiagnostic:
 		d := ev.Diag
 		s = fmt.Sprintf("%6d %10.6f %-3s %s ! %s %s: %s", d.Frames[1], rel, ev.ConnID, arrow, d.Severity, d.Code, d.Text)
