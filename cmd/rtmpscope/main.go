@@ -42,6 +42,8 @@ func main() {
 var subcommands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
 	"conns":       runConns,
 	"connections": runConns,
+	"stats":       runStats,
+	"extract":     runExtract,
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -89,6 +91,9 @@ Usage:
   rtmpscope [flags] -r FILE        messages of a saved capture (pcap, pcapng, .gz, - for stdin)
   rtmpscope [flags] -i IFACE       messages captured live (root or CAP_NET_RAW)
   rtmpscope conns [flags] -r FILE  the TCP connections, and which carry RTMP and why
+  rtmpscope stats [flags] -r FILE  media statistics per stream: codecs, fps, GOP, bitrate
+  rtmpscope extract [flags] -r FILE [-o DIR]
+                                   write each published or played stream to an FLV file
   rtmpscope version
 
 Examples:

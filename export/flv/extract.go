@@ -1,0 +1,650 @@
+package flv
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/dissect/amf"
+	"github.com/rtmpscope/rtmpscope/dissect/command"
+	"github.com/rtmpscope/rtmpscope/dissect/media"
+	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/reassembly"
+)
+
+// This file is `rtmpscope extract`: it writes every published or played
+// stream of a capture to its own FLV file, streaming (one open file and a
+// few held tags per live stream), from the session layer's records.
+
+// TimestampMode says how FLV tag timestamps relate to the RTMP timestamps.
+type TimestampMode int
+
+const (
+	// Rebase shifts timestamps so that the stream's first coded frame is
+	// at 0; sequence headers and metadata sent before it are written at 0.
+	// This is what `ffmpeg -i rtmp://... -c copy out.flv` writes.
+	Rebase TimestampMode = iota
+	// Absolute keeps the RTMP timestamps as they were on the wire (what
+	// ffmpeg writes with -copyts, except that ffmpeg puts the sequence
+	// headers at 0).
+	Absolute
+)
+
+// StreamKey identifies the stream a file holds: a connection, a direction
+// ("c2s" for a publish, "s2c" for a play) and a message stream id.
+type StreamKey struct {
+	Conn string
+	Dir  string
+	MSID uint32
+}
+
+// String is the selector form, "c1/s2c/1".
+func (k StreamKey) String() string {
+	return k.Conn + "/" + k.Dir + "/" + strconv.FormatUint(uint64(k.MSID), 10)
+}
+
+// Role is "publish" for client-to-server media, "play" for
+// server-to-client media.
+func (k StreamKey) Role() string {
+	if k.Dir == "s2c" {
+		return "play"
+	}
+	return "publish"
+}
+
+// ExtractOptions configure an Extractor.
+type ExtractOptions struct {
+	// Dir is the output directory, created if missing; "" is the current
+	// directory.
+	Dir string
+	// Prefix starts every file name, usually the capture's base name:
+	// PREFIX-CONN-DIR-MSID.flv. Stream names (which hold stream keys) are
+	// never part of a file name.
+	Prefix     string
+	Timestamps TimestampMode
+	// Select, when set, chooses the streams to write.
+	Select func(StreamKey) bool
+	// ShowSecrets writes metadata strings as they were on the wire even
+	// when the session layer redacted some of them.
+	ShowSecrets bool
+	// OnFile receives each file's summary after it is closed.
+	OnFile func(ExtractedFile)
+}
+
+// ExtractedFile describes one written file.
+type ExtractedFile struct {
+	Path string
+	StreamKey
+	Tags       int64 // every tag written
+	AudioTags  int64
+	VideoTags  int64
+	ScriptTags int64
+	// Skipped counts messages that could not become tags: empty audio or
+	// video messages (nginx sends one to each new player), bodies the
+	// dissector did not keep whole, AMF3 data.
+	Skipped int64
+	// FirstTS and LastTS are the first and last audio/video tag
+	// timestamps as written; DurationMS is their difference.
+	FirstTS, LastTS uint32
+	DurationMS      int64
+	AudioCodec      string // codec and last sequence header, e.g. "AAC LC 44100Hz stereo"
+	VideoCodec      string
+	Bytes           int64
+	Err             error // the first write error, if any
+}
+
+// Limits on what is held per stream before its first coded frame (rebase
+// mode): past either, the timestamps are rebased on the first held tag.
+const (
+	maxHeldTags  = 64
+	maxHeldBytes = 4 << 20
+	// maxMetadata bounds the onMetaData body kept for a stream whose
+	// first media message has not arrived yet.
+	maxMetadata = 1 << 20
+	// maxStreamsPerConn bounds per-connection state against garbage
+	// message stream ids after a resynchronisation.
+	maxStreamsPerConn = 64
+)
+
+// Extractor writes FLV files from session records. It is not safe for
+// concurrent use.
+type Extractor struct {
+	opts  ExtractOptions
+	conns map[string]*extConn
+	err   error
+}
+
+type extConn struct {
+	streams map[StreamKey]*extStream
+	opened  map[StreamKey]int // files opened per stream, for the -2, -3 suffixes
+}
+
+type heldTag struct {
+	typ  uint8
+	ts   uint32
+	body []byte
+}
+
+type extStream struct {
+	key      StreamKey
+	skip     bool   // not selected
+	meta     []byte // onMetaData tag body seen before the file was opened
+	metaTS   uint32
+	file     *os.File
+	w        *Writer
+	flags    uint8
+	rebased  bool // origin is known
+	origin   uint32
+	held     []heldTag
+	heldSize int
+	haveTS   bool
+	info     ExtractedFile
+}
+
+// NewExtractor returns an Extractor with the given options.
+func NewExtractor(opts ExtractOptions) *Extractor {
+	return &Extractor{opts: opts, conns: map[string]*extConn{}}
+}
+
+// Err returns the first error met while writing (creating a file, a full
+// disk); writing goes on with the other streams.
+func (x *Extractor) Err() error { return x.err }
+
+// Add feeds one record.
+func (x *Extractor) Add(r session.Record) {
+	c := x.conns[r.ConnID]
+	if c == nil {
+		c = &extConn{streams: map[StreamKey]*extStream{}, opened: map[StreamKey]int{}}
+		x.conns[r.ConnID] = c
+	}
+	switch r.Kind {
+	case dissect.KindConn:
+		if r.Conn.Closed {
+			x.closeConn(c)
+			delete(x.conns, r.ConnID)
+		}
+	case dissect.KindMessage:
+		x.message(c, r)
+	}
+}
+
+// Close closes every open file (the capture ended) and returns Err.
+func (x *Extractor) Close() error {
+	ids := make([]string, 0, len(x.conns))
+	for id := range x.conns {
+		ids = append(ids, id)
+	}
+	// Connection order, so the summary lines come out the same every run.
+	sortConnIDs(ids)
+	for _, id := range ids {
+		x.closeConn(x.conns[id])
+		delete(x.conns, id)
+	}
+	return x.err
+}
+
+func sortConnIDs(ids []string) {
+	num := func(s string) uint64 {
+		n, _ := strconv.ParseUint(strings.TrimPrefix(s, "c"), 10, 64)
+		return n
+	}
+	for i := 1; i < len(ids); i++ {
+		for j := i; j > 0 && (num(ids[j]) < num(ids[j-1]) || num(ids[j]) == num(ids[j-1]) && ids[j] < ids[j-1]); j-- {
+			ids[j], ids[j-1] = ids[j-1], ids[j]
+		}
+	}
+}
+
+func (x *Extractor) closeConn(c *extConn) {
+	keys := make([]StreamKey, 0, len(c.streams))
+	for k := range c.streams {
+		keys = append(keys, k)
+	}
+	// Direction then msid, for a stable order of summaries.
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keyLess(keys[j], keys[j-1]); j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	for _, k := range keys {
+		x.closeStream(c, k)
+	}
+}
+
+func keyLess(a, b StreamKey) bool {
+	if a.Dir != b.Dir {
+		return a.Dir < b.Dir
+	}
+	return a.MSID < b.MSID
+}
+
+func (x *Extractor) stream(c *extConn, k StreamKey) *extStream {
+	s := c.streams[k]
+	if s == nil {
+		if len(c.streams) >= maxStreamsPerConn {
+			return nil
+		}
+		s = &extStream{key: k}
+		s.skip = x.opts.Select != nil && !x.opts.Select(k)
+		c.streams[k] = s
+	}
+	return s
+}
+
+func (x *Extractor) message(c *extConn, r session.Record) {
+	m := r.Message
+	k := StreamKey{Conn: r.ConnID, Dir: m.Dir.String(), MSID: m.MSID}
+	switch m.TypeID {
+	case media.TypeAudio, media.TypeVideo:
+		s := x.stream(c, k)
+		if s == nil || s.skip {
+			return
+		}
+		if len(m.Body) == 0 || m.BodyTruncated {
+			s.info.Skipped++
+			return
+		}
+		var decoded any
+		if r.Body.Audio != nil {
+			decoded = r.Body.Audio
+		} else if r.Body.Video != nil {
+			decoded = r.Body.Video
+		}
+		x.media(c, s, m.TypeID, m.Timestamp, m.Body, decoded)
+	case 22: // aggregate: its sub-messages become tags with their own timestamps
+		s := x.stream(c, k)
+		if s == nil || s.skip {
+			return
+		}
+		if m.BodyTruncated {
+			s.info.Skipped++
+			return
+		}
+		for i := range r.Body.Aggregate {
+			sub := &r.Body.Aggregate[i]
+			switch {
+			case len(sub.Body) == 0:
+				s.info.Skipped++
+			case sub.TypeID == media.TypeAudio:
+				x.media(c, s, sub.TypeID, sub.Timestamp, sub.Body, sub.Audio)
+			case sub.TypeID == media.TypeVideo:
+				x.media(c, s, sub.TypeID, sub.Timestamp, sub.Body, sub.Video)
+			case sub.TypeID == media.TypeDataAMF0:
+				x.script(c, s, sub.Timestamp, sub.Body)
+			default:
+				s.info.Skipped++
+			}
+		}
+	case media.TypeDataAMF0:
+		d := r.Body.Data
+		if d == nil || m.BodyTruncated {
+			return
+		}
+		body, ok := x.metadataBody(m.Body, d)
+		if !ok {
+			return
+		}
+		s := x.stream(c, k)
+		if s == nil || s.skip {
+			return
+		}
+		x.script(c, s, m.Timestamp, body)
+	case 4: // user control: Stream EOF ends a played stream
+		if uc := m.UserControl; uc != nil && uc.Event == dissect.UCStreamEOF {
+			x.closeStream(c, StreamKey{Conn: r.ConnID, Dir: reassembly.ServerToClient.String(), MSID: uc.StreamID})
+		}
+	case 20, 17: // deleteStream and closeStream end both directions of a stream
+		cmd := r.Body.Command
+		if cmd == nil || m.Dir != reassembly.ClientToServer {
+			return
+		}
+		var id uint32
+		switch cmd.Name {
+		case "deleteStream":
+			f, ok := cmd.StreamID()
+			if !ok || f < 0 || f > 1<<32-1 {
+				return
+			}
+			id = uint32(f)
+		case "closeStream":
+			id = m.MSID
+		default:
+			return
+		}
+		for _, d := range []reassembly.Direction{reassembly.ClientToServer, reassembly.ServerToClient} {
+			x.closeStream(c, StreamKey{Conn: r.ConnID, Dir: d.String(), MSID: id})
+		}
+	}
+}
+
+// metadataBody returns the FLV script tag body of an onMetaData data
+// message: the body without a leading @setDataFrame, re-encoded from the
+// redacted values when redaction changed a string.
+func (x *Extractor) metadataBody(raw []byte, d *command.Data) ([]byte, bool) {
+	if d.AMF3 || len(d.Values) == 0 {
+		return nil, false
+	}
+	vals := d.Values
+	switch {
+	case d.Handler == "onMetaData":
+	case (d.Handler == "@setDataFrame") && d.Inner == "onMetaData" && len(vals) > 1:
+		// Values[0] is the "@setDataFrame" string at offset 0.
+		if vals[0].Offset != 0 || vals[0].Length > len(raw) {
+			return nil, false
+		}
+		raw = raw[vals[0].Length:]
+		vals = vals[1:]
+	default:
+		return nil, false
+	}
+	if !x.opts.ShowSecrets && anyMasked(vals) {
+		b, err := amf.Encode0(vals...)
+		if err != nil {
+			return nil, false
+		}
+		return b, true
+	}
+	return raw, true
+}
+
+// anyMasked reports whether the session layer redacted a string in vals.
+func anyMasked(vals []amf.Value) bool {
+	for i := range vals {
+		v := &vals[i]
+		if strings.Contains(v.Str, command.Mask) {
+			return true
+		}
+		for j := range v.Props {
+			if anyMasked([]amf.Value{v.Props[j].Value}) {
+				return true
+			}
+		}
+		if anyMasked(v.Elems) {
+			return true
+		}
+	}
+	return false
+}
+
+// script writes or holds an onMetaData tag.
+func (x *Extractor) script(c *extConn, s *extStream, ts uint32, body []byte) {
+	if s.file == nil {
+		// Metadata usually precedes the media: keep the latest until the
+		// file opens.
+		if len(body) <= maxMetadata {
+			s.meta, s.metaTS = append(s.meta[:0], body...), ts
+		}
+		return
+	}
+	x.tag(s, TagScript, ts, body, false)
+}
+
+// isCodedFrame reports whether a message carries coded media (not a
+// sequence header, an end of sequence or a command frame): the first one
+// is the origin of rebased timestamps.
+func isCodedFrame(decoded any) bool {
+	switch d := decoded.(type) {
+	case *media.Audio:
+		if d.Multitrack != nil {
+			return len(d.Tracks) > 0 && d.Tracks[0].PacketType == media.AudioCodedFrames
+		}
+		return d.PacketType == media.AudioCodedFrames
+	case *media.Video:
+		if d.Command != nil || d.IsSequenceHeader() {
+			return false
+		}
+		p := d.PacketType
+		if d.Multitrack != nil {
+			if len(d.Tracks) == 0 {
+				return false
+			}
+			p = d.Tracks[0].PacketType
+		}
+		return p == media.VideoCodedFrames || p == media.VideoCodedFramesX
+	}
+	return true // undecodable: it still is media
+}
+
+func (x *Extractor) media(c *extConn, s *extStream, typ uint8, ts uint32, body []byte, decoded any) {
+	if s.file == nil && s.info.Err == nil {
+		x.open(c, s)
+	}
+	if s.w == nil {
+		return
+	}
+	switch d := decoded.(type) {
+	case *media.Audio:
+		if d.Codec != "" && d.Codec != "silence" {
+			seq := audioSequenceStart(d)
+			if s.info.AudioCodec == "" || seq {
+				s.info.AudioCodec = codecLine(d.Codec, audioConfig(d))
+			}
+		}
+	case *media.Video:
+		if d.Codec != "" && d.Command == nil {
+			if s.info.VideoCodec == "" || d.IsSequenceHeader() {
+				s.info.VideoCodec = codecLine(d.Codec, videoConfig(d))
+			}
+		}
+	}
+	x.tag(s, typ, ts, body, isCodedFrame(decoded))
+}
+
+// audioSequenceStart reports an AAC or Enhanced RTMP audio sequence header
+// (legacy formats have none: PacketType 0 means nothing for them).
+func audioSequenceStart(a *media.Audio) bool {
+	if !a.Enhanced && a.SoundFormat != media.SoundAAC {
+		return false
+	}
+	if a.Multitrack != nil {
+		return len(a.Tracks) > 0 && a.Tracks[0].PacketType == media.AudioSequenceStart
+	}
+	return a.PacketType == media.AudioSequenceStart
+}
+
+// codecLine names the codec, with its configuration when known.
+func codecLine(codec, config string) string {
+	if config == "" {
+		return codec
+	}
+	return codec + " " + config
+}
+
+// audioConfig summarises an audio sequence header's configuration, or the
+// legacy header bits.
+func audioConfig(a *media.Audio) string {
+	p := &a.AudioPayload
+	if a.Multitrack != nil && len(a.Tracks) > 0 {
+		p = &a.Tracks[0].AudioPayload
+	}
+	switch {
+	case p.AAC != nil:
+		return p.AAC.Summary()
+	case p.Opus != nil:
+		return p.Opus.Summary()
+	case p.FLAC != nil:
+		return p.FLAC.Summary()
+	case !a.Enhanced && a.SoundFormat != media.SoundAAC && a.SampleRate > 0:
+		return fmt.Sprintf("%dHz %dch", a.SampleRate, a.Channels)
+	}
+	return ""
+}
+
+// videoConfig summarises a video sequence header's configuration.
+func videoConfig(v *media.Video) string {
+	p := &v.VideoPayload
+	if v.Multitrack != nil && len(v.Tracks) > 0 {
+		p = &v.Tracks[0].VideoPayload
+	}
+	switch {
+	case p.AVC != nil:
+		return p.AVC.Summary()
+	case p.HEVC != nil:
+		return p.HEVC.Summary()
+	case p.AV1 != nil:
+		return p.AV1.Summary()
+	case p.VP != nil:
+		return p.VP.Summary()
+	case p.VVC != nil:
+		return p.VVC.Summary()
+	}
+	if w, h := p.Dimensions(); w > 0 {
+		return fmt.Sprintf("%dx%d", w, h)
+	}
+	return ""
+}
+
+// open creates the stream's file and writes the held metadata.
+func (x *Extractor) open(c *extConn, s *extStream) {
+	n := c.opened[s.key] + 1
+	c.opened[s.key] = n
+	name := fmt.Sprintf("%s-%s-%s-%d", x.opts.Prefix, s.key.Conn, s.key.Dir, s.key.MSID)
+	if x.opts.Prefix == "" {
+		name = name[1:]
+	}
+	if n > 1 {
+		name += "-" + strconv.Itoa(n)
+	}
+	path := filepath.Join(x.opts.Dir, name+".flv")
+	s.info = ExtractedFile{Path: path, StreamKey: s.key, Skipped: s.info.Skipped}
+	if x.opts.Dir != "" {
+		if err := os.MkdirAll(x.opts.Dir, 0o755); err != nil {
+			x.fail(s, fmt.Errorf("extract: %w", err))
+			return
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		x.fail(s, fmt.Errorf("extract: %w", err))
+		return
+	}
+	s.file = f
+	// The header's flags are rewritten on close with the media actually
+	// written; until then the file announces both.
+	s.w = NewWriter(f, FlagAudio|FlagVideo)
+	s.rebased = x.opts.Timestamps == Absolute
+	if s.meta != nil {
+		x.tag(s, TagScript, s.metaTS, s.meta, false)
+		s.meta = nil
+	}
+}
+
+func (x *Extractor) fail(s *extStream, err error) {
+	if s.info.Err == nil {
+		s.info.Err = err
+	}
+	if x.err == nil {
+		x.err = err
+	}
+}
+
+// tag writes one tag, or holds it until the origin of rebased timestamps
+// (the first coded frame) is known.
+func (x *Extractor) tag(s *extStream, typ uint8, ts uint32, body []byte, coded bool) {
+	if !s.rebased {
+		if !coded && len(s.held) < maxHeldTags && s.heldSize+len(body) <= maxHeldBytes {
+			s.held = append(s.held, heldTag{typ: typ, ts: ts, body: append([]byte(nil), body...)})
+			s.heldSize += len(body)
+			return
+		}
+		s.rebased = true
+		s.origin = ts
+		if !coded {
+			// Too much held: rebase on the first held media tag instead.
+			for _, h := range s.held {
+				if h.typ != TagScript {
+					s.origin = h.ts
+					break
+				}
+			}
+		}
+		held := s.held
+		s.held, s.heldSize = nil, 0
+		for _, h := range held {
+			x.write(s, h.typ, h.ts, h.body)
+		}
+	}
+	x.write(s, typ, ts, body)
+}
+
+func (x *Extractor) write(s *extStream, typ uint8, ts uint32, body []byte) {
+	if s.w == nil {
+		return
+	}
+	if x.opts.Timestamps == Rebase {
+		if d := int32(ts - s.origin); d > 0 {
+			ts = uint32(d)
+		} else {
+			// Before the first frame (sequence headers, metadata), or a
+			// timestamp that went backwards past it: FLV has no negative
+			// timestamps, and ffmpeg writes these at 0 too.
+			ts = 0
+		}
+	}
+	if err := s.w.WriteTag(typ, ts, body); err != nil {
+		x.fail(s, fmt.Errorf("extract %s: %w", s.info.Path, err))
+		s.w = nil
+		return
+	}
+	i := &s.info
+	i.Tags++
+	switch typ {
+	case TagAudio:
+		i.AudioTags++
+		s.flags |= FlagAudio
+	case TagVideo:
+		i.VideoTags++
+		s.flags |= FlagVideo
+	default:
+		i.ScriptTags++
+		return
+	}
+	if i.AudioTags+i.VideoTags == 1 {
+		i.FirstTS = ts
+	}
+	i.LastTS = ts
+	if d := int64(int32(ts - i.FirstTS)); d > i.DurationMS {
+		i.DurationMS = d
+	}
+}
+
+// closeStream flushes and closes a stream's file, fixes its header flags,
+// reports it, and forgets the stream.
+func (x *Extractor) closeStream(c *extConn, k StreamKey) {
+	s := c.streams[k]
+	if s == nil {
+		return
+	}
+	delete(c.streams, k)
+	if s.file == nil {
+		return
+	}
+	if s.w != nil && !s.rebased && len(s.held) > 0 {
+		// Only headers were seen: write them, rebased on the first.
+		s.rebased, s.origin = true, s.held[0].ts
+		for _, h := range s.held {
+			x.write(s, h.typ, h.ts, h.body)
+		}
+		s.held = nil
+	}
+	var err error
+	if s.w != nil {
+		err = s.w.Flush()
+		s.info.Bytes = s.w.Bytes()
+	}
+	if err == nil && s.flags != FlagAudio|FlagVideo {
+		_, err = s.file.WriteAt([]byte{s.flags}, 4)
+	}
+	if e := s.file.Close(); err == nil {
+		err = e
+	}
+	if err != nil {
+		x.fail(s, fmt.Errorf("extract %s: %w", s.info.Path, err))
+	}
+	if x.opts.OnFile != nil {
+		x.opts.OnFile(s.info)
+	}
+}

@@ -1,0 +1,599 @@
+package export
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/dissect/media"
+	"github.com/rtmpscope/rtmpscope/dissect/session"
+)
+
+// This file is the media statistics of `rtmpscope stats`: a collector that
+// feeds media.Stats from session records, one accumulator per stream, and
+// the text and JSON renderings of what it found.
+
+// StreamKey identifies one media stream: a connection, a direction and a
+// message stream id. A publish is a c2s stream, a play an s2c stream.
+type StreamKey struct {
+	Conn string // "c1"
+	Dir  string // "c2s" or "s2c"
+	MSID uint32
+}
+
+// String is the stream's selector form, "c1/s2c/1".
+func (k StreamKey) String() string {
+	return k.Conn + "/" + k.Dir + "/" + strconv.FormatUint(uint64(k.MSID), 10)
+}
+
+// Role is "publish" for client-to-server media and "play" for
+// server-to-client media.
+func (k StreamKey) Role() string {
+	if k.Dir == "s2c" {
+		return "play"
+	}
+	return "publish"
+}
+
+// TrackFormat is the codec configuration of a track, flattened from the
+// decoded sequence header (or legacy header bits) for scripts and tests.
+type TrackFormat struct {
+	Codec      string       `json:"codec,omitempty"`
+	FourCC     media.FourCC `json:"fourcc,omitempty"` // Enhanced RTMP only
+	Profile    string       `json:"profile,omitempty"`
+	Level      string       `json:"level,omitempty"`
+	Width      int          `json:"width,omitempty"`
+	Height     int          `json:"height,omitempty"`
+	SPSFPS     float64      `json:"sps_frame_rate,omitempty"` // from the SPS timing info, if any
+	SampleRate int          `json:"sample_rate,omitempty"`
+	Channels   int          `json:"channels,omitempty"`
+	Summary    string       `json:"summary,omitempty"`
+}
+
+// TrackStats is one track's report with its flattened format.
+type TrackStats struct {
+	Format TrackFormat `json:"format"`
+	media.TrackReport
+}
+
+// StreamStats is everything known about one stream when it ends.
+type StreamStats struct {
+	StreamKey
+	Client string // ip:port
+	Server string
+	// Name is the published or played stream name (redacted unless
+	// secrets are shown); empty when unknown.
+	Name  string
+	First time.Time // capture time of its first media message
+	Last  time.Time
+	Audio *TrackStats
+	Video *TrackStats
+	Drift *media.DriftReport
+	// Empty counts zero-length audio/video messages (not in the reports).
+	Empty int64
+	// Dropped counts media messages refused because the connection already
+	// had MaxStreams streams (garbage message stream ids after a resync).
+	Dropped int64
+}
+
+// MaxStreams bounds the streams followed per connection.
+const MaxStreams = 64
+
+// StatsCollector turns session records into per-stream statistics. It keeps
+// state only for open connections: each connection's streams are reported to
+// OnStream when it closes (in direction, then msid order), and Flush reports
+// the rest (in connection order).
+type StatsCollector struct {
+	// OnStream receives each stream's statistics.
+	OnStream func(StreamStats)
+	// Name, when set, names a stream (publish/play name) from the session
+	// layer's state; it is asked when the stream is reported.
+	Name func(k StreamKey) string
+
+	conns map[string]*statsConn
+}
+
+type statsConn struct {
+	client, server string
+	streams        map[StreamKey]*streamAcc
+	dropped        int64
+}
+
+type streamAcc struct {
+	stats        *media.Stats
+	first, last  time.Time
+	afmt, vfmt   TrackFormat
+	aFour, vFour media.FourCC
+	aRate, vRate frameSpan
+	empty        int64
+}
+
+// frameSpan follows the timestamps of coded frames only. media.Stats
+// derives its frame rate from the span of every message, sequence headers
+// included, which sit before the first frame (ffmpeg sends them at 0 and
+// the first frame at ~23 ms; nginx sends them to a player 40 ms before
+// the keyframe) and bias the rate low on short captures.
+type frameSpan struct {
+	n      int64
+	last   uint32
+	spanMS int64
+}
+
+func (f *frameSpan) add(ts uint32) {
+	if f.n > 0 {
+		f.spanMS += int64(int32(ts - f.last)) // wraps at 2^32 like RTMP
+	}
+	f.n++
+	f.last = ts
+}
+
+// rate is frames per second: n frames span n-1 intervals.
+func (f *frameSpan) rate() float64 {
+	if f.n < 2 || f.spanMS <= 0 {
+		return 0
+	}
+	return float64(f.n-1) * 1000 / float64(f.spanMS)
+}
+
+// Add feeds one record.
+func (c *StatsCollector) Add(r session.Record) {
+	if c.conns == nil {
+		c.conns = map[string]*statsConn{}
+	}
+	sc := c.conns[r.ConnID]
+	if sc == nil {
+		sc = &statsConn{streams: map[StreamKey]*streamAcc{}}
+		c.conns[r.ConnID] = sc
+	}
+	switch r.Kind {
+	case dissect.KindConn:
+		sc.client, sc.server = r.Conn.Client, r.Conn.Server
+		if r.Conn.Closed {
+			c.report(r.ConnID, sc)
+			delete(c.conns, r.ConnID)
+		}
+	case dissect.KindMessage:
+		m := r.Message
+		switch m.TypeID {
+		case media.TypeAudio, media.TypeVideo:
+			var decoded any
+			if r.Body.Audio != nil {
+				decoded = r.Body.Audio
+			} else if r.Body.Video != nil {
+				decoded = r.Body.Video
+			}
+			c.add(sc, r.ConnID, m.Dir.String(), m.MSID, m.Timestamp, r.Time, m.TypeID == media.TypeVideo, int(m.Length), decoded)
+		case 22: // aggregate: each sub-message counts with its own timestamp
+			for i := range r.Body.Aggregate {
+				s := &r.Body.Aggregate[i]
+				switch {
+				case s.Audio != nil:
+					c.add(sc, r.ConnID, m.Dir.String(), m.MSID, s.Timestamp, r.Time, false, s.Size, s.Audio)
+				case s.Video != nil:
+					c.add(sc, r.ConnID, m.Dir.String(), m.MSID, s.Timestamp, r.Time, true, s.Size, s.Video)
+				case s.TypeID == media.TypeAudio || s.TypeID == media.TypeVideo:
+					c.add(sc, r.ConnID, m.Dir.String(), m.MSID, s.Timestamp, r.Time, s.TypeID == media.TypeVideo, s.Size, nil)
+				}
+			}
+		}
+	}
+}
+
+func (c *StatsCollector) add(sc *statsConn, conn, dir string, msid, ts uint32, at time.Time, isVideo bool, size int, decoded any) {
+	k := StreamKey{Conn: conn, Dir: dir, MSID: msid}
+	acc := sc.streams[k]
+	if acc == nil {
+		if len(sc.streams) >= MaxStreams {
+			sc.dropped++
+			return
+		}
+		acc = &streamAcc{stats: media.NewStats(), first: at}
+		sc.streams[k] = acc
+	}
+	acc.last = at
+	if size == 0 {
+		// nginx sends each new player an empty audio message: it carries
+		// no codec and would read as an undecodable first message.
+		acc.empty++
+		return
+	}
+	acc.stats.Add(dir, ts, at, isVideo, size, decoded)
+	switch d := decoded.(type) {
+	case *media.Audio:
+		if d.Multitrack == nil && d.PacketType == media.AudioCodedFrames ||
+			d.Multitrack != nil && len(d.Tracks) > 0 && d.Tracks[0].PacketType == media.AudioCodedFrames {
+			acc.aRate.add(ts)
+		}
+		if d.Enhanced && d.FourCC != "" {
+			acc.aFour = d.FourCC
+		} else if d.Multitrack != nil && len(d.Tracks) > 0 && d.Tracks[0].FourCC != "" {
+			acc.aFour = d.Tracks[0].FourCC
+		}
+		if d.SampleRate > 0 && !d.Silence {
+			// Effective values: the AAC config's when there is one.
+			acc.afmt.SampleRate, acc.afmt.Channels = d.SampleRate, d.Channels
+		}
+	case *media.Video:
+		if d.Enhanced && d.FourCC != "" {
+			acc.vFour = d.FourCC
+		} else if d.Multitrack != nil && len(d.Tracks) > 0 && d.Tracks[0].FourCC != "" {
+			acc.vFour = d.Tracks[0].FourCC
+		}
+		p := &d.VideoPayload
+		if d.Multitrack != nil && len(d.Tracks) > 0 {
+			p = &d.Tracks[0].VideoPayload
+		}
+		if d.Command == nil && !d.IsSequenceHeader() && (p.PacketType == media.VideoCodedFrames || p.PacketType == media.VideoCodedFramesX) {
+			acc.vRate.add(ts)
+		}
+		if w, h := p.Dimensions(); w > 0 && h > 0 {
+			acc.vfmt.Width, acc.vfmt.Height = w, h
+		}
+	}
+}
+
+// Flush reports the streams of connections that are still open, in
+// connection order.
+func (c *StatsCollector) Flush() {
+	ids := make([]string, 0, len(c.conns))
+	for id := range c.conns {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return connLess(ids[i], ids[j]) })
+	for _, id := range ids {
+		c.report(id, c.conns[id])
+		delete(c.conns, id)
+	}
+}
+
+// connLess orders "c2" before "c10".
+func connLess(a, b string) bool {
+	na, ea := strconv.ParseUint(strings.TrimPrefix(a, "c"), 10, 64)
+	nb, eb := strconv.ParseUint(strings.TrimPrefix(b, "c"), 10, 64)
+	if ea == nil && eb == nil {
+		return na < nb
+	}
+	return a < b
+}
+
+func (c *StatsCollector) report(conn string, sc *statsConn) {
+	keys := make([]StreamKey, 0, len(sc.streams))
+	for k := range sc.streams {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].Dir != keys[j].Dir {
+			return keys[i].Dir < keys[j].Dir
+		}
+		return keys[i].MSID < keys[j].MSID
+	})
+	for i, k := range keys {
+		acc := sc.streams[k]
+		s := StreamStats{StreamKey: k, Client: sc.client, Server: sc.server, First: acc.first, Last: acc.last}
+		if i == 0 {
+			s.Dropped = sc.dropped
+		}
+		s.Empty = acc.empty
+		if c.Name != nil {
+			s.Name = c.Name(k)
+		}
+		for _, r := range acc.stats.Report() {
+			if r.Audio != nil {
+				s.Audio = &TrackStats{TrackReport: *r.Audio, Format: trackFormat(r.Audio, acc.afmt, acc.aFour)}
+				s.Audio.FrameRate = acc.aRate.rate()
+			}
+			if r.Video != nil {
+				s.Video = &TrackStats{TrackReport: *r.Video, Format: trackFormat(r.Video, acc.vfmt, acc.vFour)}
+				s.Video.FrameRate = acc.vRate.rate()
+			}
+			s.Drift = r.Drift
+		}
+		if c.OnStream != nil {
+			c.OnStream(s)
+		}
+	}
+}
+
+// trackFormat flattens the last sequence header's configuration; seen holds
+// what the frames themselves said (legacy codecs without a configuration
+// record, and the effective audio rate and channels).
+func trackFormat(r *media.TrackReport, seen TrackFormat, fourcc media.FourCC) TrackFormat {
+	f := seen
+	f.Codec, f.FourCC, f.Summary = r.Codec, fourcc, r.Config
+	switch d := r.ConfigDetail.(type) {
+	case *media.AVCConfig:
+		f.Summary = d.Summary()
+		if d.SPS != nil {
+			f.Profile, f.Level = d.SPS.ProfileName, d.SPS.LevelString()
+			f.Width, f.Height, f.SPSFPS = d.SPS.Width, d.SPS.Height, d.SPS.FrameRate
+		} else {
+			f.Profile = media.H264ProfileName(d.Profile, d.Compatibility)
+		}
+	case *media.HEVCConfig:
+		f.Summary = d.Summary()
+		f.Profile, f.Level = d.ProfileName, media.HEVCLevelString(d.Level)
+		if d.SPS != nil {
+			f.Width, f.Height = d.SPS.Width, d.SPS.Height
+		}
+	case *media.AV1Config:
+		f.Summary = d.Summary()
+		f.Profile, f.Level = strconv.Itoa(int(d.SeqProfile)), strconv.Itoa(int(d.SeqLevelIdx))
+		if d.SequenceHeader != nil {
+			f.Width, f.Height = d.SequenceHeader.MaxFrameWidth, d.SequenceHeader.MaxFrameHeight
+		}
+	case *media.VPConfig:
+		f.Summary = d.Summary()
+		f.Profile = strconv.Itoa(int(d.Profile))
+		f.Level = fmt.Sprintf("%d.%d", d.Level/10, d.Level%10)
+	case *media.VVCConfig:
+		f.Summary = d.Summary()
+		if d.PTLPresent {
+			f.Profile, f.Level = strconv.Itoa(int(d.Profile)), strconv.Itoa(int(d.Level))
+			f.Width, f.Height = int(d.MaxWidth), int(d.MaxHeight)
+		}
+	case *media.AACConfig:
+		f.Summary = d.Summary()
+		f.Profile = d.ObjectTypeName
+		f.SampleRate = d.SampleRate
+		if d.ExtSampleRate > 0 {
+			f.SampleRate = d.ExtSampleRate
+		}
+		if d.Channels > 0 {
+			f.Channels = d.Channels
+		}
+	case *media.OpusHeader:
+		f.Summary = d.Summary()
+		f.SampleRate, f.Channels = int(d.InputSampleRate), int(d.Channels)
+	case *media.FLACStreamInfo:
+		f.Summary = d.Summary()
+		f.SampleRate, f.Channels = int(d.SampleRate), int(d.Channels)
+	}
+	return f
+}
+
+// statsJSON is the -T json/ndjson shape of one stream (docs/json-schema.md):
+// the core event names, then the stream's reports.
+type statsJSON struct {
+	eventHead
+	MSID    uint32             `json:"msid"`
+	Role    string             `json:"role"`
+	Client  string             `json:"client,omitempty"`
+	Server  string             `json:"server,omitempty"`
+	Name    string             `json:"name,omitempty"`
+	First   string             `json:"first"`
+	Last    string             `json:"last"`
+	Video   *TrackStats        `json:"video,omitempty"`
+	Audio   *TrackStats        `json:"audio,omitempty"`
+	Drift   *media.DriftReport `json:"av_drift,omitempty"`
+	Empty   int64              `json:"empty_messages,omitempty"`
+	Dropped int64              `json:"dropped_messages,omitempty"`
+}
+
+// MarshalStats encodes one stream as a JSON object with kind "stream".
+func MarshalStats(s StreamStats) ([]byte, error) {
+	j := statsJSON{
+		eventHead: eventHead{Schema: SchemaVersion, Kind: "stream", Conn: s.Conn, Dir: s.Dir, Time: FormatTime(s.First)},
+		MSID:      s.MSID, Role: s.Role(), Client: s.Client, Server: s.Server, Name: s.Name,
+		First: FormatTime(s.First), Last: FormatTime(s.Last),
+		Video: s.Video, Audio: s.Audio, Drift: s.Drift, Empty: s.Empty, Dropped: s.Dropped,
+	}
+	return json.Marshal(j)
+}
+
+// statsKeyWidth aligns the values of the text report.
+const statsKeyWidth = 16
+
+// WriteStatsText writes one stream's block of the text report, at most 80
+// columns wide. base is the capture's first packet time (times are shown
+// relative to it).
+func WriteStatsText(w io.Writer, s StreamStats, base time.Time) error {
+	var b strings.Builder
+	name := s.Name
+	if name == "" {
+		name = "(name unknown)"
+	}
+	fmt.Fprintf(&b, "%s %s → %s  %s msid %d  %s %s\n", s.Conn, s.Client, s.Server, s.Dir, s.MSID, s.Role(), name)
+	kv := func(key, format string, a ...any) {
+		if key != "" {
+			key += ":"
+		}
+		fmt.Fprintf(&b, "  %-*s %s\n", statsKeyWidth, key, fmt.Sprintf(format, a...))
+	}
+	kv("span", "%s – %s (capture)", relSeconds(s.First, base), relSeconds(s.Last, base))
+	if s.Video != nil {
+		writeTrackText(kv, "video", s.Video)
+	}
+	if s.Audio != nil {
+		writeTrackText(kv, "audio", s.Audio)
+	}
+	if d := s.Drift; d != nil {
+		kv("A/V drift", "avg %+.1f ms, min %+d, max %+d, last %+d (%d samples)", d.AvgMS, d.MinMS, d.MaxMS, d.LastMS, d.Samples)
+	}
+	if s.Empty > 0 {
+		kv("empty messages", "%d (zero-length audio/video, not counted above)", s.Empty)
+	}
+	if s.Dropped > 0 {
+		kv("not followed", "%d media messages on streams past the first %d", s.Dropped, MaxStreams)
+	}
+	b.WriteByte('\n')
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func relSeconds(t, base time.Time) string {
+	if base.IsZero() {
+		return FormatTime(t)
+	}
+	return fmt.Sprintf("%.3f s", t.Sub(base).Seconds())
+}
+
+func writeTrackText(kv func(key, format string, a ...any), kind string, t *TrackStats) {
+	f := &t.Format
+	codec := f.Codec
+	if codec == "" {
+		codec = "unknown codec"
+	}
+	if f.FourCC != "" {
+		codec += " [" + string(f.FourCC) + "]"
+	}
+	desc := []string{codec}
+	if f.Profile != "" {
+		p := f.Profile
+		if f.Level != "" {
+			p += "@L" + f.Level
+		}
+		desc = append(desc, p)
+	}
+	if f.Width > 0 {
+		desc = append(desc, fmt.Sprintf("%dx%d", f.Width, f.Height))
+	}
+	if f.SampleRate > 0 {
+		desc = append(desc, fmt.Sprintf("%d Hz", f.SampleRate))
+	}
+	if f.Channels > 0 {
+		desc = append(desc, channelsName(f.Channels))
+	}
+	kv(kind, "%s", clip(strings.Join(desc, " "), 80-4-statsKeyWidth))
+	frames := fmt.Sprintf("%d frames", t.Frames)
+	if t.Keyframes > 0 {
+		frames += fmt.Sprintf(", %d key", t.Keyframes)
+	}
+	frames += fmt.Sprintf(", %d seq hdr, %d msgs, %s", t.SeqHeaders, t.Messages, byteSize(t.Bytes))
+	if t.Undecoded > 0 {
+		frames += fmt.Sprintf(", %d undecoded", t.Undecoded)
+	}
+	kv("  frames", "%s", frames)
+	if t.FrameRate > 0 {
+		rate := fmt.Sprintf("%.2f fps", t.FrameRate)
+		if kind == "audio" {
+			rate = fmt.Sprintf("%.2f frames/s", t.FrameRate)
+		}
+		kv("  rate", "%s", rate)
+	}
+	if t.GOPFramesAvg > 0 {
+		kv("  GOP", "%.1f frames / %.0f ms avg (frames %d..%d, %d..%d ms)",
+			t.GOPFramesAvg, t.GOPMSAvg, t.GOPFramesMin, t.GOPFramesMax, t.GOPMSMin, t.GOPMSMax)
+	} else if t.Keyframes == 1 {
+		kv("  GOP", "one keyframe (no complete GOP)")
+	}
+	kv("  bitrate", "%s avg  %s", bitrate(t.BitrateAvg), sparkline(t.Bitrate, sparkWidth))
+	if len(t.Bitrate) > 0 {
+		kv("", "peak %s, %d s per column", bitrate(maxOf(t.Bitrate)), t.BucketSeconds*bucketsPerColumn(len(t.Bitrate), sparkWidth))
+	}
+	if kind == "video" && t.Frames > 0 {
+		kv("  composition", "%d..%d ms", t.CTSMin, t.CTSMax)
+	}
+	kv("  timestamps", "%d..%d ms (%d ms), %d backwards, %d jumps",
+		t.FirstTimestamp, t.LastTimestamp, t.DurationMS, t.Backwards, t.Jumps)
+	for i, e := range t.Events {
+		if i == 3 {
+			kv("", "... %d more", len(t.Events)-3)
+			break
+		}
+		kv("", "%s %d → %d (%+d ms)", e.Kind, e.From, e.To, e.DeltaMS)
+	}
+	if t.ConfigChangeN > 0 {
+		kv("  config changes", "%d", t.ConfigChangeN)
+		for i, c := range t.ConfigChanges {
+			if i == 3 {
+				kv("", "... %d more", len(t.ConfigChanges)-3)
+				break
+			}
+			kv("", "at %d ms: %s", c.Timestamp, clip(c.To, 80-4-statsKeyWidth-12))
+		}
+	}
+}
+
+func channelsName(n int) string {
+	switch n {
+	case 1:
+		return "mono"
+	case 2:
+		return "stereo"
+	}
+	return fmt.Sprintf("%d ch", n)
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 10<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 10<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+func bitrate(bps float64) string {
+	switch {
+	case bps >= 1e6:
+		return fmt.Sprintf("%.2f Mbit/s", bps/1e6)
+	case bps >= 1e3:
+		return fmt.Sprintf("%.1f kbit/s", bps/1e3)
+	}
+	return fmt.Sprintf("%.0f bit/s", bps)
+}
+
+func maxOf(v []float64) float64 {
+	m := 0.0
+	for _, x := range v {
+		m = math.Max(m, x)
+	}
+	return m
+}
+
+// bucketsPerColumn is how many series values one sparkline column averages.
+func bucketsPerColumn(n, width int) int {
+	if n <= width {
+		return 1
+	}
+	return (n + width - 1) / width
+}
+
+// sparkWidth is the sparkline's width in the text report: with the key
+// column and the average it fits 80 columns.
+const sparkWidth = 32
+
+var sparkRunes = []rune("▁▂▃▄▅▆▇█")
+
+// sparkline draws a series in at most width columns, averaging runs of
+// values when there are more than width; the tallest column is the maximum.
+func sparkline(v []float64, width int) string {
+	if len(v) == 0 || width <= 0 {
+		return ""
+	}
+	per := bucketsPerColumn(len(v), width)
+	cols := make([]float64, 0, width)
+	for i := 0; i < len(v); i += per {
+		end := min(i+per, len(v))
+		sum := 0.0
+		for _, x := range v[i:end] {
+			sum += x
+		}
+		cols = append(cols, sum/float64(end-i))
+	}
+	top := maxOf(cols)
+	var b strings.Builder
+	for _, x := range cols {
+		i := 0
+		if top > 0 && x > 0 {
+			i = int(math.Round(x / top * float64(len(sparkRunes)-1)))
+		}
+		b.WriteRune(sparkRunes[i])
+	}
+	return b.String()
+}
