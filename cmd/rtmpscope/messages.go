@@ -11,6 +11,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/export/tree"
 )
 
 const messagesUsage = `Usage: rtmpscope [flags] (-r FILE | -i IFACE)
@@ -23,6 +24,7 @@ tokens are redacted unless --show-secrets is given.
 
 Examples:
   rtmpscope -r testdata/pcaps/publish.pcap
+  rtmpscope -r testdata/pcaps/publish.pcap -V | less -R
   rtmpscope -r testdata/pcaps/midstream.pcap -T ndjson | jq -c 'select(.kind=="diagnostic")'
   rtmpscope -i any -f 'tcp port 1935'
 
@@ -36,6 +38,7 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	format := fs.StringP("format", "T", "text", "output `FORMAT`: text, ndjson, json")
 	payload := fs.String("payload", "", "include media payload bytes in JSON as `ENC` (hex or base64)")
 	secrets := fs.Bool("show-secrets", false, "show stream keys and tokens instead of redacting them")
+	verbose := fs.BoolP("verbose", "V", false, "print each event's full detail tree after its line (like tshark -V; text format)")
 	if err := parseFlags(fs, args, messagesUsage, stdout, stderr); err != nil {
 		return err
 	}
@@ -54,14 +57,25 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	case "text":
 		tw = bufio.NewWriterSize(stdout, 1<<16)
 		var base time.Time
+		color := tree.ColorFor(stdout)
 		out = func(r session.Record) {
 			if base.IsZero() {
 				base = r.Time
+			}
+			if *verbose {
+				// The tree repeats the summary line as its root, then a
+				// blank line separates events, as in tshark -V.
+				tree.Write(tw, tree.Build(&r), tree.WriteOptions{Header: export.TextLine(r, base, 0), Color: color})
+				tw.WriteByte('\n')
+				return
 			}
 			tw.WriteString(export.TextLine(r, base, 0))
 			tw.WriteByte('\n')
 		}
 	case "ndjson", "json":
+		if *verbose {
+			return usagef("-V prints text trees; use it with -T text (JSON already holds every field)")
+		}
 		jw = export.NewJSONWriter(stdout, *format == "json")
 		opts := export.EventOptions{Payload: *payload}
 		out = func(r session.Record) {
@@ -77,6 +91,9 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	tracker := session.New(session.Options{ShowSecrets: *secrets}, func(r session.Record) {
+		if r.Kind == dissect.KindMessage {
+			src.counts.messages.Add(1)
+		}
 		if !in.quiet {
 			out(r)
 		}

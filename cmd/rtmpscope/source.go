@@ -64,6 +64,8 @@ type input struct {
 	file   *capture.FileSource
 	writer *capture.PcapngWriter
 	tap    func(capture.Packet) bool
+	// counts feeds the progress line; sinks add the messages they see.
+	counts counters
 }
 
 func openInput(f *inputFlags) (*input, error) {
@@ -108,6 +110,7 @@ func openInput(f *inputFlags) (*input, error) {
 		in.writer = w
 	}
 	in.tap = func(p capture.Packet) bool {
+		in.counts.packets.Add(1)
 		if match != nil && !match(p.Data, p) {
 			return false
 		}
@@ -148,11 +151,13 @@ func (in *input) close() error {
 // the summary comes last on a terminal.
 func runPipeline(ctx context.Context, in *input, fl *inputFlags, f reassembly.HandlerFactory, flush func() error, stderr io.Writer) (reassembly.Summary, error) {
 	start := time.Now()
+	stopProgress := startProgress(os.Stdout, stderr, in.file, &in.counts)
 	sum, runErr := reassembly.Run(ctx, in.src, f, reassembly.RunOptions{
 		Options: reassembly.Options{ServerPorts: fl.ports},
 		Count:   fl.count,
 		Tap:     in.tap,
 	})
+	stopProgress()
 	var live *capture.LiveStats
 	if in.live != nil {
 		st := in.live.Stats()
