@@ -141,4 +141,3 @@ func soEvent(i int, ev *command.SOEvent, bodyLen int) *Node {
 	}
 	return n
 }
-

@@ -103,7 +103,7 @@ func effectiveAudio(a *media.Audio) []*Node {
 	if len(parts) == 0 {
 		return nil
 	}
-	return []*Node{field("Effective format", strings.Join(parts, ", ")+" (from the configuration when there is one)")}
+	return []*Node{field("Effective format", strings.Join(parts, ", "))}
 }
 
 func modEx(ms []media.ModEx) []*Node {
@@ -211,7 +211,7 @@ func video(v *media.Video, base int) []*Node {
 			if t.Size >= 0 {
 				tn.add(field("Track size", fmt.Sprint(t.Size)))
 			}
-			tn.add(videoPayload(&t.VideoPayload, base, false)...)
+			tn.add(videoPayload(&t.VideoPayload, base, false, true)...)
 			out = append(out, tn)
 		}
 		return append(out, field("Codec", v.Codec))
@@ -226,7 +226,7 @@ func video(v *media.Video, base int) []*Node {
 	if v.Enhanced {
 		out = append(out, field("Packet type", fmt.Sprintf("%d (%s)", uint8(v.PacketType), v.PacketType)))
 	}
-	out = append(out, videoPayload(&v.VideoPayload, base, v.Enhanced)...)
+	out = append(out, videoPayload(&v.VideoPayload, base, v.Enhanced, false)...)
 	return out
 }
 
@@ -251,8 +251,9 @@ func hasCTS(p *media.VideoPayload) bool {
 
 // videoPayload is the codec part of a video message or track. exHeader says
 // the FourCC (and composition time) directly precede the payload, as in a
-// single-track Enhanced RTMP message.
-func videoPayload(p *media.VideoPayload, base int, exHeader bool) []*Node {
+// single-track Enhanced RTMP message; track says p is a multitrack track
+// (whose header layout this package does not locate).
+func videoPayload(p *media.VideoPayload, base int, exHeader, track bool) []*Node {
 	var out []*Node
 	if exHeader {
 		cts := 0
@@ -264,7 +265,7 @@ func videoPayload(p *media.VideoPayload, base int, exHeader bool) []*Node {
 		if cts > 0 {
 			out = append(out, at(ok, "Composition time", fmt.Sprintf("%d ms", p.CompositionTime), base, p.DataOffset-3, 3))
 		}
-	} else if p.FourCC != "" && hasCTS(p) {
+	} else if track && hasCTS(p) {
 		out = append(out, field("Composition time", fmt.Sprintf("%d ms", p.CompositionTime)))
 	}
 	cfgBase := base + p.DataOffset

@@ -51,16 +51,9 @@ func chunks(m *dissect.Message) *Node {
 	g.Expanded = m.ChunkCount <= 4
 	for i, c := range m.Chunks {
 		n := wireField(fmt.Sprintf("Chunk %d", i+1),
-			fmt.Sprintf("fmt %d, csid %d, header %d, payload %d, frame %d", c.Fmt, c.CSID, c.HeaderLen, c.PayloadLen, c.Frame),
+			fmt.Sprintf("offset %d, fmt %d, csid %d, header %d, payload %d, frame %d",
+				c.Offset, c.Fmt, c.CSID, c.HeaderLen, c.PayloadLen, c.Frame),
 			c.Offset, c.HeaderLen)
-		n.add(
-			field("Stream offset", fmt.Sprint(c.Offset)),
-			field("Format (fmt)", fmt.Sprintf("%d (%d-byte message header)", c.Fmt, msgHeaderLen[c.Fmt&3])),
-			field("Chunk stream ID", fmt.Sprint(c.CSID)),
-			field("Header length", fmt.Sprint(c.HeaderLen)),
-			field("Payload length", fmt.Sprint(c.PayloadLen)),
-			field("Frame", fmt.Sprint(c.Frame)),
-		)
 		g.add(n)
 	}
 	return g

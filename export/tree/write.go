@@ -1,20 +1,189 @@
 package tree
 
-import "io"
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+)
 
 // WriteOptions controls the -V text rendering.
 type WriteOptions struct {
-	// Color enables ANSI colours (labels dim, warnings yellow, errors red).
+	// Header replaces the root's own line (Label: Value); the -V output
+	// puts the event's one-line summary (export.TextLine) there.
+	Header string
+	// Color enables ANSI colours: labels dim, values normal, warnings
+	// yellow, errors red. See ColorFor.
 	Color bool
-	// Width is the column budget for wrapping/truncating values; 0 means 80.
+	// Width is the column budget: longer lines have their value cut with
+	// "…". 0 means 80; negative means no limit.
 	Width int
-	// Bytes appends each node's byte range.
-	Bytes bool
-	// MaxChildren summarises arrays beyond this many elements; 0 means 20.
+	// MaxChildren summarises a node's children beyond this many with a
+	// count line. 0 means 24; negative means no limit.
 	MaxChildren int
+	// Bytes appends each node's byte range ("[body 12+4]", "[wire
+	// 3073+12]").
+	Bytes bool
 }
 
-// Write renders root as an indented text tree, two spaces per level.
+// Defaults for WriteOptions.
+const (
+	DefaultWidth       = 80
+	DefaultMaxChildren = 24
+)
+
+// ANSI SGR sequences for the colours of Write.
+const (
+	ansiReset  = "\x1b[0m"
+	ansiDim    = "\x1b[2m"
+	ansiYellow = "\x1b[33m"
+	ansiRed    = "\x1b[31m"
+)
+
+// ColorFor reports whether output to w should be coloured: w is a terminal
+// and the NO_COLOR environment variable is unset or empty (no-color.org).
+func ColorFor(w io.Writer) bool {
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// Write renders root as an indented text tree, two spaces per level, one
+// "Label: Value" per line, every node shown whatever its Expanded flag
+// (like tshark -V). It returns the first write error.
 func Write(w io.Writer, root *Node, opts WriteOptions) error {
+	if opts.Width == 0 {
+		opts.Width = DefaultWidth
+	}
+	if opts.MaxChildren == 0 {
+		opts.MaxChildren = DefaultMaxChildren
+	}
+	bw := bufio.NewWriter(w)
+	if root == nil {
+		root = &Node{Label: "no event"}
+	}
+	tw := textWriter{w: bw, opts: opts}
+	if opts.Header != "" {
+		tw.line(0, &Node{Label: opts.Header})
+	} else {
+		tw.line(0, root)
+	}
+	tw.children(root, 1)
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write detail tree: %w", err)
+	}
 	return nil
+}
+
+type textWriter struct {
+	w    *bufio.Writer
+	opts WriteOptions
+}
+
+// maxWriteDepth stops runaway trees (Build bounds AMF nesting; this is a
+// guard for trees made elsewhere).
+const maxWriteDepth = 100
+
+func (t *textWriter) children(n *Node, depth int) {
+	if depth > maxWriteDepth {
+		return
+	}
+	for i, c := range n.Children {
+		if c == nil {
+			continue
+		}
+		if t.opts.MaxChildren > 0 && i >= t.opts.MaxChildren {
+			more := len(n.Children) - i
+			t.line(depth, &Node{Label: "…", Value: fmt.Sprintf("%d more not shown (%d in all)", more, len(n.Children))})
+			return
+		}
+		t.line(depth, c)
+		t.children(c, depth+1)
+	}
+}
+
+// line writes one node. The label is kept whole; the value is cut to fit
+// the width, since values (AMF strings, hex) are what grows.
+func (t *textWriter) line(depth int, n *Node) {
+	indent := strings.Repeat("  ", depth)
+	label := oneLine(n.Label)
+	value := oneLine(n.Value)
+	suffix := ""
+	if t.opts.Bytes {
+		switch n.Space {
+		case Body:
+			suffix = fmt.Sprintf(" [body %d+%d]", n.Off, n.Len)
+		case Wire:
+			suffix = fmt.Sprintf(" [wire %d+%d]", n.Off, n.Len)
+		}
+	}
+	if t.opts.Width > 0 {
+		used := utf8.RuneCountInString(indent) + utf8.RuneCountInString(label) + utf8.RuneCountInString(suffix)
+		if value != "" {
+			used += 2
+			value = cut(value, max(t.opts.Width-used, 12))
+		} else if used > t.opts.Width {
+			label = cut(label, max(t.opts.Width-utf8.RuneCountInString(indent)-utf8.RuneCountInString(suffix), 12))
+		}
+	}
+	t.w.WriteString(indent)
+	colour := ""
+	switch {
+	case !t.opts.Color:
+	case n.Severity >= SevError:
+		colour = ansiRed
+	case n.Severity == SevWarn:
+		colour = ansiYellow
+	}
+	if t.opts.Color {
+		if colour != "" {
+			t.w.WriteString(colour + label)
+		} else {
+			t.w.WriteString(ansiDim + label + ansiReset)
+		}
+	} else {
+		t.w.WriteString(label)
+	}
+	if value != "" {
+		t.w.WriteString(": ")
+		t.w.WriteString(value)
+	}
+	if colour != "" {
+		t.w.WriteString(ansiReset)
+	}
+	t.w.WriteString(suffix)
+	t.w.WriteByte('\n')
+}
+
+// oneLine replaces line breaks and other control characters, which would
+// break the layout (AMF strings may hold anything).
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return '·'
+		}
+		return r
+	}, s)
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
+
+// cut shortens s to at most n runes, ending with "…" when it cut.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
 }
