@@ -42,10 +42,10 @@ type Row struct {
 }
 
 // When returns the row's capture time.
-func (r *Row) When() time.Time { return time.Unix(0, r.Time) }
+func (r Row) When() time.Time { return time.Unix(0, r.Time) }
 
 // Has reports whether flag f is set.
-func (r *Row) Has(f uint8) bool { return r.Flags&f != 0 }
+func (r Row) Has(f uint8) bool { return r.Flags&f != 0 }
 
 // chunkRows is the number of rows per chunk of the row table; chunks are
 // never reallocated, so appending never copies old rows.
