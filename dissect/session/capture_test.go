@@ -17,13 +17,18 @@ func runCapture(t *testing.T, path string, opts Options) []Record {
 	t.Helper()
 	var recs []Record
 	tr := New(opts, func(r Record) { recs = append(recs, r) })
-	if _, err := reassembly.ProcessFile(path, &dissect.Factory{Sink: tr}, reassembly.Options{}); err != nil {
+	if _, err := runPipeline(path, tr); err != nil {
 		t.Fatal(err)
 	}
 	if len(tr.conns) != 0 {
 		t.Errorf("%d connections still tracked after the capture ended", len(tr.conns))
 	}
 	return recs
+}
+
+// runPipeline drives a capture through the dissector into tr.
+func runPipeline(path string, tr *Tracker) (reassembly.Summary, error) {
+	return reassembly.ProcessFile(path, &dissect.Factory{Sink: tr}, reassembly.Options{})
 }
 
 func commandName(r Record) string {
