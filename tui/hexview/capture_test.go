@@ -1,0 +1,35 @@
+package hexview
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/reassembly"
+)
+
+// loadRecords runs a committed capture through the real pipeline, with
+// chunk-header bytes kept as the TUI asks for them, and returns its records.
+func loadRecords(t testing.TB, name string) []session.Record {
+	t.Helper()
+	var recs []session.Record
+	tr := session.New(session.Options{}, func(r session.Record) { recs = append(recs, r) })
+	f := &dissect.Factory{Sink: tr, Options: dissect.Options{KeepChunkHeaders: true}}
+	path := filepath.Join("..", "..", "testdata", "pcaps", name)
+	if _, err := reassembly.ProcessFile(path, f, reassembly.Options{}); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return recs
+}
+
+// messages returns the message events of records.
+func messages(recs []session.Record) []*dissect.Message {
+	var out []*dissect.Message
+	for _, r := range recs {
+		if r.Kind == dissect.KindMessage {
+			out = append(out, r.Message)
+		}
+	}
+	return out
+}
