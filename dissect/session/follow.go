@@ -31,6 +31,10 @@ func (t *Tracker) follow(cs *connState, rec *Record) {
 func (t *Tracker) onRequest(cs *connState, rec *Record) {
 	m, c := rec.Message, rec.Body.Command
 	switch c.Name {
+	case "publish", "play", "play2", "seek", "pause", "closeStream", "receiveAudio", "receiveVideo":
+		t.checkStream(cs, rec) // before the State learns of this stream
+	}
+	switch c.Name {
 	case "connect":
 		cs.state.onConnect(c)
 	case "publish":
@@ -39,10 +43,6 @@ func (t *Tracker) onRequest(cs *connState, rec *Record) {
 	case "play", "play2":
 		name, _ := c.StreamName()
 		cs.state.onStreamCommand(m.MSID, ActionPlay, name)
-	}
-	switch c.Name {
-	case "publish", "play", "play2", "seek", "pause", "closeStream", "receiveAudio", "receiveVideo":
-		t.checkStream(cs, rec)
 	}
 	spec := classify(c)
 	if spec == nil {

@@ -174,7 +174,17 @@ func (s *State) addStream(st Stream) {
 }
 
 // onCreated records a stream id returned by createStream.
+// A client that published or played on the stream before the reply
+// (session.stream_early) already has its entry, which is kept.
 func (s *State) onCreated(msid uint32) {
+	for i := len(s.Streams) - 1; i >= 0; i-- {
+		if s.Streams[i].MSID == msid {
+			if s.Streams[i].Status == StatusPending {
+				return
+			}
+			break
+		}
+	}
 	s.addStream(Stream{MSID: msid, Status: StatusCreated})
 }
 
