@@ -140,7 +140,6 @@ type extStream struct {
 	origin   uint32
 	held     []heldTag
 	heldSize int
-	haveTS   bool
 	info     ExtractedFile
 }
 
