@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -11,6 +13,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/export/displayfilter"
 	"github.com/rtmpscope/rtmpscope/export/tree"
 )
 
@@ -26,6 +29,7 @@ Examples:
   rtmpscope -r testdata/pcaps/publish.pcap
   rtmpscope -r testdata/pcaps/publish.pcap -V | less -R
   rtmpscope -r testdata/pcaps/midstream.pcap -T ndjson | jq -c 'select(.kind=="diagnostic")'
+  rtmpscope -r testdata/pcaps/publish.pcap -Y 'type == "command" && command.name == "publish"'
   rtmpscope -i any -f 'tcp port 1935'
 
 Flags:
@@ -38,6 +42,7 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	format := fs.StringP("format", "T", "text", "output `FORMAT`: text, ndjson, json")
 	payload := fs.String("payload", "", "include media payload bytes in JSON as `ENC` (hex or base64)")
 	secrets := fs.Bool("show-secrets", false, "show stream keys and tokens instead of redacting them")
+	filterSrc := fs.StringP("display-filter", "Y", "", "print only the events that match `EXPR` (docs/display-filters.md)")
 	verbose := fs.BoolP("verbose", "V", false, "print each event's full detail tree after its line (like tshark -V; text format)")
 	if err := parseFlags(fs, args, messagesUsage, stdout, stderr); err != nil {
 		return err
@@ -48,20 +53,23 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *payload != "" && *payload != "hex" && *payload != "base64" {
 		return usagef("--payload %s: use hex or base64", *payload)
 	}
+	filter, err := compileDisplayFilter(*filterSrc)
+	if err != nil {
+		return err
+	}
 	var (
 		jw  *export.JSONWriter
 		tw  *bufio.Writer
 		out func(session.Record)
+		// base is the first event's time, filtered or not: text times
+		// stay relative to the start of the capture under -Y.
+		base time.Time
 	)
 	switch *format {
 	case "text":
 		tw = bufio.NewWriterSize(stdout, 1<<16)
-		var base time.Time
 		color := tree.ColorFor(stdout)
 		out = func(r session.Record) {
-			if base.IsZero() {
-				base = r.Time
-			}
 			if *verbose {
 				// The tree repeats the summary line as its root, then a
 				// blank line separates events, as in tshark -V.
@@ -94,7 +102,10 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if r.Kind == dissect.KindMessage {
 			src.counts.messages.Add(1)
 		}
-		if !in.quiet {
+		if base.IsZero() {
+			base = r.Time
+		}
+		if !in.quiet && filter.Match(&r) {
 			out(r)
 		}
 	})
@@ -106,4 +117,15 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	_, err = runPipeline(ctx, src, &in, &dissect.Factory{Sink: tracker}, flush, stderr)
 	return err
+}
+
+// compileDisplayFilter compiles -Y; a bad filter is a usage error that
+// points a caret at the column.
+func compileDisplayFilter(src string) (*displayfilter.Filter, error) {
+	f, err := displayfilter.Compile(src)
+	var se *displayfilter.SyntaxError
+	if errors.As(err, &se) {
+		return nil, usagef("-Y: bad display filter at column %d:\n  %s", se.Column, strings.ReplaceAll(se.Caret(), "\n", "\n  "))
+	}
+	return f, err
 }

@@ -101,12 +101,22 @@ var fields = map[string]getter{
 	"pair":           fromJSON("pair"),
 
 	// message bodies: nil without a look at the JSON when the record has none
-	"command":       bodyField("command", func(b *decode.Body) any { return ptrOrNil(b.Command) }),
-	"data":          bodyField("data", func(b *decode.Body) any { return ptrOrNil(b.Data) }),
-	"shared_object": bodyField("shared_object", func(b *decode.Body) any { return ptrOrNil(b.Shared) }),
-	"audio":         bodyField("audio", func(b *decode.Body) any { return ptrOrNil(b.Audio) }),
-	"video":         bodyField("video", func(b *decode.Body) any { return ptrOrNil(b.Video) }),
-	"aggregate": bodyField("aggregate", func(b *decode.Body) any {
+	"command":       bodyField(func(b *decode.Body) any { return ptrOrNil(b.Command) }),
+	"data":          bodyField(func(b *decode.Body) any { return ptrOrNil(b.Data) }),
+	"shared_object": bodyField(func(b *decode.Body) any { return ptrOrNil(b.Shared) }),
+	"audio": func(r *session.Record, _ *eventJSON) any {
+		if r.Message == nil || r.Body.Audio == nil {
+			return nil
+		}
+		return audioValue(r.Body.Audio)
+	},
+	"video": func(r *session.Record, _ *eventJSON) any {
+		if r.Message == nil || r.Body.Video == nil {
+			return nil
+		}
+		return videoValue(r.Body.Video)
+	},
+	"aggregate": bodyField(func(b *decode.Body) any {
 		if b.Aggregate == nil {
 			return nil
 		}
@@ -225,7 +235,7 @@ func fromJSON(name string) getter {
 // bodyField is a decoded body object: present tells, without encoding
 // anything, whether the record has one; only then is it turned into its
 // JSON shape, on its own rather than with the whole event.
-func bodyField(name string, present func(*decode.Body) any) getter {
+func bodyField(present func(*decode.Body) any) getter {
 	return func(r *session.Record, _ *eventJSON) any {
 		if r.Message == nil {
 			return nil
