@@ -202,16 +202,6 @@ func (p *pending) take(match func(*request) bool) *request {
 	return nil
 }
 
-// byTxID finds the outstanding request with transaction id id.
-func (p *pending) byTxID(id float64) *request {
-	for _, r := range p.list {
-		if r.txid == id {
-			return r
-		}
-	}
-	return nil
-}
-
 // byName finds the oldest outstanding request named name.
 func (p *pending) byName(name string) *request {
 	for _, r := range p.list {
