@@ -1,0 +1,69 @@
+package session
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/reassembly"
+)
+
+// FuzzTracker feeds arbitrary command bodies, in both directions and on a
+// few message streams, through a Tracker with a small request table: it
+// must never panic, never keep more than the table's limit, and forget the
+// connection on close. Seeds are the command bodies of the real captures,
+// so the fuzzer starts from real conversations. Each input is a sequence
+// of records: one control byte (bit 0 direction, bits 1-2 msid, bit 3
+// AMF3 type), one length byte, then that many body bytes.
+func FuzzTracker(f *testing.F) {
+	for _, name := range []string{"publish.pcap", "reject.pcap", "play.pcap"} {
+		var seed []byte
+		tr := New(Options{ShowSecrets: true}, func(r Record) {
+			if r.Kind == dissect.KindMessage && r.Body.Command != nil && len(r.Message.Body) < 256 {
+				ctl := byte(r.Message.Dir&1) | byte(r.Message.MSID&3)<<1
+				seed = append(seed, ctl, byte(len(r.Message.Body)))
+				seed = append(seed, r.Message.Body...)
+			}
+		})
+		if _, err := runPipeline(filepath.Join(pcapDir, name), tr); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		const max = 4
+		tr := New(Options{MaxOutstanding: max, MaxDiagPerCode: 3}, func(Record) {})
+		tr.Emit(dissect.Event{Kind: dissect.KindConn, ConnID: "c1", Conn: &dissect.ConnEvent{}})
+		frame := uint64(0)
+		for len(in) >= 2 {
+			ctl, n := in[0], int(in[1])
+			in = in[2:]
+			if n > len(in) {
+				n = len(in)
+			}
+			body := in[:n]
+			in = in[n:]
+			frame++
+			dir := reassembly.Direction(ctl & 1)
+			typ := uint8(20)
+			if ctl&8 != 0 {
+				typ = 17
+			}
+			at := time.Unix(int64(frame), 0)
+			tr.Emit(dissect.Event{Kind: dissect.KindMessage, ConnID: "c1", Dir: dir, HasDir: true, Time: at, Message: &dissect.Message{
+				Dir: dir, Time: at, Frame: frame, MSID: uint32(ctl>>1) & 3, TypeID: typ, Length: uint32(n), Body: body,
+			}})
+			for d := range tr.conns["c1"].pending {
+				if l := len(tr.conns["c1"].pending[d].list); l > max {
+					t.Fatalf("%d outstanding requests, max %d", l, max)
+				}
+			}
+			_ = tr.State("c1")
+		}
+		tr.Emit(dissect.Event{Kind: dissect.KindConn, ConnID: "c1", Conn: &dissect.ConnEvent{Closed: true}})
+		if len(tr.conns) != 0 {
+			t.Fatal("connection kept after close")
+		}
+	})
+}
