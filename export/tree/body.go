@@ -38,7 +38,7 @@ func body(m *dissect.Message, b decode.Body) *Node {
 		g.add(audio(b.Audio, 0)...)
 	case b.Video != nil:
 		g.Label = "Video"
-		g.add(video(b.Video, 0)...)
+		g.add(video(b.Video, 0, n)...)
 	case b.Aggregate != nil:
 		g.Label = "Aggregate"
 		g.add(aggregate(b.Aggregate, n)...)

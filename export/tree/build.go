@@ -273,7 +273,7 @@ func connDir(c *dissect.ConnEvent, d reassembly.Direction) *Node {
 	g.add(acc)
 	ak := c.Acks[i]
 	if ak.Window != 0 || ak.Acks != 0 {
-		g.add(field("Acknowledgements", fmt.Sprintf("%d received", ak.Acks)).add(
+		g.add(field("Acknowledgements", fmt.Sprintf("%d from the peer", ak.Acks)).add(
 			field("Window announced", fmt.Sprint(ak.Window)),
 			field("Acknowledgements", fmt.Sprint(ak.Acks)),
 			field("Last acknowledged", fmt.Sprint(ak.LastAck)),

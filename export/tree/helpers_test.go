@@ -17,7 +17,7 @@ var pcapDir = filepath.Join("..", "..", "testdata", "pcaps")
 var captures = []string{
 	"publish.pcap", "play.pcap", "rtmpdump-play.pcap", "chunksize.pcap", "multi.pcap", "midstream.pcap",
 	"ipv6.pcap", "any-sll2.pcap", "otherport.pcap", "extts.pcap", "extts-play.pcap", "reject.pcap",
-	"publish-ng.pcapng", "twoif.pcapng",
+	"publish-ng.pcapng", "twoif.pcapng", "ackwin.pcap",
 }
 
 // records runs a capture through the pipeline the CLI uses (reassembly,

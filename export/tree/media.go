@@ -189,17 +189,18 @@ func audioPayload(p *media.AudioPayload, base int) []*Node {
 	return out
 }
 
-func video(v *media.Video, base int) []*Node {
+// n is the length of the video body starting at base.
+func video(v *media.Video, base, n int) []*Node {
 	var out []*Node
-	out = append(out, bodyField("Frame type", fmt.Sprintf("%d (%s)", uint8(v.FrameType), v.FrameType), base, 1))
+	out = append(out, at(n >= 1, "Frame type", fmt.Sprintf("%d (%s)", uint8(v.FrameType), v.FrameType), base, 0, 1))
 	if !v.Enhanced {
-		out = append(out, bodyField("Codec ID", fmt.Sprintf("%d (%s)", uint8(v.CodecID), v.CodecID), base, 1))
+		out = append(out, at(n >= 1, "Codec ID", fmt.Sprintf("%d (%s)", uint8(v.CodecID), v.CodecID), base, 0, 1))
 	} else {
 		out = append(out, field("Enhanced RTMP", "yes (ExHeader)"))
 		out = append(out, modEx(v.ModEx)...)
 	}
 	if v.Command != nil {
-		return append(out, at(!v.Enhanced, "Video command", fmt.Sprintf("%d (%s)", uint8(*v.Command), v.Command), base, 1, 1))
+		return append(out, at(!v.Enhanced && n >= 2, "Video command", fmt.Sprintf("%d (%s)", uint8(*v.Command), v.Command), base, 1, 1))
 	}
 	if v.Multitrack != nil {
 		out = append(out, field("Multitrack type", v.Multitrack.String()),
@@ -374,7 +375,7 @@ func avcConfig(c *media.AVCConfig, cfg func(string, string) *Node, off, n int) *
 		g.add(sn)
 		p += 2 + len(s)
 	}
-	g.add(at("PPS count", fmt.Sprint(c.PPSCount), p, 1))
+	g.add(at2(fixed && p < n, "PPS count", fmt.Sprint(c.PPSCount), off, p, 1))
 	p++
 	for i, s := range c.PPSList {
 		pn := field(fmt.Sprintf("PPS %d", i+1), fmt.Sprintf("%d bytes", len(s)))
@@ -427,6 +428,9 @@ func h264SPS(s *media.H264SPS) []*Node {
 	}
 	return out
 }
+
+// at2 is at under another name, for builders that shadow at.
+var at2 = at
 
 func hevcConfig(c *media.HEVCConfig, cfg func(string, string) *Node, off, n int) *Node {
 	fixed := n >= 23
@@ -508,21 +512,23 @@ func aggregate(subs []media.SubMessage, bodyLen int) []*Node {
 	for i := range subs {
 		s := &subs[i]
 		rec := min(11+s.Size+4, bodyLen-s.Offset) // the last record may lack its back pointer
-		n := bodyField(fmt.Sprintf("Sub-message %d", i+1), s.Summary(), s.Offset, rec).expand()
+		n := at(rec >= 0, fmt.Sprintf("Sub-message %d", i+1), s.Summary(), 0, s.Offset, rec).expand()
+		hdr := s.Offset >= 0 && s.Offset+11 <= bodyLen
 		n.add(
-			bodyField("Type", fmt.Sprint(s.TypeID), s.Offset, 1),
-			bodyField("Size", fmt.Sprint(s.Size), s.Offset+1, 3),
-			bodyField("Timestamp", fmt.Sprintf("%d (absolute %d)", s.RawTimestamp, s.Timestamp), s.Offset+4, 4),
-			bodyField("Stream ID", fmt.Sprint(s.StreamID), s.Offset+8, 3),
+			at(hdr, "Type", fmt.Sprint(s.TypeID), s.Offset, 0, 1),
+			at(hdr, "Size", fmt.Sprint(s.Size), s.Offset, 1, 3),
+			at(hdr, "Timestamp", fmt.Sprintf("%d (absolute %d)", s.RawTimestamp, s.Timestamp), s.Offset, 4, 4),
+			at(hdr, "Stream ID", fmt.Sprint(s.StreamID), s.Offset, 8, 3),
 		)
 		bodyOff := s.Offset + 11
+		whole := hdr && s.Size >= 0 && bodyOff+s.Size <= bodyLen
 		switch {
 		case s.Audio != nil:
-			n.add(bodyField("Audio", s.Audio.Summary(), bodyOff, s.Size).add(audio(s.Audio, bodyOff)...))
+			n.add(at(whole, "Audio", s.Audio.Summary(), bodyOff, 0, s.Size).add(audio(s.Audio, bodyOff)...))
 		case s.Video != nil:
-			n.add(bodyField("Video", s.Video.Summary(), bodyOff, s.Size).add(video(s.Video, bodyOff)...))
+			n.add(at(whole, "Video", s.Video.Summary(), bodyOff, 0, s.Size).add(video(s.Video, bodyOff, s.Size)...))
 		default:
-			n.add(bodyField("Body", fmt.Sprintf("%d bytes", s.Size), bodyOff, s.Size))
+			n.add(at(whole, "Body", fmt.Sprintf("%d bytes", s.Size), bodyOff, 0, s.Size))
 		}
 		bp := at(bodyOff+s.Size+4 <= bodyLen, "Back pointer", fmt.Sprint(s.BackPointer), bodyOff, s.Size, 4)
 		if !s.BackPointerOK {

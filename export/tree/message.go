@@ -108,12 +108,12 @@ func messageHeader(m *dissect.Message) *Node {
 	g.add(csid)
 
 	msid := l.at("Message stream ID", fmt.Sprint(m.MSID), 7, 4, 0)
-	if l.ok && l.fmt > 0 {
-		msid.Value += " (from the chunk stream's earlier header)"
-	}
-	if m.MSIDGuess {
+	switch {
+	case m.MSIDGuess:
 		msid.Value += " (guessed: not on the wire since the capture joined)"
 		msid.Severity = SevWarn
+	case l.ok && l.fmt > 0:
+		msid.Value += " (from the chunk stream's earlier header)"
 	}
 	g.add(msid)
 	g.add(timestamp(m, l))

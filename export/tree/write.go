@@ -125,11 +125,12 @@ func (t *textWriter) line(depth int, n *Node) {
 			suffix = fmt.Sprintf(" [wire %d+%d]", n.Off, n.Len)
 		}
 	}
+	var more []string // continuation lines of a wrapped value
 	if t.opts.Width > 0 {
 		used := utf8.RuneCountInString(indent) + utf8.RuneCountInString(label) + utf8.RuneCountInString(suffix)
 		if value != "" {
 			used += 2
-			value = cut(value, max(t.opts.Width-used, 12))
+			value, more = wrap(value, max(t.opts.Width-used, 12), max(t.opts.Width-len(indent)-4, 12))
 		} else if used > t.opts.Width {
 			label = cut(label, max(t.opts.Width-utf8.RuneCountInString(indent)-utf8.RuneCountInString(suffix), 12))
 		}
@@ -161,6 +162,56 @@ func (t *textWriter) line(depth int, n *Node) {
 	}
 	t.w.WriteString(suffix)
 	t.w.WriteByte('\n')
+	for _, m := range more {
+		t.w.WriteString(indent + "    ")
+		if colour != "" {
+			t.w.WriteString(colour + m + ansiReset)
+		} else {
+			t.w.WriteString(m)
+		}
+		t.w.WriteByte('\n')
+	}
+}
+
+// maxWrapLines bounds a wrapped value: prose (diagnostic text, status
+// descriptions) reads best whole, but a 64 KB AMF string should not fill
+// the screen, so beyond this many lines the value is cut with "…".
+const maxWrapLines = 4
+
+// wrap splits s into a first line of at most first runes and continuation
+// lines of at most rest runes, breaking at spaces where it can, and cuts
+// with "…" after maxWrapLines lines.
+func wrap(s string, first, rest int) (string, []string) {
+	if utf8.RuneCountInString(s) <= first {
+		return s, nil
+	}
+	r := []rune(s)
+	var lines []string
+	width := first
+	for len(r) > 0 {
+		if len(lines) == maxWrapLines-1 {
+			lines = append(lines, cut(string(r), width))
+			break
+		}
+		if len(r) <= width {
+			lines = append(lines, string(r))
+			break
+		}
+		brk := width
+		for i := width; i > width/2; i-- {
+			if r[i] == ' ' {
+				brk = i
+				break
+			}
+		}
+		lines = append(lines, strings.TrimRight(string(r[:brk]), " "))
+		r = r[brk:]
+		for len(r) > 0 && r[0] == ' ' {
+			r = r[1:]
+		}
+		width = rest
+	}
+	return lines[0], lines[1:]
 }
 
 // oneLine replaces line breaks and other control characters, which would

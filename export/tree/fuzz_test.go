@@ -1,0 +1,53 @@
+package tree
+
+import (
+	"io"
+	"testing"
+
+	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/dissect/decode"
+	"github.com/rtmpscope/rtmpscope/dissect/session"
+)
+
+// FuzzBuild decodes random bodies as every message type, as the session
+// layer does, and checks Build never panics (the recover in Build would
+// hide a panic, so the fuzz target calls build directly), every range it
+// returns lies inside the message, and Write renders it.
+func FuzzBuild(f *testing.F) {
+	seen := map[uint8]int{}
+	for _, r := range records(f, "publish.pcap") {
+		if r.Kind == dissect.KindMessage && seen[r.Message.TypeID] < 3 {
+			seen[r.Message.TypeID]++
+			f.Add(r.Message.TypeID, r.Message.Body)
+		}
+	}
+	f.Add(uint8(22), []byte{9, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0x17, 0, 0, 0, 0, 0, 0, 0, 16})
+	f.Add(uint8(17), []byte{0, 0x11, 0x0a, 0x0b, 0x01, 0x03, 0x61, 0x04, 0x05, 0x01})
+	f.Fuzz(func(t *testing.T, typ uint8, body []byte) {
+		m := &dissect.Message{
+			TypeID: typ, TypeName: dissect.TypeName(typ), Length: uint32(len(body)), Body: body,
+			Offset: 100, ChunkCount: 1,
+			Chunks: []dissect.ChunkInfo{{Offset: 100, HeaderLen: 12, PayloadLen: len(body)}},
+		}
+		ev := dissect.Event{Kind: dissect.KindMessage, Message: m}
+		r := session.Record{Event: ev, Body: decode.Message(m)}
+		root := build(&r)
+		lo, hi := wireExtent(m)
+		root.Walk(func(n *Node, _ int) bool {
+			switch n.Space {
+			case Body:
+				if n.Off < 0 || n.Len < 0 || n.Off+n.Len > int64(len(body)) {
+					t.Fatalf("node %q: body range %d+%d outside %d", n.Label, n.Off, n.Len, len(body))
+				}
+			case Wire:
+				if n.Off < lo || n.Off+n.Len > hi {
+					t.Fatalf("node %q: wire range %d+%d outside [%d,%d)", n.Label, n.Off, n.Len, lo, hi)
+				}
+			}
+			return true
+		})
+		if err := Write(io.Discard, root, WriteOptions{Bytes: true, Color: true}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
