@@ -201,8 +201,9 @@ func (t *Tracker) onNamedReply(cs *connState, rec *Record) {
 }
 
 // finish reports the requests still unanswered when a connection ends and
-// the diagnostics suppressed over the limit, into the queue.
-func (t *Tracker) finish(cs *connState, at time.Time) {
+// the diagnostics suppressed over the limit, into the queue. end says how
+// it ended, for the texts ("the connection closed").
+func (t *Tracker) finish(cs *connState, at time.Time, end string) {
 	for d := range cs.pending {
 		for _, r := range cs.pending[d].list {
 			var sev dissect.Severity
@@ -220,11 +221,27 @@ func (t *Tracker) finish(cs *connState, at time.Time) {
 			}
 			cs.state.Unanswered++
 			t.diag(cs, at, whereRequest(r), sev, CodeUnanswered, fmt.Sprintf(
-				"%s was never answered (expected %s) before the connection ended%s", reqName(r), r.expectText(), why))
+				"%s was never answered (expected %s) before %s%s", reqName(r), r.expectText(), end, why))
 		}
 		cs.pending[d].list = nil
 	}
 	t.suppressed(cs, at)
+}
+
+// endText says how a connection's close event says it ended.
+func endText(c *dissect.ConnEvent) string {
+	switch st := c.Stats; {
+	case st == nil:
+	case st.Truncated:
+		return "the capture ended"
+	case st.TimedOut:
+		return "the connection went idle"
+	case st.RST:
+		return "the connection was reset"
+	case st.FIN:
+		return "the connection closed"
+	}
+	return "the connection ended"
 }
 
 // sideName names the side that sends in direction d.

@@ -115,7 +115,7 @@ func (t *Tracker) Emit(ev dissect.Event) {
 		cs.gapped = true
 	case dissect.KindConn:
 		if ev.Conn != nil && ev.Conn.Closed {
-			t.finish(cs, ev.Time)
+			t.finish(cs, ev.Time, endText(ev.Conn))
 			rec.Session = &cs.state
 			delete(t.conns, ev.ConnID)
 			t.flushQueue(cs)
@@ -163,7 +163,7 @@ func (t *Tracker) Flush(at time.Time) {
 	})
 	for _, id := range ids {
 		cs := t.conns[id]
-		t.finish(cs, at)
+		t.finish(cs, at, "tracking stopped")
 		delete(t.conns, id)
 		t.flushQueue(cs)
 	}
