@@ -1,0 +1,46 @@
+package streams
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/dissect/media"
+	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/reassembly"
+)
+
+// loadReports runs a committed capture through the real pipeline and feeds
+// every audio and video message to one media.Stats per connection and
+// direction, keyed "c1 c2s" the way the TUI's store does, and returns the
+// reports.
+func loadReports(t testing.TB, name string) []media.StreamReport {
+	t.Helper()
+	stats := media.NewStats()
+	tr := session.New(session.Options{}, func(r session.Record) {
+		if r.Kind != dissect.KindMessage {
+			return
+		}
+		m := r.Message
+		var dec any
+		switch {
+		case r.Body.Audio != nil:
+			dec = r.Body.Audio
+		case r.Body.Video != nil:
+			dec = r.Body.Video
+		}
+		if m.TypeID != dissect.TypeAudio && m.TypeID != dissect.TypeVideo {
+			return
+		}
+		dir := "c2s"
+		if m.Dir == reassembly.ServerToClient {
+			dir = "s2c"
+		}
+		stats.Add(r.ConnID+" "+dir, m.Timestamp, m.Time, m.TypeID == dissect.TypeVideo, int(m.Length), dec)
+	})
+	path := filepath.Join("..", "..", "testdata", "pcaps", name)
+	if _, err := reassembly.ProcessFile(path, &dissect.Factory{Sink: tr}, reassembly.Options{}); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return stats.Report()
+}
