@@ -211,3 +211,24 @@ func TestRejectDiagnostics(t *testing.T) {
 		t.Errorf("unanswered/failed per connection %v, want %v", counts, want)
 	}
 }
+
+// BenchmarkTracker measures the session layer alone (decoding, redaction,
+// pairing, state) on multi.pcap's events, recorded once from the
+// dissector; b.N replays them through a fresh Tracker. ns/op is per
+// event.
+func BenchmarkTracker(b *testing.B) {
+	var evs []dissect.Event
+	col := dissect.SinkFunc(func(e dissect.Event) { evs = append(evs, e) })
+	if _, err := reassembly.ProcessFile(filepath.Join(pcapDir, "multi.pcap"), &dissect.Factory{Sink: col}, reassembly.Options{}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var tr *Tracker
+	for i := 0; i < b.N; i++ {
+		if i%len(evs) == 0 {
+			tr = New(Options{}, func(Record) {})
+		}
+		tr.Emit(evs[i%len(evs)])
+	}
+}
