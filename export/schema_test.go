@@ -1,0 +1,96 @@
+package export
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+const schemaPath = "../docs/events.schema.json"
+
+func compileSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	f, err := os.Open(schemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatalf("%s: %v", schemaPath, err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource("events.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("events.schema.json")
+	if err != nil {
+		t.Fatalf("%s: %v", schemaPath, err)
+	}
+	return s
+}
+
+func validate(t *testing.T, s *jsonschema.Schema, line []byte) error {
+	t.Helper()
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(line))
+	if err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, line)
+	}
+	return s.Validate(v)
+}
+
+// TestSchemaValidatesCaptures validates every event of every committed
+// capture, with and without payloads, against docs/events.schema.json.
+func TestSchemaValidatesCaptures(t *testing.T) {
+	s := compileSchema(t)
+	for _, name := range committedCaptures(t) {
+		kinds := map[string]int{}
+		for i, r := range captureRecords(t, name) {
+			kinds[r.Kind.String()]++
+			for _, opts := range []EventOptions{{}, {Payload: "base64"}} {
+				if opts.Payload != "" && i%7 != 0 {
+					continue // payloads only change "payload"; a sample is enough
+				}
+				line, err := MarshalEvent(r, opts)
+				if err != nil {
+					t.Fatalf("%s record %d: %v", name, i, err)
+				}
+				if err := validate(t, s, line); err != nil {
+					t.Fatalf("%s record %d does not validate: %v\n%s", name, i, err, line)
+				}
+			}
+		}
+		if kinds["conn"] < 2 || kinds["message"] == 0 {
+			t.Errorf("%s: %v: expected conn open/closed and messages", name, kinds)
+		}
+	}
+}
+
+// TestSchemaRejects makes sure the schema is strict enough to fail: each
+// line breaks one rule of a valid event.
+func TestSchemaRejects(t *testing.T) {
+	s := compileSchema(t)
+	valid := `{"schema":1,"kind":"gap","conn":"c1","dir":"c2s","time":"2026-11-21T00:26:59.7049Z","bytes":10,"offset":5,"reason":"lost","frame":3}`
+	if err := validate(t, s, []byte(valid)); err != nil {
+		t.Fatalf("valid line rejected: %v", err)
+	}
+	for _, bad := range []string{
+		strings.Replace(valid, `"kind":"gap"`, `"kind":"gaps"`, 1),
+		strings.Replace(valid, `"dir":"c2s"`, `"dir":"up"`, 1),
+		strings.Replace(valid, `"reason":"lost"`, `"reason":"eaten"`, 1),
+		strings.Replace(valid, `,"bytes":10`, ``, 1),
+		strings.Replace(valid, `"frame":3`, `"frame":3,"surprise":true`, 1),
+		strings.Replace(valid, `"frame":3`, `"frame":"3"`, 1),
+		strings.Replace(valid, `"time":"2026-11-21T00:26:59.7049Z"`, `"time":"yesterday"`, 1),
+		`{"schema":1,"kind":"diagnostic","conn":"c1","time":"2026-11-21T00:26:59Z","severity":"fatal","code":"a.b","text":"","offset":0,"frames":[1,1]}`,
+		`{"schema":1,"kind":"conn","conn":"c1","time":"2026-11-21T00:26:59Z","client":"a","server":"b","state":"closed","oriented":"syn"}`,
+	} {
+		if validate(t, s, []byte(bad)) == nil {
+			t.Errorf("schema accepts %s", bad)
+		}
+	}
+}
