@@ -202,7 +202,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) {
 		}
 	case key.Matches(k, m.KeyMap.ExpandAll):
 		if l, ok := m.current(); ok {
-			m.openAll(l.node, l.path)
+			m.openAll(l.node, l.path, 0)
 			m.relayout()
 		}
 	}
@@ -222,13 +222,15 @@ func (m *Model) setOpen(l line, open bool) {
 	m.relayout()
 }
 
-func (m *Model) openAll(n *tree.Node, path string) {
-	if len(n.Children) == 0 {
+func (m *Model) openAll(n *tree.Node, path string, depth int) {
+	if len(n.Children) == 0 || depth > maxDepth {
 		return
 	}
 	m.open[path] = true
 	for i, c := range n.Children {
-		m.openAll(c, childPath(path, i, c))
+		if c != nil {
+			m.openAll(c, childPath(path, i, c), depth+1)
+		}
 	}
 }
 
