@@ -121,16 +121,6 @@ func TestConnectContent(t *testing.T) {
 	}
 }
 
-// lineOf returns the index of the first visible line whose label is label.
-func lineOf(m *Model, label string) int {
-	for i, l := range m.lines {
-		if l.node.Label == label {
-			return i
-		}
-	}
-	return -1
-}
-
 // fixture is a small hand-made tree: every key's effect is easy to state.
 //
 //	root

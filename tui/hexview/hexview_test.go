@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/export/tree"
 	"github.com/rtmpscope/rtmpscope/tui/theme"
 )
@@ -383,4 +384,53 @@ func TestGolden(t *testing.T) {
 		checkShape(t, m.View(), 80, 24)
 		golden.RequireEqual(t, m.View())
 	})
+}
+
+// TestTreeRanges highlights every node export/tree builds for the
+// multi-chunk messages of publish.pcap (the command split at 128 bytes,
+// the 2-chunk video messages) and extts.pcap (keyframes in 7-8 chunks of
+// 1024 with extended-timestamp continuation headers): each Body or Wire
+// node lights exactly Len bytes, the ones its range names, and is scrolled
+// into view.
+func TestTreeRanges(t *testing.T) {
+	var recs []session.Record
+	for _, c := range []string{"publish.pcap", "extts.pcap"} {
+		recs = append(recs, loadRecords(t, c)...)
+	}
+	checked := 0
+	for i := range recs {
+		r := &recs[i]
+		if r.Kind != dissect.KindMessage || len(r.Message.Chunks) < 2 {
+			continue
+		}
+		msg := r.Message
+		m := newPane(theme.Plain(), 80, 24, msg)
+		var walk func(n *tree.Node)
+		walk = func(n *tree.Node) {
+			for _, c := range n.Children {
+				walk(c)
+			}
+			if n.Space == tree.NoBytes || n.Len <= 0 {
+				return
+			}
+			m.Highlight(n.Space, n.Off, n.Len)
+			got := highlightedWire(&m)
+			if int64(len(got)) != n.Len {
+				t.Fatalf("frame %d node %q (%v %d+%d): %d bytes lit, want %d", msg.Frame, n.Label, n.Space, n.Off, n.Len, len(got), n.Len)
+			}
+			if n.Space == tree.Wire && (got[0] != n.Off || got[len(got)-1] != n.Off+n.Len-1) {
+				t.Fatalf("node %q: wire bytes %d..%d lit, want %d..%d", n.Label, got[0], got[len(got)-1], n.Off, n.Off+n.Len-1)
+			}
+			first, _ := m.highlightRows()
+			if first < m.Top() || first >= m.Top()+24 {
+				t.Fatalf("node %q: first lit row %d not in view (top %d)", n.Label, first, m.Top())
+			}
+			checked++
+		}
+		walk(tree.Build(r))
+	}
+	if checked < 10 {
+		t.Fatalf("only %d nodes with bytes checked", checked)
+	}
+	t.Logf("%d nodes checked", checked)
 }
