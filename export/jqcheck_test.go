@@ -1,0 +1,50 @@
+package export
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestJQCheck runs scripts/jq-check.sh on every committed capture with the
+// NDJSON export made in-process: per connection, the names of the AMF
+// messages found with jq must equal tshark's (testdata/pcaps/NAME.messages.tsv).
+// Skipped when bash or jq is not installed.
+func TestJQCheck(t *testing.T) {
+	for _, tool := range []string{"bash", "jq", "awk"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	script, err := filepath.Abs("../scripts/jq-check.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range committedCaptures(t) {
+		t.Run(name, func(t *testing.T) {
+			f, err := os.CreateTemp(t.TempDir(), "*.ndjson")
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := NewJSONWriter(f, false)
+			for _, r := range captureRecords(t, name) {
+				line, err := MarshalEvent(r, EventOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := w.Write(line); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			out, err := exec.Command("bash", script, filepath.Join(pcaps, name), f.Name()).CombinedOutput()
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+		})
+	}
+}
