@@ -64,7 +64,11 @@ func buildChunks(m *dissect.Message, body []byte, headers [][]byte) []chunk {
 // per chunk, its header bytes, then its payload bytes on fresh lines, so
 // header and payload never share a line (readable without colour).
 func buildRows(chunks []chunk, bytesPerLine int) []row {
-	var rows []row
+	n := 0
+	for _, c := range chunks {
+		n += 1 + (c.info.HeaderLen+bytesPerLine-1)/bytesPerLine + (c.info.PayloadLen+bytesPerLine-1)/bytesPerLine
+	}
+	rows := make([]row, 0, n) // sized once: a 4 MiB keyframe is 260k rows
 	for i, c := range chunks {
 		rows = append(rows, row{chunk: int32(i), pos: markerRow})
 		for p := 0; p < c.info.HeaderLen; p += bytesPerLine {
