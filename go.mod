@@ -8,6 +8,8 @@ require (
 	golang.org/x/net v0.62.0
 )
 
+require github.com/atotto/clipboard v0.1.4 // indirect
+
 require (
 	charm.land/bubbles/v2 v2.2.1 // indirect
 	charm.land/bubbletea/v2 v2.0.9 // indirect

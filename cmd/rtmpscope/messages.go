@@ -44,6 +44,7 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	secrets := fs.Bool("show-secrets", false, "show stream keys and tokens instead of redacting them")
 	filterSrc := fs.StringP("display-filter", "Y", "", "print only the events that match `EXPR` (docs/display-filters.md)")
 	verbose := fs.BoolP("verbose", "V", false, "print each event's full detail tree after its line (like tshark -V; text format)")
+	noTUI := fs.Bool("no-tui", false, "print text even when stdout is a terminal (the terminal UI opens by default there)")
 	if err := parseFlags(fs, args, messagesUsage, stdout, stderr); err != nil {
 		return err
 	}
@@ -56,6 +57,13 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	filter, err := compileDisplayFilter(*filterSrc)
 	if err != nil {
 		return err
+	}
+	if wantTUI(stdout, *noTUI, fs.Changed("format"), *verbose, in.quiet) {
+		src, err := openInput(&in)
+		if err != nil {
+			return err
+		}
+		return runTUI(ctx, src, &in, *secrets, displayFilterArg(fs), stderr)
 	}
 	var (
 		jw  *export.JSONWriter

@@ -64,6 +64,11 @@ type Store struct {
 	names     map[string]string
 	counts    Counts
 	diagRows  []int // rows of diagnostics, in order, for n/N
+	// pairs holds the session layer's request/response links of the
+	// (few) command rows that have one.
+	pairs map[int]*session.Pair
+	// plainIn says records arrive unredacted (Tracker(true)).
+	plainIn bool
 }
 
 // New returns an empty Store whose spill file is made in dir ("" for the
@@ -81,6 +86,7 @@ func New(dir string) (*Store, error) {
 		feeds:     map[uint32][]int{},
 		stats:     media.NewStats(),
 		names:     map[string]string{},
+		pairs:     map[int]*session.Pair{},
 	}, nil
 }
 
@@ -100,14 +106,20 @@ func (s *Store) Close() error {
 	return err
 }
 
-// Tracker returns the session tracker to put in the pipeline: it decodes
-// bodies without redaction (the store redacts, so secrets can be revealed
-// on request) and adds every record to s.
-func (s *Store) Tracker() *session.Tracker {
-	return session.New(session.Options{ShowSecrets: true}, s.Add)
+// Tracker returns the session tracker to put in the pipeline; it adds
+// every record to s. With showSecrets false (the safe default) records
+// arrive redacted, including the conversation state of conn-closed events,
+// and the store decodes command bodies once more for the plain form that
+// reveal shows; with showSecrets true nothing is redacted by the tracker
+// and the store derives the redacted forms itself.
+func (s *Store) Tracker(showSecrets bool) *session.Tracker {
+	s.mu.Lock()
+	s.plainIn = showSecrets
+	s.mu.Unlock()
+	return session.New(session.Options{ShowSecrets: showSecrets}, s.Add)
 }
 
-// Add appends one record. Its body must be unredacted (see Tracker).
+// Add appends one record, as the tracker made by Tracker gives it.
 func (s *Store) Add(rec session.Record) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -182,16 +194,29 @@ func (s *Store) addMessage(row *Row, c *Conn, rec session.Record) {
 	}
 	s.counts.Messages++
 	c.Messages++
+	if rec.Pair != nil {
+		s.pairs[s.n] = rec.Pair
+	}
 	if !c.Closed && int(m.Dir) < 2 {
 		c.Bytes[m.Dir] += int64(m.Length)
 	}
 	plain := decode.Summary(m, rec.Body)
 	summary := plain
-	if red := s.redactors[c.ID]; red != nil && (rec.Body.Command != nil || rec.Body.Data != nil) {
+	if rec.Body.Command != nil || rec.Body.Data != nil {
 		s.feeds[row.Conn] = append(s.feeds[row.Conn], s.n)
-		rb := redactBody(red, rec.Body)
-		summary = decode.Summary(m, rb)
-		s.noteNames(c, rec.Body, rb)
+		pb, rb := rec.Body, rec.Body
+		if s.plainIn {
+			red := s.redactors[c.ID]
+			if red == nil {
+				red = command.NewRedactor()
+				s.redactors[c.ID] = red
+			}
+			rb = redactBody(red, pb)
+		} else {
+			pb = decode.Message(m)
+		}
+		summary, plain = decode.Summary(m, rb), decode.Summary(m, pb)
+		s.noteNames(c, pb, rb)
 	}
 	if summary == plain {
 		plain = ""
@@ -433,6 +458,7 @@ func (s *Store) Record(i int, reveal bool) (*session.Record, error) {
 		Kind: dissect.KindMessage, ConnID: s.conns[row.Conn].ID, Dir: m.Dir, HasDir: true, Time: m.Time, Message: m,
 	}}
 	rec.Body = decode.Message(m)
+	rec.Pair = s.pairs[i]
 	if !reveal && (rec.Body.Command != nil || rec.Body.Data != nil) {
 		red := command.NewRedactor()
 		for _, j := range s.feeds[row.Conn] {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,8 +17,8 @@ import (
 const pcaps = "../../testdata/pcaps"
 
 // load runs a capture into a new Store and also collects the records the
-// ordinary pipeline gives (redacted, as every other output sees them).
-func load(t testing.TB, name string) (*Store, []session.Record) {
+// ordinary pipeline gives with the same --show-secrets setting.
+func load(t testing.TB, name string, showSecrets bool) (*Store, []session.Record) {
 	t.Helper()
 	path := filepath.Join(pcaps, name)
 	if _, err := os.Stat(path); err != nil {
@@ -29,8 +30,8 @@ func load(t testing.TB, name string) (*Store, []session.Record) {
 	}
 	t.Cleanup(func() { s.Close() })
 	var want []session.Record
-	redacting := session.New(session.Options{}, func(r session.Record) { want = append(want, r) })
-	tr := s.Tracker()
+	redacting := session.New(session.Options{ShowSecrets: showSecrets}, func(r session.Record) { want = append(want, r) })
+	tr := s.Tracker(showSecrets)
 	both := dissect.SinkFunc(func(e dissect.Event) {
 		e2 := e
 		if e.Message != nil {
@@ -49,40 +50,44 @@ func load(t testing.TB, name string) (*Store, []session.Record) {
 }
 
 // Every event read back from the store (row + spill file, decoded again,
-// redacted on demand) exports exactly as the pipeline's own record does.
+// redacted on demand) exports exactly as the pipeline's own record does,
+// whether the store was fed redacted records (the default) or plain ones
+// (--show-secrets, read back revealed).
 func TestRoundTrip(t *testing.T) {
 	for _, name := range []string{"publish.pcap", "play.pcap", "midstream.pcap", "chunksize.pcap", "extts.pcap"} {
-		t.Run(name, func(t *testing.T) {
-			s, want := load(t, name)
-			if s.Len() != len(want) {
-				t.Fatalf("%d rows, pipeline gave %d events", s.Len(), len(want))
-			}
-			for i := range want {
-				got, err := s.Record(i, false)
-				if err != nil {
-					t.Fatalf("row %d: %v", i, err)
+		for _, plainIn := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/plain-in=%v", name, plainIn), func(t *testing.T) {
+				s, want := load(t, name, plainIn)
+				if s.Len() != len(want) {
+					t.Fatalf("%d rows, pipeline gave %d events", s.Len(), len(want))
 				}
-				if got.Message != nil {
-					if got.Message.Chunks[0].Header == nil {
-						t.Fatalf("row %d: chunk header bytes not kept", i)
+				for i := range want {
+					got, err := s.Record(i, plainIn)
+					if err != nil {
+						t.Fatalf("row %d: %v", i, err)
 					}
-					if sum, want := s.Summary(i, false), decode.Summary(want[i].Message, want[i].Body); sum != want {
-						t.Fatalf("row %d summary %q, pipeline %q", i, sum, want)
+					if got.Message != nil {
+						if got.Message.Chunks[0].Header == nil {
+							t.Fatalf("row %d: chunk header bytes not kept", i)
+						}
+						if sum, want := s.Summary(i, plainIn), decode.Summary(want[i].Message, want[i].Body); sum != want {
+							t.Fatalf("row %d summary %q, pipeline %q", i, sum, want)
+						}
+					}
+					a, _ := export.MarshalEvent(want[i], export.EventOptions{Payload: "hex"})
+					b, _ := export.MarshalEvent(*got, export.EventOptions{Payload: "hex"})
+					if !bytes.Equal(a, b) {
+						t.Fatalf("row %d differs:\npipeline %s\nstore    %s", i, a, b)
 					}
 				}
-				a, _ := export.MarshalEvent(want[i], export.EventOptions{Payload: "hex"})
-				b, _ := export.MarshalEvent(*got, export.EventOptions{Payload: "hex"})
-				if !bytes.Equal(a, b) {
-					t.Fatalf("row %d differs:\npipeline %s\nstore    %s", i, a, b)
-				}
-			}
-		})
+			})
+		}
 	}
 }
 
 // Redaction is on by default and reveal shows what --show-secrets shows.
 func TestReveal(t *testing.T) {
-	s, _ := load(t, "publish.pcap")
+	s, _ := load(t, "publish.pcap", false)
 	var plain []session.Record
 	tr := session.New(session.Options{ShowSecrets: true}, func(r session.Record) { plain = append(plain, r) })
 	if _, err := reassembly.ProcessFile(filepath.Join(pcaps, "publish.pcap"), &dissect.Factory{Sink: tr}, reassembly.Options{}); err != nil {

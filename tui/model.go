@@ -1,0 +1,790 @@
+// Package tui is rtmpscope's terminal UI: a connection list, a virtualized
+// message timeline, the selected event's detail tree and hex bytes, and a
+// per-stream statistics view, over a store that the capture pipeline fills
+// while the UI runs. The split follows soft-serve's pkg/ui: each pane is a
+// component with Update/View/SetSize and a key map, panes return strings,
+// and only this root model lays out the frame.
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/export/tree"
+	"github.com/rtmpscope/rtmpscope/tui/detail"
+	"github.com/rtmpscope/rtmpscope/tui/hexview"
+	"github.com/rtmpscope/rtmpscope/tui/store"
+	"github.com/rtmpscope/rtmpscope/tui/streams"
+	"github.com/rtmpscope/rtmpscope/tui/theme"
+)
+
+// FilterError is a display filter's compile error, with the 1-based column
+// it points at (0 when unknown), so the filter bar can put a caret there.
+type FilterError struct {
+	Column int
+	Msg    string
+}
+
+func (e *FilterError) Error() string { return e.Msg }
+
+// Options configure the UI.
+type Options struct {
+	Source string // what the status bar names: the file or the interface
+	Live   bool   // capturing live: follow the tail, show kernel counters
+	Reveal bool   // start with secrets shown (--show-secrets)
+	Filter string // display filter applied at start (-Y)
+	// Compile compiles a display filter; nil disables the filter bar.
+	Compile func(src string) (Matcher, error)
+	Theme   theme.Theme
+}
+
+// pane identifies a focusable pane.
+type pane int
+
+const (
+	paneConns pane = iota
+	paneTimeline
+	paneDetail
+	paneHex
+	paneStreams
+)
+
+// inputMode says what the bottom text input is editing.
+type inputMode int
+
+const (
+	inputNone inputMode = iota
+	inputFilter
+	inputSearch
+)
+
+// rect is a pane's place on screen, for mouse hits.
+type rect struct{ x, y, w, h int }
+
+func (r rect) has(x, y int) bool { return x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h }
+
+// Model is the root model.
+type Model struct {
+	opts Options
+	st   *store.Store
+	th   theme.Theme
+	keys KeyMap
+	help help.Model
+
+	width, height int
+	focus         pane
+	streamsView   bool
+	showHelp      bool
+	reveal        bool
+	follow        bool
+
+	conns  connList
+	tl     timeline
+	detail detail.Model
+	hex    hexview.Model
+	stream streams.Model
+
+	input     textinput.Model
+	mode      inputMode
+	filterSrc string
+	filterErr *FilterError
+	matcher   Matcher
+	searchGen int
+	searchMsg string
+	lastQuery string
+
+	shown int // store row shown in detail/hex, -1 none
+	rects map[pane]rect
+}
+
+// New returns the root model over st. The store may still be filling.
+func New(st *store.Store, opts Options) Model {
+	m := Model{
+		opts: opts, st: st, th: opts.Theme, keys: DefaultKeyMap(), help: help.New(),
+		focus: paneTimeline, reveal: opts.Reveal, follow: opts.Live,
+		detail: detail.New(), hex: hexview.New(), stream: streams.New(),
+		input: textinput.New(), shown: -1, rects: map[pane]rect{},
+	}
+	m.tl = timeline{st: st, sel: selectAll()}
+	m.setTheme(opts.Theme)
+	m.input.Prompt = "filter: "
+	if opts.Filter != "" && opts.Compile != nil {
+		m.applyFilter(opts.Filter)
+	}
+	m.focusPane(paneTimeline)
+	return m
+}
+
+func (m *Model) setTheme(t theme.Theme) {
+	m.th = t
+	m.tl.theme, m.conns.theme = t, t
+	m.detail.SetTheme(t)
+	m.hex.SetTheme(t)
+	m.stream.SetTheme(t)
+	m.help.Styles.ShortKey = t.HelpKey
+	m.help.Styles.FullKey = t.HelpKey
+	m.help.Styles.ShortDesc = t.HelpDesc
+	m.help.Styles.FullDesc = t.HelpDesc
+}
+
+// Init implements tea.Model.
+func (m Model) Init() tea.Cmd { return tick() }
+
+// Update implements tea.Model.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+	case tickMsg:
+		m.refresh()
+		cmds = append(cmds, tick())
+	case searchDoneMsg:
+		if msg.gen == m.searchGen {
+			if msg.pos < 0 {
+				m.searchMsg = "not found: " + msg.query
+			} else {
+				m.searchMsg = "found: " + msg.query
+				m.follow = false
+				m.tl.goTo(msg.pos)
+			}
+		}
+	case detail.SelectMsg:
+		if msg.Node != nil {
+			m.hex.Highlight(msg.Node.Space, msg.Node.Off, msg.Node.Len)
+		}
+	case tea.KeyPressMsg:
+		cmds = append(cmds, m.key(msg))
+	case tea.MouseClickMsg:
+		cmds = append(cmds, m.click(msg.Mouse()))
+	case tea.MouseWheelMsg:
+		cmds = append(cmds, m.wheel(msg.Mouse()))
+	default:
+		if m.mode != inputNone {
+			var c tea.Cmd
+			m.input, c = m.input.Update(msg)
+			cmds = append(cmds, c)
+		}
+	}
+	cmds = append(cmds, m.syncSelection())
+	return m, tea.Batch(cmds...)
+}
+
+// refresh picks up what the pipeline added since the last tick.
+func (m *Model) refresh() {
+	m.conns.conns = m.st.Conns()
+	if m.streamsView {
+		m.stream.SetReports(m.st.Reports())
+	}
+	if m.follow {
+		m.tl.goTo(m.tl.count() - 1)
+	}
+}
+
+// key handles a key press.
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	if m.mode != inputNone {
+		return m.inputKey(msg)
+	}
+	if m.showHelp {
+		if key.Matches(msg, m.keys.Quit) {
+			return tea.Quit
+		}
+		m.showHelp = false
+		return nil
+	}
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+		return nil
+	case key.Matches(msg, k.NextPane):
+		m.cycle(1)
+		return nil
+	case key.Matches(msg, k.PrevPane):
+		m.cycle(-1)
+		return nil
+	case key.Matches(msg, k.Streams):
+		m.streamsView = !m.streamsView
+		if m.streamsView {
+			m.stream.SetReports(m.st.Reports())
+			m.focusPane(paneStreams)
+		} else {
+			m.focusPane(paneTimeline)
+		}
+		m.layout()
+		return nil
+	case key.Matches(msg, k.Search):
+		return m.startInput(inputSearch, "/", m.lastQuery)
+	case key.Matches(msg, k.Filter) && m.opts.Compile != nil:
+		return m.startInput(inputFilter, "filter: ", m.filterSrc)
+	case key.Matches(msg, k.ClearFilter):
+		m.searchMsg = ""
+		if m.filterSrc != "" {
+			m.applyFilter("")
+		}
+		return nil
+	case key.Matches(msg, k.NextDiag):
+		m.jumpDiag(1)
+		return nil
+	case key.Matches(msg, k.PrevDiag):
+		m.jumpDiag(-1)
+		return nil
+	case key.Matches(msg, k.Follow):
+		m.follow = !m.follow
+		if m.follow {
+			m.tl.goTo(m.tl.count() - 1)
+		}
+		return nil
+	case key.Matches(msg, k.Reveal):
+		m.reveal = !m.reveal
+		m.tl.reveal, m.conns.reveal = m.reveal, m.reveal
+		m.shown = -1 // show the record again, redacted or not
+		return nil
+	}
+	switch m.focus {
+	case paneTimeline:
+		m.listKey(msg, m.tl.height, func(d int) { m.tl.move(d) }, func(end bool) {
+			if end {
+				m.tl.goTo(m.tl.count() - 1)
+			} else {
+				m.tl.goTo(0)
+			}
+		})
+		if msg.String() == "enter" {
+			m.focusPane(paneDetail)
+		}
+		if m.opts.Live {
+			// Moving away from the tail pauses following; G resumes.
+			m.follow = m.tl.cursor >= m.tl.count()-1
+		}
+	case paneConns:
+		before := m.conns.cursor
+		m.listKey(msg, m.conns.height, m.conns.move, func(end bool) {
+			if end {
+				m.conns.cursor = len(m.conns.conns)
+			} else {
+				m.conns.cursor = 0
+			}
+			m.conns.clamp()
+		})
+		if m.conns.cursor != before {
+			m.applySelection()
+		}
+		if msg.String() == "enter" {
+			m.focusPane(paneTimeline)
+		}
+	case paneDetail:
+		var c tea.Cmd
+		m.detail, c = m.detail.Update(msg)
+		return c
+	case paneHex:
+		var c tea.Cmd
+		m.hex, c = m.hex.Update(msg)
+		return c
+	case paneStreams:
+		var c tea.Cmd
+		m.stream, c = m.stream.Update(msg)
+		return c
+	}
+	return nil
+}
+
+// listKey applies the list movement keys to a list pane.
+func (m *Model) listKey(msg tea.KeyPressMsg, page int, move func(int), ends func(bool)) {
+	k := m.keys
+	page = max(page-1, 1)
+	switch {
+	case key.Matches(msg, k.Up):
+		move(-1)
+	case key.Matches(msg, k.Down):
+		move(1)
+	case key.Matches(msg, k.PageUp):
+		move(-page)
+	case key.Matches(msg, k.PageDown):
+		move(page)
+	case key.Matches(msg, k.Top):
+		ends(false)
+	case key.Matches(msg, k.Bottom):
+		ends(true)
+	}
+}
+
+// panes returns the focus order of the visible panes.
+func (m *Model) panes() []pane {
+	if m.streamsView {
+		return []pane{paneStreams}
+	}
+	if m.wideBottom() {
+		return []pane{paneConns, paneTimeline, paneDetail, paneHex}
+	}
+	return []pane{paneConns, paneTimeline, paneDetail, paneHex}
+}
+
+func (m *Model) cycle(d int) {
+	ps := m.panes()
+	i := 0
+	for j, p := range ps {
+		if p == m.focus {
+			i = j
+		}
+	}
+	m.focusPane(ps[(i+d+len(ps))%len(ps)])
+	m.layout()
+}
+
+func (m *Model) focusPane(p pane) {
+	m.focus = p
+	m.tl.focused, m.conns.focused = p == paneTimeline, p == paneConns
+	m.detail.Blur()
+	m.hex.Blur()
+	m.stream.Blur()
+	switch p {
+	case paneDetail:
+		m.detail.Focus()
+	case paneHex:
+		m.hex.Focus()
+	case paneStreams:
+		m.stream.Focus()
+	}
+}
+
+// startInput opens the bottom input for a filter or a search.
+func (m *Model) startInput(mode inputMode, prompt, value string) tea.Cmd {
+	m.mode = mode
+	m.input.Prompt = prompt
+	m.input.SetValue(value)
+	m.input.CursorEnd()
+	m.layout()
+	return m.input.Focus()
+}
+
+func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		m.mode = inputNone
+		m.input.Blur()
+		m.filterErr = nil
+		m.layout()
+		return nil
+	case "enter":
+		v := strings.TrimSpace(m.input.Value())
+		mode := m.mode
+		if mode == inputFilter {
+			if !m.applyFilter(v) {
+				return nil // keep editing; the error shows under the bar
+			}
+		}
+		m.mode = inputNone
+		m.input.Blur()
+		m.layout()
+		if mode == inputSearch && v != "" {
+			m.lastQuery = v
+			return m.search(v)
+		}
+		return nil
+	}
+	var c tea.Cmd
+	m.input, c = m.input.Update(msg)
+	return c
+}
+
+// applyFilter compiles src and starts the selection scan; it returns false
+// (and keeps the error for the bar) when src does not compile.
+func (m *Model) applyFilter(src string) bool {
+	m.filterErr = nil
+	var match Matcher
+	if src != "" {
+		var err error
+		match, err = m.opts.Compile(src)
+		if err != nil {
+			fe, ok := err.(*FilterError)
+			if !ok {
+				fe = &FilterError{Msg: err.Error()}
+			}
+			m.filterErr = fe
+			return false
+		}
+	}
+	m.filterSrc, m.matcher = src, match
+	m.applySelection()
+	return true
+}
+
+// applySelection restarts the timeline's selection from the chosen
+// connection and the display filter, keeping the cursor on the same row
+// when it is still selected.
+func (m *Model) applySelection() {
+	cur := m.tl.selected()
+	m.tl.sel.stop()
+	conn := m.conns.chosen()
+	if conn < 0 && m.matcher == nil {
+		m.tl.sel = selectAll()
+	} else {
+		small := m.st.Len() < 20000
+		m.tl.sel = newSelection(m.st, conn, m.matcher, m.reveal, small)
+	}
+	if cur >= 0 {
+		p, _ := m.tl.sel.position(cur, m.st.Len())
+		m.tl.goTo(p)
+	} else {
+		m.tl.goTo(0)
+	}
+}
+
+// search looks for q in the summaries after the cursor, in the background.
+func (m *Model) search(q string) tea.Cmd {
+	m.searchGen++
+	gen, from, sel, st, reveal := m.searchGen, m.tl.cursor+1, m.tl.sel, m.st, m.reveal
+	m.searchMsg = "searching: " + q
+	lq := strings.ToLower(q)
+	return func() tea.Msg {
+		n := sel.count(st.Len())
+		for p := from; p < n; p += 256 {
+			for k, i := range sel.rows(p, 256, st.Len()) {
+				if strings.Contains(strings.ToLower(st.Summary(i, reveal)), lq) {
+					return searchDoneMsg{gen: gen, pos: p + k, query: q}
+				}
+			}
+		}
+		return searchDoneMsg{gen: gen, pos: -1, query: q}
+	}
+}
+
+// jumpDiag moves to the next (d=1) or previous (d=-1) diagnostic in the
+// timeline's selection.
+func (m *Model) jumpDiag(d int) {
+	cur := m.tl.selected()
+	diags := m.st.Diagnostics()
+	n := m.st.Len()
+	try := func(r int) bool {
+		if p, ok := m.tl.sel.position(r, n); ok {
+			m.follow = false
+			m.tl.goTo(p)
+			return true
+		}
+		return false
+	}
+	if d > 0 {
+		for _, r := range diags {
+			if r > cur && try(r) {
+				return
+			}
+		}
+		return
+	}
+	for i := len(diags) - 1; i >= 0; i-- {
+		if diags[i] < cur && try(diags[i]) {
+			return
+		}
+	}
+}
+
+// syncSelection shows the timeline's selected row in the detail and hex
+// panes when it changed.
+func (m *Model) syncSelection() tea.Cmd {
+	r := m.tl.selected()
+	if r == m.shown || r < 0 {
+		return nil
+	}
+	m.shown = r
+	rec, err := m.st.Record(r, m.reveal)
+	if err != nil {
+		rec = &session.Record{Event: dissect.Event{Kind: dissect.KindDiagnostic, Diag: &dissect.Diagnostic{Severity: dissect.Error, Code: "tui.store", Text: err.Error()}}}
+	}
+	root := tree.Build(rec)
+	m.detail.SetRecord(rec, root)
+	if msg := rec.Message; msg != nil {
+		headers := make([][]byte, len(msg.Chunks))
+		for i, c := range msg.Chunks {
+			headers[i] = c.Header
+		}
+		m.hex.SetMessage(msg, msg.Body, headers)
+		var mask []hexview.Range
+		if !m.reveal && (rec.Body.Command != nil || rec.Body.Data != nil) {
+			if plain, err := m.st.Record(r, true); err == nil {
+				mask = secretRanges(tree.Build(plain), root, nil)
+			}
+		}
+		m.hex.SetMask(mask)
+	} else {
+		m.hex.SetMessage(nil, nil, nil)
+		m.hex.SetMask(nil)
+	}
+	return nil
+}
+
+// secretRanges returns the body ranges of the nodes whose redacted value
+// differs from the plain one: the bytes the hex view must mask. The two
+// trees come from the same bytes, so they have the same shape.
+func secretRanges(plain, red *tree.Node, out []hexview.Range) []hexview.Range {
+	if plain == nil || red == nil {
+		return out
+	}
+	if plain.Value != red.Value && plain.Space == tree.Body && plain.Len > 0 {
+		out = append(out, hexview.Range{Off: plain.Off, Len: plain.Len})
+	}
+	for i := 0; i < len(plain.Children) && i < len(red.Children); i++ {
+		out = secretRanges(plain.Children[i], red.Children[i], out)
+	}
+	return out
+}
+
+// click focuses the pane under the mouse and, in a list, selects the row.
+func (m *Model) click(ms tea.Mouse) tea.Cmd {
+	if ms.Button != tea.MouseLeft || m.showHelp {
+		return nil
+	}
+	for p, r := range m.rects {
+		if !r.has(ms.X, ms.Y) {
+			continue
+		}
+		m.focusPane(p)
+		switch p {
+		case paneTimeline:
+			// One title line and one column header above the rows.
+			if row := ms.Y - r.y - 2; row >= 0 {
+				m.tl.goTo(m.tl.top + row)
+				m.follow = false
+			}
+		case paneConns:
+			if row := ms.Y - r.y - 1; row >= 0 {
+				m.conns.cursor = m.conns.top + row
+				m.conns.clamp()
+				m.applySelection()
+			}
+		}
+		return nil
+	}
+	return nil
+}
+
+// wheel scrolls the pane under the mouse.
+func (m *Model) wheel(ms tea.Mouse) tea.Cmd {
+	d := 0
+	switch ms.Button {
+	case tea.MouseWheelUp:
+		d = -3
+	case tea.MouseWheelDown:
+		d = 3
+	default:
+		return nil
+	}
+	for p, r := range m.rects {
+		if !r.has(ms.X, ms.Y) {
+			continue
+		}
+		switch p {
+		case paneTimeline:
+			m.tl.move(d)
+			if d < 0 {
+				m.follow = false
+			}
+		case paneConns:
+			m.conns.move(d / 3)
+			m.applySelection()
+		default:
+			code := tea.KeyDown
+			if d < 0 {
+				code = tea.KeyUp
+			}
+			var cmds []tea.Cmd
+			for range 3 {
+				k := tea.KeyPressMsg{Code: code}
+				var c tea.Cmd
+				switch p {
+				case paneDetail:
+					m.detail, c = m.detail.Update(k)
+				case paneHex:
+					m.hex, c = m.hex.Update(k)
+				case paneStreams:
+					m.stream, c = m.stream.Update(k)
+				}
+				cmds = append(cmds, c)
+			}
+			return tea.Batch(cmds...)
+		}
+	}
+	return nil
+}
+
+// wideBottom says whether detail and hex sit side by side.
+func (m *Model) wideBottom() bool { return m.width >= 120 }
+
+// barLines is how many lines the filter/search bar takes.
+func (m *Model) barLines() int {
+	n := 0
+	if m.mode != inputNone {
+		n++
+		if m.filterErr != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// layout sizes every pane for the window and records where each is.
+func (m *Model) layout() {
+	w, h := m.width, m.height
+	body := max(h-1-m.barLines(), 0) // status line at the bottom
+	m.rects = map[pane]rect{}
+	m.help.SetWidth(w)
+	if m.streamsView {
+		m.stream.SetSize(w, max(body-1, 0))
+		m.rects[paneStreams] = rect{0, 0, w, body}
+		return
+	}
+	connRows := min(max(len(m.conns.conns)+1, 2), max(body/6, 2))
+	connH := 1 + connRows
+	rest := max(body-connH, 0)
+	tlH := rest * 45 / 100
+	if h >= 40 {
+		tlH = rest / 2
+	}
+	botH := max(rest-tlH, 0)
+	m.conns.setSize(w, connRows)
+	m.tl.setSize(w, max(tlH-1, 0))
+	m.rects[paneConns] = rect{0, 0, w, connH}
+	m.rects[paneTimeline] = rect{0, connH, w, tlH}
+	y := connH + tlH
+	if m.wideBottom() {
+		dw := w * 45 / 100
+		m.detail.SetSize(dw, max(botH-1, 0))
+		m.hex.SetSize(w-dw-1, max(botH-1, 0))
+		m.rects[paneDetail] = rect{0, y, dw, botH}
+		m.rects[paneHex] = rect{dw + 1, y, w - dw - 1, botH}
+		return
+	}
+	m.detail.SetSize(w, max(botH-1, 0))
+	m.hex.SetSize(w, max(botH-1, 0))
+	if m.focus == paneHex {
+		m.rects[paneHex] = rect{0, y, w, botH}
+	} else {
+		m.rects[paneDetail] = rect{0, y, w, botH}
+	}
+}
+
+// title renders a pane's title rule.
+func (m *Model) title(text string, focused bool, w int) string {
+	rule := "─"
+	if m.th.ASCII {
+		rule = "-"
+	}
+	s := rule + " " + text + " "
+	s = fit(s+strings.Repeat(rule, max(w-lipgloss.Width(s), 0)), w, m.th.Ellipsis())
+	if focused {
+		return m.th.BorderFocused.Render(s)
+	}
+	return m.th.Border.Render(s)
+}
+
+// View implements tea.Model.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "rtmpscope " + m.opts.Source
+	return v
+}
+
+// Render returns the frame as a string (View without the terminal modes;
+// golden tests compare it).
+func (m Model) Render() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	body := max(m.height-1-m.barLines(), 0)
+	var parts []string
+	switch {
+	case m.showHelp:
+		parts = append(parts, m.helpView(body))
+	case m.streamsView:
+		parts = append(parts, m.title("Streams", true, m.width), m.stream.View())
+	default:
+		parts = append(parts,
+			m.title("Connections", m.focus == paneConns, m.width), m.conns.View(),
+			m.title(m.timelineTitle(), m.focus == paneTimeline, m.width), m.tl.View())
+		r := m.rects[paneDetail]
+		if m.wideBottom() {
+			hr := m.rects[paneHex]
+			sep := m.th.Border.Render(strings.Repeat("│\n", max(r.h-1, 0)) + "│")
+			if m.th.ASCII {
+				sep = m.th.Border.Render(strings.Repeat("|\n", max(r.h-1, 0)) + "|")
+			}
+			left := m.title("Detail", m.focus == paneDetail, r.w) + "\n" + m.detail.View()
+			right := m.title("Hex", m.focus == paneHex, hr.w) + "\n" + m.hex.View()
+			parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, left, sep, right))
+		} else if m.focus == paneHex {
+			parts = append(parts, m.title("Hex (tab: next pane)", true, m.width), m.hex.View())
+		} else {
+			parts = append(parts, m.title("Detail (tab: hex)", m.focus == paneDetail, m.width), m.detail.View())
+		}
+	}
+	frame := strings.Join(parts, "\n")
+	lines := strings.Split(frame, "\n")
+	frame = block(lines, m.width, body, m.th.Ellipsis())
+	if m.mode != inputNone {
+		frame += "\n" + fit(m.input.View(), m.width, m.th.Ellipsis())
+		if m.filterErr != nil {
+			col := max(m.filterErr.Column-1, 0) + lipgloss.Width(m.input.Prompt)
+			frame += "\n" + m.th.Error.Render(fit(strings.Repeat(" ", col)+"^ "+m.filterErr.Msg, m.width, m.th.Ellipsis()))
+		}
+	}
+	return frame + "\n" + m.statusLine()
+}
+
+func (m *Model) timelineTitle() string {
+	n := m.st.Len()
+	c := m.tl.count()
+	s := "Timeline " + itoa(min(m.tl.cursor+1, c)) + "/" + itoa(c)
+	if c != n {
+		s += " of " + itoa(n)
+	}
+	if ch := m.conns.chosen(); ch >= 0 && ch < len(m.conns.conns) {
+		s += " · " + m.conns.conns[ch].ID
+	}
+	if m.filterSrc != "" {
+		s += " · " + m.filterSrc
+	}
+	return s
+}
+
+// helpView is the help overlay: every pane's full key map.
+func (m *Model) helpView(h int) string {
+	var groups [][]key.Binding
+	groups = append(groups, m.keys.FullHelp()...)
+	groups = append(groups, m.detail.KeyMap.FullHelp()...)
+	groups = append(groups, m.hex.KeyMap.FullHelp()...)
+	groups = append(groups, m.stream.KeyMap.FullHelp()...)
+	var b strings.Builder
+	b.WriteString(m.th.Title.Render("rtmpscope keys") + "  (any key closes)\n\n")
+	names := []string{"lists", "panes", "find", "detail", "", "hex", "", "streams", ""}
+	for i, g := range groups {
+		if i < len(names) && names[i] != "" {
+			b.WriteString(m.th.Heading.Render(names[i]) + "\n")
+		}
+		for _, k := range g {
+			hp := k.Help()
+			b.WriteString("  " + m.th.HelpKey.Render(fit(hp.Key, 12, "")) + m.th.HelpDesc.Render(hp.Desc) + "\n")
+		}
+	}
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	if m.width >= 100 {
+		// Two columns when there is room.
+		half := (len(lines) + 1) / 2
+		left := block(lines[:half], m.width/2, half, "")
+		right := block(lines[half:], m.width-m.width/2, half, "")
+		return lipgloss.JoinHorizontal(lipgloss.Top, left, right)
+	}
+	return block(lines, m.width, h, m.th.Ellipsis())
+}
