@@ -92,9 +92,10 @@ const MaxStreams = 64
 type StatsCollector struct {
 	// OnStream receives each stream's statistics.
 	OnStream func(StreamStats)
-	// Name, when set, names a stream (publish/play name) from the session
-	// layer's state; it is asked when the stream is reported.
-	Name func(k StreamKey) string
+	// State, when set, returns the session state of a connection that is
+	// still open (session.Tracker.State), to name the streams reported by
+	// Flush; closed connections are named from their conn-closed record.
+	State func(conn string) *session.State
 
 	conns map[string]*statsConn
 }
@@ -118,27 +119,35 @@ type streamAcc struct {
 // derives its frame rate from the span of every message, sequence headers
 // included, which sit before the first frame (ffmpeg sends them at 0 and
 // the first frame at ~23 ms; nginx sends them to a player 40 ms before
-// the keyframe) and bias the rate low on short captures.
+// the keyframe) and bias the rate low on short captures; and a timestamp
+// jump (extts.pcap: +20000 s) would make the rate nonsense. Here only the
+// steps between consecutive frames count, and steps backwards or larger
+// than media.DefaultJumpThreshold are left out.
 type frameSpan struct {
-	n      int64
-	last   uint32
-	spanMS int64
+	n         int64
+	last      uint32
+	intervals int64
+	spanMS    int64
 }
 
 func (f *frameSpan) add(ts uint32) {
 	if f.n > 0 {
-		f.spanMS += int64(int32(ts - f.last)) // wraps at 2^32 like RTMP
+		d := int64(int32(ts - f.last)) // wraps at 2^32 like RTMP
+		if d >= 0 && d <= media.DefaultJumpThreshold {
+			f.intervals++
+			f.spanMS += d
+		}
 	}
 	f.n++
 	f.last = ts
 }
 
-// rate is frames per second: n frames span n-1 intervals.
+// rate is frames per second over the counted intervals.
 func (f *frameSpan) rate() float64 {
-	if f.n < 2 || f.spanMS <= 0 {
+	if f.intervals == 0 || f.spanMS <= 0 {
 		return 0
 	}
-	return float64(f.n-1) * 1000 / float64(f.spanMS)
+	return float64(f.intervals) * 1000 / float64(f.spanMS)
 }
 
 // Add feeds one record.
@@ -155,7 +164,7 @@ func (c *StatsCollector) Add(r session.Record) {
 	case dissect.KindConn:
 		sc.client, sc.server = r.Conn.Client, r.Conn.Server
 		if r.Conn.Closed {
-			c.report(r.ConnID, sc)
+			c.report(r.ConnID, sc, r.Session)
 			delete(c.conns, r.ConnID)
 		}
 	case dissect.KindMessage:
@@ -247,7 +256,11 @@ func (c *StatsCollector) Flush() {
 	}
 	sort.Slice(ids, func(i, j int) bool { return connLess(ids[i], ids[j]) })
 	for _, id := range ids {
-		c.report(id, c.conns[id])
+		var st *session.State
+		if c.State != nil {
+			st = c.State(id)
+		}
+		c.report(id, c.conns[id], st)
 		delete(c.conns, id)
 	}
 }
@@ -262,7 +275,23 @@ func connLess(a, b string) bool {
 	return a < b
 }
 
-func (c *StatsCollector) report(conn string, sc *statsConn) {
+// StreamName is the name a stream was last published or played under in a
+// connection's session state ("" when unknown): the session layer has
+// already redacted it unless secrets are shown.
+func StreamName(st *session.State, msid uint32) string {
+	if st == nil {
+		return ""
+	}
+	name := ""
+	for _, s := range st.Streams {
+		if s.MSID == msid && s.Name != "" {
+			name = s.Name
+		}
+	}
+	return name
+}
+
+func (c *StatsCollector) report(conn string, sc *statsConn, st *session.State) {
 	keys := make([]StreamKey, 0, len(sc.streams))
 	for k := range sc.streams {
 		keys = append(keys, k)
@@ -280,9 +309,7 @@ func (c *StatsCollector) report(conn string, sc *statsConn) {
 			s.Dropped = sc.dropped
 		}
 		s.Empty = acc.empty
-		if c.Name != nil {
-			s.Name = c.Name(k)
-		}
+		s.Name = StreamName(st, k.MSID)
 		for _, r := range acc.stats.Report() {
 			if r.Audio != nil {
 				s.Audio = &TrackStats{TrackReport: *r.Audio, Format: trackFormat(r.Audio, acc.afmt, acc.aFour)}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -83,6 +84,7 @@ func runExtract(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	x := flv.NewExtractor(opts)
 	tracker := session.New(session.Options{ShowSecrets: *secrets}, x.Add)
+	x.SetState(tracker.State)
 	flush := func() error {
 		err := x.Close()
 		if files == 0 && !in.quiet {
@@ -100,8 +102,12 @@ func runExtract(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // extractLine is the stdout line for one written file.
 func extractLine(f flv.ExtractedFile) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s  %s %s: %d tags (%d video, %d audio, %d script), %.3f s",
-		f.Path, f.Role(), f.StreamKey, f.Tags, f.VideoTags, f.AudioTags, f.ScriptTags, float64(f.DurationMS)/1000)
+	name := ""
+	if f.Name != "" {
+		name = " " + strconv.Quote(f.Name)
+	}
+	fmt.Fprintf(&b, "%s  %s%s %s: %d tags (%d video, %d audio, %d script), %.3f s",
+		f.Path, f.Role(), name, f.StreamKey, f.Tags, f.VideoTags, f.AudioTags, f.ScriptTags, float64(f.DurationMS)/1000)
 	var codecs []string
 	for _, c := range []string{f.VideoCodec, f.AudioCodec} {
 		if c != "" {

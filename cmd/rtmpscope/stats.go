@@ -79,6 +79,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		col.Add(r)
 	})
+	col.State = tracker.State
 	flush := func() error {
 		col.Flush()
 		return close()

@@ -72,12 +72,19 @@ type ExtractOptions struct {
 	ShowSecrets bool
 	// OnFile receives each file's summary after it is closed.
 	OnFile func(ExtractedFile)
+	// State, when set, returns the session state of an open connection
+	// (session.Tracker.State), to name streams that end before their
+	// connection; the others are named from the conn-closed record.
+	State func(conn string) *session.State
 }
 
 // ExtractedFile describes one written file.
 type ExtractedFile struct {
 	Path string
 	StreamKey
+	// Name is the stream's publish or play name from the session state,
+	// redacted unless secrets are shown; "" when unknown.
+	Name       string
 	Tags       int64 // every tag written
 	AudioTags  int64
 	VideoTags  int64
@@ -162,7 +169,7 @@ func (x *Extractor) Add(r session.Record) {
 	switch r.Kind {
 	case dissect.KindConn:
 		if r.Conn.Closed {
-			x.closeConn(c)
+			x.closeConn(c, r.Session)
 			delete(x.conns, r.ConnID)
 		}
 	case dissect.KindMessage:
@@ -179,7 +186,7 @@ func (x *Extractor) Close() error {
 	// Connection order, so the summary lines come out the same every run.
 	sortConnIDs(ids)
 	for _, id := range ids {
-		x.closeConn(x.conns[id])
+		x.closeConn(x.conns[id], x.state(id))
 		delete(x.conns, id)
 	}
 	return x.err
@@ -197,7 +204,29 @@ func sortConnIDs(ids []string) {
 	}
 }
 
-func (x *Extractor) closeConn(c *extConn) {
+func (x *Extractor) state(conn string) *session.State {
+	if x.opts.State == nil {
+		return nil
+	}
+	return x.opts.State(conn)
+}
+
+// streamName is the name a message stream was last published or played
+// under ("" when unknown).
+func streamName(st *session.State, msid uint32) string {
+	if st == nil {
+		return ""
+	}
+	name := ""
+	for _, s := range st.Streams {
+		if s.MSID == msid && s.Name != "" {
+			name = s.Name
+		}
+	}
+	return name
+}
+
+func (x *Extractor) closeConn(c *extConn, st *session.State) {
 	keys := make([]StreamKey, 0, len(c.streams))
 	for k := range c.streams {
 		keys = append(keys, k)
@@ -209,7 +238,7 @@ func (x *Extractor) closeConn(c *extConn) {
 		}
 	}
 	for _, k := range keys {
-		x.closeStream(c, k)
+		x.closeStream(c, k, st)
 	}
 }
 
@@ -246,13 +275,7 @@ func (x *Extractor) message(c *extConn, r session.Record) {
 			s.info.Skipped++
 			return
 		}
-		var decoded any
-		if r.Body.Audio != nil {
-			decoded = r.Body.Audio
-		} else if r.Body.Video != nil {
-			decoded = r.Body.Video
-		}
-		x.media(c, s, m.TypeID, m.Timestamp, m.Body, decoded)
+		x.media(c, s, m.TypeID, m.Timestamp, m.Body, decodedOf(r.Body.Audio, r.Body.Video))
 	case 22: // aggregate: its sub-messages become tags with their own timestamps
 		s := x.stream(c, k)
 		if s == nil || s.skip {
@@ -267,10 +290,8 @@ func (x *Extractor) message(c *extConn, r session.Record) {
 			switch {
 			case len(sub.Body) == 0:
 				s.info.Skipped++
-			case sub.TypeID == media.TypeAudio:
-				x.media(c, s, sub.TypeID, sub.Timestamp, sub.Body, sub.Audio)
-			case sub.TypeID == media.TypeVideo:
-				x.media(c, s, sub.TypeID, sub.Timestamp, sub.Body, sub.Video)
+			case sub.TypeID == media.TypeAudio || sub.TypeID == media.TypeVideo:
+				x.media(c, s, sub.TypeID, sub.Timestamp, sub.Body, decodedOf(sub.Audio, sub.Video))
 			case sub.TypeID == media.TypeDataAMF0:
 				x.script(c, s, sub.Timestamp, sub.Body)
 			default:
@@ -293,7 +314,7 @@ func (x *Extractor) message(c *extConn, r session.Record) {
 		x.script(c, s, m.Timestamp, body)
 	case 4: // user control: Stream EOF ends a played stream
 		if uc := m.UserControl; uc != nil && uc.Event == dissect.UCStreamEOF {
-			x.closeStream(c, StreamKey{Conn: r.ConnID, Dir: reassembly.ServerToClient.String(), MSID: uc.StreamID})
+			x.closeStream(c, StreamKey{Conn: r.ConnID, Dir: reassembly.ServerToClient.String(), MSID: uc.StreamID}, x.state(r.ConnID))
 		}
 	case 20, 17: // deleteStream and closeStream end both directions of a stream
 		cmd := r.Body.Command
@@ -314,9 +335,21 @@ func (x *Extractor) message(c *extConn, r session.Record) {
 			return
 		}
 		for _, d := range []reassembly.Direction{reassembly.ClientToServer, reassembly.ServerToClient} {
-			x.closeStream(c, StreamKey{Conn: r.ConnID, Dir: d.String(), MSID: id})
+			x.closeStream(c, StreamKey{Conn: r.ConnID, Dir: d.String(), MSID: id}, x.state(r.ConnID))
 		}
 	}
+}
+
+// decodedOf is the decoded body as an interface that is nil, not a typed
+// nil pointer, when nothing was decoded.
+func decodedOf(a *media.Audio, v *media.Video) any {
+	switch {
+	case a != nil:
+		return a
+	case v != nil:
+		return v
+	}
+	return nil
 }
 
 // metadataBody returns the FLV script tag body of an onMetaData data
@@ -612,7 +645,7 @@ func (x *Extractor) write(s *extStream, typ uint8, ts uint32, body []byte) {
 
 // closeStream flushes and closes a stream's file, fixes its header flags,
 // reports it, and forgets the stream.
-func (x *Extractor) closeStream(c *extConn, k StreamKey) {
+func (x *Extractor) closeStream(c *extConn, k StreamKey, st *session.State) {
 	s := c.streams[k]
 	if s == nil {
 		return
@@ -643,7 +676,12 @@ func (x *Extractor) closeStream(c *extConn, k StreamKey) {
 	if err != nil {
 		x.fail(s, fmt.Errorf("extract %s: %w", s.info.Path, err))
 	}
+	s.info.Name = streamName(st, k.MSID)
 	if x.opts.OnFile != nil {
 		x.opts.OnFile(s.info)
 	}
 }
+
+// SetState sets ExtractOptions.State after construction: the session
+// tracker that feeds the extractor is made with the extractor's Add.
+func (x *Extractor) SetState(f func(conn string) *session.State) { x.opts.State = f }

@@ -180,3 +180,30 @@ func TestExtractSetDataFrame(t *testing.T) {
 		t.Fatalf("tags %+v", tags)
 	}
 }
+
+// FuzzExtract feeds arbitrary bodies as audio, video, data and aggregate
+// messages: the extractor must not panic, and whatever it writes must read
+// back as FLV.
+func FuzzExtract(f *testing.F) {
+	f.Add(uint8(22), aggregate(sub{9, 500, avcKey}, sub{8, 523, aacRaw}))
+	f.Add(uint8(9), avcKey)
+	f.Add(uint8(8), aacRaw)
+	f.Add(uint8(18), []byte{2, 0, 10, 'o', 'n', 'M', 'e', 't', 'a', 'D', 'a', 't', 'a', 8, 0, 0, 0, 0, 0, 0, 9})
+	f.Fuzz(func(t *testing.T, typ uint8, body []byte) {
+		dir := t.TempDir()
+		var files []flv.ExtractedFile
+		x := flv.NewExtractor(flv.ExtractOptions{Dir: dir, Prefix: "f", OnFile: func(e flv.ExtractedFile) { files = append(files, e) }})
+		for i, ts := range []uint32{0, 40, 20, 1 << 31} {
+			x.Add(msg(reassembly.Direction(i&1), 1, typ%32, ts, body))
+		}
+		x.Add(userControl(dissect.UCStreamEOF, 1))
+		if err := x.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range files {
+			if _, tags := read(t, e.Path); int64(len(tags)) != e.Tags {
+				t.Fatalf("%s: %d tags read, %d written", e.Path, len(tags), e.Tags)
+			}
+		}
+	})
+}
