@@ -211,11 +211,17 @@ func TestStatsText(t *testing.T) {
 	if !strings.Contains(errOut, "3 connections") {
 		t.Errorf("summary: %q", errOut)
 	}
+	// The stream is named from the session state, redacted; with
+	// --show-secrets the name is the publish name tshark saw.
 	key := streamKey(t, need(t, "publish.pcap"))
 	for _, f := range []string{"text", "ndjson"} {
 		out, _, _ := rtmpscope(t, "stats", "-T", f, "-r", need(t, "publish.pcap"))
-		if strings.Contains(out, key) {
-			t.Errorf("-T %s shows the stream key", f)
+		if strings.Contains(out, key) || !strings.Contains(out, "live_****") {
+			t.Errorf("-T %s: stream key shown or no redacted name: %.300s", f, out)
+		}
+		out, _, _ = rtmpscope(t, "stats", "-T", f, "--show-secrets", "-r", need(t, "publish.pcap"))
+		if !strings.Contains(out, key) {
+			t.Errorf("-T %s --show-secrets: no stream name %q", f, key)
 		}
 	}
 }
