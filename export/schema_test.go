@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -92,5 +93,50 @@ func TestSchemaRejects(t *testing.T) {
 		if validate(t, s, []byte(bad)) == nil {
 			t.Errorf("schema accepts %s", bad)
 		}
+	}
+}
+
+// TestSchemaDocExamples validates the complete example events of
+// docs/json-schema.md (those not shortened with "…"), and checks that the
+// schema's message type enum is MessageTypes.
+func TestSchemaDocExamples(t *testing.T) {
+	s := compileSchema(t)
+	doc, err := os.ReadFile("../docs/json-schema.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(string(doc), "\n") {
+		if !strings.HasPrefix(line, `{"schema":1,`) || strings.Contains(line, "…") {
+			continue
+		}
+		n++
+		if err := validate(t, s, []byte(line)); err != nil {
+			t.Errorf("docs example does not validate: %v\n%s", err, line)
+		}
+	}
+	if n < 5 {
+		t.Errorf("only %d complete examples in docs/json-schema.md", n)
+	}
+	raw, err := os.ReadFile(schemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sch struct {
+		Defs struct {
+			Message struct {
+				Properties struct {
+					Type struct {
+						Enum []string `json:"enum"`
+					} `json:"type"`
+				} `json:"properties"`
+			} `json:"message"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(raw, &sch); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(sch.Defs.Message.Properties.Type.Enum, " "), strings.Join(MessageTypes(), " "); got != want {
+		t.Errorf("schema message types %q, MessageTypes %q", got, want)
 	}
 }
