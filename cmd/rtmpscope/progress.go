@@ -16,6 +16,7 @@ import (
 // pipeline goroutine increments them, the progress goroutine reads them.
 type counters struct {
 	packets  atomic.Uint64
+	bytes    atomic.Uint64 // captured bytes of those packets (live status)
 	messages atomic.Uint64
 }
 

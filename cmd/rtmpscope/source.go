@@ -111,6 +111,7 @@ func openInput(f *inputFlags) (*input, error) {
 	}
 	in.tap = func(p capture.Packet) bool {
 		in.counts.packets.Add(1)
+		in.counts.bytes.Add(uint64(len(p.Data)))
 		if match != nil && !match(p.Data, p) {
 			return false
 		}

@@ -108,6 +108,9 @@ func publishProgress(st *store.Store, in *input) {
 	var read, size int64
 	if in.file != nil {
 		read, size = in.file.Progress()
+	} else {
+		// Live: no size; the status bar shows the bytes captured so far.
+		read = int64(in.counts.bytes.Load())
 	}
 	st.SetProgress(in.counts.packets.Load(), read, size)
 	if in.live != nil {
