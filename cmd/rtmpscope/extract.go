@@ -120,6 +120,15 @@ func extractLine(f flv.ExtractedFile) string {
 	if f.Skipped > 0 {
 		fmt.Fprintf(&b, " (%d empty or incomplete messages skipped)", f.Skipped)
 	}
+	if f.NoVideoConfig || f.NoAudioConfig {
+		what := "video or audio"
+		if !f.NoAudioConfig {
+			what = "video"
+		} else if !f.NoVideoConfig {
+			what = "audio"
+		}
+		fmt.Fprintf(&b, " (no %s sequence header in the capture: not decodable)", what)
+	}
 	if f.Err != nil {
 		fmt.Fprintf(&b, " (INCOMPLETE: %v)", f.Err)
 	}

@@ -249,3 +249,16 @@ func TestExtractSelect(t *testing.T) {
 		}
 	}
 }
+
+// TestExtractMidstream: a capture that began mid-publish has frames but no
+// sequence headers (testdata/pcaps/README.md); the file is written and the
+// summary says players cannot decode it.
+func TestExtractMidstream(t *testing.T) {
+	dir, out := extract(t, "midstream.pcap")
+	if !strings.Contains(out, "no video or audio sequence header") {
+		t.Errorf("stdout %q", out)
+	}
+	if _, tags := readFLV(t, filepath.Join(dir, "midstream-c1-c2s-1.flv")); len(tags) < 100 {
+		t.Errorf("%d tags", len(tags))
+	}
+}

@@ -100,7 +100,12 @@ type ExtractedFile struct {
 	AudioCodec      string // codec and last sequence header, e.g. "AAC LC 44100Hz stereo"
 	VideoCodec      string
 	Bytes           int64
-	Err             error // the first write error, if any
+	// NoVideoConfig / NoAudioConfig are set when frames of a codec that
+	// needs a sequence header (AVC, HEVC, AV1, AAC, Enhanced RTMP) were
+	// written but no sequence header was (a capture that began
+	// mid-stream): players cannot decode those frames.
+	NoVideoConfig, NoAudioConfig bool
+	Err                          error // the first write error, if any
 }
 
 // Limits on what is held per stream before its first coded frame (rebase
@@ -148,6 +153,9 @@ type extStream struct {
 	held     []heldTag
 	heldSize int
 	info     ExtractedFile
+	// needs and has track sequence headers per media type (0 audio, 1
+	// video) for NoAudioConfig / NoVideoConfig.
+	needs, has [2]bool
 }
 
 // NewExtractor returns an Extractor with the given options.
@@ -451,11 +459,15 @@ func (x *Extractor) media(c *extConn, s *extStream, typ uint8, ts uint32, body [
 	case *media.Audio:
 		if d.Codec != "" && d.Codec != "silence" {
 			seq := audioSequenceStart(d)
+			s.needs[0] = s.needs[0] || d.Enhanced || d.SoundFormat == media.SoundAAC
+			s.has[0] = s.has[0] || seq
 			if s.info.AudioCodec == "" || seq {
 				s.info.AudioCodec = codecLine(d.Codec, audioConfig(d))
 			}
 		}
 	case *media.Video:
+		s.needs[1] = s.needs[1] || d.Enhanced || d.CodecID == media.CodecAVC || d.CodecID == media.CodecHEVC || d.CodecID == media.CodecAV1
+		s.has[1] = s.has[1] || d.IsSequenceHeader()
 		if d.Codec != "" && d.Command == nil {
 			if s.info.VideoCodec == "" || d.IsSequenceHeader() {
 				s.info.VideoCodec = codecLine(d.Codec, videoConfig(d))
@@ -677,6 +689,8 @@ func (x *Extractor) closeStream(c *extConn, k StreamKey, st *session.State) {
 		x.fail(s, fmt.Errorf("extract %s: %w", s.info.Path, err))
 	}
 	s.info.Name = streamName(st, k.MSID)
+	s.info.NoAudioConfig = s.needs[0] && !s.has[0] && s.info.AudioTags > 0
+	s.info.NoVideoConfig = s.needs[1] && !s.has[1] && s.info.VideoTags > 0
 	if x.opts.OnFile != nil {
 		x.opts.OnFile(s.info)
 	}
