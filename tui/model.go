@@ -517,6 +517,11 @@ func (m *Model) syncSelection() tea.Cmd {
 			}
 		}
 		m.hex.SetMask(mask)
+		// The detail pane keeps its cursor on the same field across
+		// records; SetMessage cleared the highlight, so restore it.
+		if n := m.detail.Selected(); n != nil {
+			m.hex.Highlight(n.Space, n.Off, n.Len)
+		}
 	} else {
 		m.hex.SetMessage(nil, nil, nil)
 		m.hex.SetMask(nil)
@@ -563,6 +568,9 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 				m.conns.clamp()
 				m.applySelection()
 			}
+		case paneDetail:
+			// One title line above the tree.
+			return m.detail.SelectLine(ms.Y - r.y - 1)
 		}
 		return nil
 	}
