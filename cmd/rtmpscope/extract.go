@@ -13,7 +13,7 @@ import (
 
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
-	"github.com/rtmpscope/rtmpscope/export/flv"
+	"github.com/rtmpscope/rtmpscope/export/extract"
 )
 
 const extractUsage = `Usage: rtmpscope extract [flags] (-r FILE | -i IFACE) [-o DIR]
@@ -55,12 +55,12 @@ func runExtract(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := in.check(); err != nil {
 		return err
 	}
-	opts := flv.ExtractOptions{Dir: *dir, Prefix: capturePrefix(&in), ShowSecrets: *secrets}
+	opts := extract.ExtractOptions{Dir: *dir, Prefix: capturePrefix(&in), ShowSecrets: *secrets}
 	switch *tsMode {
 	case "rebase":
-		opts.Timestamps = flv.Rebase
+		opts.Timestamps = extract.Rebase
 	case "absolute":
-		opts.Timestamps = flv.Absolute
+		opts.Timestamps = extract.Absolute
 	default:
 		return usagef("--timestamps %s: use rebase or absolute", *tsMode)
 	}
@@ -71,7 +71,7 @@ func runExtract(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	opts.Select = sel
 	out := bufio.NewWriter(stdout)
 	files := 0
-	opts.OnFile = func(f flv.ExtractedFile) {
+	opts.OnFile = func(f extract.ExtractedFile) {
 		files++
 		if !in.quiet {
 			fmt.Fprintln(out, extractLine(f))
@@ -82,7 +82,7 @@ func runExtract(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	x := flv.NewExtractor(opts)
+	x := extract.NewExtractor(opts)
 	tracker := session.New(session.Options{ShowSecrets: *secrets}, x.Add)
 	x.SetState(tracker.State)
 	flush := func() error {
@@ -100,7 +100,7 @@ func runExtract(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // extractLine is the stdout line for one written file.
-func extractLine(f flv.ExtractedFile) string {
+func extractLine(f extract.ExtractedFile) string {
 	var b strings.Builder
 	name := ""
 	if f.Name != "" {
@@ -156,7 +156,7 @@ func capturePrefix(in *inputFlags) string {
 }
 
 // parseStreamSelectors turns --stream values into a filter (nil: all).
-func parseStreamSelectors(vals []string) (func(flv.StreamKey) bool, error) {
+func parseStreamSelectors(vals []string) (func(extract.StreamKey) bool, error) {
 	var sels [][]string
 	for _, v := range vals {
 		if v == "" {
@@ -180,7 +180,7 @@ func parseStreamSelectors(vals []string) (func(flv.StreamKey) bool, error) {
 	if len(sels) == 0 {
 		return nil, nil
 	}
-	return func(k flv.StreamKey) bool {
+	return func(k extract.StreamKey) bool {
 		for _, p := range sels {
 			if p[0] == k.Role() {
 				return true

@@ -14,7 +14,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/export/flv"
 )
 
-func extract(t *testing.T, pcap string, args ...string) (dir, stdout string) {
+func runExtractCLI(t *testing.T, pcap string, args ...string) (dir, stdout string) {
 	t.Helper()
 	dir = t.TempDir()
 	out, errOut, code := rtmpscope(t, append([]string{"extract", "-r", need(t, pcap), "-o", dir}, args...)...)
@@ -62,7 +62,7 @@ func mediaFrames(tags []flv.Tag) []flv.Tag {
 // end-of-sequence tag that was never on the wire; nginx's zero-length audio
 // message is not a tag in either file.
 func TestExtractPlayTags(t *testing.T) {
-	dir, out := extract(t, "play.pcap", "--timestamps", "absolute")
+	dir, out := runExtractCLI(t, "play.pcap", "--timestamps", "absolute")
 	path := filepath.Join(dir, "play-c1-s2c-1.flv")
 	if !strings.Contains(out, path) {
 		t.Fatalf("stdout does not list %s: %q", path, out)
@@ -100,7 +100,7 @@ func TestExtractPlayTags(t *testing.T) {
 // the sequence headers before it at 0. (Checked by remuxing play.ref.flv
 // with `ffmpeg -i play.ref.flv -c copy`: video 0, 40, 80..., audio 20, 43...)
 func TestExtractRebase(t *testing.T) {
-	dir, _ := extract(t, "play.pcap")
+	dir, _ := runExtractCLI(t, "play.pcap")
 	_, got := readFLV(t, filepath.Join(dir, "play-c1-s2c-1.flv"))
 	_, ref := readFLV(t, pcaps+"play.ref.flv")
 	g, r := mediaFrames(got), mediaFrames(ref)
@@ -183,7 +183,7 @@ func (p probe) duration(t *testing.T) float64 {
 // file compared is the default (rebased) one: with absolute timestamps
 // ffprobe counts that duration from 0, not from the first tag.
 func TestExtractPlayFFprobe(t *testing.T) {
-	dir, _ := extract(t, "play.pcap")
+	dir, _ := runExtractCLI(t, "play.pcap")
 	got := ffprobe(t, filepath.Join(dir, "play-c1-s2c-1.flv"))
 	ref := ffprobe(t, pcaps+"play.ref.flv")
 	gs, rs := got.summary(), ref.summary()
@@ -200,7 +200,7 @@ func TestExtractPlayFFprobe(t *testing.T) {
 // signals Constrained Baseline: see stats_test.go), AAC-LC 44100 Hz
 // stereo, 3 s (-t 3) to within one frame.
 func TestExtractPublishFFprobe(t *testing.T) {
-	dir, out := extract(t, "publish.pcap")
+	dir, out := runExtractCLI(t, "publish.pcap")
 	path := filepath.Join(dir, "publish-c1-c2s-1.flv")
 	p := ffprobe(t, path)
 	s := p.summary()
@@ -230,7 +230,7 @@ func TestExtractSelect(t *testing.T) {
 		{[]string{"--stream", "c1/c2s/1,c3/s2c"}, []string{"multi-c1-c2s-1.flv", "multi-c3-s2c-1.flv"}},
 		{[]string{"--stream", "c1/s2c"}, nil},
 	} {
-		dir, out := extract(t, "multi.pcap", c.sel...)
+		dir, out := runExtractCLI(t, "multi.pcap", c.sel...)
 		ents, _ := os.ReadDir(dir)
 		var names []string
 		for _, e := range ents {
@@ -254,7 +254,7 @@ func TestExtractSelect(t *testing.T) {
 // sequence headers (testdata/pcaps/README.md); the file is written and the
 // summary says players cannot decode it.
 func TestExtractMidstream(t *testing.T) {
-	dir, out := extract(t, "midstream.pcap")
+	dir, out := runExtractCLI(t, "midstream.pcap")
 	if !strings.Contains(out, "no video or audio sequence header") {
 		t.Errorf("stdout %q", out)
 	}

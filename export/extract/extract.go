@@ -1,4 +1,4 @@
-package flv
+package extract
 
 import (
 	"fmt"
@@ -12,6 +12,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect/command"
 	"github.com/rtmpscope/rtmpscope/dissect/media"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/export/flv"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -146,7 +147,7 @@ type extStream struct {
 	meta     []byte // onMetaData tag body seen before the file was opened
 	metaTS   uint32
 	file     *os.File
-	w        *Writer
+	w        *flv.Writer
 	flags    uint8
 	rebased  bool // origin is known
 	origin   uint32
@@ -419,7 +420,7 @@ func (x *Extractor) script(c *extConn, s *extStream, ts uint32, body []byte) {
 		}
 		return
 	}
-	x.tag(s, TagScript, ts, body, false)
+	x.tag(s, flv.TagScript, ts, body, false)
 }
 
 // isCodedFrame reports whether a message carries coded media (not a
@@ -568,10 +569,10 @@ func (x *Extractor) open(c *extConn, s *extStream) {
 	s.file = f
 	// The header's flags are rewritten on close with the media actually
 	// written; until then the file announces both.
-	s.w = NewWriter(f, FlagAudio|FlagVideo)
+	s.w = flv.NewWriter(f, flv.FlagAudio|flv.FlagVideo)
 	s.rebased = x.opts.Timestamps == Absolute
 	if s.meta != nil {
-		x.tag(s, TagScript, s.metaTS, s.meta, false)
+		x.tag(s, flv.TagScript, s.metaTS, s.meta, false)
 		s.meta = nil
 	}
 }
@@ -599,7 +600,7 @@ func (x *Extractor) tag(s *extStream, typ uint8, ts uint32, body []byte, coded b
 		if !coded {
 			// Too much held: rebase on the first held media tag instead.
 			for _, h := range s.held {
-				if h.typ != TagScript {
+				if h.typ != flv.TagScript {
 					s.origin = h.ts
 					break
 				}
@@ -636,12 +637,12 @@ func (x *Extractor) write(s *extStream, typ uint8, ts uint32, body []byte) {
 	i := &s.info
 	i.Tags++
 	switch typ {
-	case TagAudio:
+	case flv.TagAudio:
 		i.AudioTags++
-		s.flags |= FlagAudio
-	case TagVideo:
+		s.flags |= flv.FlagAudio
+	case flv.TagVideo:
 		i.VideoTags++
-		s.flags |= FlagVideo
+		s.flags |= flv.FlagVideo
 	default:
 		i.ScriptTags++
 		return
@@ -679,7 +680,7 @@ func (x *Extractor) closeStream(c *extConn, k StreamKey, st *session.State) {
 		err = s.w.Flush()
 		s.info.Bytes = s.w.Bytes()
 	}
-	if err == nil && s.flags != FlagAudio|FlagVideo {
+	if err == nil && s.flags != flv.FlagAudio|flv.FlagVideo {
 		_, err = s.file.WriteAt([]byte{s.flags}, 4)
 	}
 	if e := s.file.Close(); err == nil {

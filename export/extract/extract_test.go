@@ -1,4 +1,4 @@
-package flv_test
+package extract_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/export/extract"
 	"github.com/rtmpscope/rtmpscope/export/flv"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
@@ -61,12 +62,12 @@ var (
 	aacRaw   = []byte{0xaf, 0x01, 0x21, 0x10}
 )
 
-func run(t *testing.T, mode flv.TimestampMode, recs ...session.Record) (string, []flv.ExtractedFile) {
+func run(t *testing.T, mode extract.TimestampMode, recs ...session.Record) (string, []extract.ExtractedFile) {
 	t.Helper()
 	dir := t.TempDir()
-	var files []flv.ExtractedFile
-	x := flv.NewExtractor(flv.ExtractOptions{Dir: dir, Prefix: "t", Timestamps: mode,
-		OnFile: func(f flv.ExtractedFile) { files = append(files, f) }})
+	var files []extract.ExtractedFile
+	x := extract.NewExtractor(extract.ExtractOptions{Dir: dir, Prefix: "t", Timestamps: mode,
+		OnFile: func(f extract.ExtractedFile) { files = append(files, f) }})
 	for _, r := range recs {
 		x.Add(r)
 	}
@@ -95,7 +96,7 @@ func read(t *testing.T, path string) (uint8, []flv.Tag) {
 // (RTMP spec 7.1.6), and their bodies are copied unchanged.
 func TestExtractAggregate(t *testing.T) {
 	agg := aggregate(sub{9, 500, avcKey}, sub{8, 523, aacRaw}, sub{9, 540, avcInter})
-	dir, files := run(t, flv.Absolute, msg(reassembly.ClientToServer, 1, 22, 10000, agg))
+	dir, files := run(t, extract.Absolute, msg(reassembly.ClientToServer, 1, 22, 10000, agg))
 	if len(files) != 1 || files[0].Path != filepath.Join(dir, "t-c1-c2s-1.flv") {
 		t.Fatalf("files %+v", files)
 	}
@@ -125,7 +126,7 @@ func TestExtractAggregate(t *testing.T) {
 func TestExtractStreamEOF(t *testing.T) {
 	s2c := reassembly.ServerToClient
 	seq := []byte{0x17, 0x00, 0, 0, 0, 1, 0x42, 0xc0, 0x0d, 0xff, 0xe0, 0x00} // avcC without SPS/PPS
-	dir, files := run(t, flv.Rebase,
+	dir, files := run(t, extract.Rebase,
 		msg(s2c, 1, 9, 1983, seq),
 		msg(s2c, 1, 8, 1983, nil), // nginx's empty audio message
 		msg(s2c, 1, 9, 2023, avcKey),
@@ -168,7 +169,7 @@ func TestExtractSetDataFrame(t *testing.T) {
 	inner = append(inner, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9)
 	meta = append(meta, inner...)
 	c2s := reassembly.ClientToServer
-	_, files := run(t, flv.Absolute, msg(c2s, 1, 18, 0, meta), msg(c2s, 1, 8, 0, aacRaw), msg(c2s, 1, 8, 23, aacRaw))
+	_, files := run(t, extract.Absolute, msg(c2s, 1, 18, 0, meta), msg(c2s, 1, 8, 0, aacRaw), msg(c2s, 1, 8, 23, aacRaw))
 	if len(files) != 1 {
 		t.Fatalf("files %+v", files)
 	}
@@ -191,8 +192,8 @@ func FuzzExtract(f *testing.F) {
 	f.Add(uint8(18), []byte{2, 0, 10, 'o', 'n', 'M', 'e', 't', 'a', 'D', 'a', 't', 'a', 8, 0, 0, 0, 0, 0, 0, 9})
 	f.Fuzz(func(t *testing.T, typ uint8, body []byte) {
 		dir := t.TempDir()
-		var files []flv.ExtractedFile
-		x := flv.NewExtractor(flv.ExtractOptions{Dir: dir, Prefix: "f", OnFile: func(e flv.ExtractedFile) { files = append(files, e) }})
+		var files []extract.ExtractedFile
+		x := extract.NewExtractor(extract.ExtractOptions{Dir: dir, Prefix: "f", OnFile: func(e extract.ExtractedFile) { files = append(files, e) }})
 		for i, ts := range []uint32{0, 40, 20, 1 << 31} {
 			x.Add(msg(reassembly.Direction(i&1), 1, typ%32, ts, body))
 		}
