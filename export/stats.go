@@ -111,43 +111,7 @@ type streamAcc struct {
 	first, last  time.Time
 	afmt, vfmt   TrackFormat
 	aFour, vFour media.FourCC
-	aRate, vRate frameSpan
 	empty        int64
-}
-
-// frameSpan follows the timestamps of coded frames only. media.Stats
-// derives its frame rate from the span of every message, sequence headers
-// included, which sit before the first frame (ffmpeg sends them at 0 and
-// the first frame at ~23 ms; nginx sends them to a player 40 ms before
-// the keyframe) and bias the rate low on short captures; and a timestamp
-// jump (extts.pcap: +20000 s) would make the rate nonsense. Here only the
-// steps between consecutive frames count, and steps backwards or larger
-// than media.DefaultJumpThreshold are left out.
-type frameSpan struct {
-	n         int64
-	last      uint32
-	intervals int64
-	spanMS    int64
-}
-
-func (f *frameSpan) add(ts uint32) {
-	if f.n > 0 {
-		d := int64(int32(ts - f.last)) // wraps at 2^32 like RTMP
-		if d >= 0 && d <= media.DefaultJumpThreshold {
-			f.intervals++
-			f.spanMS += d
-		}
-	}
-	f.n++
-	f.last = ts
-}
-
-// rate is frames per second over the counted intervals.
-func (f *frameSpan) rate() float64 {
-	if f.intervals == 0 || f.spanMS <= 0 {
-		return 0
-	}
-	return float64(f.intervals) * 1000 / float64(f.spanMS)
 }
 
 // Add feeds one record.
@@ -215,10 +179,6 @@ func (c *StatsCollector) add(sc *statsConn, conn, dir string, msid, ts uint32, a
 	acc.stats.Add(dir, ts, at, isVideo, size, decoded)
 	switch d := decoded.(type) {
 	case *media.Audio:
-		if d.Multitrack == nil && d.PacketType == media.AudioCodedFrames ||
-			d.Multitrack != nil && len(d.Tracks) > 0 && d.Tracks[0].PacketType == media.AudioCodedFrames {
-			acc.aRate.add(ts)
-		}
 		if d.Enhanced && d.FourCC != "" {
 			acc.aFour = d.FourCC
 		} else if d.Multitrack != nil && len(d.Tracks) > 0 && d.Tracks[0].FourCC != "" {
@@ -237,9 +197,6 @@ func (c *StatsCollector) add(sc *statsConn, conn, dir string, msid, ts uint32, a
 		p := &d.VideoPayload
 		if d.Multitrack != nil && len(d.Tracks) > 0 {
 			p = &d.Tracks[0].VideoPayload
-		}
-		if d.Command == nil && !d.IsSequenceHeader() && (p.PacketType == media.VideoCodedFrames || p.PacketType == media.VideoCodedFramesX) {
-			acc.vRate.add(ts)
 		}
 		if w, h := p.Dimensions(); w > 0 && h > 0 {
 			acc.vfmt.Width, acc.vfmt.Height = w, h
@@ -313,11 +270,9 @@ func (c *StatsCollector) report(conn string, sc *statsConn, st *session.State) {
 		for _, r := range acc.stats.Report() {
 			if r.Audio != nil {
 				s.Audio = &TrackStats{TrackReport: *r.Audio, Format: trackFormat(r.Audio, acc.afmt, acc.aFour)}
-				s.Audio.FrameRate = acc.aRate.rate()
 			}
 			if r.Video != nil {
 				s.Video = &TrackStats{TrackReport: *r.Video, Format: trackFormat(r.Video, acc.vfmt, acc.vFour)}
-				s.Video.FrameRate = acc.vRate.rate()
 			}
 			s.Drift = r.Drift
 		}

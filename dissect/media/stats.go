@@ -98,7 +98,7 @@ type TrackReport struct {
 	LastCapture    time.Time `json:"last_capture"`
 	DurationMS     int64     `json:"duration_ms"` // media time, first to last timestamp
 
-	FrameRate  float64 `json:"frame_rate,omitempty"` // frames per media second
+	FrameRate  float64 `json:"frame_rate,omitempty"` // frames per media second, over the steps between coded frames (jumps left out)
 	BitrateAvg float64 `json:"bitrate_avg_bps"`
 	// Bitrate is bits per second per bucket of BucketSeconds of capture time.
 	BucketSeconds int       `json:"bucket_seconds"`
@@ -178,10 +178,37 @@ type trackStats struct {
 	gops           int64
 	gopFramesSum   int64
 	gopMSSum       int64
+	// Frame rate: only the steps between consecutive coded frames count.
+	// Sequence headers sit before the first frame (ffmpeg sends them at 0
+	// and the first frame at ~23 ms) and would bias a first-to-last rate
+	// low on short captures, and a timestamp jump (extts.pcap: +20000 s)
+	// would make it nonsense; steps backwards or beyond the jump
+	// threshold are left out.
+	jumpThr        int64
+	framesSeen     bool
+	lastFrameTS    uint32
+	frameIntervals int64
+	frameSpanMS    int64
+	spanAtKey      int64 // frameSpanMS at the last keyframe
+}
+
+// countFrame records a coded frame's timestamp for the frame rate.
+func (t *trackStats) countFrame(ts uint32) {
+	if t.framesSeen {
+		if d := int64(int32(ts - t.lastFrameTS)); d >= 0 && d <= t.jumpThr {
+			t.frameIntervals++
+			t.frameSpanMS += d
+		}
+	}
+	t.framesSeen, t.lastFrameTS = true, ts
 }
 
 func (t *trackStats) add(s *Stats, ts uint32, capture time.Time, size int, decoded any) {
 	r := &t.r
+	t.jumpThr = int64(s.JumpThreshold)
+	if t.jumpThr == 0 {
+		t.jumpThr = DefaultJumpThreshold
+	}
 	if t.msgs == 0 {
 		r.FirstTimestamp, r.FirstCapture = ts, capture
 		t.bucketWidth = 1
@@ -300,6 +327,7 @@ func (t *trackStats) audioPayload(codec string, p *AudioPayload, summary string,
 	}
 	if p.PacketType == AudioCodedFrames {
 		t.r.Frames++
+		t.countFrame(ts)
 		if !hasPacketType && t.config == "" {
 			// Legacy formats without a sequence header: their header
 			// bits are the configuration.
@@ -344,6 +372,7 @@ func (t *trackStats) addVideo(v *Video, ts uint32, capture time.Time) {
 	}
 	r := &t.r
 	r.Frames++
+	t.countFrame(ts)
 	if !t.haveCTS || p.CompositionTime < r.CTSMin {
 		r.CTSMin = p.CompositionTime
 	}
@@ -360,7 +389,9 @@ func (t *trackStats) addVideo(v *Video, ts uint32, capture time.Time) {
 		r.Keyframes++
 		if t.haveKey {
 			frames := t.framesSinceKey
-			ms := int64(int32(ts - t.lastKeyTS))
+			// The GOP's media time counts the same frame steps as the
+			// frame rate, so a timestamp jump inside it is left out.
+			ms := t.frameSpanMS - t.spanAtKey
 			if t.gops == 0 || frames < r.GOPFramesMin {
 				r.GOPFramesMin = frames
 			}
@@ -379,6 +410,7 @@ func (t *trackStats) addVideo(v *Video, ts uint32, capture time.Time) {
 		}
 		t.haveKey = true
 		t.lastKeyTS = ts
+		t.spanAtKey = t.frameSpanMS
 		t.framesSinceKey = 0
 	}
 	t.framesSinceKey++
@@ -396,9 +428,8 @@ func (t *trackStats) report() TrackReport {
 	if d := r.LastCapture.Sub(r.FirstCapture).Seconds(); d > 0 {
 		r.BitrateAvg = float64(r.Bytes*8) / d
 	}
-	if r.Frames > 1 && r.DurationMS > 0 {
-		// n frames span n-1 intervals.
-		r.FrameRate = float64(r.Frames-1) * 1000 / float64(r.DurationMS)
+	if t.frameIntervals > 0 && t.frameSpanMS > 0 {
+		r.FrameRate = float64(t.frameIntervals) * 1000 / float64(t.frameSpanMS)
 	}
 	if t.gops > 0 {
 		r.GOPFramesAvg = float64(t.gopFramesSum) / float64(t.gops)
