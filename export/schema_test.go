@@ -140,3 +140,33 @@ func TestSchemaDocExamples(t *testing.T) {
 		t.Errorf("schema message types %q, MessageTypes %q", got, want)
 	}
 }
+
+// TestSchemaValidatesStreams validates `rtmpscope stats -T ndjson` output
+// (kind "stream") for every committed capture against the schema.
+func TestSchemaValidatesStreams(t *testing.T) {
+	s := compileSchema(t)
+	total := 0
+	for _, name := range committedCaptures(t) {
+		var lines [][]byte
+		c := &StatsCollector{OnStream: func(st StreamStats) {
+			line, err := MarshalStats(st)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			lines = append(lines, line)
+		}}
+		for _, r := range captureRecords(t, name) {
+			c.Add(r)
+		}
+		c.Flush()
+		for _, line := range lines {
+			if err := validate(t, s, line); err != nil {
+				t.Errorf("%s: stream does not validate: %v\n%s", name, err, line)
+			}
+		}
+		total += len(lines)
+	}
+	if total == 0 {
+		t.Fatal("no streams in any capture")
+	}
+}

@@ -44,7 +44,11 @@ func (k StreamKey) Role() string {
 // TrackFormat is the codec configuration of a track, flattened from the
 // decoded sequence header (or legacy header bits) for scripts and tests.
 type TrackFormat struct {
+	// Codec is the machine id the message export uses for video.codec /
+	// audio.codec (avc1, hvc1, mp4a, .mp3, h263...), so a stream and its
+	// messages can be joined; CodecName is the readable name ("AVC").
 	Codec      string       `json:"codec,omitempty"`
+	CodecName  string       `json:"codec_name,omitempty"`
 	FourCC     media.FourCC `json:"fourcc,omitempty"` // Enhanced RTMP only
 	Profile    string       `json:"profile,omitempty"`
 	Level      string       `json:"level,omitempty"`
@@ -59,6 +63,10 @@ type TrackFormat struct {
 // TrackStats is one track's report with its flattened format.
 type TrackStats struct {
 	Format TrackFormat `json:"format"`
+	// Codec and CodecName repeat Format's, shadowing the accumulator's
+	// readable name, so "codec" means the same in every JSON object.
+	Codec     string `json:"codec,omitempty"`
+	CodecName string `json:"codec_name,omitempty"`
 	media.TrackReport
 }
 
@@ -111,6 +119,7 @@ type streamAcc struct {
 	first, last  time.Time
 	afmt, vfmt   TrackFormat
 	aFour, vFour media.FourCC
+	aKey, vKey   string // the codec ids of the last coded messages
 	empty        int64
 }
 
@@ -179,6 +188,9 @@ func (c *StatsCollector) add(sc *statsConn, conn, dir string, msid, ts uint32, a
 	acc.stats.Add(dir, ts, at, isVideo, size, decoded)
 	switch d := decoded.(type) {
 	case *media.Audio:
+		if k := d.CodecKey(); k != "" && k != "silence" && k != "multitrack" {
+			acc.aKey = k
+		}
 		if d.Enhanced && d.FourCC != "" {
 			acc.aFour = d.FourCC
 		} else if d.Multitrack != nil && len(d.Tracks) > 0 && d.Tracks[0].FourCC != "" {
@@ -189,6 +201,9 @@ func (c *StatsCollector) add(sc *statsConn, conn, dir string, msid, ts uint32, a
 			acc.afmt.SampleRate, acc.afmt.Channels = d.SampleRate, d.Channels
 		}
 	case *media.Video:
+		if k := d.CodecKey(); k != "" && k != "command" && k != "multitrack" {
+			acc.vKey = k
+		}
 		if d.Enhanced && d.FourCC != "" {
 			acc.vFour = d.FourCC
 		} else if d.Multitrack != nil && len(d.Tracks) > 0 && d.Tracks[0].FourCC != "" {
@@ -269,10 +284,10 @@ func (c *StatsCollector) report(conn string, sc *statsConn, st *session.State) {
 		s.Name = StreamName(st, k.MSID)
 		for _, r := range acc.stats.Report() {
 			if r.Audio != nil {
-				s.Audio = &TrackStats{TrackReport: *r.Audio, Format: trackFormat(r.Audio, acc.afmt, acc.aFour)}
+				s.Audio = newTrackStats(r.Audio, trackFormat(r.Audio, acc.afmt, acc.aFour, acc.aKey))
 			}
 			if r.Video != nil {
-				s.Video = &TrackStats{TrackReport: *r.Video, Format: trackFormat(r.Video, acc.vfmt, acc.vFour)}
+				s.Video = newTrackStats(r.Video, trackFormat(r.Video, acc.vfmt, acc.vFour, acc.vKey))
 			}
 			s.Drift = r.Drift
 		}
@@ -285,9 +300,13 @@ func (c *StatsCollector) report(conn string, sc *statsConn, st *session.State) {
 // trackFormat flattens the last sequence header's configuration; seen holds
 // what the frames themselves said (legacy codecs without a configuration
 // record, and the effective audio rate and channels).
-func trackFormat(r *media.TrackReport, seen TrackFormat, fourcc media.FourCC) TrackFormat {
+func newTrackStats(r *media.TrackReport, f TrackFormat) *TrackStats {
+	return &TrackStats{TrackReport: *r, Format: f, Codec: f.Codec, CodecName: f.CodecName}
+}
+
+func trackFormat(r *media.TrackReport, seen TrackFormat, fourcc media.FourCC, key string) TrackFormat {
 	f := seen
-	f.Codec, f.FourCC, f.Summary = r.Codec, fourcc, r.Config
+	f.Codec, f.CodecName, f.FourCC, f.Summary = key, r.Codec, fourcc, r.Config
 	switch d := r.ConfigDetail.(type) {
 	case *media.AVCConfig:
 		f.Summary = d.Summary()
@@ -417,7 +436,7 @@ func relSeconds(t, base time.Time) string {
 
 func writeTrackText(kv func(key, format string, a ...any), kind string, t *TrackStats) {
 	f := &t.Format
-	codec := f.Codec
+	codec := f.CodecName
 	if codec == "" {
 		codec = "unknown codec"
 	}

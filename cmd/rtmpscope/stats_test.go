@@ -90,7 +90,7 @@ func checkStream(t *testing.T, name string, s streamJSON, want sent) {
 		t.Fatalf("%s: video %v audio %v", name, s.Video != nil, s.Audio != nil)
 	}
 	v, a := s.Video, s.Audio
-	if v.Format.Codec != "AVC" || v.Format.Width != 320 || v.Format.Height != 240 {
+	if v.Format.Codec != "avc1" || v.Format.Width != 320 || v.Format.Height != 240 {
 		t.Errorf("%s: video %+v, want AVC 320x240", name, v.Format)
 	}
 	// The frame rate is measured from timestamps (ms, rounded by ffmpeg):
@@ -116,7 +116,7 @@ func checkStream(t *testing.T, name string, s streamJSON, want sent) {
 	if len(v.Bitrate) == 0 {
 		t.Errorf("%s: no bitrate series", name)
 	}
-	if a.Format.Codec != "AAC" || a.Format.SampleRate != want.rate || a.Format.Channels != want.channels {
+	if a.Format.Codec != "mp4a" || a.Format.SampleRate != want.rate || a.Format.Channels != want.channels {
 		t.Errorf("%s: audio %+v, want AAC %d Hz %d ch", name, a.Format, want.rate, want.channels)
 	}
 }
