@@ -253,3 +253,31 @@ func TestCount(t *testing.T) {
 		t.Errorf("exit %d: %q", code, errOut)
 	}
 }
+
+// -Y applies a display filter to every output format; a bad one is a usage
+// error that points at the column.
+func TestDisplayFilterFlag(t *testing.T) {
+	path := need(t, "publish.pcap")
+	// The capture has one publish (tshark's reference: publish.messages.tsv).
+	for _, format := range []string{"ndjson", "text"} {
+		out, errOut, code := rtmpscope(t, "-r", path, "-T", format, "-Y", `type == "command" && command.name == "publish"`)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if code != 0 || len(lines) != 1 || !strings.Contains(lines[0], "publish") {
+			t.Errorf("-T %s: exit %d, %d lines: %q %s", format, code, len(lines), out, errOut)
+		}
+	}
+	// Diagnostics of the reject capture: the two failing onStatus codes
+	// and the unanswered connect (testdata/pcaps/README.md).
+	out, _, code := rtmpscope(t, "-r", need(t, "reject.pcap"), "-T", "ndjson", "-Y", `kind == "diagnostic" && severity != "info"`)
+	if n := strings.Count(out, "\n"); code != 0 || n != 3 {
+		t.Errorf("reject diagnostics: exit %d, %d lines:\n%s", code, n, out)
+	}
+	_, errOut, code := rtmpscope(t, "-r", path, "-Y", `type == `)
+	if code != 2 || !strings.Contains(errOut, "^") {
+		t.Errorf("bad filter: exit %d: %s", code, errOut)
+	}
+	_, errOut, code = rtmpscope(t, "-r", path, "-Y", `typo == "command"`)
+	if code != 2 || !strings.Contains(errOut, "typo") {
+		t.Errorf("unknown field: exit %d: %s", code, errOut)
+	}
+}
