@@ -1,6 +1,7 @@
 package dissect
 
 import (
+	"fmt"
 	"strconv"
 	"testing"
 
@@ -30,7 +31,7 @@ func TestExtendedTimestampCaptures(t *testing.T) {
 	for _, name := range []string{"extts.pcap", "extts-play.pcap"} {
 		t.Run(name, func(t *testing.T) {
 			col := runCapture(t, name, reassembly.Options{})
-			assertAccounted(t, col)
+			assertAccounted(t, col, "ts.jump") // TestTimestampJumps
 			seen := map[string]bool{}
 			for _, e := range col.events {
 				if e.Kind == KindDiagnostic && e.Diag.Code == "exts.convention" {
@@ -182,5 +183,27 @@ func TestOrientationFromHandshake(t *testing.T) {
 	}
 	if c.Accounting(reassembly.ServerToClient).Handshake != hsTotalLen {
 		t.Errorf("accounting by reassembly direction: %+v", c.Accounting(reassembly.ServerToClient))
+	}
+}
+
+// ts.jump marks the discontinuities the capture script made, and nothing
+// else: in extts.pcap ffmpeg sends its sequence headers at 0 and the first
+// frames at the 16790 s offset (frame 30), then jumps +20000 s at 2 s
+// (frames 578 video, 582 audio); nginx relays the second jump to the
+// player that joined before it (extts-play.pcap). No clean capture has one.
+func TestTimestampJumps(t *testing.T) {
+	want := map[string][]uint64{"extts.pcap": {30, 30, 578, 582}, "extts-play.pcap": {117, 119}}
+	for _, tc := range cleanCaptures {
+		want[tc.name] = nil
+	}
+	for name, frames := range want {
+		col := runCapture(t, name, reassembly.Options{ServerPorts: []uint16{19999}})
+		var got []uint64
+		for _, d := range col.diags("ts.jump") {
+			got = append(got, d.Frames[0])
+		}
+		if fmt.Sprint(got) != fmt.Sprint(frames) {
+			t.Errorf("%s: ts.jump at frames %v, want %v", name, got, frames)
+		}
 	}
 }

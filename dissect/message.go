@@ -4,6 +4,11 @@ import (
 	"fmt"
 )
 
+// tsJumpMS is the forward step of an audio or video timestamp (ms) reported
+// as ts.jump: far beyond any frame or audio packet interval, so only a
+// discontinuity (an encoder restart, a timestamp offset, a splice) trips it.
+const tsJumpMS = 10000
+
 // complete handles a message whose last byte has arrived: it decodes
 // control bodies, applies their effect on the chunk layer, and emits it.
 func (d *dirState) complete(m *Message) {
@@ -58,6 +63,8 @@ func (d *dirState) complete(m *Message) {
 			})
 		}
 	case TypeAudio, TypeVideo:
+		// Timestamps of one type on one message stream must not go back,
+		// and should not leap: either breaks players and segmenters.
 		if !m.TS.Inferred {
 			if d.lastTS == nil {
 				d.lastTS = map[uint64]uint32{}
@@ -66,6 +73,10 @@ func (d *dirState) complete(m *Message) {
 			if last, ok := d.lastTS[k]; ok && int32(m.Timestamp-last) < 0 {
 				after = append(after, func() {
 					c.diag(d, Warn, "ts.backwards", m.Frame, m.Offset, fmt.Sprintf("%s timestamp went back from %d to %d on message stream %d", TypeName(m.TypeID), last, m.Timestamp, m.MSID))
+				})
+			} else if ok && int32(m.Timestamp-last) > tsJumpMS {
+				after = append(after, func() {
+					c.diag(d, Warn, "ts.jump", m.Frame, m.Offset, fmt.Sprintf("%s timestamp jumped forward from %d to %d (+%.3f s) on message stream %d", TypeName(m.TypeID), last, m.Timestamp, float64(m.Timestamp-last)/1000, m.MSID))
 				})
 			}
 			d.lastTS[k] = m.Timestamp

@@ -51,13 +51,11 @@ func TestCaptureMedia(t *testing.T) {
 		sampleRate, channels int
 	}{
 		{"publish", "ffmpeg publishes H.264 baseline 320x240 25fps + AAC 44.1k stereo", 66, 320, 240, 25, 44100, 2},
-		// make-captures.sh: testsrc2=size=320x240 for every publish. The
-		// profile is not asserted: captures.tsv says "high" (VPROF=high in
-		// make-captures.sh), but the committed ipv6.pcap carries
-		// profile_idc 66 in both the avcC header byte and the SPS (body bytes
-		// "17 00 000000 01 42 c0 0c"): the capture predates that setting and
-		// needs regenerating. Profile 0 below means "only check avcC == SPS".
-		{"ipv6", "H.264 high 15fps + AAC 48k stereo", 0, 320, 240, 15, 48000, 2},
+		// make-captures.sh: testsrc2=size=320x240 for every publish, and
+		// VPROF=high for ipv6; but x264 -preset ultrafast uses no High tool,
+		// so it writes profile_idc 66 (Constrained Baseline) in the avcC and
+		// the SPS, as ffprobe also reports; captures.tsv says so.
+		{"ipv6", "H.264 (-profile:v high; SPS: Constrained Baseline) 15fps + AAC 48k stereo", 66, 320, 240, 15, 48000, 2},
 	}
 	for _, c := range cases {
 		t.Run(c.capture, func(t *testing.T) {
