@@ -85,7 +85,11 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 				tw.WriteByte('\n')
 				return
 			}
-			tw.WriteString(export.TextLine(r, base, 0))
+			line := export.TextLine(r, base, 0)
+			if color {
+				line = colorLine(r, line)
+			}
+			tw.WriteString(line)
 			tw.WriteByte('\n')
 		}
 	case "ndjson", "json":
@@ -136,4 +140,30 @@ func compileDisplayFilter(src string) (*displayfilter.Filter, error) {
 		return nil, usagef("-Y: bad display filter at column %d:\n  %s", se.Column, strings.ReplaceAll(se.Caret(), "\n", "\n  "))
 	}
 	return f, err
+}
+
+// colorLine colours what a person scanning the text view must not miss:
+// warnings yellow, errors and gaps red, the connection lines bold. Only on
+// a terminal without NO_COLOR (tree.ColorFor).
+func colorLine(r session.Record, line string) string {
+	const (
+		bold   = "\x1b[1m"
+		yellow = "\x1b[33m"
+		red    = "\x1b[31m"
+		reset  = "\x1b[0m"
+	)
+	switch r.Kind {
+	case dissect.KindDiagnostic:
+		switch r.Diag.Severity {
+		case dissect.Warn:
+			return yellow + line + reset
+		case dissect.Error:
+			return red + line + reset
+		}
+	case dissect.KindGap:
+		return red + line + reset
+	case dissect.KindConn:
+		return bold + line + reset
+	}
+	return line
 }
