@@ -35,7 +35,7 @@ func TextLine(r session.Record, base time.Time, width int) string {
 			ts += "?"
 		}
 		s = fmt.Sprintf("%6d %10.6f %-3s %s %3d %2d %8s %-5s %6d %s", m.Frame, rel, ev.ConnID, arrow,
-			m.CSID, m.MSID, ts, shortType(m.TypeID), m.Length, decode.Summary(m, body))
+			m.CSID, m.MSID, ts, ShortType(m.TypeID), m.Length, decode.Summary(m, body))
 		if p := r.Pair; p != nil && p.Role == session.RoleResponse {
 			s += pairSuffix(p) // export/session.go
 		}
@@ -70,8 +70,9 @@ func TextLine(r session.Record, base time.Time, width int) string {
 	return s
 }
 
-// shortType is a compact type name for the one-line view.
-func shortType(id uint8) string {
+// ShortType is the compact type name of the one-line views (text and the
+// terminal UI's timeline): SCS, Ack, Cmd, Video, ...
+func ShortType(id uint8) string {
 	switch id {
 	case 1:
 		return "SCS"

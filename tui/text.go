@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -34,61 +35,5 @@ func block(lines []string, w, h int, ellipsis string) string {
 	return strings.Join(out, "\n")
 }
 
-// shortType is a compact type name for the timeline's type column.
-func shortType(id uint8) string {
-	switch id {
-	case 1:
-		return "SCS"
-	case 2:
-		return "Abort"
-	case 3:
-		return "Ack"
-	case 4:
-		return "UCM"
-	case 5:
-		return "WAS"
-	case 6:
-		return "SPB"
-	case 8:
-		return "Audio"
-	case 9:
-		return "Video"
-	case 15:
-		return "Data3"
-	case 16:
-		return "SO3"
-	case 17:
-		return "Cmd3"
-	case 18:
-		return "Data"
-	case 19:
-		return "SO"
-	case 20:
-		return "Cmd"
-	case 22:
-		return "Aggr"
-	}
-	return "T" + itoa(int(id))
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
-}
+// itoa is strconv.Itoa, short for the many number columns.
+func itoa(n int) string { return strconv.Itoa(n) }

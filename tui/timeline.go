@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/export"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 	"github.com/rtmpscope/rtmpscope/tui/store"
 	"github.com/rtmpscope/rtmpscope/tui/theme"
@@ -100,7 +101,7 @@ func (t *timeline) line(i int) (string, store.Row) {
 	typ, length, ts := "", "", ""
 	switch row.Kind {
 	case dissect.KindMessage:
-		typ, length = shortType(row.TypeID), itoa(int(row.Length))
+		typ, length = export.ShortType(row.TypeID), itoa(int(row.Length))
 		ts = itoa(int(row.Timestamp))
 		if row.Has(store.FlagInferred) {
 			ts += "?"

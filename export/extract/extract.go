@@ -12,6 +12,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect/command"
 	"github.com/rtmpscope/rtmpscope/dissect/media"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/export"
 	"github.com/rtmpscope/rtmpscope/export/flv"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
@@ -35,26 +36,9 @@ const (
 )
 
 // StreamKey identifies the stream a file holds: a connection, a direction
-// ("c2s" for a publish, "s2c" for a play) and a message stream id.
-type StreamKey struct {
-	Conn string
-	Dir  string
-	MSID uint32
-}
-
-// String is the selector form, "c1/s2c/1".
-func (k StreamKey) String() string {
-	return k.Conn + "/" + k.Dir + "/" + strconv.FormatUint(uint64(k.MSID), 10)
-}
-
-// Role is "publish" for client-to-server media, "play" for
-// server-to-client media.
-func (k StreamKey) Role() string {
-	if k.Dir == "s2c" {
-		return "play"
-	}
-	return "publish"
-}
+// ("c2s" for a publish, "s2c" for a play) and a message stream id. It is
+// the statistics' key, so a file and its stream's statistics match.
+type StreamKey = export.StreamKey
 
 // ExtractOptions configure an Extractor.
 type ExtractOptions struct {
