@@ -114,8 +114,8 @@ func (t *textWriter) children(n *Node, depth int) {
 // the width, since values (AMF strings, hex) are what grows.
 func (t *textWriter) line(depth int, n *Node) {
 	indent := strings.Repeat("  ", depth)
-	label := oneLine(n.Label)
-	value := oneLine(n.Value)
+	label := OneLine(n.Label)
+	value := OneLine(n.Value)
 	suffix := ""
 	if t.opts.Bytes {
 		switch n.Space {
@@ -214,9 +214,10 @@ func wrap(s string, first, rest int) (string, []string) {
 	return lines[0], lines[1:]
 }
 
-// oneLine replaces line breaks and other control characters, which would
-// break the layout (AMF strings may hold anything).
-func oneLine(s string) string {
+// OneLine replaces line breaks and other control characters with '·': they
+// would break a one-line layout (AMF strings may hold anything), here and
+// in the terminal UI's detail pane.
+func OneLine(s string) string {
 	if !strings.ContainsFunc(s, isControl) {
 		return s
 	}

@@ -11,7 +11,6 @@ package detail
 
 import (
 	"strconv"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -329,18 +328,3 @@ func (m *Model) walk(n *tree.Node, path string, depth, parent, guard int) {
 	}
 }
 
-// sanitize makes a value printable on one line: newlines and other
-// control characters would break the pane's line count.
-func sanitize(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isControl(r) {
-			return '·'
-		}
-		return r
-	}, s)
-}
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }

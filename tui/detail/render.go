@@ -6,6 +6,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/rtmpscope/rtmpscope/export/tree"
 )
 
 // View renders exactly height lines of at most width cells.
@@ -60,8 +62,8 @@ func (m *Model) renderLine(i int) string {
 		}
 	}
 	prefix := mark + indent + exp
-	label := sanitize(n.Label)
-	value := sanitize(n.Value)
+	label := tree.OneLine(n.Label)
+	value := tree.OneLine(n.Value)
 	suffix := ""
 	if len(n.Children) > 0 && i != 0 && !m.isOpen(n, l.path) {
 		suffix = " [" + strconv.Itoa(len(n.Children)) + "]"
