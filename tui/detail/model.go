@@ -327,4 +327,3 @@ func (m *Model) walk(n *tree.Node, path string, depth, parent, guard int) {
 		}
 	}
 }
-
