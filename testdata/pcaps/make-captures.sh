@@ -119,7 +119,7 @@ wait_for() { # FILE PATTERN: wait until FILE contains PATTERN (max 10 s)
 }
 
 # ---------------------------------------------------------------- nginx
-NGINX_PORTS=(127.0.0.1:1935 127.0.0.1:1936 '[::1]:1935' 127.0.0.1:19999 127.0.0.2:1935 127.0.0.3:1935 127.0.0.4:1935)
+NGINX_PORTS=(127.0.0.1:1935 127.0.0.1:1936 '[::1]:1935' 127.0.0.1:19999 127.0.0.2:1935 127.0.0.3:1935 127.0.0.4:1935 127.0.0.7:1935)
 
 start_nginx() {
     local p
@@ -430,7 +430,29 @@ c_reject() {
     finish reject.pcap 3
 }
 
-ALL=(publish play rtmpdump-play chunksize multi midstream ipv6 any-sll2 publish-ng.pcapng twoif otherport extts reject ackwin)
+c_ertmp() {
+    # Enhanced RTMP from gortmplib (ertmp-publisher, its own Go module): a 4 s
+    # fragmented MP4 of H.265 (libx265 Main 320x240 25 fps, GOP 50, 2
+    # B-frames) + Opus (48 kHz stereo) made by ffmpeg, published in real time
+    # to the main nginx server on its own address 127.0.0.7.
+    command -v go >/dev/null || die "ertmp needs the Go toolchain (go) to build ertmp-publisher"
+    (cd "$HERE/ertmp-publisher" && GOWORK=off timeout -k 5 600 go build -o "$WORK/ertmp-publisher" .)
+    timeout -k 5 120 ffmpeg -hide_banner -nostdin -loglevel error -y \
+        -t 4 -f lavfi -i testsrc2=size=320x240:rate=25 \
+        -t 4 -f lavfi -i sine=frequency=440:sample_rate=48000 \
+        -map 0:v -map 1:a \
+        -c:v libx265 -preset ultrafast -profile:v main -pix_fmt yuv420p -b:v 300k \
+        -x265-params keyint=50:min-keyint=50:scenecut=0:bframes=2:b-adapt=0:frame-threads=1:pools=none:log-level=error \
+        -tag:v hvc1 -c:a libopus -ar 48000 -ac 2 -b:a 64k \
+        -flags +bitexact -fflags +bitexact \
+        -movflags frag_keyframe+empty_moov+default_base_moof+negative_cts_offsets -f mp4 "$WORK/ertmp.mp4"
+    cap_start ertmp.pcap 'host 127.0.0.7 and tcp port 1935'
+    timeout -k 5 40 "$WORK/ertmp-publisher" "rtmp://127.0.0.7:1935/live/$KEY" "$WORK/ertmp.mp4"
+    cap_stop $CAP_PID
+    finish ertmp.pcap 1
+}
+
+ALL=(publish play rtmpdump-play chunksize multi midstream ipv6 any-sll2 publish-ng.pcapng twoif otherport extts reject ackwin ertmp)
 
 declare -A DESC=(
     [publish.pcap]="ffmpeg publishes H.264 baseline 320x240 25fps + AAC 44.1k stereo to nginx-rtmp live/<key>?token=, 3 s"
@@ -447,6 +469,7 @@ declare -A DESC=(
     [extts.pcap]="ffmpeg publishes with timestamps from 16,790,000 ms (all extended) jumping +20000 s at 2 s (extended delta); chunk size 1024, fmt-3 continuations"
     [extts-play.pcap]="ffmpeg (joins before the jump) and rtmpdump (after it) play the extts stream from nginx (chunk_size 1024): nginx's extended timestamps"
     [reject.pcap]="failures: publish to a missing app (dropped), publish of a busy name (Publish.BadName), play of a missing stream (Play.StreamNotFound)"
+    [ertmp.pcap]="gortmplib publishes Enhanced RTMP to nginx-rtmp: H.265 hvc1 Main 320x240 25fps (2 B-frames) + Opus 48k stereo, 4 s"
     [ackwin.pcap]="rtmpdump and ffmpeg play from nginx with ack_window 40000: acknowledgements every ~4 KB (librtmp, a tenth of the window) and ~20 KB (ffmpeg, half)"
 )
 
