@@ -1,13 +1,12 @@
 package dissect
 
 import (
-	"bufio"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rtmpscope/rtmpscope/internal/tsharkref"
 )
 
 // tsharkMsg is one message as tshark's RTMPT dissector reported it in
@@ -35,31 +34,18 @@ func (m tsharkMsg) String() string {
 
 func loadTshark(t testing.TB, name string) []tsharkMsg {
 	t.Helper()
-	path := filepath.Join(pcapDir, strings.TrimSuffix(strings.TrimSuffix(name, ".pcapng"), ".pcap")+".messages.tsv")
-	f, err := os.Open(path)
+	path := tsharkref.MessagesPath(pcapDir, name)
+	rows, err := tsharkref.Load(pcapDir, name)
 	if err != nil {
 		t.Skipf("no tshark reference: %v", err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	var cols map[string]int
 	var out []tsharkMsg
-	for sc.Scan() {
-		rec := strings.Split(sc.Text(), "\t")
-		if cols == nil {
-			cols = map[string]int{}
-			for i, c := range rec {
-				cols[c] = i
-			}
-			continue
-		}
+	for _, row := range rows {
 		get := func(c string) []string {
-			i, ok := cols[c]
-			if !ok || i >= len(rec) || rec[i] == "" {
+			if row[c] == "" {
 				return nil
 			}
-			return strings.Split(rec[i], ",")
+			return strings.Split(row[c], ",")
 		}
 		num := func(s string) int64 {
 			s = strings.TrimSpace(s)
@@ -79,7 +65,7 @@ func loadTshark(t testing.TB, name string) []tsharkMsg {
 		csids, tss := get("rtmpt.header.csid"), get("rtmpt.header.timestamp")
 		deltas, etss := get("rtmpt.header.timestampdelta"), get("rtmpt.header.ets")
 		lens, types, msids := get("rtmpt.header.bodysize"), get("rtmpt.header.typeid"), get("rtmpt.header.streamid")
-		infos := strings.Split(rec[cols["_ws.col.Info"]], "|")
+		infos := strings.Split(row["_ws.col.Info"], "|")
 		for i, fs := range fmts {
 			m := tsharkMsg{frame: frame, stream: stream, srcPort: sp, dstPort: dp, fmt: int(num(fs)), length: -1, typeID: -1, msid: -1, ts: -1, field: -1}
 			if i < len(csids) {
@@ -127,9 +113,6 @@ func loadTshark(t testing.TB, name string) []tsharkMsg {
 			}
 			out = append(out, m)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }

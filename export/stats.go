@@ -247,22 +247,6 @@ func connLess(a, b string) bool {
 	return a < b
 }
 
-// StreamName is the name a stream was last published or played under in a
-// connection's session state ("" when unknown): the session layer has
-// already redacted it unless secrets are shown.
-func StreamName(st *session.State, msid uint32) string {
-	if st == nil {
-		return ""
-	}
-	name := ""
-	for _, s := range st.Streams {
-		if s.MSID == msid && s.Name != "" {
-			name = s.Name
-		}
-	}
-	return name
-}
-
 func (c *StatsCollector) report(conn string, sc *statsConn, st *session.State) {
 	keys := make([]StreamKey, 0, len(sc.streams))
 	for k := range sc.streams {
@@ -281,7 +265,7 @@ func (c *StatsCollector) report(conn string, sc *statsConn, st *session.State) {
 			s.Dropped = sc.dropped
 		}
 		s.Empty = acc.empty
-		s.Name = StreamName(st, k.MSID)
+		s.Name = st.StreamName(k.MSID)
 		for _, r := range acc.stats.Report() {
 			if r.Audio != nil {
 				s.Audio = newTrackStats(r.Audio, trackFormat(r.Audio, acc.afmt, acc.aFour, acc.aKey))

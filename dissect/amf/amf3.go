@@ -242,13 +242,10 @@ func (d *decoder) assoc3(v *Value, what string) error {
 		}
 		p := Prop{Key: key, KeyOffset: d.base + keyAt, KeyLen: d.pos - keyAt}
 		p.Value, err = d.value3()
+		v.Props = appendDecoded(v.Props, p, p.Value, err)
 		if err != nil {
-			if p.Value.Kind != KindInvalid {
-				v.Props = append(v.Props, p)
-			}
 			return err
 		}
-		v.Props = append(v.Props, p)
 	}
 }
 
@@ -256,13 +253,10 @@ func (d *decoder) elems3(v *Value, n uint64) error {
 	v.Elems = make([]Value, 0, capFor(n))
 	for i := uint64(0); i < n; i++ {
 		e, err := d.value3()
+		v.Elems = appendDecoded(v.Elems, e, e, err)
 		if err != nil {
-			if e.Kind != KindInvalid {
-				v.Elems = append(v.Elems, e)
-			}
 			return err
 		}
-		v.Elems = append(v.Elems, e)
 	}
 	return nil
 }
@@ -458,9 +452,7 @@ func (d *decoder) dict3(v *Value, start int) error {
 		var e Entry
 		e.Key, err = d.value3()
 		if err != nil {
-			if e.Key.Kind != KindInvalid {
-				v.Entries = append(v.Entries, e)
-			}
+			v.Entries = appendDecoded(v.Entries, e, e.Key, err)
 			return err
 		}
 		e.Value, err = d.value3()

@@ -124,17 +124,24 @@ func DecodeAll3(buf []byte, base int, opts Options) ([]Value, error) {
 	return d.all(d.value3)
 }
 
+// appendDecoded appends x, decoded as v with error err, to list: a value
+// that failed part-way is kept with what it had (partial results), one
+// that failed before it had a kind is not.
+func appendDecoded[T any](list []T, x T, v Value, err error) []T {
+	if err != nil && v.Kind == KindInvalid {
+		return list
+	}
+	return append(list, x)
+}
+
 func (d *decoder) all(next func() (Value, error)) ([]Value, error) {
 	var out []Value
 	for d.pos < len(d.buf) {
 		v, err := next()
+		out = appendDecoded(out, v, v, err)
 		if err != nil {
-			if v.Kind != KindInvalid {
-				out = append(out, v)
-			}
 			return out, err
 		}
-		out = append(out, v)
 	}
 	return out, nil
 }
@@ -419,13 +426,10 @@ func (d *decoder) object0(v *Value, start int) error {
 		}
 		p := Prop{Key: key, KeyOffset: d.base + keyAt, KeyLen: d.pos - keyAt}
 		p.Value, err = d.value0()
+		v.Props = appendDecoded(v.Props, p, p.Value, err)
 		if err != nil {
-			if p.Value.Kind != KindInvalid {
-				v.Props = append(v.Props, p)
-			}
 			return err
 		}
-		v.Props = append(v.Props, p)
 	}
 }
 
@@ -450,13 +454,10 @@ func (d *decoder) strictArray0(v *Value, start int) error {
 	v.Elems = make([]Value, 0, capFor(uint64(n)))
 	for i := uint32(0); i < n; i++ {
 		e, err := d.value0()
+		v.Elems = appendDecoded(v.Elems, e, e, err)
 		if err != nil {
-			if e.Kind != KindInvalid {
-				v.Elems = append(v.Elems, e)
-			}
 			return err
 		}
-		v.Elems = append(v.Elems, e)
 	}
 	return nil
 }

@@ -106,9 +106,7 @@ func (d *decoder) external(v *Value, start int) error {
 				p := Prop{Key: l.fieldName(i, b), KeyOffset: -1}
 				var err error
 				p.Value, err = d.value3()
-				if p.Value.Kind != KindInvalid {
-					v.Props = append(v.Props, p)
-				}
+				v.Props = appendDecoded(v.Props, p, p.Value, err)
 				if err != nil {
 					return err
 				}

@@ -200,30 +200,7 @@ func (a *Audio) unmarshalEx(buf []byte) error {
 	if err != nil {
 		return err
 	}
-	var mt MultitrackType
-	var fourcc FourCC
-	if a.PacketType == AudioMultitrack {
-		if off >= len(buf) {
-			return truncated(off, "audio multitrack type")
-		}
-		mt = MultitrackType(buf[off] >> 4)
-		a.Multitrack = &mt
-		a.PacketType = AudioPacketType(buf[off] & 15)
-		off++
-		if a.PacketType == AudioMultitrack {
-			return invalid(off-1, "audio multitrack packet type", "nested Multitrack")
-		}
-		if mt > ManyTracksManyCodecs {
-			return unsupported(off-1, "audio multitrack type", "%d", mt)
-		}
-		if mt != ManyTracksManyCodecs {
-			if off+4 > len(buf) {
-				return truncated(off, "audio FourCC")
-			}
-			fourcc = fourCCFrom(buf[off : off+4])
-			off += 4
-		}
-	} else {
+	if a.PacketType != AudioMultitrack {
 		if off+4 > len(buf) {
 			return truncated(off, "audio FourCC")
 		}
@@ -234,7 +211,14 @@ func (a *Audio) unmarshalEx(buf []byte) error {
 		a.fillEffective(&a.AudioPayload)
 		return err
 	}
-
+	mt, tpt, fourcc, off, read, err := readMultitrackHeader(buf, off, uint8(AudioMultitrack), "audio")
+	if read {
+		a.Multitrack = &mt
+		a.PacketType = AudioPacketType(tpt)
+	}
+	if err != nil {
+		return err
+	}
 	for off < len(buf) {
 		if len(a.Tracks) >= maxTracks {
 			return invalid(off, "audio tracks", "more than %d", maxTracks)

@@ -182,8 +182,6 @@ func (v *Video) unmarshalEx(buf []byte, opts VideoOptions) error {
 		v.setData(buf, off+1, len(buf))
 		return nil
 	}
-	var mt MultitrackType
-	var fourcc FourCC
 	if v.PacketType != VideoMultitrack {
 		if off+4 > len(buf) {
 			return truncated(off, "video FourCC")
@@ -192,31 +190,19 @@ func (v *Video) unmarshalEx(buf []byte, opts VideoOptions) error {
 		v.Codec = v.FourCC.CodecName()
 		return v.VideoPayload.decodeEx(buf, off+4, len(buf), opts)
 	}
-	if off >= len(buf) {
-		return truncated(off, "video multitrack type")
+	mt, tpt, fourcc, off, read, err := readMultitrackHeader(buf, off, uint8(VideoMultitrack), "video")
+	if read {
+		v.Multitrack = &mt
+		v.PacketType = VideoPacketType(tpt)
 	}
-	mt = MultitrackType(buf[off] >> 4)
-	v.Multitrack = &mt
-	v.PacketType = VideoPacketType(buf[off] & 15)
-	off++
-	if v.PacketType == VideoMultitrack {
-		return invalid(off-1, "video multitrack packet type", "nested Multitrack")
-	}
-	if mt > ManyTracksManyCodecs {
-		return unsupported(off-1, "video multitrack type", "%d", mt)
-	}
-	if mt != ManyTracksManyCodecs {
-		if off+4 > len(buf) {
-			return truncated(off, "video FourCC")
-		}
-		fourcc = fourCCFrom(buf[off : off+4])
-		off += 4
+	if err != nil {
+		return err
 	}
 	for off < len(buf) {
 		if len(v.Tracks) >= maxTracks {
 			return invalid(off, "video tracks", "more than %d", maxTracks)
 		}
-		h, next, end, err := readTrackHeader(buf, off, mt, fourcc, "audio", "sizeOfVideoTrack")
+		h, next, end, err := readTrackHeader(buf, off, mt, fourcc, "video", "sizeOfVideoTrack")
 		t := VideoTrack{Size: h.size}
 		t.PacketType, t.FourCC, t.TrackID = v.PacketType, h.fourCC, h.trackID
 		if err != nil {

@@ -154,6 +154,22 @@ func capsOf(o amf.Value) Caps {
 	}
 }
 
+// StreamName is the name message stream msid was last published or played
+// under ("" when unknown; s may be nil). It is already redacted unless
+// secrets are shown.
+func (s *State) StreamName(msid uint32) string {
+	if s == nil {
+		return ""
+	}
+	name := ""
+	for _, st := range s.Streams {
+		if st.MSID == msid && st.Name != "" {
+			name = st.Name
+		}
+	}
+	return name
+}
+
 // hasStream reports whether createStream returned msid.
 func (s *State) hasStream(msid uint32) bool {
 	for i := range s.Streams {

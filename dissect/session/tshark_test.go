@@ -1,13 +1,12 @@
 package session
 
 import (
-	"bufio"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rtmpscope/rtmpscope/internal/tsharkref"
 )
 
 const pcapDir = "../../testdata/pcaps"
@@ -40,31 +39,13 @@ var dataHandlers = map[string]bool{"onMetaData": true, "onTextData": true, "onCu
 // FCPublish, createStream, ...).
 func loadRefCommands(t *testing.T, name string) []refCommand {
 	t.Helper()
-	base := strings.TrimSuffix(strings.TrimSuffix(name, ".pcapng"), ".pcap")
-	f, err := os.Open(filepath.Join(pcapDir, base+".messages.tsv"))
+	rows, err := tsharkref.Load(pcapDir, name)
 	if err != nil {
 		t.Fatalf("tshark reference: %v", err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	var cols map[string]int
 	var out []refCommand
-	for sc.Scan() {
-		rec := strings.Split(sc.Text(), "\t")
-		if cols == nil {
-			cols = map[string]int{}
-			for i, c := range rec {
-				cols[c] = i
-			}
-			continue
-		}
-		col := func(c string) string {
-			if i, ok := cols[c]; ok && i < len(rec) {
-				return rec[i]
-			}
-			return ""
-		}
+	for _, row := range rows {
+		col := func(c string) string { return row[c] }
 		var cmds []refCommand
 		amfMessages := 0
 		for _, e := range strings.Split(col("_ws.col.Info"), "|") {
@@ -108,9 +89,6 @@ func loadRefCommands(t *testing.T, name string) []refCommand {
 			cmds[i].frame, cmds[i].srcPort, cmds[i].dstPort = frame, sp, dp
 		}
 		out = append(out, cmds...)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }

@@ -4,11 +4,12 @@ import (
 	"bufio"
 	"errors"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rtmpscope/rtmpscope/internal/tsharkref"
 )
 
 // docExample is a "rtmpscope -r testdata/pcaps/NAME -Y 'EXPR'" line.
@@ -142,23 +143,11 @@ func TestDocErrorExample(t *testing.T) {
 }
 
 // tsv reads testdata/pcaps/NAME.messages.tsv as rows keyed by column name.
-func tsv(t *testing.T, name string) []map[string]string {
+func tsv(t *testing.T, name string) []tsharkref.Row {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(pcaps, name+".messages.tsv"))
+	rows, err := tsharkref.Load(pcaps, name)
 	if err != nil {
 		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	cols := strings.Split(lines[0], "\t")
-	var rows []map[string]string
-	for _, l := range lines[1:] {
-		r := map[string]string{}
-		for i, v := range strings.Split(l, "\t") {
-			if i < len(cols) {
-				r[cols[i]] = v
-			}
-		}
-		rows = append(rows, r)
 	}
 	return rows
 }

@@ -204,21 +204,6 @@ func (x *Extractor) state(conn string) *session.State {
 	return x.opts.State(conn)
 }
 
-// streamName is the name a message stream was last published or played
-// under ("" when unknown).
-func streamName(st *session.State, msid uint32) string {
-	if st == nil {
-		return ""
-	}
-	name := ""
-	for _, s := range st.Streams {
-		if s.MSID == msid && s.Name != "" {
-			name = s.Name
-		}
-	}
-	return name
-}
-
 func (x *Extractor) closeConn(c *extConn, st *session.State) {
 	keys := make([]StreamKey, 0, len(c.streams))
 	for k := range c.streams {
@@ -673,7 +658,7 @@ func (x *Extractor) closeStream(c *extConn, k StreamKey, st *session.State) {
 	if err != nil {
 		x.fail(s, fmt.Errorf("extract %s: %w", s.info.Path, err))
 	}
-	s.info.Name = streamName(st, k.MSID)
+	s.info.Name = st.StreamName(k.MSID)
 	s.info.NoAudioConfig = s.needs[0] && !s.has[0] && s.info.AudioTags > 0
 	s.info.NoVideoConfig = s.needs[1] && !s.has[1] && s.info.VideoTags > 0
 	if x.opts.OnFile != nil {
