@@ -7,6 +7,8 @@ package reassembly
 import (
 	"net/netip"
 	"time"
+
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // Direction is the way bytes travel on a connection, relative to the side
@@ -33,38 +35,17 @@ func (d Direction) String() string {
 func (d Direction) Reverse() Direction { return d ^ 1 }
 
 // FrameRef says that a run of stream bytes came from one captured packet.
-type FrameRef struct {
-	Offset int64     // stream offset of the first byte of the run
-	Len    int       // number of bytes in the run
-	Frame  uint64    // 1-based frame number, as tshark counts
-	Time   time.Time // capture time of the frame
-}
+type FrameRef = event.FrameRef
 
 // GapReason says why bytes are missing from a stream.
-type GapReason uint8
+type GapReason = event.GapReason
 
+// The gap reasons, as the event model names them.
 const (
-	// GapLost means segments were never captured (capture loss, a dropped
-	// packet, or a flush that gave up waiting for them).
-	GapLost GapReason = iota + 1
-	// GapMidStream means the capture began after the connection had started:
-	// the bytes before the first captured one are unknown.
-	GapMidStream
-	// GapLimit means a memory limit forced buffered data to be skipped.
-	GapLimit
+	GapLost      = event.GapLost
+	GapMidStream = event.GapMidStream
+	GapLimit     = event.GapLimit
 )
-
-func (r GapReason) String() string {
-	switch r {
-	case GapLost:
-		return "lost"
-	case GapMidStream:
-		return "mid-stream"
-	case GapLimit:
-		return "limit"
-	}
-	return "unknown"
-}
 
 // Gap reports that bytes are missing from a stream before Offset.
 // Bytes is the count when the sequence numbers tell it, or -1 when they

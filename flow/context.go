@@ -1,0 +1,74 @@
+package flow
+
+import (
+	"github.com/rtmpscope/rtmpscope/event"
+)
+
+// Context is what a handler knows of its connection and how it reaches the
+// rest of the pipeline. A handler of an inner layer gets the Context of the
+// connection it belongs to.
+type Context struct {
+	// Info is the connection's identity as the router decided it. Outer
+	// handlers may append to Info.Layers before making an inner handler.
+	Info *event.ConnInfo
+	r    *Router
+	out  event.Receiver
+}
+
+// ID returns the connection's id.
+func (c *Context) ID() event.ConnID { return c.Info.ID }
+
+// Emit passes an event of this connection on (its ConnID is set here).
+func (c *Context) Emit(ev event.Event) {
+	ev.ConnID = c.Info.ID
+	c.out.Emit(ev)
+}
+
+// Diag emits a diagnostic of this connection.
+func (c *Context) Diag(dir event.Dir, hasDir bool, at event.FrameRef, d *event.Diagnostic) {
+	c.Emit(event.Event{Kind: event.KindDiagnostic, Dir: dir, HasDir: hasDir, Time: at.Time, Diag: d})
+}
+
+// Inner makes the handler of a registered stream protocol (by Protocol.Name,
+// e.g. "rtmp") for the bytes this layer peels, on the same connection, and
+// records the layer in Info.Layers. It returns nil for an unknown name.
+func (c *Context) Inner(name string) StreamHandler {
+	p := c.r.protocol(name)
+	if p == nil || p.Stream == nil {
+		return nil
+	}
+	c.Info.Layers = append(c.Info.Layers, name)
+	return c.r.makeStream(p, c)
+}
+
+// Open starts a logical connection that is not one transport flow: an
+// RTMPT session joined from the HTTP requests of one or many TCP
+// connections. The router gives it the next id, a uid and a Community ID
+// (from info's endpoints and transport), emits its conn-open event, and
+// returns its Context; the caller makes its inner handler with Inner and
+// ends it with Finish.
+func (c *Context) Open(info event.ConnInfo) *Context {
+	return c.r.openLogical(info)
+}
+
+// Finish ends a logical connection made by Open: the caller has already
+// called its inner handler's Close(ev); Finish completes ev's identity and
+// emits the conn-closed event.
+func (c *Context) Finish(ev *event.ConnEvent) {
+	c.r.finishLogical(c, ev)
+}
+
+// Shared returns the value kept under key for the whole run, making it
+// with mk the first time: state that spans flows, such as the RTMPT
+// sessions that several TCP connections join. Keys are namespaced by the
+// protocol that uses them ("rtmpt/sessions").
+func (c *Context) Shared(key string, mk func() any) any {
+	return c.r.shared(key, mk)
+}
+
+// AtEnd registers f to run once when the run ends, after every transport
+// flow has closed, in registration order; a key registers at most once.
+// Handlers whose state spans flows (RTMPT sessions) finish it there.
+func (c *Context) AtEnd(key string, f func()) {
+	c.r.atEnd(key, f)
+}
