@@ -42,4 +42,6 @@ type Handshake struct {
 	// RTT is the handshake round-trip estimate: ServerDelay when S0 was
 	// seen, else ClientDelay.
 	RTT time.Duration
+	// RTMFP is set, instead of the RTMP fields, for an RTMFP session.
+	RTMFP *RTMFPSession
 }
