@@ -529,7 +529,13 @@ func (h *handler) sessionChunk(s *session, dir event.Dir, ch Chunk, ref event.Fr
 			s.stats.Closed, s.stats.CloseBy = true, dir
 		}
 	case ChunkCloseAck:
-		if s.stats.Closed && !s.stats.CloseAcked {
+		switch {
+		case !s.stats.Closed:
+			// An acknowledgement without a request is an abrupt close
+			// (RFC 7016 §3.5.5.2); rtmfp-cpp closes this way.
+			s.stats.Closed, s.stats.CloseBy, s.stats.CloseAcked = true, dir, true
+			h.diag(dir, true, ref, CodeSessionClose, "session %08x/%08x closed abruptly by the %s (Session Close Acknowledgement without a request)", s.info.InitiatorSessionID, s.info.ResponderSessionID, sideName(dir))
+		case !s.stats.CloseAcked && dir != s.stats.CloseBy:
 			s.stats.CloseAcked = true
 			h.diag(dir, true, ref, CodeSessionClose, "session %08x/%08x closed by the %s, acknowledged", s.info.InitiatorSessionID, s.info.ResponderSessionID, sideName(s.stats.CloseBy))
 		}

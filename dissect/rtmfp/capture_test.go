@@ -1,0 +1,226 @@
+package rtmfp
+
+import (
+	"bytes"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/rtmpscope/rtmpscope/event"
+)
+
+// The captures below are real: zenomt/rtmfp-cpp's tcserver, tcpublish and
+// tcconn on loopback, made by testdata/pcaps/make-rtmfp.sh, with the
+// session keys the peers themselves logged (a patched build) and what
+// they printed (testdata/pcaps/rtmfp/*.log). Nothing here is hand-made.
+
+// flvTag is one tag of the FLV file tcpublish sent.
+type flvTag struct {
+	Type uint8
+	TS   uint32
+	Body []byte
+}
+
+func readFLV(t *testing.T, name string) []flvTag {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(pcapDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 13 || string(b[:3]) != "FLV" {
+		t.Fatalf("%s: not FLV", name)
+	}
+	off := int(binary.BigEndian.Uint32(b[5:9])) + 4
+	var tags []flvTag
+	for off+11 <= len(b) {
+		typ := b[off]
+		n := int(b[off+1])<<16 | int(b[off+2])<<8 | int(b[off+3])
+		ts := uint32(b[off+4])<<16 | uint32(b[off+5])<<8 | uint32(b[off+6]) | uint32(b[off+7])<<24
+		if off+11+n > len(b) {
+			t.Fatalf("%s: truncated tag at %d", name, off)
+		}
+		tags = append(tags, flvTag{typ, ts, b[off+11 : off+11+n]})
+		off += 11 + n + 4
+	}
+	return tags
+}
+
+// logValue finds `"key": "value"` or `key: value` in a peer's log.
+func logValues(t *testing.T, name, pattern string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(pcapDir, "rtmfp", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range regexp.MustCompile(pattern).FindAllStringSubmatch(string(b), -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// amfCommandName reads the leading AMF0 string of a command or data body.
+func amfString(b []byte) string {
+	if len(b) < 3 || b[0] != 0x02 {
+		return ""
+	}
+	n := int(binary.BigEndian.Uint16(b[1:]))
+	if 3+n > len(b) {
+		return ""
+	}
+	return string(b[3 : 3+n])
+}
+
+func sessionSummary(t *testing.T, c *collector) *event.RTMFPSession {
+	t.Helper()
+	hs := c.kind(event.KindHandshake)
+	if len(hs) == 0 {
+		t.Fatal("no handshake event")
+	}
+	last := hs[len(hs)-1].Handshake.RTMFP
+	if last == nil || last.Stats == nil {
+		t.Fatal("last handshake event is not a session summary")
+	}
+	return last
+}
+
+// publishCase checks one tcpublish capture against what tcpublish sent
+// and what both peers logged.
+func checkPublish(t *testing.T, name string, wantIntegrity string) {
+	fs := udpFlows(readUDP(t, name+".pcap"))
+	if len(fs) != 1 {
+		t.Fatalf("%d UDP flows, want 1", len(fs))
+	}
+	c, ev := runFlow(fs[0], Options{Keys: loadKeys(t, name+".keys")})
+	s := sessionSummary(t, c)
+	st := s.Stats
+
+	// Every datagram of the keyed session decrypts and verifies.
+	for d := range 2 {
+		if st.Undecryptable[d] != 0 || st.Decrypted[d] != st.Packets[d] {
+			t.Errorf("%v: %d of %d packets verified, %d did not", event.Dir(d), st.Decrypted[d], st.Packets[d], st.Undecryptable[d])
+		}
+	}
+	if got := st.Packets[0] + st.Packets[1]; got != uint64(len(fs[0].Packets)) {
+		t.Errorf("session has %d packets, the flow %d", got, len(fs[0].Packets))
+	}
+	if ev.Account[0].Encrypted+ev.Account[1].Encrypted+ev.Account[0].Skipped+ev.Account[1].Skipped != 0 {
+		t.Errorf("bytes not decrypted: %+v", ev.Account)
+	}
+	if !s.Complete || !s.Keyed || s.Failure != "" {
+		t.Errorf("complete %v keyed %v failure %q", s.Complete, s.Keyed, s.Failure)
+	}
+	if s.Integrity != [2]string{wantIntegrity, wantIntegrity} {
+		t.Errorf("integrity %v, want %s both ways", s.Integrity, wantIntegrity)
+	}
+
+	// Handshake fields equal what the peers logged.
+	if got, want := s.EPD.Ancillary, "rtmfp://127.0.0.1:1935/live"; got != want {
+		t.Errorf("EPD ancillary %q, want %q (the URL tcpublish was given)", got, want)
+	}
+	my := logValues(t, name+".client.log", `my fingerprint: ([0-9a-f]{64})`)
+	far := logValues(t, name+".client.log", `\n  fingerprint: ([0-9a-f]{64})`)
+	srv := logValues(t, name+".server.log", `"@type":"rtmfp","fingerprint":"([0-9a-f]{64})"`)
+	peer := logValues(t, name+".server.log", `"@type":"accept","address":"[^"]*","peerID":"([0-9a-f]{64})"`)
+	if len(my) != 1 || len(far) != 1 || len(srv) != 1 || len(peer) != 1 {
+		t.Fatalf("logs: my %v far %v server %v peer %v", my, far, srv, peer)
+	}
+	if s.InitiatorCert == nil || s.InitiatorCert.Fingerprint != my[0] || s.InitiatorCert.Fingerprint != peer[0] {
+		t.Errorf("initiator fingerprint %+v, tcpublish says %s, tcserver %s", s.InitiatorCert, my[0], peer[0])
+	}
+	if s.ResponderCert == nil || s.ResponderCert.Fingerprint != far[0] || s.ResponderCert.Fingerprint != srv[0] {
+		t.Errorf("responder fingerprint %+v, tcpublish says %s, tcserver %s", s.ResponderCert, far[0], srv[0])
+	}
+	// tcserver uses ephemeral Diffie-Hellman, rtmfp-cpp clients static keys.
+	if !s.ResponderCert.AcceptsAncillary || s.ResponderCert.StaticDH || !s.InitiatorCert.StaticDH {
+		t.Errorf("certs: responder %+v initiator %+v", s.ResponderCert, s.InitiatorCert)
+	}
+	if s.IHello.Count != 1 || s.RHello.Count != 1 || s.IIKeying.Count != 1 || s.RIKeying.Count != 1 {
+		t.Errorf("handshake parts %+v %+v %+v %+v", s.IHello, s.RHello, s.IIKeying, s.RIKeying)
+	}
+	if s.HelloRTT <= 0 || s.KeyingRTT <= 0 {
+		t.Errorf("RTTs %v %v", s.HelloRTT, s.KeyingRTT)
+	}
+
+	// The RTMP inside: the commands, then exactly the FLV's tags.
+	var cmds []string
+	var media []*event.Message
+	for _, e := range c.kind(event.KindMessage) {
+		m := e.Message
+		switch m.TypeID {
+		case event.TypeCommandAMF0:
+			cmds = append(cmds, m.Dir.String()+":"+amfString(m.Body))
+			if amfString(m.Body) == "onStatus" && !bytes.Contains(m.Body, []byte("NetStream.Publish.Start")) {
+				t.Errorf("onStatus is not NetStream.Publish.Start: %q", m.Body)
+			}
+		case event.TypeAudio, event.TypeVideo, event.TypeDataAMF0:
+			if m.Dir != event.C2S {
+				t.Errorf("media from the server: %+v", m)
+			}
+			media = append(media, m)
+		}
+	}
+	wantCmds := "c2s:connect s2c:_result c2s:createStream s2c:_result c2s:publish s2c:onStatus"
+	if strings.Join(cmds, " ") != wantCmds {
+		t.Errorf("commands %v, want %s", cmds, wantCmds)
+	}
+	tags := readFLV(t, "rtmfp-media.flv")
+	// tcpublish sends @setDataFrame for the file's onMetaData, then the tags.
+	if len(media) == 0 || media[0].TypeID != event.TypeDataAMF0 || amfString(media[0].Body) != "@setDataFrame" {
+		t.Fatalf("first data message is not @setDataFrame")
+	}
+	media = media[1:]
+	// Audio and video travel on flows of their own, so only each type's
+	// order is kept.
+	for _, typ := range []uint8{8, 9} {
+		var want []flvTag
+		for _, tag := range tags {
+			if tag.Type == typ {
+				want = append(want, tag)
+			}
+		}
+		var got []*event.Message
+		for _, m := range media {
+			if uint8(m.TypeID) == typ {
+				got = append(got, m)
+				if m.MSID != 1 {
+					t.Errorf("media on message stream %d, want 1 (the stream createStream returned)", m.MSID)
+				}
+			}
+		}
+		// tcpublish may close before its last tag, the AVC end of
+		// sequence, is on the wire (the checksum capture: no user data
+		// carries it).
+		if n := len(want); typ == 9 && len(got) == n-1 && bytes.Equal(want[n-1].Body, []byte{0x17, 2, 0, 0, 0}) {
+			want = want[:n-1]
+		}
+		if len(got) != len(want) {
+			t.Errorf("type %d: %d messages, the FLV has %d tags", typ, len(got), len(want))
+		}
+		for i := range min(len(got), len(want)) {
+			if got[i].Timestamp != want[i].TS || !bytes.Equal(got[i].Body, want[i].Body) {
+				t.Errorf("type %d #%d: ts %d, %d bytes; the FLV's: ts %d, %d bytes", typ, i, got[i].Timestamp, len(got[i].Body), want[i].TS, len(want[i].Body))
+				break
+			}
+		}
+		t.Logf("%s: %d messages of type %d equal the FLV's tags (timestamp and body)", name, len(got), typ)
+	}
+	codes := c.codes()
+	for code := range codes {
+		if code != CodeChunkUnknown && code != CodeSessionClose {
+			t.Errorf("unexpected diagnostic %s", code)
+		}
+	}
+	if codes[CodeChunkUnknown] != 1 { // 0xec, reported once per session
+		t.Errorf("chunk_unknown %d times, want 1", codes[CodeChunkUnknown])
+	}
+	if !st.Closed || !st.CloseAcked {
+		t.Errorf("session close not seen: %+v", st)
+	}
+}
+
+func TestPublishHMAC(t *testing.T)     { checkPublish(t, "rtmfp-publish", "hmac+sseq") }
+func TestPublishChecksum(t *testing.T) { checkPublish(t, "rtmfp-checksum", "checksum") }

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# make-rtmfp.sh — (re)make the RTMFP test captures from zenomt/rtmfp-cpp.
+#
+#   sudo ./make-rtmfp.sh /path/to/rtmfp-cpp [--keep]
+#
+# rtmfp-cpp (https://github.com/zenomt/rtmfp-cpp, by RFC 7016's author) is a
+# test peer only: nothing of it is committed here. The script copies the
+# source into a temp dir, applies rtmfp/rtmfp-cpp-keylog.patch (it appends an
+# RTMFP_KEYS line to the file named by $RTMFP_KEYLOG where the session keys
+# are derived, RFC 7425 §4.6), builds tcserver, tcpublish and tcconn with g++
+# and libssl-dev, and runs them on 127.0.0.1 inside a network namespace of
+# its own (the clients bind 0.0.0.0 and [::]), with tcpdump on its loopback.
+#
+# Output (next to this script):
+#   rtmfp-publish.pcap/.keys   tcpublish -> tcserver, HMAC + session sequence numbers (the default)
+#   rtmfp-checksum.pcap/.keys  the same with -H -S everywhere: the 16-bit checksum mode
+#   rtmfp-play.pcap/.keys      tcpublish -L and tcconn playing the stream, two sessions
+#   rtmfp-noanswer.pcap        tcpublish asking for a server fingerprint nobody has:
+#                              IHello retransmitted, never answered (a handshake that never completes)
+#   rtmfp-media.flv            the FLV published (ffmpeg testsrc + sine, 3 s)
+#   rtmfp/*.log                what the peers printed (fingerprints, onStatus)
+# Needs root (netns, tcpdump), g++, make, libssl-dev, ffmpeg, tcpdump.
+set -euo pipefail
+
+SRC=${1:?usage: make-rtmfp.sh /path/to/rtmfp-cpp [--keep]}
+KEEP=${2:-}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT=$HERE
+LOGS=$HERE/rtmfp
+WORK=$(mktemp -d /tmp/make-rtmfp.XXXXXX)
+NS=rtmfpcap$$
+PIDS=()
+
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    ip netns del "$NS" 2>/dev/null || true
+    [ -n "$KEEP" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "building rtmfp-cpp in $WORK"
+cp -r "$SRC" "$WORK/rtmfp-cpp"
+(cd "$WORK/rtmfp-cpp" && git apply "$LOGS/rtmfp-cpp-keylog.patch" 2>/dev/null || patch -p1 < "$LOGS/rtmfp-cpp-keylog.patch")
+(cd "$WORK/rtmfp-cpp" && make -j"$(nproc)" OPENSSL_DIR=/usr >/dev/null && cd test && make -j"$(nproc)" OPENSSL_DIR=/usr tcserver tcpublish tcconn >/dev/null)
+B=$WORK/rtmfp-cpp/test
+
+ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc=size=160x120:rate=25 \
+    -f lavfi -i sine=frequency=440:sample_rate=44100 -t 3 \
+    -c:v libx264 -g 25 -b:v 100k -c:a aac -b:a 32k "$OUT/rtmfp-media.flv"
+
+ip netns add "$NS"
+ip netns exec "$NS" ip link set lo up
+# (background processes are started with ip netns exec directly, so $! is theirs)
+inns() { ip netns exec "$NS" "$@"; }
+
+# capture NAME: start tcpdump for NAME.pcap
+capture() {
+    ip netns exec "$NS" tcpdump -i lo -U -w "$OUT/$1.pcap" udp >/dev/null 2>&1 &
+    PIDS+=($!)
+    TCPDUMP=$!
+    sleep 1
+}
+stop_capture() { sleep 1; kill -INT "$TCPDUMP"; wait "$TCPDUMP" 2>/dev/null || true; }
+server() { # server NAME ARGS...
+    local name=$1; shift
+    RTMFP_KEYLOG=$OUT/$name.keys ip netns exec "$NS" timeout 60 "$B/tcserver" -B 127.0.0.1:1935 -v "$@" >"$LOGS/$name.server.log" 2>&1 &
+    SERVER=$!
+    PIDS+=($SERVER)
+    sleep 0.5
+}
+stop_server() { kill -INT "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; }
+
+for name in rtmfp-publish rtmfp-checksum rtmfp-play rtmfp-noanswer; do
+    rm -f "$OUT/$name.pcap" "$OUT/$name.keys"
+done
+
+# 1. publish, default integrity (HMAC + session sequence numbers)
+capture rtmfp-publish
+server rtmfp-publish
+RTMFP_KEYLOG=$OUT/rtmfp-publish.keys inns timeout 30 "$B/tcpublish" -v rtmfp://127.0.0.1:1935/live "$OUT/rtmfp-media.flv" >"$LOGS/rtmfp-publish.client.log" 2>&1
+sleep 1; stop_server; stop_capture
+
+# 2. publish with the checksum (no HMAC, no session sequence numbers)
+capture rtmfp-checksum
+server rtmfp-checksum -H -S
+RTMFP_KEYLOG=$OUT/rtmfp-checksum.keys inns timeout 30 "$B/tcpublish" -v -H -S rtmfp://127.0.0.1:1935/live "$OUT/rtmfp-media.flv" >"$LOGS/rtmfp-checksum.client.log" 2>&1
+sleep 1; stop_server; stop_capture
+
+# 3. publish (looping) and play
+capture rtmfp-play
+server rtmfp-play
+RTMFP_KEYLOG=$OUT/rtmfp-play.keys ip netns exec "$NS" timeout -s INT 6 "$B/tcpublish" -v -L "rtmfp://127.0.0.1:1935/live#x" "$OUT/rtmfp-media.flv" >"$LOGS/rtmfp-play.publisher.log" 2>&1 &
+PUB=$!
+PIDS+=($PUB)
+sleep 1
+RTMFP_KEYLOG=$OUT/rtmfp-play.keys inns timeout -s INT 3 "$B/tcconn" -v "rtmfp://127.0.0.1:1935/live#x" >"$LOGS/rtmfp-play.player.log" 2>&1 || true
+wait "$PUB" || true
+sleep 1; stop_server; stop_capture
+
+# 4. a handshake that never completes: the publisher requires a server
+#    fingerprint the server does not have, so the server never answers IHello
+capture rtmfp-noanswer
+server rtmfp-noanswer
+inns timeout -s INT 4 "$B/tcpublish" -v -f 0000000000000000000000000000000000000000000000000000000000000000 \
+    rtmfp://127.0.0.1:1935/live "$OUT/rtmfp-media.flv" >"$LOGS/rtmfp-noanswer.client.log" 2>&1 || true
+sleep 1; stop_server; stop_capture
+rm -f "$OUT/rtmfp-noanswer.keys"
+
+chmod 644 "$OUT"/rtmfp-*.pcap "$OUT"/rtmfp-*.keys
+ls -la "$OUT"/rtmfp-*
