@@ -3,9 +3,11 @@ package rtmfp
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -224,3 +226,70 @@ func checkPublish(t *testing.T, name string, wantIntegrity string) {
 
 func TestPublishHMAC(t *testing.T)     { checkPublish(t, "rtmfp-publish", "hmac+sseq") }
 func TestPublishChecksum(t *testing.T) { checkPublish(t, "rtmfp-checksum", "checksum") }
+
+// TestPlay: tcpublish (looping) and tcconn playing, two sessions on two
+// flows; the player's log lists every audio and video message it got.
+func TestPlay(t *testing.T) {
+	fs := udpFlows(readUDP(t, "rtmfp-play.pcap"))
+	if len(fs) != 2 {
+		t.Fatalf("%d flows, want 2", len(fs))
+	}
+	keys := loadKeys(t, "rtmfp-play.keys")
+	if keys.Len() != 4 {
+		t.Fatalf("%d key lines, want 4 (two sessions, both ends)", keys.Len())
+	}
+	player := fs[1]
+	for _, f := range fs {
+		c, _ := runFlow(f, Options{Keys: keys})
+		st := sessionSummary(t, c).Stats
+		if st.Undecryptable != [2]uint64{} || st.Decrypted[0] != st.Packets[0] || st.Decrypted[1] != st.Packets[1] {
+			t.Errorf("flow %v: decrypted %v of %v", f.Client, st.Decrypted, st.Packets)
+		}
+	}
+	c, _ := runFlow(player, Options{Keys: keys})
+	s := sessionSummary(t, c)
+	my := logValues(t, "rtmfp-play.player.log", `my fingerprint: ([0-9a-f]{64})`)
+	if s.InitiatorCert == nil || len(my) != 1 || s.InitiatorCert.Fingerprint != my[0] {
+		t.Errorf("player fingerprint %+v, its log says %v", s.InitiatorCert, my)
+	}
+	var cmds, statuses []string
+	got := map[string][]string{}
+	for _, e := range c.kind(event.KindMessage) {
+		m := e.Message
+		switch m.TypeID {
+		case event.TypeCommandAMF0:
+			name := amfString(m.Body)
+			cmds = append(cmds, m.Dir.String()+":"+name)
+			if name == "onStatus" {
+				if i := bytes.Index(m.Body, []byte("NetStream.")); i >= 0 {
+					j := bytes.IndexByte(m.Body[i:], 0)
+					if j < 0 {
+						j = len(m.Body) - i
+					}
+					statuses = append(statuses, string(m.Body[i:i+j]))
+				}
+			}
+		case event.TypeAudio, event.TypeVideo:
+			if m.Dir != event.S2C {
+				t.Errorf("media from the player")
+			}
+			k := map[event.MsgType]string{event.TypeAudio: "onAudio", event.TypeVideo: "onVideo"}[m.TypeID]
+			got[k] = append(got[k], fmt.Sprintf("ts: %d len: %d", m.Timestamp, len(m.Body)))
+		}
+	}
+	if want := "c2s:connect s2c:_result c2s:setPeerInfo c2s:createStream s2c:_result c2s:play s2c:onStatus s2c:onStatus s2c:onStatus"; strings.Join(cmds, " ") != want {
+		t.Errorf("commands %v, want %s", cmds, want)
+	}
+	// tcconn prints each onStatus twice (stream and connection layers).
+	if want := slices.Compact(logValues(t, "rtmfp-play.player.log", `"code": "(NetStream\.[A-Za-z.]+)"`)); strings.Join(statuses, " ") != strings.Join(want, " ") {
+		t.Errorf("onStatus codes %v, tcconn logged %v", statuses, want)
+	}
+	for _, k := range []string{"onAudio", "onVideo"} {
+		want := logValues(t, "rtmfp-play.player.log", `stream `+k+` (ts: \d+ len: \d+)`)
+		if len(want) == 0 || strings.Join(got[k], "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: %d messages in the capture, %d in tcconn's log", k, len(got[k]), len(want))
+		} else {
+			t.Logf("%s: %d messages equal tcconn's log (timestamp and length)", k, len(want))
+		}
+	}
+}
