@@ -104,7 +104,8 @@ func (p *Packet) HasEcho() bool { return p.Flags&FlagTimestampEcho != 0 }
 // buffer, so a Packet's slices are valid until the next Open.
 type Cipher struct {
 	dec  cipher.Block
-	mac  hash.Hash // nil: no HMAC key
+	cbc  cipher.BlockMode // reused: every packet starts from a zero IV
+	mac  hash.Hash        // nil: no HMAC key
 	sum  []byte
 	buf  []byte
 	zero [aes.BlockSize]byte
@@ -118,6 +119,7 @@ func NewCipher(key, hmacKey []byte) (*Cipher, error) {
 		return nil, fmt.Errorf("rtmfp: key: %w", err)
 	}
 	c := &Cipher{dec: b}
+	c.cbc = cipher.NewCBCDecrypter(b, c.zero[:])
 	if len(hmacKey) > 0 {
 		c.mac = hmac.New(sha256.New, hmacKey)
 	}
@@ -163,7 +165,12 @@ func (c *Cipher) Open(d []byte, in Integrity) (Packet, error) {
 		c.buf = make([]byte, len(ct))
 	}
 	pt := c.buf[:len(ct)]
-	cipher.NewCBCDecrypter(c.dec, c.zero[:]).CryptBlocks(pt, ct)
+	if iv, ok := c.cbc.(interface{ SetIV([]byte) }); ok {
+		iv.SetIV(c.zero[:])
+	} else {
+		c.cbc = cipher.NewCBCDecrypter(c.dec, c.zero[:])
+	}
+	c.cbc.CryptBlocks(pt, ct)
 	p.Plain = pt
 	rest := pt
 	if in.SSeq {

@@ -104,7 +104,11 @@ func (r *Reassembler) Add(u *UserData, frame uint64, t time.Time) {
 	// Everything at or below the forward sequence number is finished for
 	// the sender: delivered, or abandoned.
 	if u.FSNOffset <= u.Seq {
-		if fsn := u.Seq - u.FSNOffset; fsn >= r.next {
+		fsn := u.Seq - u.FSNOffset
+		if u.FSNOffset == 0 && fsn > 0 {
+			fsn-- // an offset of 0 would abandon the fragment itself
+		}
+		if fsn >= r.next {
 			r.skipTo(fsn+1, frame, t, "the sender's forward sequence number passed them")
 		}
 	}
