@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/rtmpscope/rtmpscope/event"
@@ -51,6 +52,8 @@ type handler struct {
 	// direction: packets to the responder carry the responder's id.
 	bySID [2]map[uint32]*session
 
+	diagN map[diagKey]int
+
 	account  [2]event.Accounting
 	messages [2]int
 	bad      [2]uint64
@@ -60,6 +63,12 @@ type handler struct {
 func newHandler(out emitter, opts Options) *handler {
 	return &handler{out: out, opts: opts, def: NewDefaultCipher(),
 		bySID: [2]map[uint32]*session{{}, {}}}
+}
+
+type diagKey struct {
+	code   string
+	dir    event.Dir
+	hasDir bool
 }
 
 // tsMark is the last header timestamp a direction sent, with when it was
@@ -107,7 +116,20 @@ const maxTrialPackets = 8
 // the rest are counted.
 const maxMalformedDiags = 8
 
+// maxDiagPerCode is as the RTMP dissector's default: at most 50
+// diagnostics of a code per direction, the rest counted in one
+// diag.suppressed at close.
+const maxDiagPerCode = 50
+
 func (h *handler) diag(dir event.Dir, hasDir bool, ref event.FrameRef, code, format string, args ...any) {
+	if h.diagN == nil {
+		h.diagN = map[diagKey]int{}
+	}
+	k := diagKey{code, dir, hasDir}
+	h.diagN[k]++
+	if h.diagN[k] > maxDiagPerCode {
+		return
+	}
 	h.out.Emit(event.Event{Kind: event.KindDiagnostic, Dir: dir, HasDir: hasDir, Time: ref.Time, Diag: &event.Diagnostic{
 		Severity: Codes[code], Code: code, Text: fmt.Sprintf(format, args...), Offset: -1,
 		Frames: [2]uint64{ref.Frame, ref.Frame}}})
@@ -639,6 +661,23 @@ func (h *handler) Close(ev *event.ConnEvent) {
 			}
 		}
 		h.summarise(s, ref)
+	}
+	keys := make([]diagKey, 0, len(h.diagN))
+	for k, n := range h.diagN {
+		if n > maxDiagPerCode {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b diagKey) int {
+		if a.code != b.code {
+			return strings.Compare(a.code, b.code)
+		}
+		return int(a.dir) - int(b.dir)
+	})
+	for _, k := range keys {
+		h.out.Emit(event.Event{Kind: event.KindDiagnostic, Dir: k.dir, HasDir: k.hasDir, Time: ref.Time, Diag: &event.Diagnostic{
+			Severity: event.Info, Code: "diag.suppressed", Offset: -1, Frames: [2]uint64{ref.Frame, ref.Frame},
+			Text: fmt.Sprintf("%d more %s diagnostics were suppressed", h.diagN[k]-maxDiagPerCode, k.code)}})
 	}
 	ev.RTMP = len(h.all) > 0
 	ev.Messages = h.messages
