@@ -255,14 +255,18 @@ func (r *Reassembler) deliver(flags byte, data []byte, frame uint64, t time.Time
 // Close gives up every hole and delivers what can be delivered; a message
 // still open is dropped and reported.
 func (r *Reassembler) Close(frame uint64, t time.Time) {
-	if len(r.pending) > 0 {
-		hi := r.next
-		for s := range r.pending {
-			if s >= hi {
-				hi = s + 1
-			}
+	// Hole by hole, lowest first: "one past the highest" can wrap at
+	// 2^64 when a sender's numbers are hostile.
+	for len(r.pending) > 0 {
+		lo := r.lowestPending()
+		if lo < r.next { // behind a wrapped counter: nothing to join it to
+			r.takePending(lo)
+			continue
 		}
-		r.skipTo(hi, frame, t, "the capture ended")
+		r.skipTo(lo, frame, t, "the capture ended")
+		if _, still := r.pending[lo]; still { // cannot happen; never loop on it
+			r.takePending(lo)
+		}
 	}
 	if r.inMsg {
 		r.notef(frame, t, CodeFlowGap, "flow %d: message begun at sequence number %d was incomplete when the capture ended", r.FlowID, r.msgSeq)
