@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make-rtmfp.sh — (re)make the RTMFP test captures from zenomt/rtmfp-cpp.
 #
-#   sudo ./make-rtmfp.sh /path/to/rtmfp-cpp [--keep]
+#   sudo ./make-rtmfp.sh /path/to/rtmfp-cpp [--keep] [NAME...]
+#
+# NAMEs (default: all) are publish, checksum, play, noanswer, mixed.
 #
 # rtmfp-cpp (https://github.com/zenomt/rtmfp-cpp, by RFC 7016's author) is a
 # test peer only: nothing of it is committed here. The script copies the
@@ -17,13 +19,25 @@
 #   rtmfp-play.pcap/.keys      tcpublish -L and tcconn playing the stream, two sessions
 #   rtmfp-noanswer.pcap        tcpublish asking for a server fingerprint nobody has:
 #                              IHello retransmitted, never answered (a handshake that never completes)
+#   rtmfp-mixed.pcap/.keys     tcserver on 127.0.0.1:1935 for RTMP (TCP) and RTMFP (UDP) at once:
+#                              tcpublish over RTMFP and ffmpeg over RTMP publishing side by side
 #   rtmfp-media.flv            the FLV published (ffmpeg testsrc + sine, 3 s)
 #   rtmfp/*.log                what the peers printed (fingerprints, onStatus)
 # Needs root (netns, tcpdump), g++, make, libssl-dev, ffmpeg, tcpdump.
 set -euo pipefail
 
-SRC=${1:?usage: make-rtmfp.sh /path/to/rtmfp-cpp [--keep]}
-KEEP=${2:-}
+SRC=${1:?usage: make-rtmfp.sh /path/to/rtmfp-cpp [--keep] [NAME...]}
+shift
+KEEP=
+NAMES=()
+for a in "$@"; do
+    case $a in
+        --keep) KEEP=1 ;;
+        *) NAMES+=("$a") ;;
+    esac
+done
+[ ${#NAMES[@]} -gt 0 ] || NAMES=(publish checksum play noanswer mixed)
+want() { local n; for n in "${NAMES[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT=$HERE
 LOGS=$HERE/rtmfp
@@ -44,7 +58,7 @@ cp -r "$SRC" "$WORK/rtmfp-cpp"
 (cd "$WORK/rtmfp-cpp" && make -j"$(nproc)" OPENSSL_DIR=/usr >/dev/null && cd test && make -j"$(nproc)" OPENSSL_DIR=/usr tcserver tcpublish tcconn >/dev/null)
 B=$WORK/rtmfp-cpp/test
 
-ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc=size=160x120:rate=25 \
+[ -f "$OUT/rtmfp-media.flv" ] || ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc=size=160x120:rate=25 \
     -f lavfi -i sine=frequency=440:sample_rate=44100 -t 3 \
     -c:v libx264 -g 25 -b:v 100k -c:a aac -b:a 32k "$OUT/rtmfp-media.flv"
 
@@ -55,7 +69,7 @@ inns() { ip netns exec "$NS" "$@"; }
 
 # capture NAME: start tcpdump for NAME.pcap
 capture() {
-    ip netns exec "$NS" tcpdump -i lo -U -w "$OUT/$1.pcap" udp >/dev/null 2>&1 &
+    ip netns exec "$NS" tcpdump -i lo -U -w "$OUT/$1.pcap" "${2:-udp}" >/dev/null 2>&1 &
     PIDS+=($!)
     TCPDUMP=$!
     sleep 1
@@ -70,23 +84,30 @@ server() { # server NAME ARGS...
 }
 stop_server() { kill -INT "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; }
 
-for name in rtmfp-publish rtmfp-checksum rtmfp-play rtmfp-noanswer; do
-    rm -f "$OUT/$name.pcap" "$OUT/$name.keys"
+for name in "${NAMES[@]}"; do
+    rm -f "$OUT/rtmfp-$name.pcap" "$OUT/rtmfp-$name.keys"
 done
 
 # 1. publish, default integrity (HMAC + session sequence numbers)
+if want publish; then
 capture rtmfp-publish
 server rtmfp-publish
 RTMFP_KEYLOG=$OUT/rtmfp-publish.keys inns timeout 30 "$B/tcpublish" -v rtmfp://127.0.0.1:1935/live "$OUT/rtmfp-media.flv" >"$LOGS/rtmfp-publish.client.log" 2>&1
 sleep 1; stop_server; stop_capture
 
+fi
+
 # 2. publish with the checksum (no HMAC, no session sequence numbers)
+if want checksum; then
 capture rtmfp-checksum
 server rtmfp-checksum -H -S
 RTMFP_KEYLOG=$OUT/rtmfp-checksum.keys inns timeout 30 "$B/tcpublish" -v -H -S rtmfp://127.0.0.1:1935/live "$OUT/rtmfp-media.flv" >"$LOGS/rtmfp-checksum.client.log" 2>&1
 sleep 1; stop_server; stop_capture
 
+fi
+
 # 3. publish (looping) and play
+if want play; then
 capture rtmfp-play
 server rtmfp-play
 RTMFP_KEYLOG=$OUT/rtmfp-play.keys ip netns exec "$NS" timeout -s INT 6 "$B/tcpublish" -v -L "rtmfp://127.0.0.1:1935/live#x" "$OUT/rtmfp-media.flv" >"$LOGS/rtmfp-play.publisher.log" 2>&1 &
@@ -97,14 +118,31 @@ RTMFP_KEYLOG=$OUT/rtmfp-play.keys inns timeout -s INT 3 "$B/tcconn" -v "rtmfp://
 wait "$PUB" || true
 sleep 1; stop_server; stop_capture
 
+fi
+
 # 4. a handshake that never completes: the publisher requires a server
 #    fingerprint the server does not have, so the server never answers IHello
+if want noanswer; then
 capture rtmfp-noanswer
 server rtmfp-noanswer
 inns timeout -s INT 4 "$B/tcpublish" -v -f 0000000000000000000000000000000000000000000000000000000000000000 \
     rtmfp://127.0.0.1:1935/live "$OUT/rtmfp-media.flv" >"$LOGS/rtmfp-noanswer.client.log" 2>&1 || true
 sleep 1; stop_server; stop_capture
 rm -f "$OUT/rtmfp-noanswer.keys"
+fi
+
+# 5. one port, two transports: RTMFP (UDP) and RTMP (TCP) to tcserver's
+#    127.0.0.1:1935 at the same time
+if want mixed; then
+capture rtmfp-mixed "udp or tcp"
+server rtmfp-mixed -b 127.0.0.1:1935
+RTMFP_KEYLOG=$OUT/rtmfp-mixed.keys ip netns exec "$NS" timeout 30 "$B/tcpublish" -v "rtmfp://127.0.0.1:1935/live#x" "$OUT/rtmfp-media.flv" >"$LOGS/rtmfp-mixed.client.log" 2>&1 &
+PUB=$!
+PIDS+=($PUB)
+inns timeout 30 ffmpeg -hide_banner -loglevel error -re -i "$OUT/rtmfp-media.flv" -c copy -f flv rtmp://127.0.0.1:1935/live/y || true
+wait "$PUB" || true
+sleep 1; stop_server; stop_capture
+fi
 
 chmod 644 "$OUT"/rtmfp-*.pcap "$OUT"/rtmfp-*.keys
 ls -la "$OUT"/rtmfp-*
