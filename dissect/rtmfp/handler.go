@@ -365,7 +365,8 @@ func (h *handler) handshakeChunk(dir event.Dir, p *Packet, ch Chunk, ref event.F
 		if s := h.bySID[event.S2C][ik.SessionID]; s != nil && s.info.IIKeying.Count > 0 {
 			part(&s.info.IIKeying, ref)
 			if s.info.IIKeying.Count == 2 && !s.info.Complete {
-				h.diag(dir, true, ref, CodeHandshakeRetransmit, "IIKeying for session %08x sent again (first in frame %d): no RIKeying yet", ik.SessionID, s.info.IIKeying.Frame)
+				// (also after an RIKeying the initiator did not accept)
+				h.diag(dir, true, ref, CodeHandshakeRetransmit, "IIKeying for session %08x sent again (first in frame %d): no RIKeying the initiator accepted yet", ik.SessionID, s.info.IIKeying.Frame)
 			}
 			return s
 		}
@@ -416,6 +417,11 @@ func (h *handler) handshakeChunk(dir event.Dir, p *Packet, ch Chunk, ref event.F
 		if s.info.IIKeying.Count > 0 {
 			s.info.KeyingRTT = ref.Time.Sub(s.info.IIKeying.Time)
 			s.info.Complete, s.info.Failure = true, ""
+			if why := keyingProblem(s.info.InitiatorKeying, s.info.ResponderKeying); why != "" {
+				// On the wire the handshake is done, but the initiator
+				// cannot derive keys from this answer.
+				s.info.Complete, s.info.Failure = false, "RIKeying not acceptable: "+why
+			}
 		}
 		h.established(s, ref)
 		return s
@@ -443,7 +449,8 @@ func (h *handler) established(s *session, ref event.FrameRef) {
 		h.out.Emit(event.Event{Kind: event.KindHandshake, Time: ref.Time, Handshake: &event.Handshake{C0: -1, S0: -1, Complete: info.Complete, RTT: info.KeyingRTT, RTMFP: &info}})
 	}
 	switch {
-	case s.info.Keyed:
+	case s.info.Keyed, !s.info.Complete && s.info.Failure != "":
+		// keyed, or no session came of it (handshake_incomplete says why)
 	case h.opts.Keys.Len() > 0:
 		h.diag(0, false, ref, CodeKeysUnmatched, "no line of the RTMFP key file (%d lines) has this session's key components; its content stays encrypted", h.opts.Keys.Len())
 	default:
@@ -690,6 +697,9 @@ func (h *handler) Close(ev *event.ConnEvent) {
 }
 
 func (h *handler) summarise(s *session, ref event.FrameRef) {
+	if !s.info.Complete && !s.mid && s.info.Failure != "" {
+		h.diag(0, false, ref, CodeHandshakeIncomplete, "RTMFP handshake did not complete: %s", s.info.Failure)
+	}
 	if !s.info.Complete && !s.mid && s.info.Failure == "" {
 		switch {
 		case s.info.IIKeying.Count > 0:

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/rtmpscope/rtmpscope/event"
 )
@@ -278,4 +279,35 @@ func negotiate(from, to *event.RTMFPKeying) Integrity {
 	}
 	in.SSeq = from.SSeqFlags&negSendAlways != 0 || to.SSeqFlags&negRequest != 0
 	return in
+}
+
+// keyingProblem says why an initiator cannot accept a responder's key
+// component (RFC 7425 §4.6.5, as rtmfp-cpp checks it), or "" when it
+// can: the responder answered with another Diffie-Hellman group than the
+// initiator selected, or will not send the HMAC or session sequence
+// numbers the other side requires.
+func keyingProblem(ik, rk *event.RTMFPKeying) string {
+	if ik == nil || rk == nil {
+		return ""
+	}
+	var why []string
+	if ik.DHGroup >= 0 && rk.DHGroup >= 0 && ik.DHGroup != rk.DHGroup {
+		why = append(why, fmt.Sprintf("the initiator selected Diffie-Hellman group %d, the responder's key component is for group %d", ik.DHGroup, rk.DHGroup))
+	}
+	will := func(flags int) bool { return flags&(negSendAlways|negSendOnRequest) != 0 }
+	for _, c := range []struct {
+		what       string
+		req, other int
+		who, whom  string
+	}{
+		{"an HMAC", ik.HMACFlags, rk.HMACFlags, "initiator", "responder"},
+		{"an HMAC", rk.HMACFlags, ik.HMACFlags, "responder", "initiator"},
+		{"session sequence numbers", ik.SSeqFlags, rk.SSeqFlags, "initiator", "responder"},
+		{"session sequence numbers", rk.SSeqFlags, ik.SSeqFlags, "responder", "initiator"},
+	} {
+		if c.req&negRequest != 0 && !will(c.other) {
+			why = append(why, fmt.Sprintf("the %s requires %s (flags %d), the %s will not send it (flags %d)", c.who, c.what, c.req, c.whom, c.other))
+		}
+	}
+	return strings.Join(why, "; ")
 }

@@ -3,7 +3,9 @@
 #
 #   sudo ./make-rtmfp.sh /path/to/rtmfp-cpp [--keep] [NAME...]
 #
-# NAMEs (default: all) are publish, checksum, play, noanswer, mixed.
+# NAMEs (default: all) are publish, checksum, play, noanswer, mixed, and
+# mona when MONASERVER2=/path/to/MonaServer2 is set (its MonaBase, MonaCore
+# and MonaTiny are built in place with make).
 #
 # rtmfp-cpp (https://github.com/zenomt/rtmfp-cpp, by RFC 7016's author) is a
 # test peer only: nothing of it is committed here. The script copies the
@@ -21,6 +23,8 @@
 #                              IHello retransmitted, never answered (a handshake that never completes)
 #   rtmfp-mixed.pcap/.keys     tcserver on 127.0.0.1:1935 for RTMP (TCP) and RTMFP (UDP) at once:
 #                              tcpublish over RTMFP and ffmpeg over RTMP publishing side by side
+#   rtmfp-mona.pcap            tcpublish -> MonaServer2's MonaTiny: MonaTiny answers IIKeying with an
+#                              RIKeying tcpublish cannot accept; IIKeying sent again, then given up
 #   rtmfp-media.flv            the FLV published (ffmpeg testsrc + sine, 3 s)
 #   rtmfp/*.log                what the peers printed (fingerprints, onStatus)
 # Needs root (netns, tcpdump), g++, make, libssl-dev, ffmpeg, tcpdump.
@@ -36,7 +40,10 @@ for a in "$@"; do
         *) NAMES+=("$a") ;;
     esac
 done
-[ ${#NAMES[@]} -gt 0 ] || NAMES=(publish checksum play noanswer mixed)
+if [ ${#NAMES[@]} -eq 0 ]; then
+    NAMES=(publish checksum play noanswer mixed)
+    [ -z "${MONASERVER2:-}" ] || NAMES+=(mona)
+fi
 want() { local n; for n in "${NAMES[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT=$HERE
@@ -144,5 +151,20 @@ wait "$PUB" || true
 sleep 1; stop_server; stop_capture
 fi
 
-chmod 644 "$OUT"/rtmfp-*.pcap "$OUT"/rtmfp-*.keys
+# 6. MonaServer2's MonaTiny as the server (it binds 0.0.0.0:1935, here only
+#    the namespace's loopback): a handshake that never completes
+if want mona; then
+: "${MONASERVER2:?set MONASERVER2 to the MonaServer2 source for the mona capture}"
+(cd "$MONASERVER2/MonaBase" && make -j"$(nproc)" >/dev/null && cd ../MonaCore && make -j"$(nproc)" >/dev/null && cd ../MonaTiny && make -j"$(nproc)" >/dev/null)
+capture rtmfp-mona
+(cd "$MONASERVER2/MonaTiny" && exec ip netns exec "$NS" timeout 30 ./MonaTiny >/dev/null 2>&1) &  # MonaTiny logs nothing useful to stdout
+MONA=$!
+PIDS+=($MONA)
+sleep 2
+inns timeout -s INT 6 "$B/tcpublish" -v rtmfp://127.0.0.1:1935/live "$OUT/rtmfp-media.flv" >"$LOGS/rtmfp-mona.client.log" 2>&1 || true
+stop_capture
+kill -INT "$MONA" 2>/dev/null || true; wait "$MONA" 2>/dev/null || true
+fi
+
+chmod 644 "$OUT"/rtmfp-*.pcap "$OUT"/rtmfp-*.keys 2>/dev/null || true
 ls -la "$OUT"/rtmfp-*
