@@ -11,7 +11,7 @@ import (
 // Without keys: the handshake, the counts and the RTTs are shown, one
 // diagnostic says how to give keys, and nothing else is invented.
 func TestNoKeys(t *testing.T) {
-	for _, name := range []string{"rtmfp-publish", "rtmfp-checksum", "rtmfp-play"} {
+	for _, name := range []string{"rtmfp-publish", "rtmfp-checksum", "rtmfp-play", "rtmfp-mixed"} {
 		for _, f := range udpFlows(readUDP(t, name+".pcap")) {
 			c, ev := runFlow(f, Options{})
 			if n := len(c.kind(event.KindMessage)); n != 0 {
@@ -83,7 +83,7 @@ func TestNoAnswer(t *testing.T) {
 // responder's answer is turned round; other UDP is not RTMFP.
 func TestSniff(t *testing.T) {
 	sniff := Protocol(Options{}).Sniff
-	for _, name := range []string{"rtmfp-publish", "rtmfp-checksum", "rtmfp-play", "rtmfp-noanswer"} {
+	for _, name := range []string{"rtmfp-publish", "rtmfp-checksum", "rtmfp-play", "rtmfp-noanswer", "rtmfp-mixed", "rtmfp-mona"} {
 		for _, f := range udpFlows(readUDP(t, name+".pcap")) {
 			h := &flow.Head{Transport: event.TransportUDP}
 			h.Datagrams[0] = [][]byte{f.Packets[0].Payload}
