@@ -122,6 +122,8 @@ type RTMFPStats struct {
 	Acks          [2]uint64 `json:"acks"`
 	Flows         [2]int    `json:"flows"`    // flows opened per direction
 	Messages      [2]int    `json:"messages"` // complete flow messages
+	// FlowList describes each flow, by direction then flow id.
+	FlowList []RTMFPFlow `json:"flow_list,omitempty"`
 	// RTT from the echoed 4 ms header timestamps (RFC 7016 §3.5.2.2),
 	// measured at the capture point (smallest and last seen).
 	RTTMin     time.Duration `json:"rtt_min_ns,omitempty"`
@@ -132,4 +134,24 @@ type RTMFPStats struct {
 	Closed     bool `json:"closed"`
 	CloseBy    Dir  `json:"close_by"`
 	CloseAcked bool `json:"close_acked"`
+}
+
+// RTMFPFlow is one flow of a session (RFC 7016 §3.6) with its RFC 7425
+// metadata: which RTMP message stream its messages belong to.
+type RTMFPFlow struct {
+	Dir  Dir    `json:"dir"`
+	ID   uint64 `json:"id"`
+	TC   bool   `json:"tc"` // RFC 7425 metadata ("TC", flags, stream id) was seen
+	MSID uint32 `json:"msid"`
+	// NetworkOrder is the receive intent "network order" (media to be
+	// played as it arrives), else original order.
+	NetworkOrder bool `json:"network_order,omitempty"`
+	// ReturnFlow is the flow of the other direction this one answers.
+	ReturnFlow    uint64 `json:"return_flow,omitempty"`
+	HasReturnFlow bool   `json:"has_return_flow,omitempty"`
+	Messages      int    `json:"messages"`
+	Fragments     uint64 `json:"fragments"`
+	Duplicates    int    `json:"duplicates"` // retransmitted fragments
+	Missing       uint64 `json:"missing"`    // sequence numbers never seen
+	Fin           bool   `json:"fin"`        // the sender ended the flow
 }

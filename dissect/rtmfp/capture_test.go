@@ -333,3 +333,25 @@ func onWire(t *testing.T, f *udpFlow, keys string, tag flvTag) bool {
 	}
 	return false
 }
+
+// The flows of a publish: RFC 7425 says the control flow (stream 0) and
+// one flow per stream the client opens, answered on return flows.
+func TestFlowList(t *testing.T) {
+	f := udpFlows(readUDP(t, "rtmfp-publish.pcap"))[0]
+	c, _ := runFlow(f, Options{Keys: loadKeys(t, "rtmfp-publish.keys")})
+	st := sessionSummary(t, c).Stats
+	msgs := 0
+	for _, fl := range st.FlowList {
+		t.Logf("%+v", fl)
+		if !fl.TC || fl.Missing != 0 {
+			t.Errorf("flow %+v", fl)
+		}
+		if fl.Dir == event.S2C && !fl.HasReturnFlow {
+			t.Errorf("server flow %d answers no client flow", fl.ID)
+		}
+		msgs += fl.Messages
+	}
+	if len(st.FlowList) != st.Flows[0]+st.Flows[1] || msgs != st.Messages[0]+st.Messages[1] {
+		t.Errorf("%d flows listed, %v counted; %d messages listed, %v counted", len(st.FlowList), st.Flows, msgs, st.Messages)
+	}
+}

@@ -83,6 +83,7 @@ type tsMark struct {
 type flowState struct {
 	r        *Reassembler
 	dir      event.Dir
+	info     event.RTMFPFlow
 	metaSeen bool
 	isTC     bool
 	meta     TCMetadata
@@ -611,6 +612,10 @@ func (h *handler) userData(s *session, dir event.Dir, u *UserData, ref event.Fra
 		f.metaSeen = true
 		f.meta, f.isTC = ParseTCMetadata(u.Metadata)
 	}
+	if u.HasReturnFlow {
+		f.info.ReturnFlow, f.info.HasReturnFlow = u.ReturnFlow, true
+	}
+	f.info.Fragments++
 	f.r.Add(u, ref.Frame, ref.Time)
 }
 
@@ -633,6 +638,7 @@ func (h *handler) flowMessage(s *session, f *flowState, m FlowMessage) {
 		return
 	}
 	s.stats.Messages[f.dir]++
+	f.info.Messages++
 	h.messages[f.dir]++
 	csid := uint32(m.FlowID)
 	if m.FlowID > 0xffffffff {
@@ -664,7 +670,12 @@ func (h *handler) Close(ev *event.ConnEvent) {
 			}
 			slices.Sort(ids)
 			for _, id := range ids {
-				s.flows[d][id].r.Close(ref.Frame, ref.Time)
+				f := s.flows[d][id]
+				f.r.Close(ref.Frame, ref.Time)
+				fi := f.info
+				fi.Dir, fi.ID, fi.TC, fi.MSID, fi.NetworkOrder = event.Dir(d), id, f.isTC, f.meta.StreamID, f.meta.NetworkOrder
+				fi.Duplicates, fi.Missing, fi.Fin = f.r.Duplicates, f.r.Missing, f.r.Fin
+				s.stats.FlowList = append(s.stats.FlowList, fi)
 			}
 		}
 		h.summarise(s, ref)
