@@ -74,10 +74,9 @@ type diagKey struct {
 // tsMark is the last header timestamp a direction sent, with when it was
 // captured: an echo in the other direction is measured against it.
 type tsMark struct {
-	ok  bool
-	ts  uint16
-	at  time.Time
-	val uint64
+	ok bool
+	ts uint16
+	at time.Time
 }
 
 type flowState struct {

@@ -2,6 +2,8 @@ package rtmfp
 
 import (
 	"math/rand/v2"
+	"slices"
+	"time"
 	"testing"
 
 	"github.com/rtmpscope/rtmpscope/event"
@@ -218,4 +220,40 @@ func TestHostile(t *testing.T) {
 		_ = c
 		_ = round
 	}
+}
+
+// RTT from the header timestamps' echoes (RFC 7016 §3.5.2.2): loopback
+// has none to measure (and this machine has no netem), so the responder's
+// session datagrams are delayed by 20 ms in a derived capture, re-sorted
+// by time: a capture point beside the initiator on a 20 ms path. Echoes
+// the other way then look negative and are discarded.
+func TestEchoRTT(t *testing.T) {
+	f := udpFlows(readUDP(t, "rtmfp-publish.pcap"))[0]
+	keys := loadKeys(t, "rtmfp-publish.keys")
+	c, _ := runFlow(f, Options{Keys: keys})
+	if st := sessionSummary(t, c).Stats; st.RTTSamples == 0 || st.RTTMin > 4*time.Millisecond {
+		t.Errorf("loopback: %d samples, min %v", st.RTTSamples, st.RTTMin)
+	}
+	const delay = 20 * time.Millisecond
+	d := *f
+	d.Packets = append([]udpPacket(nil), f.Packets...)
+	for i := range d.Packets {
+		// The handshake stays as captured (moving RHello after the
+		// IIKeying it caused would not be a capture of anything).
+		if i >= 4 && d.Packets[i].Src != f.Client {
+			d.Packets[i].Time = d.Packets[i].Time.Add(delay)
+		}
+	}
+	slices.SortStableFunc(d.Packets, func(a, b udpPacket) int { return a.Time.Compare(b.Time) })
+	c, _ = runFlow(&d, Options{Keys: keys})
+	s := sessionSummary(t, c)
+	st := s.Stats
+	// Two 4 ms quantisations: the marks and the echo are in ticks.
+	if st.RTTSamples == 0 || st.RTTMin < delay-8*time.Millisecond || st.RTTMin > delay+8*time.Millisecond {
+		t.Errorf("20 ms path: %d samples, min %v, last %v", st.RTTSamples, st.RTTMin, st.RTTLast)
+	}
+	if st.Undecryptable != [2]uint64{} {
+		t.Errorf("undecryptable %v", st.Undecryptable)
+	}
+	t.Logf("20 ms path: echo RTT min %v last %v (%d samples), hello %v, keying %v", st.RTTMin, st.RTTLast, st.RTTSamples, s.HelloRTT, s.KeyingRTT)
 }
