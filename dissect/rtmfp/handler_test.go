@@ -3,8 +3,8 @@ package rtmfp
 import (
 	"math/rand/v2"
 	"slices"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/flow"
