@@ -272,6 +272,20 @@ func part(pt *event.RTMFPPart, ref event.FrameRef) bool {
 	return false
 }
 
+// byTag finds the session whose IHello carried tag: a retransmitted
+// IHello, or an RHello (a late or repeated one too), belongs to it.
+func (h *handler) byTag(tag string) *session {
+	if h.pending != nil && h.pending.info.Tag == tag {
+		return h.pending
+	}
+	for i := len(h.all) - 1; i >= 0; i-- {
+		if h.all[i].info.Tag == tag && tag != "" {
+			return h.all[i]
+		}
+	}
+	return nil
+}
+
 // handshakeChunk decodes one startup chunk and returns the session it
 // belongs to.
 func (h *handler) handshakeChunk(dir event.Dir, p *Packet, ch Chunk, ref event.FrameRef) *session {
@@ -288,7 +302,7 @@ func (h *handler) handshakeChunk(dir event.Dir, p *Packet, ch Chunk, ref event.F
 		if err != nil {
 			return malformed(err)
 		}
-		if s := h.pending; s != nil && s.info.Tag == hex.EncodeToString(ih.Tag) {
+		if s := h.byTag(hex.EncodeToString(ih.Tag)); s != nil {
 			part(&s.info.IHello, ref)
 			if s.info.IHello.Count == 2 {
 				h.diag(dir, true, ref, CodeHandshakeRetransmit, "IHello sent again (first in frame %d): no RHello yet", s.info.IHello.Frame)
@@ -309,8 +323,9 @@ func (h *handler) handshakeChunk(dir event.Dir, p *Packet, ch Chunk, ref event.F
 		if err != nil {
 			return malformed(err)
 		}
-		s := h.pending
-		if s == nil || s.info.Tag != hex.EncodeToString(rh.Tag) {
+		s := h.byTag(hex.EncodeToString(rh.Tag))
+		if s == nil {
+			// An RHello for an IHello not captured.
 			s = h.newSession()
 			h.pending = s
 			s.info.Tag = hex.EncodeToString(rh.Tag)

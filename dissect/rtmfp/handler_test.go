@@ -186,6 +186,17 @@ func TestHostile(t *testing.T) {
 		t.Errorf("reordered: %d messages, want %d", got, want)
 	}
 
+	// RHello captured after the IIKeying it caused (capture points see
+	// such orders when timestamps come from two interfaces): still one
+	// session, complete.
+	late := *f
+	late.Packets = append([]udpPacket(nil), f.Packets...)
+	late.Packets[1], late.Packets[2] = late.Packets[2], late.Packets[1]
+	c, _ = runFlow(&late, Options{Keys: keys})
+	if hs := c.kind(event.KindHandshake); len(hs) != 2 || !hs[1].Handshake.RTMFP.Complete || c.codes()[CodeHandshakeIncomplete] != 0 {
+		t.Errorf("late RHello: %d handshake events, diagnostics %v", len(hs), c.codes())
+	}
+
 	drop := *f
 	drop.Packets = nil
 	for i, p := range f.Packets {
