@@ -355,3 +355,34 @@ func TestFlowList(t *testing.T) {
 		t.Errorf("%d flows listed, %v counted; %d messages listed, %v counted", len(st.FlowList), st.Flows, msgs, st.Messages)
 	}
 }
+
+// TestRedirect: rtmfp-cpp's static-redirector on :1935 answers IHello
+// with a Responder Redirect to the server on :1936 (as it was told on its
+// command line), where the session is made.
+func TestRedirect(t *testing.T) {
+	fs := udpFlows(readUDP(t, "rtmfp-redirect.pcap"))
+	if len(fs) != 2 || fs[0].Server.Port() != 1935 || fs[1].Server.Port() != 1936 {
+		t.Fatalf("flows %v", fs)
+	}
+	keys := loadKeys(t, "rtmfp-redirect.keys")
+	c, _ := runFlow(fs[0], Options{Keys: keys})
+	s := sessionSummary(t, c)
+	if s.Redirect.Count != 1 || len(s.RedirectTo) != 1 || s.RedirectTo[0] != "127.0.0.1:1936" || s.Complete {
+		t.Errorf("redirector flow: %+v", s)
+	}
+	if codes := c.codes(); len(codes) != 1 || codes[CodeRedirect] != 1 {
+		t.Errorf("redirector flow diagnostics %v", codes)
+	}
+	if s.Tag == "" || s.EPD.Ancillary != "rtmfp://127.0.0.1:1935/live" {
+		t.Errorf("IHello %+v", s)
+	}
+	c2, _ := runFlow(fs[1], Options{Keys: keys})
+	s2 := sessionSummary(t, c2)
+	if !s2.Complete || !s2.Keyed || s2.Stats.Undecryptable != [2]uint64{} || len(c2.kind(event.KindMessage)) < 200 {
+		t.Errorf("server flow: complete %v keyed %v stats %+v, %d messages", s2.Complete, s2.Keyed, s2.Stats, len(c2.kind(event.KindMessage)))
+	}
+	// The initiator sends the same IHello (tag) to where it was sent.
+	if s2.Tag != s.Tag {
+		t.Errorf("tags %s and %s", s.Tag, s2.Tag)
+	}
+}

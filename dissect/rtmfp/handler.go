@@ -732,11 +732,15 @@ func (h *handler) summarise(s *session, ref event.FrameRef) {
 		case s.info.RHello.Count > 0:
 			s.info.Failure = "RHello answered, no IIKeying"
 		case s.info.Redirect.Count > 0:
-			s.info.Failure = "redirected"
+			s.info.Failure = fmt.Sprintf("redirected to %v", s.info.RedirectTo)
 		default:
 			s.info.Failure = fmt.Sprintf("IHello sent %d time(s), no answer", s.info.IHello.Count)
 		}
-		h.diag(0, false, ref, CodeHandshakeIncomplete, "RTMFP handshake did not complete: %s", s.info.Failure)
+		// A redirect is an answer: the handshake goes on elsewhere
+		// (rtmfp.redirect said where), nothing failed here.
+		if s.info.Redirect.Count == 0 {
+			h.diag(0, false, ref, CodeHandshakeIncomplete, "RTMFP handshake did not complete: %s", s.info.Failure)
+		}
 	}
 	if s.mid && !s.info.Keyed {
 		if h.opts.Keys.Len() > 0 {

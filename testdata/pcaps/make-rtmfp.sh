@@ -3,7 +3,7 @@
 #
 #   sudo ./make-rtmfp.sh /path/to/rtmfp-cpp [--keep] [NAME...]
 #
-# NAMEs (default: all) are publish, checksum, play, noanswer, mixed, and
+# NAMEs (default: all) are publish, checksum, play, noanswer, mixed, redirect, and
 # mona when MONASERVER2=/path/to/MonaServer2 is set (its MonaBase, MonaCore
 # and MonaTiny are built in place with make).
 #
@@ -23,6 +23,8 @@
 #                              IHello retransmitted, never answered (a handshake that never completes)
 #   rtmfp-mixed.pcap/.keys     tcserver on 127.0.0.1:1935 for RTMP (TCP) and RTMFP (UDP) at once:
 #                              tcpublish over RTMFP and ffmpeg over RTMP publishing side by side
+#   rtmfp-redirect.pcap/.keys  tcpublish -> static-redirector on :1935 (Responder Redirect to :1936)
+#                              -> tcserver on 127.0.0.1:1936
 #   rtmfp-mona.pcap            tcpublish -> MonaServer2's MonaTiny: MonaTiny answers IIKeying with an
 #                              RIKeying tcpublish cannot accept; IIKeying sent again, then given up
 #   rtmfp-media.flv            the FLV published (ffmpeg testsrc + sine, 3 s)
@@ -41,7 +43,7 @@ for a in "$@"; do
     esac
 done
 if [ ${#NAMES[@]} -eq 0 ]; then
-    NAMES=(publish checksum play noanswer mixed)
+    NAMES=(publish checksum play noanswer mixed redirect)
     [ -z "${MONASERVER2:-}" ] || NAMES+=(mona)
 fi
 want() { local n; for n in "${NAMES[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
@@ -62,7 +64,7 @@ trap cleanup EXIT
 echo "building rtmfp-cpp in $WORK"
 cp -r "$SRC" "$WORK/rtmfp-cpp"
 (cd "$WORK/rtmfp-cpp" && git apply "$LOGS/rtmfp-cpp-keylog.patch" 2>/dev/null || patch -p1 < "$LOGS/rtmfp-cpp-keylog.patch")
-(cd "$WORK/rtmfp-cpp" && make -j"$(nproc)" OPENSSL_DIR=/usr >/dev/null && cd test && make -j"$(nproc)" OPENSSL_DIR=/usr tcserver tcpublish tcconn >/dev/null)
+(cd "$WORK/rtmfp-cpp" && make -j"$(nproc)" OPENSSL_DIR=/usr >/dev/null && cd test && make -j"$(nproc)" OPENSSL_DIR=/usr tcserver tcpublish tcconn static-redirector >/dev/null)
 B=$WORK/rtmfp-cpp/test
 
 [ -f "$OUT/rtmfp-media.flv" ] || ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc=size=160x120:rate=25 \
@@ -151,7 +153,22 @@ wait "$PUB" || true
 sleep 1; stop_server; stop_capture
 fi
 
-# 6. MonaServer2's MonaTiny as the server (it binds 0.0.0.0:1935, here only
+# 6. a Responder Redirect: rtmfp-cpp's static-redirector sends the
+#    initiator from 127.0.0.1:1935 to the server on 127.0.0.1:1936
+if want redirect; then
+capture rtmfp-redirect
+RTMFP_KEYLOG=$OUT/rtmfp-redirect.keys ip netns exec "$NS" timeout 60 "$B/tcserver" -B 127.0.0.1:1936 -v >"$LOGS/rtmfp-redirect.server.log" 2>&1 &
+SERVER=$!
+PIDS+=($SERVER)
+ip netns exec "$NS" timeout 60 "$B/static-redirector" -B 127.0.0.1:1935 127.0.0.1:1936 >/dev/null 2>&1 &
+REDIR=$!
+PIDS+=($REDIR)
+sleep 0.5
+RTMFP_KEYLOG=$OUT/rtmfp-redirect.keys inns timeout 30 "$B/tcpublish" -v rtmfp://127.0.0.1:1935/live "$OUT/rtmfp-media.flv" >"$LOGS/rtmfp-redirect.client.log" 2>&1
+sleep 1; stop_server; kill -INT "$REDIR" 2>/dev/null || true; wait "$REDIR" 2>/dev/null || true; stop_capture
+fi
+
+# 7. MonaServer2's MonaTiny as the server (it binds 0.0.0.0:1935, here only
 #    the namespace's loopback): a handshake that never completes
 if want mona; then
 : "${MONASERVER2:?set MONASERVER2 to the MonaServer2 source for the mona capture}"
