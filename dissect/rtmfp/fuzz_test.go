@@ -149,7 +149,9 @@ func TestWriteCorpus(t *testing.T) {
 	}
 	// Packets: the handshake and a spread of session packets of both
 	// integrity modes.
-	for _, fl := range []*udpFlow{fl, ck} {
+	rd := udpFlows(readUDP(t, "rtmfp-redirect.pcap"))[0]
+	mona := udpFlows(readUDP(t, "rtmfp-mona.pcap"))[0]
+	for _, fl := range []*udpFlow{fl, ck, rd, mona} {
 		for i, p := range fl.Packets {
 			if i < 6 || i%40 == 0 {
 				write("FuzzPacket", p.Payload)
