@@ -108,6 +108,10 @@ type session struct {
 	malformed int
 }
 
+// maxSessions bounds the sessions one UDP flow may hold: datagrams with
+// ever new session ids are noise or an attack, not sessions.
+const maxSessions = 256
+
 // maxTrialPackets bounds the packets of a session without a handshake
 // that are tried against every key line.
 const maxTrialPackets = 8
@@ -136,6 +140,10 @@ func (h *handler) diag(dir event.Dir, hasDir bool, ref event.FrameRef, code, for
 }
 
 func (h *handler) newSession() *session {
+	if len(h.all) >= maxSessions {
+		// Reuse the last one: counts stay right enough, memory bounded.
+		return h.all[len(h.all)-1]
+	}
 	s := &session{flows: [2]map[uint64]*flowState{{}, {}}}
 	h.all = append(h.all, s)
 	return s
@@ -164,7 +172,7 @@ func (h *handler) Datagram(dir event.Dir, d []byte, ref event.FrameRef) {
 		h.startup(dir, &p, len(d), ref)
 		return
 	}
-	if s == nil && sid != 0 {
+	if s == nil && sid != 0 && len(h.all) < maxSessions {
 		// A session whose handshake was not captured.
 		s = h.newSession()
 		s.mid = true

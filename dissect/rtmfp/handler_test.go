@@ -268,3 +268,25 @@ func TestEchoRTT(t *testing.T) {
 	}
 	t.Logf("20 ms path: echo RTT min %v last %v (%d samples), hello %v, keying %v", st.RTTMin, st.RTTLast, st.RTTSamples, s.HelloRTT, s.KeyingRTT)
 }
+
+// A flow sprayed with datagrams of ever new session ids (noise, or an
+// attack) holds a bounded number of sessions and diagnostics.
+func TestSessionSpray(t *testing.T) {
+	c := &collector{}
+	h := newHandler(c, Options{Keys: loadKeys(t, "rtmfp-publish.keys")})
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range 20000 {
+		d := make([]byte, 36)
+		for j := range d {
+			d[j] = byte(r.Uint32())
+		}
+		h.Datagram(event.Dir(i&1), d, event.FrameRef{Frame: uint64(i + 1)})
+	}
+	h.Close(&event.ConnEvent{})
+	if len(h.all) > maxSessions {
+		t.Errorf("%d sessions", len(h.all))
+	}
+	if n := len(c.kind(event.KindDiagnostic)); n > 2*maxSessions+len(Codes)*2*maxDiagPerCode {
+		t.Errorf("%d diagnostics", n)
+	}
+}
