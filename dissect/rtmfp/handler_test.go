@@ -115,7 +115,8 @@ func TestSniff(t *testing.T) {
 	if v.Decision != flow.Yes || v.Rule != "session-key" {
 		t.Errorf("session packet with keys: %+v", v)
 	}
-	// Random datagrams.
+	// Random datagrams, also tried against every key line.
+	sniff = Protocol(Options{Keys: loadKeys(t, "rtmfp-play.keys")}).Sniff
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range 2000 {
 		d := make([]byte, 20+16*(i%40))

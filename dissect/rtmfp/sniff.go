@@ -65,9 +65,12 @@ func sniffer(opts Options) func(h *flow.Head) flow.Verdict {
 			v.Swap = init == (d == event.S2C)
 			return v
 		}
+		// Trying every key line is dear: once on the first datagram, and
+		// again when the router must decide.
+		n := len(h.Datagrams[0]) + len(h.Datagrams[1])
 		for _, d := range []event.Dir{event.C2S, event.S2C} {
 			ds := h.Datagrams[d]
-			if len(ds) == 0 {
+			if len(ds) == 0 || n > 1 && !h.Final {
 				continue
 			}
 			if kl, mode, ok := trialKeys(opts.Keys, ds[0]); ok {
@@ -86,9 +89,46 @@ func sniffer(opts Options) func(h *flow.Head) flow.Verdict {
 // seen, most common first (rtmfp-cpp's default, then the checksum).
 var trialModes = []Integrity{{HMACLen: 16, SSeq: true}, {}, {HMACLen: 16}, {SSeq: true}, {HMACLen: 10, SSeq: true}, {HMACLen: 10}}
 
+// plausibleSession is what a session packet must look like beyond its
+// integrity check, so that trying many keys on noise (a 16-bit checksum
+// passes once in 65536) does not find sessions that are not there: sent
+// by initiator or responder, reserved flag bits clear, a known first
+// chunk and a clean chunk walk.
+func plausibleSession(p *Packet) bool {
+	if m := p.Mode(); (m != ModeInitiator && m != ModeResponder) || p.Flags&0x30 != 0 {
+		return false
+	}
+	cs := NewChunks(p.Chunks)
+	first := true
+	for ch, ok := cs.Next(); ok; ch, ok = cs.Next() {
+		if first && !KnownChunk(ch.Type) {
+			return false
+		}
+		first = false
+	}
+	return !first && cs.Err == nil
+}
+
+// shapeFits reports whether a datagram's length can be a session packet:
+// a session id, then whole cipher blocks, maybe an HMAC trailer.
+func shapeFits(n int) bool {
+	if n < minDatagram {
+		return false
+	}
+	for _, mac := range []int{0, 16, 10} {
+		if (n-4-mac) >= 16 && (n-4-mac)%16 == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // trialKeys tries every key of every line on d: sessions whose handshake
 // is not in the capture are found this way.
 func trialKeys(k *KeyLog, d []byte) (*KeyLine, Integrity, bool) {
+	if !shapeFits(len(d)) {
+		return nil, Integrity{}, false
+	}
 	for _, kl := range k.all() {
 		for _, dk := range []dirKeys{{kl.Encrypt, kl.SendHMAC}, {kl.Decrypt, kl.RecvHMAC}} {
 			c, err := NewCipher(dk.key, dk.hmacKey)
@@ -99,7 +139,7 @@ func trialKeys(k *KeyLog, d []byte) (*KeyLine, Integrity, bool) {
 				if m.HMACLen > 0 && !c.CanHMAC() {
 					continue
 				}
-				if p, err := c.Open(d, m); err == nil && p.Mode() != ModeStartup {
+				if p, err := c.Open(d, m); err == nil && plausibleSession(&p) {
 					return kl, m, true
 				}
 			}
