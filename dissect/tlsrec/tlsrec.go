@@ -412,7 +412,6 @@ func (h *Handler) rsaKeys(body []byte, s *dirState, fr [2]uint64, at event.Frame
 	h.keys12(master, s, fr, at)
 }
 
-
 // httpStart reports whether b starts like an HTTP request line.
 func httpStart(b []byte) bool {
 	for _, m := range []string{"POST ", "GET ", "HEAD ", "PUT ", "OPTIONS "} {
