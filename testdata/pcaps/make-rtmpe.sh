@@ -35,7 +35,7 @@ load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
 daemon off; master_process off; worker_processes 1;
 pid $WORK/nginx.pid; error_log $WORK/nginx-error.log info;
 events { worker_connections 64; }
-rtmp { server { listen 127.0.0.1:1936; listen 127.0.0.2:1937; chunk_size 4096;
+rtmp { server { listen 127.0.0.1:1936; listen 127.0.0.2:1937; listen 127.0.0.3:1938; chunk_size 4096;
     application live { live on; wait_key on; } } }
 CONF
 X timeout 120 nginx -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log" &
@@ -47,24 +47,25 @@ sleep 0.5
 PIDS+=($!)
 X timeout 40 ffmpeg -hide_banner -nostdin -re -f lavfi -i "testsrc=size=160x120:rate=15" -f lavfi -i "sine=frequency=440:sample_rate=44100" \
     -c:v libx264 -preset ultrafast -tune zerolatency -g 15 -pix_fmt yuv420p -c:a aac -b:a 32k -t 30 \
-    -f flv rtmp://127.0.0.1:1936/live/feed >"$WORK/feed.log" 2>&1 &
+    -f flv rtmp://127.0.0.3:1938/live/feed >"$WORK/feed.log" 2>&1 &
 PIDS+=($!)
 sleep 2
 
-capture() { # NAME FILTER CMD...
-    local name=$1 filter=$2; shift 2
+capture() { # NAME SECONDS FILTER CMD...
+    local name=$1 secs=$2 filter=$3; shift 3
     X timeout 60 tcpdump -i lo -s 0 -U -w "$WORK/$name.pcap" "$filter" 2>/dev/null &
     local tp=$!
     sleep 1
-    X timeout 20 "$@" >"$WORK/$name.log" 2>&1 || true
+    X timeout "$secs" "$@" >"$WORK/$name.log" 2>&1 || true
     sleep 1
     kill $tp; wait $tp 2>/dev/null || true
     cp "$WORK/$name.pcap" "$HERE/rtmpe-$name.pcap"
     echo "== $name: $(stat -c %s "$HERE/rtmpe-$name.pcap") bytes"
 }
-# -t: the tcUrl rtmpsuck connects upstream to (plain RTMP to nginx).
-capture play "tcp port 1935 or tcp port 1936" rtmpdump -V -r rtmpe://127.0.0.1:1935/live/feed -t rtmp://127.0.0.1:1936/live -B 1 --stop 3 -o /dev/null
+# -t: the tcUrl rtmpsuck connects upstream to (plain RTMP to nginx). The
+# publisher feeds nginx on 127.0.0.3:1938, outside the capture filter.
+capture play 5 "tcp port 1935 or tcp port 1936" rtmpdump -V -r rtmpe://127.0.0.1:1935/live/feed -t rtmp://127.0.0.1:1936/live -v -B 1 -o /dev/null
 client=$(tshark -r "$WORK/play.pcap" -Y 'tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.dstport==1935' -T fields -e ip.src -e tcp.srcport | head -1 | tr '\t' ':')
 "$ROOT/scripts/rtmpe-keys.sh" --client "$client" --server 127.0.0.1:1935 <"$WORK/play.log" >"$HERE/rtmpe-play.keys"
-capture refused "tcp port 1937" rtmpdump -V -r rtmpe://127.0.0.2:1937/live/feed -B 1 -o /dev/null
+capture refused 10 "tcp port 1937" rtmpdump -V -r rtmpe://127.0.0.2:1937/live/feed -B 1 -o /dev/null
 ls -l "$HERE"/rtmpe-*
