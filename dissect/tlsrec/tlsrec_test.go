@@ -308,3 +308,21 @@ func TestRTMPTS(t *testing.T) {
 		t.Errorf("plaintext starts %q", res.recs[0].plain[0][:min(16, len(res.recs[0].plain[0]))])
 	}
 }
+
+// The same session with its keys read from the pcapng's Decryption
+// Secrets Block instead of the key log file.
+func TestDSBKeys(t *testing.T) {
+	b, err := capture.ReadSecrets(filepath.Join(pcaps, "rtmps-tls13-dsb.pcapng"), capture.SecretsTLSKeyLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := ParseKeyLog(bytes.NewReader(b))
+	if err != nil || k.Len() != 1 {
+		t.Fatalf("key log from DSB: %v, %d sessions", err, k.Len())
+	}
+	res := run(t, "rtmps-tls13-dsb.pcapng", Options{KeyLog: k})
+	want := tsharkPlain(t, "rtmps-tls13-publish.pcap", "rtmps-tls13-publish.keys")
+	if len(res.recs) != 1 || !bytes.Equal(res.recs[0].plain[0], want[0]) || !bytes.Equal(res.recs[0].plain[1], want[1]) {
+		t.Errorf("DSB keys: plaintext differs from tshark's (codes %v)", res.codes())
+	}
+}
