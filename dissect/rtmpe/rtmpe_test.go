@@ -41,7 +41,7 @@ func (r *recorder) Data(dir event.Dir, off int64, data []byte, refs []event.Fram
 	}
 	r.stream[dir] = append(r.stream[dir], data...)
 }
-func (r *recorder) Gap(event.Dir, flow.Gap)  {}
+func (r *recorder) Gap(event.Dir, flow.Gap)   {}
 func (r *recorder) Close(ev *event.ConnEvent) {}
 
 type result struct {
