@@ -72,9 +72,9 @@ func (r *recorder) Close(ev *event.ConnEvent) {
 
 // result is what one run of a capture gave.
 type result struct {
-	sessions []*recorder       // de-tunnelled sessions, in order of opening
-	plain    []*recorder       // plain RTMP connections (the upstream leg)
-	events   []event.Event     // every event, in order
+	sessions []*recorder         // de-tunnelled sessions, in order of opening
+	plain    []*recorder         // plain RTMP connections (the upstream leg)
+	events   []event.Event       // every event, in order
 	tcpConns map[string][2]int64 // RTMPT TCP connection "client>server" -> bytes per direction
 }
 
@@ -224,7 +224,7 @@ func (c *rawConn) Data(d reassembly.Direction, _ int64, b []byte, _ []reassembly
 	c.f.calls = append(c.f.calls, rawCall{c.i, int(d), append([]byte(nil), b...)})
 }
 func (c *rawConn) Gap(reassembly.Direction, reassembly.Gap) {}
-func (c *rawConn) Close(reassembly.ConnStats)              {}
+func (c *rawConn) Close(reassembly.ConnStats)               {}
 
 type nopConn struct{}
 
