@@ -182,7 +182,7 @@ func (h *Handler) progress() {
 		s.rc, err2 = rc4.NewCipher(s2c)
 		if err1 != nil || err2 != nil {
 			h.bad = true
-			h.diag(event.C2S, event.Error, "rtmpe.bad-keys", -1, s.hsRef[1], "the RC4 keys in the key file are not usable")
+			h.diag(event.C2S, event.Error, "rtmpe.bad_keys", -1, s.hsRef[1], "the RC4 keys in the key file are not usable")
 			return
 		}
 		// Both keystreams are first advanced by 1536 bytes.
@@ -203,7 +203,7 @@ func (h *Handler) encrypted(dir event.Dir, off int64, data []byte, refs []event.
 			h.once("enc", dir, event.Info, "rtmpe.encrypted", off, at,
 				"RTMPE: the RTMP after the handshake is RC4-encrypted; to see it give --rtmpe-keys FILE (a line \"RTMPE client=IP:PORT server=IP:PORT\" with dh_secret=HEX or rc4_c2s=HEX rc4_s2c=HEX; rtmpdump -V prints them and scripts/rtmpe-keys.sh writes the file); until then byte counts only")
 		} else if s.rc == nil && !h.bad && !s.broken {
-			h.once("nohs", dir, event.Warn, "rtmpe.no-handshake", off, at,
+			h.once("nohs", dir, event.Warn, "rtmpe.no_handshake", off, at,
 				"RTMPE: keys were given but the handshake was not captured whole, so the keystream position and public keys are unknown; byte counts only")
 		}
 		return
@@ -252,7 +252,7 @@ func (h *Handler) verify(final bool) {
 		ok := len(p) >= 8 && p[0]>>6 == 0 && p[0]&0x3f >= 2 && p[7] >= 1 && p[7] <= 22
 		if !ok {
 			h.bad = true
-			h.diag(event.C2S, event.Error, "rtmpe.bad-keys", off, at,
+			h.diag(event.C2S, event.Error, "rtmpe.bad_keys", off, at,
 				"RTMPE: the keys given for this connection do not decrypt its first message to an RTMP chunk (keys of another connection?); the encrypted bytes are counted, not dissected")
 		}
 	}
@@ -288,7 +288,7 @@ func (h *Handler) emitHandshake() {
 	}
 	h.diag(event.S2C, event.Info, "rtmpe.handshake", 0, s.hsRef[1], text)
 	if s.hs[0] != c.hs[0] {
-		h.diag(event.S2C, event.Info, "rtmpe.type-mismatch", 0, s.hsRef[0],
+		h.diag(event.S2C, event.Info, "rtmpe.type_mismatch", 0, s.hsRef[0],
 			fmt.Sprintf("the client asked for RTMPE type %d, the server answered S0=%d", c.hs[0], s.hs[0]))
 	}
 	if h.inner != nil || h.ctx == nil {
@@ -357,7 +357,7 @@ func (h *Handler) Close(ev *event.ConnEvent) {
 		h.diag(event.C2S, event.Warn, "rtmpe.refused", 0, c.hsRef[1],
 			fmt.Sprintf("the server closed the connection without a byte after the client's RTMPE C0=%d: it does not accept RTMPE (nginx-rtmp does this); the client must use plain rtmp:// or rtmps://", c.hs[0]))
 	} else if len(c.hs) < hsEnd || len(s.hs) < hsEnd {
-		h.diag(event.C2S, event.Warn, "rtmpe.short-handshake", 0, c.hsRef[1],
+		h.diag(event.C2S, event.Warn, "rtmpe.short_handshake", 0, c.hsRef[1],
 			fmt.Sprintf("the connection ended during the RTMPE handshake (client sent %d of %d bytes, server %d)", len(c.hs), hsEnd, len(s.hs)))
 	}
 	if h.inner != nil {

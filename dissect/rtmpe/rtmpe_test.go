@@ -264,7 +264,7 @@ func TestDecryptEqualsPlainLeg(t *testing.T) {
 		}
 	}
 	c := res.codes()
-	if c["rtmpe.bad-keys"]+c["rtmpe.encrypted"] != 0 || c["rtmpe.handshake"] != 1 {
+	if c["rtmpe.bad_keys"]+c["rtmpe.encrypted"] != 0 || c["rtmpe.handshake"] != 1 {
 		t.Errorf("codes %v", c)
 	}
 }
@@ -313,7 +313,7 @@ func TestWrongKeys(t *testing.T) {
 		e.RC4C2S, e.RC4S2C = e.RC4S2C, e.RC4C2S // keys swapped: valid shape, wrong stream
 	}
 	res := run(t, "rtmpe-play.pcap", Options{Keys: k})
-	if res.codes()["rtmpe.bad-keys"] != 1 {
+	if res.codes()["rtmpe.bad_keys"] != 1 {
 		t.Errorf("codes %v", res.codes())
 	}
 	for _, r := range res.recs {
@@ -329,7 +329,7 @@ func TestDHSecretOnly(t *testing.T) {
 		e.RC4C2S, e.RC4S2C = nil, nil
 	}
 	res := run(t, "rtmpe-play.pcap", Options{Keys: k})
-	if c := res.codes(); c["rtmpe.bad-keys"] != 0 {
+	if c := res.codes(); c["rtmpe.bad_keys"] != 0 {
 		t.Fatalf("codes %v", c)
 	}
 	for _, r := range res.recs {

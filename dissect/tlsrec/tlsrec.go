@@ -129,7 +129,7 @@ func (h *Handler) Data(dir event.Dir, off int64, data []byte, refs []event.Frame
 		n := int(hdr[3])<<8 | int(hdr[4])
 		if hdr[0] < 20 || hdr[0] > 24 || hdr[1] != 3 || n > maxRecord {
 			fr, at := h.frames(s, 0, 5)
-			h.diag(dir, event.Error, "tls.bad-record", s.off, fr, at,
+			h.diag(dir, event.Error, "tls.bad_record", s.off, fr, at,
 				fmt.Sprintf("%s: bytes at offset %d are not a TLS record header (type %d, version %d.%d, length %d); the rest of this direction is not analysed",
 					dir, s.off, hdr[0], hdr[1], hdr[2], n))
 			s.broken = true
@@ -191,7 +191,7 @@ func (h *Handler) record(dir event.Dir, s *dirState, hdr, body []byte, fr [2]uin
 		if err != nil {
 			s.failed = true
 			s.cipher = nil
-			h.diag(dir, event.Error, "tls.decrypt-failed", s.off, fr, at,
+			h.diag(dir, event.Error, "tls.decrypt_failed", s.off, fr, at,
 				fmt.Sprintf("%s: record %d (%d bytes) does not decrypt: %v — the key log's secrets do not fit this session (or the record is corrupt); the rest of this direction is counted as encrypted, not dissected",
 					dir, s.records+1, len(body), err))
 			s.enc += int64(len(hdr) + len(body))
@@ -223,7 +223,7 @@ func (h *Handler) undecrypted(dir event.Dir, s *dirState, n int, fr [2]uint64, a
 		h.once("encrypted", dir, event.Warn, "tls.encrypted", s.off, fr, at,
 			fmt.Sprintf("TLS content is encrypted with %s, which rtmpscope cannot decrypt; byte counts only", SuiteName(h.hello.Suite)))
 	case h.opts.KeyLog.Len() > 0 && !h.opts.KeyLog.HasRandom(cr):
-		h.once("encrypted", dir, event.Warn, "tls.keylog-miss", s.off, fr, at,
+		h.once("encrypted", dir, event.Warn, "tls.keylog_miss", s.off, fr, at,
 			"TLS content is encrypted and the key log has no secrets for this session's client random (a key log of another session?); byte counts only")
 	default:
 		how := "give the client's SSLKEYLOGFILE with --tls-keylog FILE, or read a pcapng that carries it (editcap --inject-secrets tls,FILE)"
@@ -254,7 +254,7 @@ func (h *Handler) content(dir event.Dir, s *dirState, typ byte, b []byte, fr [2]
 			if dir == event.S2C {
 				who = "server"
 			}
-			h.diag(dir, event.Info, "tls.close-notify", s.off, fr, at, fmt.Sprintf("the %s closed the TLS session (close_notify)", who))
+			h.diag(dir, event.Info, "tls.close_notify", s.off, fr, at, fmt.Sprintf("the %s closed the TLS session (close_notify)", who))
 			return
 		}
 		sev := event.Warn
@@ -267,7 +267,7 @@ func (h *Handler) content(dir event.Dir, s *dirState, typ byte, b []byte, fr [2]
 		for len(s.hs) >= 4 {
 			n := int(s.hs[1])<<16 | int(s.hs[2])<<8 | int(s.hs[3])
 			if n > 1<<20 {
-				h.diag(dir, event.Error, "tls.bad-handshake", s.off, fr, at, fmt.Sprintf("%s: handshake message of %d bytes", dir, n))
+				h.diag(dir, event.Error, "tls.bad_handshake", s.off, fr, at, fmt.Sprintf("%s: handshake message of %d bytes", dir, n))
 				s.hs = nil
 				return
 			}
@@ -298,14 +298,14 @@ func (h *Handler) handshake(dir event.Dir, s *dirState, typ byte, body, msg []by
 			return
 		}
 		if err := parseClientHello(body, &h.hello); err != nil {
-			h.diag(dir, event.Warn, "tls.bad-handshake", s.off, fr, at, err.Error())
+			h.diag(dir, event.Warn, "tls.bad_handshake", s.off, fr, at, err.Error())
 		}
 	case 2:
 		if dir != event.S2C {
 			return
 		}
 		if err := parseServerHello(body, &h.hello); err != nil {
-			h.diag(dir, event.Warn, "tls.bad-handshake", s.off, fr, at, err.Error())
+			h.diag(dir, event.Warn, "tls.bad_handshake", s.off, fr, at, err.Error())
 			return
 		}
 		if h.hello.HRR {
@@ -322,7 +322,7 @@ func (h *Handler) handshake(dir event.Dir, s *dirState, typ byte, body, msg []by
 	case 11:
 		cert, err := parseCertificate(body, h.tls13)
 		if err != nil {
-			h.diag(dir, event.Warn, "tls.bad-certificate", s.off, fr, at, fmt.Sprintf("%s: certificate not parsed: %v", dir, err))
+			h.diag(dir, event.Warn, "tls.bad_certificate", s.off, fr, at, fmt.Sprintf("%s: certificate not parsed: %v", dir, err))
 			return
 		}
 		h.diag(dir, event.Info, "tls.certificate", s.off, fr, at,
@@ -357,7 +357,7 @@ func (h *Handler) setupKeys(dir event.Dir, s *dirState, fr [2]uint64, at event.F
 		c, err1 := keys13(h.suite, chs)
 		sc, err2 := keys13(h.suite, shs)
 		if err1 != nil || err2 != nil {
-			h.diag(dir, event.Error, "tls.bad-keys", s.off, fr, at, "the key log's TLS 1.3 secrets do not fit this session's cipher suite")
+			h.diag(dir, event.Error, "tls.bad_keys", s.off, fr, at, "the key log's TLS 1.3 secrets do not fit this session's cipher suite")
 			return
 		}
 		h.d[event.C2S].cipher, h.d[event.S2C].cipher = c, sc
@@ -371,12 +371,12 @@ func (h *Handler) setupKeys(dir event.Dir, s *dirState, fr [2]uint64, at event.F
 
 func (h *Handler) keys12(master []byte, s *dirState, fr [2]uint64, at event.FrameRef) {
 	if len(master) != 48 {
-		h.diag(event.S2C, event.Error, "tls.bad-keys", s.off, fr, at, "the key log's master secret is not 48 bytes")
+		h.diag(event.S2C, event.Error, "tls.bad_keys", s.off, fr, at, "the key log's master secret is not 48 bytes")
 		return
 	}
 	c, sc, err := keys12(h.suite, master, h.hello.ClientRandom, h.hello.ServerRandom, h.hello.EtM)
 	if err != nil {
-		h.diag(event.S2C, event.Error, "tls.bad-keys", s.off, fr, at, fmt.Sprintf("key expansion failed: %v", err))
+		h.diag(event.S2C, event.Error, "tls.bad_keys", s.off, fr, at, fmt.Sprintf("key expansion failed: %v", err))
 		return
 	}
 	h.d[event.C2S].pending, h.d[event.S2C].pending = c, sc
@@ -397,7 +397,7 @@ func (h *Handler) rsaKeys(body []byte, s *dirState, fr [2]uint64, at event.Frame
 	// and a check of the version bytes tell a wrong key apart.
 	if err := rsa.DecryptPKCS1v15SessionKey(nil, h.opts.RSAKey, enc, pms); err != nil ||
 		int(pms[0])<<8|int(pms[1]) != int(h.hello.ClientVersion) {
-		h.diag(event.C2S, event.Error, "tls.bad-keys", s.off, fr, at,
+		h.diag(event.C2S, event.Error, "tls.bad_keys", s.off, fr, at,
 			"the RSA key given with --tls-key does not decrypt this session's pre-master secret (another server's key?)")
 		return
 	}

@@ -173,7 +173,7 @@ func TestDecryptMatchesTshark(t *testing.T) {
 				t.Errorf("first plaintext byte %d, want C0=3", got[0][0])
 			}
 			codes := res.codes()
-			if codes["tls.decrypt-failed"]+codes["tls.encrypted"]+codes["tls.keylog-miss"] != 0 {
+			if codes["tls.decrypt_failed"]+codes["tls.encrypted"]+codes["tls.keylog_miss"] != 0 {
 				t.Errorf("diagnostics %v", codes)
 			}
 			if !strings.Contains(diagText(res, "tls.session"), c.suite) {
@@ -243,7 +243,7 @@ func TestNoKeys(t *testing.T) {
 func TestWrongKeys(t *testing.T) {
 	// The key log of another session: nothing matches its client random.
 	res := run(t, "rtmps-tls13-publish.pcap", Options{KeyLog: keylog(t, "rtmps-chacha-publish.keys")})
-	if len(res.recs) != 0 || res.codes()["tls.keylog-miss"] != 1 {
+	if len(res.recs) != 0 || res.codes()["tls.keylog_miss"] != 1 {
 		t.Errorf("recs %d, codes %v", len(res.recs), res.codes())
 	}
 	// Right client random, wrong secrets (another session's, relabelled):
@@ -255,7 +255,7 @@ func TestWrongKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	res = run(t, "rtmps-tls13-publish.pcap", Options{KeyLog: k})
-	if res.codes()["tls.decrypt-failed"] != 2 {
+	if res.codes()["tls.decrypt_failed"] != 2 {
 		t.Errorf("codes %v", res.codes())
 	}
 	for _, r := range res.recs {
