@@ -238,14 +238,20 @@ func (nopConn) Close(reassembly.ConnStats)                                      
 func replay(t testing.TB, calls []rawCall, conns int, piece int, opts Options) *result {
 	res := &result{tcpConns: map[string][2]int64{}}
 	r := newRouter(t, res, opts)
+	replayInto(r, calls, conns, piece)
+	r.Finish()
+	return res
+}
+
+func replayInto(r *flow.Router, calls []rawCall, conns int, piece int) {
 	t0 := time.Unix(1_700_000_000, 0)
 	hs := make([]reassembly.Handler, conns)
 	offs := make([][2]int64, conns)
 	frame := uint64(0)
 	for _, c := range calls {
 		if hs[c.conn] == nil {
-			ci := reassembly.ConnInfo{ID: uint64(c.conn + 1), Client: netip.MustParseAddrPort(fmt.Sprintf("127.0.0.1:%d", 40000+c.conn)),
-				Server: netip.MustParseAddrPort("127.0.0.1:18080"), SawSYN: true, Oriented: "syn", FirstSeen: t0, Frame: frame + 1}
+			ci := reassembly.ConnInfo{ID: uint64(c.conn + 1), Client: netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(40000+c.conn)),
+				Server: netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), 18080), SawSYN: true, Oriented: "syn", FirstSeen: t0, Frame: frame + 1}
 			hs[c.conn] = r.NewConnection(ci)
 		}
 		b := c.data
@@ -266,6 +272,4 @@ func replay(t testing.TB, calls []rawCall, conns int, piece int, opts Options) *
 			h.Close(reassembly.ConnStats{FIN: true, Info: reassembly.ConnInfo{ID: uint64(i + 1)}})
 		}
 	}
-	r.Finish()
-	return res
 }
