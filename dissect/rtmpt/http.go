@@ -295,20 +295,31 @@ func (p *parser) done(end int64, refs []event.FrameRef) {
 	p.finish()
 }
 
+// headEnd returns the length of the head at the start of b (through its
+// empty line), or -1 when it is not complete.
+func headEnd(b []byte) int {
+	end := -1
+	if i := bytes.Index(b, []byte("\r\n\r\n")); i >= 0 {
+		end = i + 4
+	}
+	if i := bytes.Index(b, []byte("\n\n")); i >= 0 && (end < 0 || i+2 < end) {
+		end = i + 2
+	}
+	return end
+}
+
 // headStep gathers the head up to the empty line and parses it.
 func (p *parser) headStep(off int64, data []byte, refs []event.FrameRef) int {
 	if len(p.buf) == 0 {
 		p.bufOff = off
+		// Most heads arrive whole: parse them in place.
+		if end := headEnd(data); end >= 0 {
+			return p.head(data[:end], end, off, refs)
+		}
 	}
 	old := len(p.buf)
 	p.buf = append(p.buf, data...)
-	end := -1
-	if i := bytes.Index(p.buf, []byte("\r\n\r\n")); i >= 0 {
-		end = i + 4
-	}
-	if i := bytes.Index(p.buf, []byte("\n\n")); i >= 0 && (end < 0 || i+2 < end) {
-		end = i + 2
-	}
+	end := headEnd(p.buf)
 	if end < 0 {
 		if len(p.buf) > maxHead {
 			p.fail(p.bufOff, refs, "head longer than 16 KiB")
@@ -318,19 +329,27 @@ func (p *parser) headStep(off int64, data []byte, refs []event.FrameRef) int {
 		}
 		return len(data)
 	}
-	head := p.buf[:end]
-	used := end - old
+	return p.head(p.buf[:end], end-old, off, refs)
+}
+
+// head parses a complete head; used is how many bytes of the current
+// call (at off) it took.
+func (p *parser) head(head []byte, used int, off int64, refs []event.FrameRef) int {
+	if len(head) > maxHead {
+		p.fail(p.bufOff, refs, "head longer than 16 KiB")
+		return used
+	}
 	m, err := parseHead(head, p.request)
 	if err != nil {
 		p.buf = nil
 		p.fail(p.bufOff, refs, err.Error())
 		return used
 	}
-	m.Offset, m.HeadLen = p.bufOff, end
+	m.Offset, m.HeadLen = p.bufOff, len(head)
 	m.Frames[0], m.Start = frameAt(refs, p.bufOff)
+	cl, chunked, err := bodyFraming(head)
 	p.buf = nil
 	p.cur = m
-	cl, chunked, err := bodyFraming(head)
 	if err != nil {
 		p.fail(m.Offset, refs, err.Error())
 		return used
@@ -340,6 +359,7 @@ func (p *parser) headStep(off int64, data []byte, refs []event.FrameRef) int {
 		p.state = stChunkSize
 	case cl > 0:
 		p.state, p.remain = stBody, cl
+		m.Body = make([]byte, 0, min(cl, 1<<20))
 	case cl == 0 || p.request || m.Status/100 == 1 || m.Status == 204 || m.Status == 304:
 		p.done(off+int64(used), refs)
 	default:

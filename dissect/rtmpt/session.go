@@ -220,6 +220,9 @@ func (s *session) minHeld() int64 {
 
 // response takes the response of one of this session's requests.
 func (s *session) response(ex *exchange) {
+	if s.closed {
+		return
+	}
 	s.seen(ex.resp)
 	s.httpBytes[1] += int64(ex.resp.HeadLen + len(ex.resp.Body))
 	switch ex.state {
@@ -237,52 +240,71 @@ func (s *session) response(ex *exchange) {
 
 // unanswered is a request whose connection ended without its response.
 func (s *session) unanswered(ex *exchange) {
-	if ex.state == exHeld {
+	if ex.state == exHeld && !s.closed {
 		s.skipTo(ex.seq)
 	}
 }
 
-// skipTo declares the sequence numbers from next up to seq missing and
-// passes on what was held behind them.
+// skipTo declares the sequence numbers from next up to seq that were not
+// seen missing, passes on held requests among them in order, and then what
+// was held behind them.
 func (s *session) skipTo(seq int64) {
-	if seq <= s.next {
-		return
-	}
-	from := s.next
-	var kept []uint64
-	for n := from; n < seq; n++ {
-		s.missing++
-		s.gaps[0]++
-		if s.inner != nil {
-			s.inner.Gap(event.C2S, flow.Gap{Offset: s.off[0], Bytes: -1, Reason: event.GapLost, Frame: s.lastFrame, Time: s.last})
-		}
-		if m := s.t.takeOrphan(s); m != nil {
-			kept = append(kept, m.Frames[0])
-			s.deliverResp(m)
+	for s.next < seq && !s.closed {
+		if s.held[s.next] != nil {
+			s.drain()
 			continue
 		}
+		stop := seq
+		if len(s.held) > 0 {
+			stop = min(stop, s.minHeld())
+		}
+		s.declareMissing(s.next, stop)
+		s.next = stop
+	}
+	s.drain()
+}
+
+// declareMissing reports the sequence numbers [from, to) lost and tells
+// the inner handler: one gap of unknown size per direction (a client may
+// jump far; nothing here is per number), except that responses without a
+// request are taken as the answers of the missing numbers.
+func (s *session) declareMissing(from, to int64) {
+	count := to - from
+	s.missing += int(min(count, 1<<30))
+	s.gaps[0]++
+	if s.inner != nil {
+		s.inner.Gap(event.C2S, flow.Gap{Offset: s.off[0], Bytes: -1, Reason: event.GapLost, Frame: s.lastFrame, Time: s.last})
+	}
+	var kept []uint64
+	for int64(len(kept)) < count {
+		m := s.t.takeOrphan(s)
+		if m == nil {
+			break
+		}
+		kept = append(kept, m.Frames[0])
+		s.deliverResp(m)
+	}
+	if int64(len(kept)) < count {
 		s.gaps[1]++
 		if s.inner != nil {
 			s.inner.Gap(event.S2C, flow.Gap{Offset: s.off[1], Bytes: -1, Reason: event.GapLost, Frame: s.lastFrame, Time: s.last})
 		}
 	}
 	what := fmt.Sprintf("sequence number %d is missing", from)
-	if seq-from > 1 {
-		what = fmt.Sprintf("sequence numbers %d to %d are missing", from, seq-1)
+	if count > 1 {
+		what = fmt.Sprintf("sequence numbers %d to %d are missing", from, to-1)
 	}
 	note := "their client bytes (if any) are lost; no response to them was captured either"
 	if len(kept) > 0 {
-		note = fmt.Sprintf("the request's client bytes (if any) are lost; %d response(s) without a request (frames %v) were taken as theirs, so the server bytes are kept", len(kept), kept)
+		note = fmt.Sprintf("the request's client bytes (if any) are lost; %d response(s) without a request (frames %v) were taken as theirs, so their server bytes are kept", len(kept), kept)
 	}
 	s.diag(event.C2S, true, event.Warn, "rtmpt.seq_missing", s.off[0], [2]uint64{s.lastFrame, s.lastFrame}, s.last,
 		fmt.Sprintf("session %s: %s (request not captured); %s", clip(s.id), what, note))
-	s.next = seq
-	s.drain()
 }
 
 // drain passes on held requests that are now in order.
 func (s *session) drain() {
-	for {
+	for !s.closed {
 		ex := s.held[s.next]
 		if ex == nil {
 			return
@@ -305,6 +327,9 @@ func (s *session) drain() {
 // deliverReq passes a /send body on as client-to-server bytes.
 func (s *session) deliverReq(ex *exchange) {
 	ex.state = exDelivered
+	if s.closed {
+		return
+	}
 	m := ex.req
 	s.msgs[0]++
 	if ex.cmd != "send" || len(m.Body) == 0 {
@@ -319,7 +344,7 @@ func (s *session) deliverReq(ex *exchange) {
 // deliverResp passes a response body after its polling-interval byte on
 // as server-to-client bytes.
 func (s *session) deliverResp(m *httpMsg) {
-	if m.Status != 200 || len(m.Body) == 0 {
+	if s.closed || m.Status != 200 || len(m.Body) == 0 {
 		return
 	}
 	s.msgs[1]++
@@ -348,7 +373,11 @@ func (s *session) end(how event.End) {
 	}
 	s.ending = true
 	for len(s.held) > 0 {
-		s.skipTo(s.minHeld())
+		if m := s.minHeld(); m < s.next {
+			delete(s.held, m) // cannot happen: held numbers are ahead of next
+		} else {
+			s.skipTo(m)
+		}
 	}
 	s.closed = true
 	cmds := make([]string, 0, len(s.cmds))
