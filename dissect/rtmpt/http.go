@@ -339,21 +339,15 @@ func (p *parser) head(head []byte, used int, off int64, refs []event.FrameRef) i
 		p.fail(p.bufOff, refs, "head longer than 16 KiB")
 		return used
 	}
-	m, err := parseHead(head, p.request)
+	m, cl, chunked, err := parseHead(head, p.request)
+	p.buf = nil
 	if err != nil {
-		p.buf = nil
 		p.fail(p.bufOff, refs, err.Error())
 		return used
 	}
 	m.Offset, m.HeadLen = p.bufOff, len(head)
 	m.Frames[0], m.Start = frameAt(refs, p.bufOff)
-	cl, chunked, err := bodyFraming(head)
-	p.buf = nil
 	p.cur = m
-	if err != nil {
-		p.fail(m.Offset, refs, err.Error())
-		return used
-	}
 	switch {
 	case chunked:
 		p.state = stChunkSize
@@ -375,87 +369,97 @@ func firstLine(b []byte) []byte {
 	return bytes.TrimRight(b, "\r")
 }
 
-// parseHead parses a start line and the headers rtmpt needs.
-func parseHead(head []byte, request bool) (*httpMsg, error) {
-	lines := strings.Split(strings.ReplaceAll(string(head), "\r\n", "\n"), "\n")
-	m := &httpMsg{Request: request}
-	start := lines[0]
-	proto := ""
+// parseHead parses a start line and the headers rtmpt needs, and the
+// body framing: Content-Length (-1 when absent) and whether the body is
+// chunked. One pass over the bytes: heads are parsed once per request.
+func parseHead(head []byte, request bool) (m *httpMsg, cl int64, chunked bool, err error) {
+	line, rest := nextLine(head)
+	m = &httpMsg{Request: request}
+	var proto []byte
 	if request {
-		f := strings.Split(start, " ")
-		if len(f) != 3 || f[0] == "" || f[1] == "" {
-			return nil, fmt.Errorf("bad request line %q", clip(start))
+		sp1 := bytes.IndexByte(line, ' ')
+		sp2 := bytes.LastIndexByte(line, ' ')
+		if sp1 <= 0 || sp2 <= sp1+1 || bytes.IndexByte(line[sp1+1:sp2], ' ') >= 0 {
+			return nil, 0, false, fmt.Errorf("bad request line %q", clip(string(line)))
 		}
-		m.Method, m.Target, proto = f[0], f[1], f[2]
+		m.Method, m.Target, proto = string(line[:sp1]), string(line[sp1+1:sp2]), line[sp2+1:]
 	} else {
-		f := strings.SplitN(start, " ", 3)
-		if len(f) < 2 {
-			return nil, fmt.Errorf("bad status line %q", clip(start))
+		sp := bytes.IndexByte(line, ' ')
+		if sp < 0 || len(line) < sp+4 || (len(line) > sp+4 && line[sp+4] != ' ') {
+			return nil, 0, false, fmt.Errorf("bad status line %q", clip(string(line)))
 		}
-		proto = f[0]
-		code, err := strconv.Atoi(f[1])
-		if err != nil || len(f[1]) != 3 || code < 100 {
-			return nil, fmt.Errorf("bad status code in %q", clip(start))
+		proto = line[:sp]
+		code := 0
+		for _, c := range line[sp+1 : sp+4] {
+			if c < '0' || c > '9' {
+				return nil, 0, false, fmt.Errorf("bad status code in %q", clip(string(line)))
+			}
+			code = code*10 + int(c-'0')
+		}
+		if code < 100 {
+			return nil, 0, false, fmt.Errorf("bad status code in %q", clip(string(line)))
 		}
 		m.Status = code
 	}
-	switch proto {
+	switch string(proto) {
 	case "HTTP/1.0":
 		m.Minor = 0
 	case "HTTP/1.1":
 		m.Minor = 1
 	default:
-		return nil, fmt.Errorf("not HTTP/1.0 or 1.1: %q", clip(proto))
+		return nil, 0, false, fmt.Errorf("not HTTP/1.0 or 1.1: %q", clip(string(proto)))
 	}
 	m.Close = m.Minor == 0
-	for _, l := range lines[1:] {
-		if l == "" {
+	cl = -1
+	for len(rest) > 0 {
+		line, rest = nextLine(rest)
+		if len(line) == 0 {
 			continue
 		}
-		k, v, ok := strings.Cut(l, ":")
-		if !ok || k == "" || strings.ContainsAny(k, " \t") {
-			return nil, fmt.Errorf("bad header line %q", clip(l))
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 || bytes.IndexAny(line[:colon], " \t") >= 0 {
+			return nil, 0, false, fmt.Errorf("bad header line %q", clip(string(line)))
 		}
-		v = strings.ToLower(strings.TrimSpace(v))
-		switch strings.ToLower(k) {
-		case "content-type":
-			m.ContentType = v
-		case "connection":
-			if strings.Contains(v, "close") {
+		k, v := line[:colon], bytes.TrimSpace(line[colon+1:])
+		switch {
+		case bytes.EqualFold(k, []byte("Content-Length")):
+			n, e := strconv.ParseInt(string(v), 10, 64)
+			if e != nil || n < 0 || n > maxBody {
+				return nil, 0, false, fmt.Errorf("bad Content-Length %q", clip(string(v)))
+			}
+			if cl >= 0 && cl != n {
+				return nil, 0, false, fmt.Errorf("conflicting Content-Length %d and %d", cl, n)
+			}
+			cl = n
+		case bytes.EqualFold(k, []byte("Content-Type")):
+			m.ContentType = strings.ToLower(string(v))
+		case bytes.EqualFold(k, []byte("Transfer-Encoding")):
+			chunked = containsFold(v, "chunked")
+		case bytes.EqualFold(k, []byte("Connection")):
+			if containsFold(v, "close") {
 				m.Close = true
-			} else if strings.Contains(v, "keep-alive") {
+			} else if containsFold(v, "keep-alive") {
 				m.Close = false
 			}
 		}
 	}
-	return m, nil
+	return m, cl, chunked, nil
 }
 
-// bodyFraming reads Content-Length (-1 when absent) and whether the body
-// is chunked.
-func bodyFraming(head []byte) (cl int64, chunked bool, err error) {
-	cl = -1
-	for _, l := range strings.Split(strings.ReplaceAll(string(head), "\r\n", "\n"), "\n")[1:] {
-		k, v, ok := strings.Cut(l, ":")
-		if !ok {
-			continue
-		}
-		v = strings.TrimSpace(v)
-		switch strings.ToLower(k) {
-		case "content-length":
-			n, e := strconv.ParseInt(v, 10, 64)
-			if e != nil || n < 0 || n > maxBody {
-				return 0, false, fmt.Errorf("bad Content-Length %q", clip(v))
-			}
-			if cl >= 0 && cl != n {
-				return 0, false, fmt.Errorf("conflicting Content-Length %d and %d", cl, n)
-			}
-			cl = n
-		case "transfer-encoding":
-			if strings.Contains(strings.ToLower(v), "chunked") {
-				chunked = true
-			}
+// nextLine splits off the first line (without CR LF or LF).
+func nextLine(b []byte) (line, rest []byte) {
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 {
+		return bytes.TrimRight(b, "\r"), nil
+	}
+	return bytes.TrimRight(b[:i], "\r"), b[i+1:]
+}
+
+func containsFold(v []byte, s string) bool {
+	for i := 0; i+len(s) <= len(v); i++ {
+		if bytes.EqualFold(v[i:i+len(s)], []byte(s)) {
+			return true
 		}
 	}
-	return cl, chunked, nil
+	return false
 }
