@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/flow"
@@ -33,15 +34,16 @@ const (
 
 // conn is the handler of one TCP connection carrying RTMPT.
 type conn struct {
-	ctx     *flow.Context
-	opts    *Options
-	tab     *table
-	p       [2]*parser
-	pending []*exchange
-	bytes   [2]int64
-	last    *session // session of the last request on this connection
-	maxOut  int      // most requests outstanding at once (pipelining)
-	diags   diagLimiter
+	ctx      *flow.Context
+	opts     *Options
+	tab      *table
+	p        [2]*parser
+	pending  []*exchange
+	bytes    [2]int64
+	last     *session // session of the last request on this connection
+	lastTime time.Time
+	maxOut   int // most requests outstanding at once (pipelining)
+	diags    diagLimiter
 }
 
 func newConn(ctx *flow.Context, opts *Options) *conn {
@@ -50,23 +52,26 @@ func newConn(ctx *flow.Context, opts *Options) *conn {
 	for d := 0; d < 2; d++ {
 		dir := event.Dir(d)
 		c.p[d] = newParser(dir == event.C2S, func(m *httpMsg) { c.message(dir, m) },
-			func(off int64, frame uint64, what string) {
-				c.diag(dir, event.Warn, "rtmpt.http_malformed", off, [2]uint64{frame, frame},
+			func(off int64, at event.FrameRef, what string) {
+				c.diag(dir, event.Warn, "rtmpt.http_malformed", off, [2]uint64{at.Frame, at.Frame}, at.Time,
 					"not HTTP/1.x: "+what+"; skipped to the next "+map[bool]string{true: "request", false: "status"}[dir == event.C2S]+" line")
 			})
 	}
 	return c
 }
 
-func (c *conn) diag(dir event.Dir, sev event.Severity, code string, off int64, frames [2]uint64, text string) {
+func (c *conn) diag(dir event.Dir, sev event.Severity, code string, off int64, frames [2]uint64, t time.Time, text string) {
 	if !c.diags.ok(code) {
 		return
 	}
-	c.ctx.Diag(dir, true, event.FrameRef{Frame: frames[0]}, &event.Diagnostic{Severity: sev, Code: code, Text: text, Offset: off, Frames: frames})
+	c.ctx.Diag(dir, true, event.FrameRef{Frame: frames[0], Time: t}, &event.Diagnostic{Severity: sev, Code: code, Text: text, Offset: off, Frames: frames})
 }
 
 // Data implements flow.StreamHandler.
 func (c *conn) Data(dir event.Dir, offset int64, data []byte, refs []event.FrameRef) {
+	if n := len(refs); n > 0 {
+		c.lastTime = refs[n-1].Time
+	}
 	c.bytes[dir&1] += int64(len(data))
 	c.p[dir&1].Data(offset, data, refs)
 }
@@ -78,7 +83,7 @@ func (c *conn) Gap(dir event.Dir, g flow.Gap) {
 		if dir == event.C2S {
 			what = "request"
 		}
-		c.diag(dir, event.Warn, "rtmpt.http_gap", g.Offset, [2]uint64{g.Frame, g.Frame},
+		c.diag(dir, event.Warn, "rtmpt.http_gap", g.Offset, [2]uint64{g.Frame, g.Frame}, g.Time,
 			fmt.Sprintf("%s cut by %s missing bytes: dropped, looking for the next start line", what, count(g.Bytes)))
 	}
 }
@@ -94,12 +99,12 @@ func count(n int64) string {
 func (c *conn) Close(ev *event.ConnEvent) {
 	for d := 0; d < 2; d++ {
 		if c.p[d].end() {
-			c.diag(event.Dir(d), event.Warn, "rtmpt.http_truncated", c.p[d].next, [2]uint64{},
+			c.diag(event.Dir(d), event.Warn, "rtmpt.http_truncated", c.p[d].next, [2]uint64{}, c.lastTime,
 				"the connection ended inside an HTTP message")
 		}
 	}
 	for _, ex := range c.pending {
-		c.diag(event.C2S, event.Warn, "rtmpt.unanswered", ex.req.Offset, ex.req.Frames,
+		c.diag(event.C2S, event.Warn, "rtmpt.unanswered", ex.req.Offset, ex.req.Frames, ex.req.Time,
 			fmt.Sprintf("POST %s got no response before the connection ended", ex.req.Target))
 		if ex.sess != nil {
 			ex.sess.unanswered(ex)
@@ -153,7 +158,7 @@ func (c *conn) request(m *httpMsg) {
 	c.maxOut = max(c.maxOut, len(c.pending))
 	cmd, id, seq, ok := parseTarget(m.Target)
 	if !ok || m.Method != "POST" {
-		c.diag(event.C2S, event.Info, "rtmpt.not_rtmpt", m.Offset, m.Frames,
+		c.diag(event.C2S, event.Info, "rtmpt.not_rtmpt", m.Offset, m.Frames, m.Start,
 			fmt.Sprintf("%s %s is not an RTMPT request; skipped", m.Method, clip(m.Target)))
 		return
 	}
@@ -176,7 +181,7 @@ func (c *conn) response(m *httpMsg) {
 		return
 	}
 	if len(c.pending) == 0 {
-		c.diag(event.S2C, event.Warn, "rtmpt.orphan_response", m.Offset, m.Frames,
+		c.diag(event.S2C, event.Warn, "rtmpt.orphan_response", m.Offset, m.Frames, m.Start,
 			fmt.Sprintf("HTTP %d answers no request seen on this connection (the request was not captured)", m.Status))
 		c.tab.orphan(c, m)
 		return
@@ -194,7 +199,7 @@ func (c *conn) response(m *httpMsg) {
 		case m.Status >= 500:
 			note = " (server error)"
 		}
-		c.diag(event.S2C, sev, "rtmpt.http_status", m.Offset, m.Frames,
+		c.diag(event.S2C, sev, "rtmpt.http_status", m.Offset, m.Frames, m.Start,
 			fmt.Sprintf("HTTP %d to POST %s%s", m.Status, clip(ex.req.Target), note))
 	}
 	switch {

@@ -64,10 +64,10 @@ type parser struct {
 	next    int64 // stream offset expected next
 	// lastRefs are the refs of the current Data call (for frames).
 	emit func(m *httpMsg)
-	bad  func(off int64, frame uint64, what string)
+	bad  func(off int64, at event.FrameRef, what string)
 }
 
-func newParser(request bool, emit func(*httpMsg), bad func(int64, uint64, string)) *parser {
+func newParser(request bool, emit func(*httpMsg), bad func(int64, event.FrameRef, string)) *parser {
 	return &parser{request: request, emit: emit, bad: bad}
 }
 
@@ -274,9 +274,9 @@ func clip(s string) string {
 }
 
 func (p *parser) fail(off int64, refs []event.FrameRef, what string) {
-	f, _ := frameAt(refs, off)
+	f, t := frameAt(refs, off)
 	p.cur, p.buf, p.state = nil, nil, stResync
-	p.bad(off, f, what)
+	p.bad(off, event.FrameRef{Frame: f, Time: t}, what)
 }
 
 func (p *parser) body(off int64, b []byte, refs []event.FrameRef) {

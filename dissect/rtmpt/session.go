@@ -20,6 +20,9 @@ type table struct {
 	orphans []orphan
 }
 
+// maxOrphans bounds the responses without requests kept for matching.
+const maxOrphans = 64
+
 // orphan is a response whose request was not captured; it is kept until a
 // session finds the sequence number it answered missing.
 type orphan struct {
@@ -41,7 +44,7 @@ func key(c *conn, id string) string { return c.ctx.Info.Server.String() + " " + 
 func (t *table) open(c *conn, ex *exchange) {
 	id := strings.TrimSpace(string(ex.resp.Body))
 	if id == "" || strings.ContainsAny(id, "/ \r\n") || len(id) > 256 {
-		c.diag(event.S2C, event.Warn, "rtmpt.http_malformed", ex.resp.Offset, ex.resp.Frames,
+		c.diag(event.S2C, event.Warn, "rtmpt.http_malformed", ex.resp.Offset, ex.resp.Frames, ex.resp.Time,
 			fmt.Sprintf("the /open response carries no usable session id (%d body bytes)", len(ex.resp.Body)))
 		return
 	}
@@ -59,7 +62,7 @@ func (t *table) open(c *conn, ex *exchange) {
 func (t *table) lookup(c *conn, ex *exchange) *session {
 	s := t.byKey[key(c, ex.id)]
 	if s == nil {
-		c.diag(event.C2S, event.Warn, "rtmpt.unknown_session", ex.req.Offset, ex.req.Frames,
+		c.diag(event.C2S, event.Warn, "rtmpt.unknown_session", ex.req.Offset, ex.req.Frames, ex.req.Start,
 			fmt.Sprintf("POST %s: session %s was not opened in the capture; joined mid-session", clip(ex.req.Target), clip(ex.id)))
 		s = t.start(c, ex.id, ex.req, fmt.Sprintf("RTMPT requests of session %s without its /open (the capture began mid-session)", clip(ex.id)))
 		for d := event.C2S; d <= event.S2C; d++ {
@@ -70,7 +73,7 @@ func (t *table) lookup(c *conn, ex *exchange) *session {
 		return s
 	}
 	if s.closed {
-		c.diag(event.C2S, event.Warn, "rtmpt.after_close", ex.req.Offset, ex.req.Frames,
+		c.diag(event.C2S, event.Warn, "rtmpt.after_close", ex.req.Offset, ex.req.Frames, ex.req.Start,
 			fmt.Sprintf("POST %s after the session was closed; skipped", clip(ex.req.Target)))
 		return nil
 	}
@@ -97,6 +100,9 @@ func (t *table) start(c *conn, id string, req *httpMsg, evidence string) *sessio
 
 // orphan keeps a response whose request was lost.
 func (t *table) orphan(c *conn, m *httpMsg) {
+	if len(t.orphans) >= maxOrphans { // the oldest can no longer be matched
+		t.orphans = slices.Delete(t.orphans, 0, 1)
+	}
 	t.orphans = append(t.orphans, orphan{sess: c.last, msg: m})
 }
 
