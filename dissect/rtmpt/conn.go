@@ -159,7 +159,7 @@ func (c *conn) request(m *httpMsg) {
 	cmd, id, seq, ok := parseTarget(m.Target)
 	if !ok || m.Method != "POST" {
 		c.diag(event.C2S, event.Info, "rtmpt.not_rtmpt", m.Offset, m.Frames, m.Start,
-			fmt.Sprintf("%s %s is not an RTMPT request; skipped", m.Method, clip(m.Target)))
+			fmt.Sprintf("%s %s is not an RTMPT request; skipped", m.Method, pathOnly(m.Target)))
 		return
 	}
 	ex.cmd, ex.id, ex.seq = cmd, id, seq
@@ -210,4 +210,13 @@ func (c *conn) response(m *httpMsg) {
 	case ex.sess != nil:
 		ex.sess.response(ex)
 	}
+}
+
+// pathOnly is a target without its query, which may hold secrets
+// (tokens): diagnostics and evidence show only the path.
+func pathOnly(t string) string {
+	if i := strings.IndexAny(t, "?#"); i >= 0 {
+		t = t[:i] + "?…"
+	}
+	return clip(t)
 }

@@ -148,7 +148,7 @@ func sniffDir(b []byte, fromStart, final bool) flow.Verdict {
 	if !known && !fcs {
 		return flow.Verdict{Decision: flow.No}
 	}
-	ev := "HTTP POST " + clip(target)
+	ev := "HTTP POST " + pathOnly(target)
 	if fcs {
 		ev += " with Content-Type application/x-fcs"
 	}
