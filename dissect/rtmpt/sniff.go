@@ -20,7 +20,10 @@ import (
 // Options configure the RTMPT handler. Zero values take the defaults.
 type Options struct {
 	// NewInner makes the handler of a session's de-tunnelled bytes.
-	// Default: ctx.Inner("rtmp"). Tests inject a recorder here.
+	// Default: ctx.Inner("rtmp") made at the first client byte, or
+	// ctx.Inner("rtmpe") when that byte (C0) is 6 or 8 and an "rtmpe"
+	// protocol is registered (RTMPTE; the session's variant becomes
+	// rtmpte). Tests inject a recorder here.
 	NewInner func(ctx *flow.Context) flow.StreamHandler
 	// MaxHeld is how many requests of a session that arrived ahead of a
 	// missing sequence number are held before it is declared lost.
@@ -33,7 +36,7 @@ type Options struct {
 
 func (o *Options) fill() {
 	if o.NewInner == nil {
-		o.NewInner = func(ctx *flow.Context) flow.StreamHandler { return ctx.Inner("rtmp") }
+		o.NewInner = newChooser
 	}
 	if o.MaxHeld <= 0 {
 		o.MaxHeld = 32
