@@ -111,6 +111,17 @@ func checkAgainstLeg(t *testing.T, tc captureCase, res *result) {
 			t.Errorf("%s dir %d: %d bytes, tshark %d", k, d, got, r.bytes)
 		}
 	}
+	var acct [2]event.Accounting
+	for _, a := range res.accounts {
+		for d := 0; d < 2; d++ {
+			if a[d].Skipped != 0 || a[d].Pending != 0 {
+				t.Errorf("%s: accounting %+v", event.Dir(d), a[d])
+			}
+			acct[d].Header += a[d].Header
+			acct[d].Payload += a[d].Payload
+		}
+	}
+	t.Logf("HTTP heads/bodies: c2s %d/%d, s2c %d/%d bytes", acct[0].Header, acct[0].Payload, acct[1].Header, acct[1].Payload)
 	codes := []string{"rtmpt.http_malformed", "rtmpt.seq_missing", "rtmpt.seq_order", "rtmpt.unknown_session", "rtmpt.orphan_response", "rtmpt.http_gap"}
 	if !tc.unanswered {
 		codes = append(codes, "rtmpt.unanswered")

@@ -40,6 +40,7 @@ type conn struct {
 	p        [2]*parser
 	pending  []*exchange
 	bytes    [2]int64
+	missing  [2]int64 // bytes reported missing by gaps (known sizes)
 	last     *session // session of the last request on this connection
 	lastTime time.Time
 	maxOut   int // most requests outstanding at once (pipelining)
@@ -78,6 +79,9 @@ func (c *conn) Data(dir event.Dir, offset int64, data []byte, refs []event.Frame
 
 // Gap implements flow.StreamHandler.
 func (c *conn) Gap(dir event.Dir, g flow.Gap) {
+	if g.Bytes > 0 {
+		c.missing[dir&1] += g.Bytes
+	}
 	if c.p[dir&1].gap(g.Offset) && g.Reason != event.GapMidStream {
 		what := "response"
 		if dir == event.C2S {
@@ -97,6 +101,14 @@ func count(n int64) string {
 
 // Close implements flow.StreamHandler.
 func (c *conn) Close(ev *event.ConnEvent) {
+	// Where the bytes went: HTTP heads and chunk framing (Header), bodies
+	// (Payload), an unfinished head (Pending), the rest skipped.
+	for d := 0; d < 2; d++ {
+		p := c.p[d]
+		a := &ev.Account[d]
+		a.Header, a.Payload, a.Pending, a.Missing = p.hdr, p.pay, p.pending(), c.missing[d]
+		a.Skipped = c.bytes[d] - a.Header - a.Payload - a.Pending
+	}
 	for d := 0; d < 2; d++ {
 		if c.p[d].end() {
 			c.diag(event.Dir(d), event.Warn, "rtmpt.http_truncated", c.p[d].next, [2]uint64{}, c.lastTime,

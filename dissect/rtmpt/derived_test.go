@@ -150,12 +150,17 @@ func TestStatusErrors(t *testing.T) {
 func TestMalformedResync(t *testing.T) {
 	calls, _, plain := realCalls(t, "rtmpt-publish")
 	req, resp := messages(t, calls)
-	req[5] = append([]byte("\x00\x01garbage\r\nnot http at all\r\n"), req[5]...)
-	resp[7] = append([]byte("XTTP/9.9 bogus\r\n"), resp[7]...)
+	g1, g2 := []byte("\x00\x01garbage\r\nnot http at all\r\n"), []byte("XTTP/9.9 bogus\r\n")
+	req[5] = append(g1, req[5]...)
+	resp[7] = append(g2, resp[7]...)
 	res := replay(t, interleave(req, resp), 1, 3, Options{})
 	sameAsLeg(t, res, plain)
 	if n := len(res.diags("rtmpt.http_malformed")); n != 2 {
 		t.Errorf("%d rtmpt.http_malformed, want 2", n)
+	}
+	// Exactly the inserted bytes are accounted as skipped.
+	if a := res.accounts[0]; a[0].Skipped != int64(len(g1)) || a[1].Skipped != int64(len(g2)) {
+		t.Errorf("skipped %d and %d, want %d and %d", a[0].Skipped, a[1].Skipped, len(g1), len(g2))
 	}
 }
 

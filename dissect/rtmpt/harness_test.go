@@ -76,6 +76,7 @@ type result struct {
 	plain    []*recorder         // plain RTMP connections (the upstream leg)
 	events   []event.Event       // every event, in order
 	tcpConns map[string][2]int64 // RTMPT TCP connection "client>server" -> bytes per direction
+	accounts [][2]event.Accounting
 }
 
 func (res *result) diags(code string) []*event.Diagnostic {
@@ -134,6 +135,7 @@ func newRouter(t testing.TB, res *result, opts Options) *flow.Router {
 		res.events = append(res.events, e)
 		if e.Kind == event.KindConn && e.Conn.Closed && e.Conn.Info.Variant == event.VariantRTMPT && e.Conn.Info.Transport == event.TransportTCP {
 			res.tcpConns[e.Conn.Info.Client.String()+">"+e.Conn.Info.Server.String()] = e.Conn.Bytes
+			res.accounts = append(res.accounts, e.Conn.Account)
 		}
 	})
 	return flow.New(recv, []flow.Protocol{Protocol(opts), plain}, flow.Options{})

@@ -62,9 +62,11 @@ type parser struct {
 	cur     *httpMsg
 	started bool
 	next    int64 // stream offset expected next
-	// lastRefs are the refs of the current Data call (for frames).
-	emit func(m *httpMsg)
-	bad  func(off int64, at event.FrameRef, what string)
+	// hdr and pay count the bytes of complete heads and chunk-framing
+	// lines, and of bodies (Accounting.Header and Payload).
+	hdr, pay int64
+	emit     func(m *httpMsg)
+	bad      func(off int64, at event.FrameRef, what string)
 }
 
 func newParser(request bool, emit func(*httpMsg), bad func(int64, event.FrameRef, string)) *parser {
@@ -111,6 +113,14 @@ func (p *parser) gap(off int64) (lost bool) {
 	p.next = off
 	p.started = true
 	return lost
+}
+
+// pending is how many bytes are held in an unfinished head or line.
+func (p *parser) pending() int64 {
+	if p.state == stResync {
+		return 0
+	}
+	return int64(len(p.buf))
 }
 
 // end is the end of the direction: a body delimited by the connection's
@@ -233,11 +243,14 @@ func (p *parser) step(off int64, data []byte, refs []event.FrameRef) int {
 			p.buf = append(p.buf, data...)
 			return len(data)
 		}
+		lineLen := int64(len(p.buf) + i + 1)
 		line := string(bytes.TrimRight(append(p.buf, data[:i]...), "\r"))
 		p.buf = nil
+		p.hdr += lineLen
 		switch p.state {
 		case stChunkEnd:
 			if line != "" {
+				p.hdr -= lineLen
 				p.fail(off, refs, "chunk not followed by CRLF")
 				return i + 1
 			}
@@ -248,6 +261,7 @@ func (p *parser) step(off int64, data []byte, refs []event.FrameRef) int {
 			}
 			n, err := strconv.ParseUint(strings.TrimSpace(line), 16, 63)
 			if err != nil || int64(len(p.cur.Body))+int64(n) > maxBody {
+				p.hdr -= lineLen
 				p.fail(off, refs, fmt.Sprintf("bad chunk size %q", clip(line)))
 				return i + 1
 			}
@@ -285,6 +299,7 @@ func (p *parser) body(off int64, b []byte, refs []event.FrameRef) {
 		p.fail(off, refs, "body larger than 64 MiB")
 		return
 	}
+	p.pay += int64(len(b))
 	m.BodyRefs = appendRefs(m.BodyRefs, refs, off, off+int64(len(b)), int64(len(m.Body)))
 	m.Body = append(m.Body, b...)
 }
@@ -345,6 +360,7 @@ func (p *parser) head(head []byte, used int, off int64, refs []event.FrameRef) i
 		p.fail(p.bufOff, refs, err.Error())
 		return used
 	}
+	p.hdr += int64(len(head))
 	m.Offset, m.HeadLen = p.bufOff, len(head)
 	m.Frames[0], m.Start = frameAt(refs, p.bufOff)
 	p.cur = m
