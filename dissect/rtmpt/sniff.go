@@ -6,6 +6,13 @@
 // bytes to the RTMP handler: /send request bodies are client-to-server
 // bytes; every response body is one polling-interval byte followed by
 // server-to-client bytes.
+//
+// Each RTMPT TCP connection is a connection of its own (variant rtmpt,
+// transport tcp) whose closing event accounts its bytes: HTTP heads and
+// chunked framing as Header, bodies as Payload, bytes that were not HTTP
+// as Skipped. Each session is a logical connection (transport
+// http-tunnel) opened through flow.Context.Open, whose byte counts and
+// messages are those of the de-tunnelled RTMP.
 package rtmpt
 
 import (
