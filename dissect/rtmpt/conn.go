@@ -12,15 +12,14 @@ import (
 
 // exchange is one request and, once it came, its response.
 type exchange struct {
-	req     *httpMsg
-	resp    *httpMsg
-	cmd     string // "open", "send", "idle", "close", "ident", "" (not RTMPT)
-	id      string
-	seq     int64
-	sess    *session
-	conn    *conn
-	state   exState
-	lateErr bool
+	req   *httpMsg
+	resp  *httpMsg
+	cmd   string // "open", "send", "idle", "close", "ident", "" (not RTMPT)
+	id    string
+	seq   int64
+	sess  *session
+	conn  *conn
+	state exState
 }
 
 type exState uint8

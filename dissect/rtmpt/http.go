@@ -433,7 +433,7 @@ func parseHead(head []byte, request bool) (m *httpMsg, cl int64, chunked bool, e
 			continue
 		}
 		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 || bytes.IndexAny(line[:colon], " \t") >= 0 {
+		if colon <= 0 || bytes.ContainsAny(line[:colon], " \t") {
 			return nil, 0, false, fmt.Errorf("bad header line %q", clip(string(line)))
 		}
 		k, v := line[:colon], bytes.TrimSpace(line[colon+1:])
