@@ -13,14 +13,19 @@ import (
 )
 
 type call struct {
-	dir  event.Dir
-	data []byte
+	dir   event.Dir
+	data  []byte
+	frame uint64 // the frame of the call's first byte
 }
 
 type tape struct{ calls []call }
 
 func (t *tape) Data(dir event.Dir, off int64, data []byte, refs []event.FrameRef) {
-	t.calls = append(t.calls, call{dir, append([]byte(nil), data...)})
+	var fr uint64
+	if len(refs) > 0 {
+		fr = refs[0].Frame
+	}
+	t.calls = append(t.calls, call{dir, append([]byte(nil), data...), fr})
 }
 func (t *tape) Gap(event.Dir, flow.Gap) {}
 func (t *tape) Close(*event.ConnEvent)  {}

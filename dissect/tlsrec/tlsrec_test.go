@@ -63,6 +63,12 @@ func (r *result) codes() map[string]int {
 
 func run(t testing.TB, file string, opts Options) *result {
 	t.Helper()
+	return runTap(t, file, opts, nil)
+}
+
+// runTap is run with a tap that may leave packets out (a derived capture).
+func runTap(t testing.TB, file string, opts Options, tap func(capture.Packet) bool) *result {
+	t.Helper()
 	src, err := capture.OpenFile(filepath.Join(pcaps, file))
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +91,7 @@ func run(t testing.TB, file string, opts Options) *result {
 			res.closes = append(res.closes, e.Conn)
 		}
 	})
-	if _, err := flow.Run(context.Background(), src, out, protos, flow.RunOptions{}); err != nil {
+	if _, err := flow.Run(context.Background(), src, out, protos, flow.RunOptions{Tap: tap}); err != nil {
 		t.Fatal(err)
 	}
 	return res
@@ -324,5 +330,42 @@ func TestDSBKeys(t *testing.T) {
 	want := tsharkPlain(t, "rtmps-tls13-publish.pcap", "rtmps-tls13-publish.keys")
 	if len(res.recs) != 1 || !bytes.Equal(res.recs[0].plain[0], want[0]) || !bytes.Equal(res.recs[0].plain[1], want[1]) {
 		t.Errorf("DSB keys: plaintext differs from tshark's (codes %v)", res.codes())
+	}
+}
+
+// midFrame returns a frame in the middle of a direction's data.
+func midFrame(tb testing.TB, file string, d event.Dir) uint64 {
+	var frames []uint64
+	for _, c := range record(tb, file).calls {
+		if c.dir == d && c.frame != 0 {
+			frames = append(frames, c.frame)
+		}
+	}
+	if len(frames) < 10 {
+		tb.Fatalf("%s: %d frames", file, len(frames))
+	}
+	return frames[len(frames)/2]
+}
+
+// A derived capture with one client segment dropped: what came before is
+// decrypted exactly, the gap is reported, and nothing after it is
+// invented.
+func TestDroppedSegment(t *testing.T) {
+	const pcap, keys = "rtmps-tls13-publish.pcap", "rtmps-tls13-publish.keys"
+	drop := midFrame(t, pcap, event.C2S)
+	res := runTap(t, pcap, Options{KeyLog: keylog(t, keys)}, func(p capture.Packet) bool { return p.Frame != drop })
+	if res.codes()["tls.gap"] != 1 || res.codes()["tls.decrypt_failed"] != 0 {
+		t.Errorf("codes %v", res.codes())
+	}
+	want := tsharkPlain(t, pcap, keys)
+	got := res.recs[0].plain
+	if !bytes.HasPrefix(want[0], got[0]) || len(got[0]) == 0 || len(got[0]) >= len(want[0]) {
+		t.Errorf("c2s: %d bytes, not a proper prefix of tshark's %d", len(got[0]), len(want[0]))
+	}
+	if !bytes.Equal(got[1], want[1]) {
+		t.Errorf("s2c changed by a c2s gap")
+	}
+	if res.recs[0].gaps != 1 || res.closes[0].Account[0].Encrypted == 0 {
+		t.Errorf("inner gaps %d, encrypted %d", res.recs[0].gaps, res.closes[0].Account[0].Encrypted)
 	}
 }
