@@ -409,3 +409,14 @@ func TestDroppedSegment(t *testing.T) {
 		t.Errorf("decrypted bytes after the gap are not found on the plain leg")
 	}
 }
+
+// Plain RTMP and TLS captures are not RTMPE.
+func TestSniffCaptures(t *testing.T) {
+	for _, f := range []string{"publish.pcap", "rtmpdump-play.pcap", "rtmps-tls13-publish.pcap"} {
+		for _, ce := range run(t, f, Options{}).closes {
+			if ce.Info.Variant == event.VariantRTMPE {
+				t.Errorf("%s: a connection taken for RTMPE", f)
+			}
+		}
+	}
+}

@@ -369,3 +369,22 @@ func TestDroppedSegment(t *testing.T) {
 		t.Errorf("inner gaps %d, encrypted %d", res.recs[0].gaps, res.closes[0].Account[0].Encrypted)
 	}
 }
+
+// Plain RTMP and RTMPE captures are not TLS; every RTMPS capture is.
+func TestSniffCaptures(t *testing.T) {
+	for _, c := range []struct {
+		pcap string
+		yes  bool
+	}{{"publish.pcap", false}, {"rtmpe-play.pcap", false}, {"rtmps-tls13-publish.pcap", true}, {"rtmps-tls12-cbc-publish.pcap", true}} {
+		res := run(t, c.pcap, Options{})
+		n := 0
+		for _, ce := range res.closes {
+			if ce.Info.Variant == event.VariantRTMPS {
+				n++
+			}
+		}
+		if (n > 0) != c.yes {
+			t.Errorf("%s: %d TLS connections", c.pcap, n)
+		}
+	}
+}
