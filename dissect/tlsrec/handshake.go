@@ -161,7 +161,7 @@ func parseCertificate(body []byte, tls13 bool) (*x509.Certificate, error) {
 	list := &reader{b: r.n(r.u24()), ok: r.ok}
 	der := list.n(list.u24())
 	if !list.ok || len(der) == 0 {
-		return nil, fmt.Errorf("Certificate message without a certificate")
+		return nil, fmt.Errorf("certificate message without a certificate")
 	}
 	return x509.ParseCertificate(der)
 }

@@ -395,6 +395,7 @@ func (h *Handler) rsaKeys(body []byte, s *dirState, fr [2]uint64, at event.Frame
 	}
 	// Session-key decryption with a random fallback (as a server does)
 	// and a check of the version bytes tell a wrong key apart.
+	//lint:ignore SA1019 passive decryption of TLS 1.2's RSA key exchange needs PKCS #1 v1.5: it is what the peers used
 	if err := rsa.DecryptPKCS1v15SessionKey(nil, h.opts.RSAKey, enc, pms); err != nil ||
 		int(pms[0])<<8|int(pms[1]) != int(h.hello.ClientVersion) {
 		h.diag(event.C2S, event.Error, "tls.bad_keys", s.off, fr, at,
