@@ -15,6 +15,9 @@ type Segment struct {
 	Src     netip.AddrPort
 	Dst     netip.AddrPort
 	TCP     *layers.TCP // reused by the Decoder on the next call
+	// UDP is the payload of a UDP datagram (OutcomeUDP), a slice of the
+	// packet's data: valid until the next packet.
+	UDP []byte
 	// PayloadCut is true when the snap length cut bytes of this segment's
 	// payload: fewer payload bytes are present than the IP header declares.
 	PayloadCut bool
@@ -26,7 +29,7 @@ type Outcome uint8
 // Outcomes of Decoder.Decode.
 const (
 	OutcomeTCP         Outcome = iota // a TCP segment, in Segment
-	OutcomeUDP                        // UDP: not analyzed
+	OutcomeUDP                        // a UDP datagram: Src, Dst and UDP are set
 	OutcomeICMP                       // ICMP or ICMPv6: not analyzed
 	OutcomeOtherIP                    // another IP protocol
 	OutcomeNotIP                      // ARP, LLDP, ...: not analyzed
@@ -267,6 +270,17 @@ func (d *Decoder) transport(proto uint8, b []byte, src, dst netip.Addr, cut bool
 	switch proto {
 	case 6:
 	case 17:
+		if len(b) < 8 {
+			return OutcomeUndecodable
+		}
+		n := int(binary.BigEndian.Uint16(b[4:]))
+		if n < 8 {
+			return OutcomeUndecodable
+		}
+		seg.UDP = b[8:min(n, len(b))]
+		seg.Src = netip.AddrPortFrom(src, binary.BigEndian.Uint16(b[0:]))
+		seg.Dst = netip.AddrPortFrom(dst, binary.BigEndian.Uint16(b[2:]))
+		seg.PayloadCut = cut || n > len(b)
 		return OutcomeUDP
 	case 1, 58:
 		return OutcomeICMP

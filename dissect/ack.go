@@ -1,6 +1,10 @@
 package dissect
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/rtmpscope/rtmpscope/event"
+)
 
 // Acknowledgement accounting. A Window Acknowledgement Size sent in a
 // direction asks the receiver to acknowledge that direction's bytes every
@@ -19,14 +23,6 @@ type ackState struct {
 	maxUnacked int64
 }
 
-// AckStats summarises a direction's acknowledgements.
-type AckStats struct {
-	Window     uint32 // window announced by the sender of this direction (0: none)
-	Acks       int    // acknowledgements the receiver sent
-	LastAck    uint32 // last sequence number acknowledged
-	MaxUnacked int64  // most bytes seen outstanding without an acknowledgement
-}
-
 // ackMissingFactor is how many windows may go unacknowledged before the
 // receiver is reported. Receivers acknowledge when their count passes the
 // window (nginx-rtmp, ffmpeg, librtmp), so even a slow one is within one
@@ -35,7 +31,7 @@ const ackMissingFactor = 2
 
 // ackReceived handles an Acknowledgement travelling in direction d: it
 // acknowledges the bytes of the opposite direction.
-func (c *Conn) ackReceived(d *dirState, m *Message, seq uint32) []func() {
+func (c *Conn) ackReceived(d *dirState, m *event.Message, seq uint32) []func() {
 	t := c.dirs[d.ld^1]
 	t.ack.acks++
 	t.ack.lastAck = seq
@@ -47,7 +43,7 @@ func (c *Conn) ackReceived(d *dirState, m *Message, seq uint32) []func() {
 	sent := uint32(t.pos)
 	if ahead := int32(seq - sent); ahead > 0 {
 		return []func(){func() {
-			c.diag(d, Warn, "ack.beyond_sent", m.Frame, m.Offset, fmt.Sprintf("Acknowledgement %d exceeds the %d bytes sent so far in the other direction (by %d)", seq, sent, ahead))
+			c.diag(d, event.Warn, "ack.beyond_sent", m.Frame, m.Offset, fmt.Sprintf("Acknowledgement %d exceeds the %d bytes sent so far in the other direction (by %d)", seq, sent, ahead))
 		}}
 	}
 	return nil
@@ -80,10 +76,10 @@ func (c *Conn) checkAcks(d *dirState) {
 	if !a.reported && unacked > ackMissingFactor*int64(a.window) {
 		a.reported = true
 		peer := c.dirs[d.ld^1]
-		c.diag(peer, Warn, "ack.missing", d.curFrame, -1, fmt.Sprintf("%d bytes received without an Acknowledgement; the window announced is %d (%d acknowledgements so far)", unacked, a.window, a.acks))
+		c.diag(peer, event.Warn, "ack.missing", d.curFrame, -1, fmt.Sprintf("%d bytes received without an Acknowledgement; the window announced is %d (%d acknowledgements so far)", unacked, a.window, a.acks))
 	}
 }
 
-func (a *ackState) stats() AckStats {
-	return AckStats{Window: a.window, Acks: a.acks, LastAck: a.lastAck, MaxUnacked: a.maxUnacked}
+func (a *ackState) stats() event.AckStats {
+	return event.AckStats{Window: a.window, Acks: a.acks, LastAck: a.lastAck, MaxUnacked: a.maxUnacked}
 }

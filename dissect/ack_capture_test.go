@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -44,14 +45,14 @@ func TestAckWindowCapture(t *testing.T) {
 	}
 	closed := 0
 	for _, e := range col.events {
-		if e.Kind != KindConn || !e.Conn.Closed {
+		if e.Kind != event.KindConn || !e.Conn.Closed {
 			continue
 		}
 		closed++
 		c := e.Conn
 		port, _ := strconv.Atoi(c.Client[strings.LastIndexByte(c.Client, ':')+1:])
 		want := theirs[port]
-		a := c.Acks[reassembly.ServerToClient]
+		a := c.Acks[event.S2C]
 		if a.Window != window {
 			t.Errorf("%s: server window %d, want %d", e.ConnID, a.Window, window)
 		}
@@ -61,8 +62,8 @@ func TestAckWindowCapture(t *testing.T) {
 		// Nothing acknowledges more than the server sent, and each
 		// player acknowledged within the window (plus the message that
 		// crossed it).
-		if int64(a.LastAck) > c.Bytes[reassembly.ServerToClient] {
-			t.Errorf("%s: last ack %d beyond the %d bytes sent", e.ConnID, a.LastAck, c.Bytes[reassembly.ServerToClient])
+		if int64(a.LastAck) > c.Bytes[event.S2C] {
+			t.Errorf("%s: last ack %d beyond the %d bytes sent", e.ConnID, a.LastAck, c.Bytes[event.S2C])
 		}
 		if a.MaxUnacked <= 0 || a.MaxUnacked > 2*window {
 			t.Errorf("%s: at most %d bytes unacknowledged, want within two windows", e.ConnID, a.MaxUnacked)
@@ -85,12 +86,12 @@ func TestAckDiagnosticsDerived(t *testing.T) {
 		// the client's last Acknowledgement, by stream offset.
 		col := &collector{}
 		rc.replay(col, Options{}, nil)
-		var was, ack *Message
+		var was, ack *event.Message
 		for _, m := range col.messages() {
 			switch {
-			case m.TypeID == TypeWindowAckSize && m.Dir == reassembly.ServerToClient && was == nil:
+			case m.TypeID == event.TypeWindowAckSize && m.Dir == event.S2C && was == nil:
 				was = m
-			case m.TypeID == TypeAck && m.Dir == reassembly.ClientToServer:
+			case m.TypeID == event.TypeAck && m.Dir == event.C2S:
 				ack = m
 			}
 		}
@@ -98,7 +99,7 @@ func TestAckDiagnosticsDerived(t *testing.T) {
 			t.Fatalf("c%d: no window or acknowledgement", rc.info.ID)
 		}
 		t.Run(rc.info.Client.String()+"/small-window", func(t *testing.T) {
-			patched := rc.patched(reassembly.ServerToClient, was.Offset+int64(was.Chunks[0].HeaderLen), func(b []byte) {
+			patched := rc.patched(event.S2C, was.Offset+int64(was.Chunks[0].HeaderLen), func(b []byte) {
 				binary.BigEndian.PutUint32(b, binary.BigEndian.Uint32(b)/10)
 			})
 			col := &collector{}
@@ -108,7 +109,7 @@ func TestAckDiagnosticsDerived(t *testing.T) {
 			}
 		})
 		t.Run(rc.info.Client.String()+"/ack-beyond", func(t *testing.T) {
-			patched := rc.patched(reassembly.ClientToServer, ack.Offset+int64(ack.Chunks[0].HeaderLen), func(b []byte) {
+			patched := rc.patched(event.C2S, ack.Offset+int64(ack.Chunks[0].HeaderLen), func(b []byte) {
 				binary.BigEndian.PutUint32(b, binary.BigEndian.Uint32(b)*10)
 			})
 			col := &collector{}
@@ -123,7 +124,7 @@ func TestAckDiagnosticsDerived(t *testing.T) {
 
 // patched returns a copy of the recording with the 4 bytes at stream
 // offset off of direction dir rewritten by f.
-func (c *recConn) patched(dir reassembly.Direction, off int64, f func([]byte)) *recConn {
+func (c *recConn) patched(dir event.Dir, off int64, f func([]byte)) *recConn {
 	out := &recConn{info: c.info, stats: c.stats}
 	var buf [4]byte
 	// Gather the 4 bytes (they may straddle two deliveries), rewrite, scatter.

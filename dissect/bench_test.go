@@ -3,6 +3,7 @@ package dissect
 import (
 	"testing"
 
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -26,7 +27,7 @@ func benchReplay(b *testing.B, conns []*recConn) {
 			total += len(k.data)
 		}
 	}
-	sink := SinkFunc(func(Event) {})
+	sink := event.ReceiverFunc(func(event.Event) {})
 	b.SetBytes(int64(total))
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -24,7 +25,7 @@ var pcapDir = func() string {
 
 // collector is a Sink that keeps every event.
 type collector struct {
-	events []Event
+	events []event.Event
 	conns  []*Conn
 	hashes map[string]hash.Hash // "client>server" ip:port -> sha256 of the bytes
 }
@@ -36,9 +37,9 @@ type hashingHandler struct {
 	col *collector
 }
 
-func (h hashingHandler) Data(dir reassembly.Direction, off int64, data []byte, refs []reassembly.FrameRef) {
+func (h hashingHandler) Data(dir event.Dir, off int64, data []byte, refs []event.FrameRef) {
 	src, dst := h.info.Client, h.info.Server
-	if dir == reassembly.ServerToClient {
+	if dir == event.S2C {
 		src, dst = dst, src
 	}
 	k := src.String() + ">" + dst.String()
@@ -81,22 +82,22 @@ func (c *collector) referenceMatches(t testing.TB, name string) bool {
 	return true
 }
 
-func (c *collector) Emit(e Event) { c.events = append(c.events, e) }
+func (c *collector) Emit(e event.Event) { c.events = append(c.events, e) }
 
-func (c *collector) messages() []*Message {
-	var out []*Message
+func (c *collector) messages() []*event.Message {
+	var out []*event.Message
 	for _, e := range c.events {
-		if e.Kind == KindMessage {
+		if e.Kind == event.KindMessage {
 			out = append(out, e.Message)
 		}
 	}
 	return out
 }
 
-func (c *collector) diags(code string) []*Diagnostic {
-	var out []*Diagnostic
+func (c *collector) diags(code string) []*event.Diagnostic {
+	var out []*event.Diagnostic
 	for _, e := range c.events {
-		if e.Kind == KindDiagnostic && (code == "" || e.Diag.Code == code) {
+		if e.Kind == event.KindDiagnostic && (code == "" || e.Diag.Code == code) {
 			out = append(out, e.Diag)
 		}
 	}
@@ -136,9 +137,9 @@ func TestDumpCapture(t *testing.T) {
 	}
 }
 
-func formatEvent(e Event) string {
+func formatEvent(e event.Event) string {
 	switch e.Kind {
-	case KindMessage:
+	case event.KindMessage:
 		m := e.Message
 		inf := ""
 		if m.Inferred {
@@ -146,14 +147,14 @@ func formatEvent(e Event) string {
 		}
 		return fmt.Sprintf("%s %s msg f=%d frames=%v off=%d csid=%d msid=%d ts=%d fmt=%d ext=%v type=%d len=%d chunks=%d %s%s",
 			e.ConnID, m.Dir, m.Frame, m.Frames, m.Offset, m.CSID, m.MSID, m.Timestamp, m.TS.Fmt, m.TS.Extended, m.TypeID, m.Length, m.ChunkCount, m.Summary(), inf)
-	case KindDiagnostic:
+	case event.KindDiagnostic:
 		return fmt.Sprintf("%s %s diag %s %s off=%d len=%d frames=%v: %s", e.ConnID, e.Dir, e.Diag.Severity, e.Diag.Code, e.Diag.Offset, e.Diag.Length, e.Diag.Frames, e.Diag.Text)
-	case KindHandshake:
+	case event.KindHandshake:
 		h := e.Handshake
 		return fmt.Sprintf("%s handshake %+v", e.ConnID, *h)
-	case KindGap:
+	case event.KindGap:
 		return fmt.Sprintf("%s %s gap %+v", e.ConnID, e.Dir, *e.Gap)
-	case KindConn:
+	case event.KindConn:
 		c := e.Conn
 		return fmt.Sprintf("%s conn closed=%v %s->%s rtmp=%v variant=%s bytes=%v acct=%+v msgs=%v acks=%+v", e.ConnID, c.Closed, c.Client, c.Server, c.RTMP, c.Variant, c.Bytes, c.Account, c.Messages, c.Acks)
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 const (
@@ -32,15 +32,15 @@ type chunkStream struct {
 	ts        uint32
 	delta     uint32
 	length    uint32
-	typeID    uint8
+	typeID    event.MsgType
 	msid      uint32
 	ext       bool   // the last fmt 0-2 header carried an extended timestamp
 	extVal    uint32 // its value
 
-	msg     *Message // message in progress
-	have    uint32   // payload bytes of msg received
-	keep    bool     // msg's body is being kept
-	counted bool     // counted in dirState.partials
+	msg     *event.Message // message in progress
+	have    uint32         // payload bytes of msg received
+	keep    bool           // msg's body is being kept
+	counted bool           // counted in dirState.partials
 }
 
 // header is one parsed chunk header.
@@ -50,7 +50,7 @@ type header struct {
 	hlen    int
 	tsField uint32 // 24-bit field, or the extended value when ext
 	length  uint32
-	typeID  uint8
+	typeID  event.MsgType
 	msid    uint32
 	ext     bool   // fmt 0-2 with an extended timestamp
 	ext3    bool   // fmt 3 followed by 4 extended timestamp bytes
@@ -58,7 +58,7 @@ type header struct {
 	ext3New bool   // ext3 was decided now (first sight of the convention)
 	ext3Rep bool   // with ext3New: the convention found is "repeat"
 	// raw is the header's bytes as on the wire, set only when
-	// Options.KeepChunkHeaders (addChunk copies it into ChunkInfo.Header).
+	// Options.KeepChunkHeaders (addChunk copies it into event.ChunkInfo.Header).
 	raw []byte
 }
 
@@ -72,11 +72,11 @@ const (
 // dirState is one direction of a connection.
 type dirState struct {
 	c     *Conn
-	ld    reassembly.Direction // logical direction (after any swap)
+	ld    event.Dir // logical direction (after any swap)
 	phase phase
 	pos   int64 // stream offset of the next byte
 
-	refs     []reassembly.FrameRef
+	refs     []event.FrameRef
 	refIdx   int
 	curFrame uint64
 	curTime  time.Time
@@ -110,7 +110,7 @@ type dirState struct {
 
 	// hunting
 	hunt        []byte
-	huntRefs    []reassembly.FrameRef
+	huntRefs    []event.FrameRef
 	huntStart   int64
 	sawGap      bool
 	midStream   bool
@@ -121,7 +121,7 @@ type dirState struct {
 
 	lastTS    map[uint64]uint32 // msid<<8|type -> last media timestamp
 	ack       ackState
-	acct      Accounting
+	acct      event.Accounting
 	messages  int
 	diagCount map[string]int
 
@@ -129,7 +129,7 @@ type dirState struct {
 	parent *dirState   // a trial's real direction
 }
 
-func newDirState(c *Conn, ld reassembly.Direction) *dirState {
+func newDirState(c *Conn, ld event.Dir) *dirState {
 	return &dirState{c: c, ld: ld, chunkSize: defaultChunkSize}
 }
 
@@ -146,7 +146,7 @@ func (d *dirState) frameAt(pos int64) (uint64, time.Time) {
 	return d.curFrame, d.curTime
 }
 
-func (d *dirState) setRefs(refs []reassembly.FrameRef) {
+func (d *dirState) setRefs(refs []event.FrameRef) {
 	d.refs = refs
 	d.refIdx = 0
 }
@@ -201,7 +201,7 @@ func (d *dirState) eachStream(f func(*chunkStream)) {
 }
 
 // data processes bytes delivered in order at d.pos.
-func (d *dirState) data(data []byte, refs []reassembly.FrameRef) {
+func (d *dirState) data(data []byte, refs []event.FrameRef) {
 	d.setRefs(refs)
 	for len(data) > 0 {
 		n := 0
@@ -211,7 +211,7 @@ func (d *dirState) data(data []byte, refs []reassembly.FrameRef) {
 			continue
 		case phaseHandshake:
 			n = d.c.handshakeData(d, data)
-			if d.hs.done && d.c.hs.Encrypted {
+			if d.hs.done && d.c.hs.Encrypted && !d.c.decrypted {
 				d.phase = phaseEncrypted
 				d.c.maybeEmitHandshake(false)
 			} else if d.hs.done {
@@ -257,11 +257,11 @@ func (d *dirState) begin(b byte) {
 	case 6, 8:
 		d.phase = phaseHandshake
 		c.hsInfo()
-		if d.ld == reassembly.ClientToServer {
+		if d.ld == event.C2S {
 			c.hs.Encrypted = true
 		}
 	default:
-		if d.ld == reassembly.ServerToClient && c.hs != nil && c.hs.Encrypted {
+		if d.ld == event.S2C && c.hs != nil && c.hs.Encrypted && !c.decrypted {
 			d.phase = phaseEncrypted
 			return
 		}
@@ -275,7 +275,7 @@ func (d *dirState) startMidStream() {
 	d.phase = phaseHunt
 	d.huntStart = d.pos
 	f, _ := d.frameAt(d.pos)
-	d.c.diag(d, Info, "conn.midstream", f, d.pos,
+	d.c.diag(d, event.Info, "conn.midstream", f, d.pos,
 		"no RTMP handshake at the start of this direction: the capture joined mid-stream; resynchronising on chunk headers")
 }
 
@@ -401,7 +401,7 @@ func (d *dirState) parseHeader(b []byte) (header, parseStatus) {
 	}
 	if h.fmt <= 1 {
 		h.length = uint32(p[3])<<16 | uint32(p[4])<<8 | uint32(p[5])
-		h.typeID = p[6]
+		h.typeID = event.MsgType(p[6])
 	}
 	if h.fmt == 0 {
 		h.msid = binary.LittleEndian.Uint32(p[7:11])
@@ -459,14 +459,14 @@ func (d *dirState) startChunk(h *header, start int64, frame uint64) bool {
 			if h.ext3Rep {
 				conv = "repeats the extended timestamp on fmt-3 chunks (spec, ffmpeg, OBS style)"
 			}
-			c.diag(d, Info, "exts.convention", frame, start, fmt.Sprintf("this peer %s; decided at csid %d", conv, h.csid))
+			c.diag(d, event.Info, "exts.convention", frame, start, fmt.Sprintf("this peer %s; decided at csid %d", conv, h.csid))
 		}
 	}
 	switch h.fmt {
 	case 0, 1:
 		if cs == nil {
 			if cs = d.newStream(h.csid); cs == nil {
-				c.diag(d, Error, "chunk.csid_limit", frame, start, fmt.Sprintf("more than %d chunk streams; csid %d not tracked", c.opts.MaxChunkStreams, h.csid))
+				c.diag(d, event.Error, "chunk.csid_limit", frame, start, fmt.Sprintf("more than %d chunk streams; csid %d not tracked", c.opts.MaxChunkStreams, h.csid))
 				return false
 			}
 		}
@@ -476,10 +476,10 @@ func (d *dirState) startChunk(h *header, start int64, frame uint64) bool {
 				code = "chunk.len_changed"
 				text = fmt.Sprintf("message length changed from %d to %d on csid %d before the message was complete (%d bytes received): the partial message is discarded", cs.length, h.length, h.csid, cs.have)
 			}
-			c.diag(d, Warn, code, frame, start, text)
+			c.diag(d, event.Warn, code, frame, start, text)
 			d.dropPartial(cs)
 		}
-		how := TSHow{Fmt: h.fmt, Field: h.tsField, Extended: h.ext}
+		how := event.TSHow{Fmt: h.fmt, Field: h.tsField, Extended: h.ext}
 		if h.fmt == 0 {
 			cs.msid = h.msid
 			cs.msidGuess = false
@@ -495,7 +495,7 @@ func (d *dirState) startChunk(h *header, start int64, frame uint64) bool {
 					cs.msidGuess = true
 				}
 				if !d.inferred && d.trial == nil {
-					c.diag(d, Warn, "chunk.no_fmt0", frame, start, fmt.Sprintf("fmt 1 header on csid %d with no prior fmt 0: message stream id and timestamp base unknown", h.csid))
+					c.diag(d, event.Warn, "chunk.no_fmt0", frame, start, fmt.Sprintf("fmt 1 header on csid %d with no prior fmt 0: message stream id and timestamp base unknown", h.csid))
 				}
 			}
 			if !cs.known || cs.stale {
@@ -518,13 +518,13 @@ func (d *dirState) startChunk(h *header, start int64, frame uint64) bool {
 			return d.noHeader(h, start, frame)
 		}
 		if cs.msg != nil {
-			c.diag(d, Warn, "chunk.msg_interrupted", frame, start, fmt.Sprintf("fmt 2 header on csid %d while a message was incomplete (%d of %d bytes): the partial message is discarded", h.csid, cs.have, cs.length))
+			c.diag(d, event.Warn, "chunk.msg_interrupted", frame, start, fmt.Sprintf("fmt 2 header on csid %d while a message was incomplete (%d of %d bytes): the partial message is discarded", h.csid, cs.have, cs.length))
 			d.dropPartial(cs)
 		}
 		cs.delta = h.tsField
 		cs.ts += h.tsField
 		cs.ext, cs.extVal = h.ext, h.tsField
-		how := TSHow{Fmt: 2, Field: h.tsField, Delta: h.tsField, Extended: h.ext, Inferred: cs.tsBase}
+		how := event.TSHow{Fmt: 2, Field: h.tsField, Delta: h.tsField, Extended: h.ext, Inferred: cs.tsBase}
 		return d.startMessage(cs, h, start, frame, how)
 	default: // 3
 		if cs == nil || !cs.known || cs.stale && cs.msg == nil {
@@ -533,7 +533,7 @@ func (d *dirState) startChunk(h *header, start int64, frame uint64) bool {
 		if cs.msg != nil {
 			// Continuation chunk.
 			if h.ext3 && h.ext3Val != cs.extVal && d.trial == nil {
-				c.diag(d, Warn, "exts.mismatch", frame, start, fmt.Sprintf("fmt-3 continuation on csid %d repeats extended timestamp %d, but the message's was %d", h.csid, h.ext3Val, cs.extVal))
+				c.diag(d, event.Warn, "exts.mismatch", frame, start, fmt.Sprintf("fmt-3 continuation on csid %d repeats extended timestamp %d, but the message's was %d", h.csid, h.ext3Val, cs.extVal))
 			}
 			if d.inferred {
 				d.inferConts++
@@ -549,7 +549,7 @@ func (d *dirState) startChunk(h *header, start int64, frame uint64) bool {
 			cs.extVal = h.ext3Val
 		}
 		cs.ts += cs.delta
-		how := TSHow{Fmt: 3, Field: cs.delta, Delta: cs.delta, Extended: cs.ext, Inferred: cs.tsBase}
+		how := event.TSHow{Fmt: 3, Field: cs.delta, Delta: cs.delta, Extended: cs.ext, Inferred: cs.tsBase}
 		return d.startMessage(cs, h, start, frame, how)
 	}
 }
@@ -558,39 +558,38 @@ func (d *dirState) startChunk(h *header, start int64, frame uint64) bool {
 // never seen: the message length is unknown, so framing is lost.
 func (d *dirState) noHeader(h *header, start int64, frame uint64) bool {
 	if d.trial == nil && !d.inferred {
-		d.c.diag(d, Warn, "chunk.no_fmt0", frame, start, fmt.Sprintf("fmt %d header on csid %d, which has no prior fmt 0/1 header: its length is unknown, resynchronising", h.fmt, h.csid))
+		d.c.diag(d, event.Warn, "chunk.no_fmt0", frame, start, fmt.Sprintf("fmt %d header on csid %d, which has no prior fmt 0/1 header: its length is unknown, resynchronising", h.fmt, h.csid))
 	}
 	return false
 }
 
 // guessMSID guesses the message stream id of a message whose fmt 0 header
 // was never seen: control messages use 0, others the last non-zero id.
-func (d *dirState) guessMSID(typ uint8) uint32 {
-	if typ <= TypeSetPeerBandwidth {
+func (d *dirState) guessMSID(typ event.MsgType) uint32 {
+	if typ <= event.TypeSetPeerBandwidth {
 		return 0
 	}
 	if d.lastMSID != 0 {
 		return d.lastMSID
 	}
-	if typ == TypeAudio || typ == TypeVideo {
+	if typ == event.TypeAudio || typ == event.TypeVideo {
 		return 1
 	}
 	return 0
 }
 
 // startMessage begins a message on cs and reads its first chunk header.
-func (d *dirState) startMessage(cs *chunkStream, h *header, start int64, frame uint64, how TSHow) bool {
+func (d *dirState) startMessage(cs *chunkStream, h *header, start int64, frame uint64, how event.TSHow) bool {
 	c := d.c
 	if d.trial != nil && d.trial.msgs >= trialMaxMsgs {
 		d.trial.done = true
 		return false
 	}
-	m := &Message{
+	m := &event.Message{
 		Dir: d.ld, Offset: start, CSID: cs.id, MSID: cs.msid, Timestamp: cs.ts, TS: how,
 		TypeID: cs.typeID, Length: cs.length, Confidence: 1, MSIDGuess: cs.msidGuess,
 	}
 	if d.trial == nil {
-		m.TypeName = TypeName(cs.typeID)
 	}
 	m.Frames[0] = frame
 	if d.inferred || how.Inferred || cs.msidGuess {
@@ -600,17 +599,17 @@ func (d *dirState) startMessage(cs *chunkStream, h *header, start int64, frame u
 	cs.msg = m
 	cs.have = 0
 	cs.keep = false
-	if d.trial == nil || cs.typeID <= TypeSetPeerBandwidth {
+	if d.trial == nil || cs.typeID <= event.TypeSetPeerBandwidth {
 		if d.partials < c.opts.MaxPartials {
 			cs.keep = true
 			d.partials++
 			cs.counted = true
 		} else if !cs.counted {
-			c.diag(d, Error, "chunk.partials_limit", frame, start, fmt.Sprintf("more than %d messages in progress: the body of the message on csid %d is not kept", c.opts.MaxPartials, cs.id))
+			c.diag(d, event.Error, "chunk.partials_limit", frame, start, fmt.Sprintf("more than %d messages in progress: the body of the message on csid %d is not kept", c.opts.MaxPartials, cs.id))
 			m.BodyTruncated = true
 		}
 	}
-	if cs.msid != 0 && cs.typeID > TypeSetPeerBandwidth && !cs.msidGuess {
+	if cs.msid != 0 && cs.typeID > event.TypeSetPeerBandwidth && !cs.msidGuess {
 		d.lastMSID = cs.msid
 	}
 	d.addChunk(cs, h, start, frame)
@@ -654,7 +653,7 @@ func (d *dirState) addChunk(cs *chunkStream, h *header, start int64, frame uint6
 	plen := min(d.chunkSize, left)
 	if d.trial == nil {
 		if len(m.Chunks) < d.c.opts.MaxChunkList {
-			ci := ChunkInfo{Offset: start, HeaderLen: h.hlen, Fmt: h.fmt, CSID: h.csid, PayloadLen: int(plen), Frame: frame}
+			ci := event.ChunkInfo{Offset: start, HeaderLen: h.hlen, Fmt: h.fmt, CSID: h.csid, PayloadLen: int(plen), Frame: frame}
 			if h.raw != nil {
 				// Copied: raw points into reassembly's buffer or d.hdr.
 				ci.Header = append([]byte(nil), h.raw...)
@@ -681,7 +680,7 @@ func (d *dirState) payload(b []byte, pos int64) int {
 	} else if cs.keep {
 		m := cs.msg
 		if d.c.liveBody+int64(n) > d.c.opts.MaxBodyBytes {
-			d.c.diag(d, Warn, "chunk.mem_limit", d.curFrame, pos, fmt.Sprintf("partial message bodies exceed %d bytes: the body of the message on csid %d is not kept", d.c.opts.MaxBodyBytes, cs.id))
+			d.c.diag(d, event.Warn, "chunk.mem_limit", d.curFrame, pos, fmt.Sprintf("partial message bodies exceed %d bytes: the body of the message on csid %d is not kept", d.c.opts.MaxBodyBytes, cs.id))
 			d.c.liveBody -= int64(len(m.Body))
 			m.Body = nil
 			m.BodyTruncated = true

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -121,9 +122,9 @@ func newSession(t testing.TB, opts Options) *session {
 	return s
 }
 
-func (s *session) send(dir reassembly.Direction, b []byte) {
+func (s *session) send(dir event.Dir, b []byte) {
 	s.frame++
-	ref := []reassembly.FrameRef{{Offset: s.pos[dir], Len: len(b), Frame: s.frame, Time: t0.Add(time.Duration(s.frame) * time.Millisecond)}}
+	ref := []event.FrameRef{{Offset: s.pos[dir], Len: len(b), Frame: s.frame, Time: t0.Add(time.Duration(s.frame) * time.Millisecond)}}
 	s.conn.Data(dir, s.pos[dir], b, ref)
 	s.pos[dir] += int64(len(b))
 }
@@ -138,7 +139,7 @@ func TestBasicHeaderForms(t *testing.T) {
 		s := newSession(t, Options{})
 		b := body(10, byte(csid))
 		b[0] = 0x02
-		s.send(0, chunked(chunkHdr(0, csid, 5, 10, TypeCommandAMF0, 1), csid, b, 128, false, 0))
+		s.send(0, chunked(chunkHdr(0, csid, 5, 10, event.TypeCommandAMF0, 1), csid, b, 128, false, 0))
 		col := s.close()
 		ms := col.messages()
 		if len(ms) != 1 {
@@ -161,13 +162,13 @@ func TestBasicHeaderForms(t *testing.T) {
 func TestFormatsAndDeltas(t *testing.T) {
 	s := newSession(t, Options{})
 	var w []byte
-	w = append(w, chunked(chunkHdr(0, 4, 1000, 3, TypeAudio, 1), 4, body(3, 1), 128, false, 0)...)
-	w = append(w, chunked(chunkHdr(1, 4, 20, 4, TypeAudio, 0), 4, body(4, 2), 128, false, 0)...)
+	w = append(w, chunked(chunkHdr(0, 4, 1000, 3, event.TypeAudio, 1), 4, body(3, 1), 128, false, 0)...)
+	w = append(w, chunked(chunkHdr(1, 4, 20, 4, event.TypeAudio, 0), 4, body(4, 2), 128, false, 0)...)
 	w = append(w, chunked(chunkHdr(2, 4, 30, 0, 0, 0), 4, body(4, 3), 128, false, 0)...)
 	// fmt 3 starting a new message re-applies the last delta (30).
 	w = append(w, chunked(chunkHdr(3, 4, 0, 0, 0, 0), 4, body(4, 4), 128, false, 0)...)
 	// a message of 300 bytes in 3 chunks, fmt 1 first.
-	w = append(w, chunked(chunkHdr(1, 4, 10, 300, TypeAudio, 0), 4, body(300, 5), 128, false, 0)...)
+	w = append(w, chunked(chunkHdr(1, 4, 10, 300, event.TypeAudio, 0), 4, body(300, 5), 128, false, 0)...)
 	s.send(0, w)
 	ms := s.close().messages()
 	want := []struct {
@@ -181,7 +182,7 @@ func TestFormatsAndDeltas(t *testing.T) {
 	}
 	for i, w := range want {
 		m := ms[i]
-		if m.Timestamp != w.ts || m.Length != w.length || m.TS.Fmt != w.fmt || m.ChunkCount != w.chunks || m.TypeID != TypeAudio || m.MSID != 1 {
+		if m.Timestamp != w.ts || m.Length != w.length || m.TS.Fmt != w.fmt || m.ChunkCount != w.chunks || m.TypeID != event.TypeAudio || m.MSID != 1 {
 			t.Errorf("message %d: ts %d len %d fmt %d chunks %d type %d msid %d; want %+v", i, m.Timestamp, m.Length, m.TS.Fmt, m.ChunkCount, m.TypeID, m.MSID, w)
 		}
 	}
@@ -196,7 +197,7 @@ func TestFormatsAndDeltas(t *testing.T) {
 // ffmpeg, nginx-rtmp and Wireshark read it.
 func TestFmt3AfterFmt0(t *testing.T) {
 	s := newSession(t, Options{})
-	w := chunked(chunkHdr(0, 5, 40, 2, TypeAudio, 1), 5, body(2, 1), 128, false, 0)
+	w := chunked(chunkHdr(0, 5, 40, 2, event.TypeAudio, 1), 5, body(2, 1), 128, false, 0)
 	w = append(w, chunked(chunkHdr(3, 5, 0, 0, 0, 0), 5, body(2, 2), 128, false, 0)...)
 	s.send(0, w)
 	ms := s.close().messages()
@@ -206,14 +207,14 @@ func TestFmt3AfterFmt0(t *testing.T) {
 }
 
 func setChunkSize(v uint32) []byte {
-	return append(chunkHdr(0, 2, 0, 4, TypeSetChunkSize, 0), binary.BigEndian.AppendUint32(nil, v)...)
+	return append(chunkHdr(0, 2, 0, 4, event.TypeSetChunkSize, 0), binary.BigEndian.AppendUint32(nil, v)...)
 }
 
 func TestSetChunkSizeBoundary(t *testing.T) {
 	s := newSession(t, Options{})
 	var w []byte
 	// csid 6 message of 300 bytes: first chunk at 128.
-	first := chunked(chunkHdr(0, 6, 0, 300, TypeVideo, 1), 6, body(300, 9), 128, false, 0)
+	first := chunked(chunkHdr(0, 6, 0, 300, event.TypeVideo, 1), 6, body(300, 9), 128, false, 0)
 	w = append(w, first[:12+128]...)
 	// Set Chunk Size 256 interleaved: it applies from the next chunk, so
 	// the rest of the video message comes in one chunk of 172.
@@ -221,7 +222,7 @@ func TestSetChunkSizeBoundary(t *testing.T) {
 	w = append(w, 0xC6)
 	w = append(w, body(300, 9)[128:]...)
 	// A following 600-byte message is chunked by 256.
-	w = append(w, chunked(chunkHdr(1, 6, 40, 600, TypeVideo, 0), 6, body(600, 3), 256, false, 0)...)
+	w = append(w, chunked(chunkHdr(1, 6, 40, 600, event.TypeVideo, 0), 6, body(600, 3), 256, false, 0)...)
 	s.send(0, w)
 	col := s.close()
 	ms := col.messages()
@@ -244,7 +245,7 @@ func TestSetChunkSizeDiagnostics(t *testing.T) {
 	s := newSession(t, Options{})
 	s.send(0, setChunkSize(0x80001000))
 	s.send(0, setChunkSize(0))
-	s.send(0, chunked(chunkHdr(0, 6, 0, 5000, TypeVideo, 1), 6, body(5000, 1), 4096, false, 0))
+	s.send(0, chunked(chunkHdr(0, 6, 0, 5000, event.TypeVideo, 1), 6, body(5000, 1), 4096, false, 0))
 	col := s.close()
 	if len(col.diags("chunk.size.highbit")) != 1 || len(col.diags("chunk.size.zero")) != 1 {
 		t.Errorf("diags: %v", diagCodes(col))
@@ -268,16 +269,16 @@ func diagCodes(col *collector) []string {
 func TestAbortDiscards(t *testing.T) {
 	s := newSession(t, Options{})
 	var w []byte
-	first := chunked(chunkHdr(0, 6, 0, 300, TypeVideo, 1), 6, body(300, 1), 128, false, 0)
+	first := chunked(chunkHdr(0, 6, 0, 300, event.TypeVideo, 1), 6, body(300, 1), 128, false, 0)
 	w = append(w, first[:12+128]...)
-	w = append(w, append(chunkHdr(0, 2, 0, 4, TypeAbort, 0), 0, 0, 0, 6)...)
+	w = append(w, append(chunkHdr(0, 2, 0, 4, event.TypeAbort, 0), 0, 0, 0, 6)...)
 	// The stream starts a new 50-byte message on csid 6 with fmt 1; were
 	// the partial kept, these bytes would be read as its continuation.
-	w = append(w, chunked(chunkHdr(1, 6, 40, 50, TypeVideo, 0), 6, body(50, 2), 128, false, 0)...)
+	w = append(w, chunked(chunkHdr(1, 6, 40, 50, event.TypeVideo, 0), 6, body(50, 2), 128, false, 0)...)
 	s.send(0, w)
 	col := s.close()
 	ms := col.messages()
-	if len(ms) != 2 || ms[0].TypeID != TypeAbort || ms[1].Length != 50 || !bytes.Equal(ms[1].Body, body(50, 2)) || ms[1].Timestamp != 40 {
+	if len(ms) != 2 || ms[0].TypeID != event.TypeAbort || ms[1].Length != 50 || !bytes.Equal(ms[1].Body, body(50, 2)) || ms[1].Timestamp != 40 {
 		t.Fatalf("messages: %d", len(ms))
 	}
 	if ms[0].Summary() != "Abort Message csid 6" {
@@ -290,8 +291,8 @@ func TestAbortDiscards(t *testing.T) {
 
 func TestInterleaved(t *testing.T) {
 	s := newSession(t, Options{})
-	a := chunked(chunkHdr(0, 4, 0, 300, TypeAudio, 1), 4, body(300, 1), 128, false, 0)
-	v := chunked(chunkHdr(0, 6, 0, 300, TypeVideo, 1), 6, body(300, 2), 128, false, 0)
+	a := chunked(chunkHdr(0, 4, 0, 300, event.TypeAudio, 1), 4, body(300, 1), 128, false, 0)
+	v := chunked(chunkHdr(0, 6, 0, 300, event.TypeVideo, 1), 6, body(300, 2), 128, false, 0)
 	// a: 12+128 | 1+128 | 1+44 ; v likewise.
 	w := append([]byte{}, a[:140]...)
 	w = append(w, v[:140]...)
@@ -314,12 +315,12 @@ func TestExtendedTimestampConventions(t *testing.T) {
 	for _, repeat := range []bool{true, false} {
 		s := newSession(t, Options{})
 		const ts = 0x01020304
-		w := chunked(chunkHdr(0, 6, ts, 300, TypeVideo, 1), 6, body(300, 7), 128, repeat, ts)
+		w := chunked(chunkHdr(0, 6, ts, 300, event.TypeVideo, 1), 6, body(300, 7), 128, repeat, ts)
 		// a fmt 3 new message re-applies the extended field as delta.
 		w = append(w, chunked(chunkHdr(3, 6, 0, 0, 0, 0), 6, body(300, 8), 128, repeat, ts)...)
 		if repeat {
 			// the new message's first fmt 3 header carries it too.
-			w2 := chunked(chunkHdr(0, 6, ts, 300, TypeVideo, 1), 6, body(300, 7), 128, repeat, ts)
+			w2 := chunked(chunkHdr(0, 6, ts, 300, event.TypeVideo, 1), 6, body(300, 7), 128, repeat, ts)
 			w = append(w2, append(append(basicHeader(3, 6), binary.BigEndian.AppendUint32(nil, ts)...), chunked(nil, 6, body(300, 8), 128, true, ts)...)...)
 		}
 		s.send(0, w)
@@ -341,9 +342,9 @@ func TestExtendedTimestampConventions(t *testing.T) {
 
 func TestTimestampWrapAndBackwards(t *testing.T) {
 	s := newSession(t, Options{})
-	w := chunked(chunkHdr(0, 4, 0xFFFFFFF0, 1, TypeAudio, 1), 4, []byte{0xAF}, 128, false, 0)
+	w := chunked(chunkHdr(0, 4, 0xFFFFFFF0, 1, event.TypeAudio, 1), 4, []byte{0xAF}, 128, false, 0)
 	w = append(w, chunked(chunkHdr(2, 4, 0x20, 0, 0, 0), 4, []byte{0xAF}, 128, false, 0)...)
-	w = append(w, chunked(chunkHdr(0, 4, 5, 1, TypeAudio, 1), 4, []byte{0xAF}, 128, false, 0)...)
+	w = append(w, chunked(chunkHdr(0, 4, 5, 1, event.TypeAudio, 1), 4, []byte{0xAF}, 128, false, 0)...)
 	s.send(0, w)
 	col := s.close()
 	ms := col.messages()
@@ -358,17 +359,17 @@ func TestTimestampWrapAndBackwards(t *testing.T) {
 func TestControlMessages(t *testing.T) {
 	s := newSession(t, Options{})
 	var w []byte
-	w = append(w, append(chunkHdr(0, 2, 0, 4, TypeWindowAckSize, 0), 0, 0x4c, 0x4b, 0x40)...)
-	w = append(w, append(chunkHdr(0, 2, 0, 5, TypeSetPeerBandwidth, 0), 0, 0x4c, 0x4b, 0x40, 2)...)
+	w = append(w, append(chunkHdr(0, 2, 0, 4, event.TypeWindowAckSize, 0), 0, 0x4c, 0x4b, 0x40)...)
+	w = append(w, append(chunkHdr(0, 2, 0, 5, event.TypeSetPeerBandwidth, 0), 0, 0x4c, 0x4b, 0x40, 2)...)
 	uc := func(ev uint16, data ...byte) []byte {
 		b := binary.BigEndian.AppendUint16(nil, ev)
 		b = append(b, data...)
-		return append(chunkHdr(0, 2, 0, uint32(len(b)), TypeUserControl, 0), b...)
+		return append(chunkHdr(0, 2, 0, uint32(len(b)), event.TypeUserControl, 0), b...)
 	}
-	w = append(w, uc(UCStreamBegin, 0, 0, 0, 1)...)
-	w = append(w, uc(UCSetBufferLength, 0, 0, 0, 1, 0, 0, 0x0b, 0xb8)...)
-	w = append(w, uc(UCPingRequest, 0, 0, 0x30, 0x39)...)
-	w = append(w, uc(UCBufferEmpty, 0, 0, 0, 1)...)
+	w = append(w, uc(event.UCStreamBegin, 0, 0, 0, 1)...)
+	w = append(w, uc(event.UCSetBufferLength, 0, 0, 0, 1, 0, 0, 0x0b, 0xb8)...)
+	w = append(w, uc(event.UCPingRequest, 0, 0, 0x30, 0x39)...)
+	w = append(w, uc(event.UCBufferEmpty, 0, 0, 0, 1)...)
 	w = append(w, uc(99, 1, 2)...)
 	w = append(w, append(chunkHdr(0, 3, 0, 3, 7, 0), 1, 2, 3)...)
 	s.send(1, w)
@@ -393,7 +394,7 @@ func TestControlMessages(t *testing.T) {
 func TestAggregateEnvelope(t *testing.T) {
 	s := newSession(t, Options{})
 	tag := []byte{9, 0, 0, 2, 0, 0, 10, 0, 0, 0, 0, 0x17, 1, 0, 0, 0, 0, 13}
-	s.send(0, chunked(chunkHdr(0, 6, 10, uint32(len(tag)), TypeAggregate, 1), 6, tag, 128, false, 0))
+	s.send(0, chunked(chunkHdr(0, 6, 10, uint32(len(tag)), event.TypeAggregate, 1), 6, tag, 128, false, 0))
 	ms := s.close().messages()
 	if len(ms) != 1 || ms[0].TypeName != "Aggregate" || !bytes.Equal(ms[0].Body, tag) {
 		t.Fatalf("aggregate: %+v", ms)
@@ -402,9 +403,9 @@ func TestAggregateEnvelope(t *testing.T) {
 
 func TestLengthChangedMidMessage(t *testing.T) {
 	s := newSession(t, Options{})
-	first := chunked(chunkHdr(0, 6, 0, 300, TypeVideo, 1), 6, body(300, 1), 128, false, 0)
+	first := chunked(chunkHdr(0, 6, 0, 300, event.TypeVideo, 1), 6, body(300, 1), 128, false, 0)
 	w := append([]byte{}, first[:140]...)
-	w = append(w, chunked(chunkHdr(1, 6, 0, 20, TypeVideo, 0), 6, body(20, 2), 128, false, 0)...)
+	w = append(w, chunked(chunkHdr(1, 6, 0, 20, event.TypeVideo, 0), 6, body(20, 2), 128, false, 0)...)
 	s.send(0, w)
 	col := s.close()
 	if ms := col.messages(); len(ms) != 1 || ms[0].Length != 20 {
@@ -421,7 +422,7 @@ func TestNoFmt0(t *testing.T) {
 	for i := range 6 {
 		b := body(30, byte(i))
 		b[0] = 0x02
-		w = append(w, chunked(chunkHdr(0, 3, 0, 30, TypeCommandAMF0, 0), 3, b, 128, false, 0)...)
+		w = append(w, chunked(chunkHdr(0, 3, 0, 30, event.TypeCommandAMF0, 0), 3, b, 128, false, 0)...)
 	}
 	s.send(0, w)
 	col := s.close()
@@ -435,9 +436,9 @@ func TestNoFmt0(t *testing.T) {
 
 func TestSimpleHandshake(t *testing.T) {
 	col := newSession(t, Options{}).close()
-	var h *Handshake
+	var h *event.Handshake
 	for _, e := range col.events {
-		if e.Kind == KindHandshake {
+		if e.Kind == event.KindHandshake {
 			h = e.Handshake
 		}
 	}
@@ -461,13 +462,13 @@ func TestRTMPE(t *testing.T) {
 	c.Data(0, 1537, make([]byte, 5000), nil)
 	c.Data(1, 3073, make([]byte, 5000), nil)
 	c.Close(reassembly.ConnStats{})
-	var h *Handshake
-	var closeEv *ConnEvent
+	var h *event.Handshake
+	var closeEv *event.ConnEvent
 	for _, e := range col.events {
-		if e.Kind == KindHandshake {
+		if e.Kind == event.KindHandshake {
 			h = e.Handshake
 		}
-		if e.Kind == KindConn && e.Conn.Closed {
+		if e.Kind == event.KindConn && e.Conn.Closed {
 			closeEv = e.Conn
 		}
 	}
@@ -481,7 +482,7 @@ func TestRTMPE(t *testing.T) {
 func TestHostileLengths(t *testing.T) {
 	var w []byte
 	for csid := uint32(2); csid < 65599; csid += 7 {
-		w = append(w, chunkHdr(0, csid, 0, maxMsgLen, TypeVideo, 1)...)
+		w = append(w, chunkHdr(0, csid, 0, maxMsgLen, event.TypeVideo, 1)...)
 		w = append(w, body(128, 0x17)...)
 	}
 	var before, after runtime.MemStats
@@ -506,7 +507,7 @@ func TestHostileLengths(t *testing.T) {
 func assertAccountedSynthetic(t *testing.T, col *collector) {
 	t.Helper()
 	for _, e := range col.events {
-		if e.Kind == KindConn && e.Conn.Closed {
+		if e.Kind == event.KindConn && e.Conn.Closed {
 			for dir, a := range e.Conn.Account {
 				if a.Handshake+a.Header+a.Payload != e.Conn.Bytes[dir] || a.Skipped != 0 {
 					t.Errorf("dir %d: %d bytes, %+v", dir, e.Conn.Bytes[dir], a)
@@ -520,19 +521,19 @@ func assertAccountedSynthetic(t *testing.T, col *collector) {
 // crosses nginx's 5000000-byte window, so these are built by hand.
 func TestAckAccounting(t *testing.T) {
 	s := newSession(t, Options{})
-	s.send(1, append(chunkHdr(0, 2, 0, 4, TypeWindowAckSize, 0), 0, 0, 0x03, 0xe8)) // 1000
+	s.send(1, append(chunkHdr(0, 2, 0, 4, event.TypeWindowAckSize, 0), 0, 0, 0x03, 0xe8)) // 1000
 	for i := range 30 {
-		s.send(1, chunked(chunkHdr(0, 4, uint32(i), 100, TypeAudio, 1), 4, body(100, 1), 128, false, 0))
+		s.send(1, chunked(chunkHdr(0, 4, uint32(i), 100, event.TypeAudio, 1), 4, body(100, 1), 128, false, 0))
 	}
 	// The client acknowledges more than was sent (its count is off).
 	sent := uint32(s.pos[1])
-	s.send(0, append(chunkHdr(0, 2, 0, 4, TypeAck, 0), binary.BigEndian.AppendUint32(nil, sent+100)...))
+	s.send(0, append(chunkHdr(0, 2, 0, 4, event.TypeAck, 0), binary.BigEndian.AppendUint32(nil, sent+100)...))
 	col := s.close()
 	if len(col.diags("ack.missing")) != 1 || len(col.diags("ack.beyond_sent")) != 1 {
 		t.Fatalf("diags %v", diagCodes(col))
 	}
 	for _, e := range col.events {
-		if e.Kind == KindConn && e.Conn.Closed {
+		if e.Kind == event.KindConn && e.Conn.Closed {
 			a := e.Conn.Acks[1]
 			if a.Window != 1000 || a.Acks != 1 || a.LastAck != sent+100 || a.MaxUnacked < 3000 {
 				t.Errorf("ack stats %+v", a)
@@ -541,10 +542,10 @@ func TestAckAccounting(t *testing.T) {
 	}
 	// A receiver that acknowledges each window is not reported.
 	s = newSession(t, Options{})
-	s.send(1, append(chunkHdr(0, 2, 0, 4, TypeWindowAckSize, 0), 0, 0, 0x03, 0xe8))
+	s.send(1, append(chunkHdr(0, 2, 0, 4, event.TypeWindowAckSize, 0), 0, 0, 0x03, 0xe8))
 	for i := range 30 {
-		s.send(1, chunked(chunkHdr(0, 4, uint32(i), 100, TypeAudio, 1), 4, body(100, 1), 128, false, 0))
-		s.send(0, append(chunkHdr(0, 2, 0, 4, TypeAck, 0), binary.BigEndian.AppendUint32(nil, uint32(s.pos[1]))...))
+		s.send(1, chunked(chunkHdr(0, 4, uint32(i), 100, event.TypeAudio, 1), 4, body(100, 1), 128, false, 0))
+		s.send(0, append(chunkHdr(0, 2, 0, 4, event.TypeAck, 0), binary.BigEndian.AppendUint32(nil, uint32(s.pos[1]))...))
 	}
 	if col := s.close(); len(col.diags("ack.")) != 0 || len(col.diags("ack.missing")) != 0 || len(col.diags("ack.beyond_sent")) != 0 {
 		t.Errorf("diags %v", diagCodes(col))

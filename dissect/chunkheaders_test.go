@@ -6,14 +6,15 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
-// With KeepChunkHeaders each ChunkInfo carries its header bytes exactly as
+// With KeepChunkHeaders each event.ChunkInfo carries its header bytes exactly as
 // sent, also when a header arrives split across deliveries (one byte at a
 // time here). The bytes are built from the specification's header layout.
 func TestKeepChunkHeaders(t *testing.T) {
-	first := chunkHdr(0, 70, 0x1000000, 300, TypeVideo, 1) // 2-byte csid, extended timestamp
+	first := chunkHdr(0, 70, 0x1000000, 300, event.TypeVideo, 1) // 2-byte csid, extended timestamp
 	w := chunked(first, 70, body(300, 7), 128, true, 0x1000000)
 	for _, split := range []bool{false, true} {
 		s := newSession(t, Options{KeepChunkHeaders: true})
@@ -49,7 +50,7 @@ type streamKeeper struct {
 	streams *[2][]byte
 }
 
-func (k streamKeeper) Data(dir reassembly.Direction, off int64, data []byte, refs []reassembly.FrameRef) {
+func (k streamKeeper) Data(dir event.Dir, off int64, data []byte, refs []event.FrameRef) {
 	if int64(len(k.streams[dir])) == off {
 		k.streams[dir] = append(k.streams[dir], data...)
 	}
@@ -81,7 +82,7 @@ func TestKeepChunkHeadersCapture(t *testing.T) {
 	}
 	n := 0
 	for _, e := range col.events {
-		if e.Kind != KindMessage {
+		if e.Kind != event.KindMessage {
 			continue
 		}
 		st := kf.streams[e.ConnID][e.Message.Dir]

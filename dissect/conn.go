@@ -2,17 +2,19 @@ package dissect
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
+	"github.com/rtmpscope/rtmpscope/flow"
 )
 
 // Options bound what one connection may cost. Zero values take defaults.
 type Options struct {
 	// MaxBodyBytes caps the bytes held in partial (incomplete) message
 	// bodies per connection; beyond it bodies are framed but not kept
-	// (Message.BodyTruncated). Default 64 MiB.
+	// (event.Message.BodyTruncated). Default 64 MiB.
 	MaxBodyBytes int64
 	// MaxPartials caps the messages in progress per direction whose bodies
 	// are kept. Default 64.
@@ -20,7 +22,7 @@ type Options struct {
 	// MaxChunkStreams caps the chunk streams tracked per direction; a
 	// header for one more is treated as unexplainable. Default 1024.
 	MaxChunkStreams int
-	// MaxChunkList caps Message.Chunks (ChunkCount still counts all).
+	// MaxChunkList caps event.Message.Chunks (ChunkCount still counts all).
 	// Default 4096.
 	MaxChunkList int
 	// HuntWindow is how many bytes are gathered before resynchronising
@@ -56,24 +58,6 @@ func (o *Options) defaults() {
 	}
 }
 
-// Factory makes a Conn for every connection reassembly finds.
-type Factory struct {
-	Sink    Sink
-	Options Options
-	// OnConn, if set, is called with every Conn made (tests use it to
-	// read the accounting).
-	OnConn func(*Conn)
-}
-
-// NewConnection implements reassembly.HandlerFactory.
-func (f *Factory) NewConnection(info reassembly.ConnInfo) reassembly.Handler {
-	c := NewConn(info, f.Sink, f.Options)
-	if f.OnConn != nil {
-		f.OnConn(c)
-	}
-	return c
-}
-
 type phase uint8
 
 const (
@@ -84,19 +68,20 @@ const (
 	phaseEncrypted              // RTMPE: counted, not dissected
 )
 
-// Conn is one connection's RTMP state machine. It implements
-// reassembly.Handler. It is not safe for concurrent use.
+// Conn is one connection's RTMP state machine: the RTMP handler of the
+// flow router (flow.StreamHandler). The router has already decided that the
+// connection is RTMP and which side is the client. It is not safe for
+// concurrent use.
 type Conn struct {
-	info      reassembly.ConnInfo
-	id        string
-	sink      Sink
+	ctx       *flow.Context
 	opts      Options
-	swapped   bool // reassembly's client is the RTMP server
-	decided   bool // swapped is settled
 	dirs      [2]*dirState
-	hs        *Handshake
+	hs        *event.Handshake
 	hsEmitted bool
 	closed    bool
+	// decrypted is set when an outer layer (RTMPE) hands over decrypted
+	// bytes: C0 = 6 or 8 then starts an ordinary handshake.
+	decrypted bool
 	liveBody  int64 // bytes held in partial bodies, both directions
 	firstTime time.Time
 	lastTime  time.Time
@@ -106,49 +91,33 @@ type Conn struct {
 	seenSizes []uint32 // chunk sizes set by either side, for resync candidates
 }
 
-// NewConn starts dissecting a connection. It emits the conn-opened event.
-func NewConn(info reassembly.ConnInfo, sink Sink, opts Options) *Conn {
+// NewConn starts dissecting a connection whose identity ctx holds; the
+// router has emitted its conn-opened event.
+func NewConn(ctx *flow.Context, opts Options) *Conn {
 	opts.defaults()
-	if sink == nil {
-		sink = SinkFunc(func(Event) {})
-	}
-	c := &Conn{info: info, id: ConnName(info.ID), sink: sink, opts: opts, firstTime: info.FirstSeen, lastTime: info.FirstSeen, lastFrame: info.Frame}
+	info := ctx.Info
+	c := &Conn{ctx: ctx, opts: opts, firstTime: info.FirstSeen, lastTime: info.FirstSeen, lastFrame: info.Frame,
+		decrypted: slices.Contains(info.Layers, "rtmpe")}
 	for i := range c.dirs {
-		c.dirs[i] = newDirState(c, reassembly.Direction(i))
+		c.dirs[i] = newDirState(c, event.Dir(i))
 	}
-	if info.Oriented == "syn" {
-		c.decided = true
-	}
-	c.emit(Event{Kind: KindConn, Time: info.FirstSeen, Conn: &ConnEvent{
-		Info: info, Client: info.Client.String(), Server: info.Server.String(), Oriented: info.Oriented,
-	}})
 	return c
 }
 
-// ID returns the connection id ("c1").
-func (c *Conn) ID() string { return c.id }
+// ID returns the connection id.
+func (c *Conn) ID() event.ConnID { return c.ctx.Info.ID }
 
-// Accounting returns where the bytes of a direction (as reassembly names
-// it, before any client/server swap) went so far.
-func (c *Conn) Accounting(dir reassembly.Direction) Accounting {
-	return c.dirs[c.logical(dir)].acct
+// Accounting returns where the bytes of a direction went so far.
+func (c *Conn) Accounting(dir event.Dir) event.Accounting {
+	return c.dirs[dir&1].acct
 }
 
-// logical maps a reassembly direction to the RTMP one.
-func (c *Conn) logical(dir reassembly.Direction) reassembly.Direction {
-	if c.swapped {
-		return dir ^ 1
-	}
-	return dir
+func (c *Conn) emit(e event.Event) {
+	c.ctx.Emit(e)
 }
 
-func (c *Conn) emit(e Event) {
-	e.ConnID = c.id
-	c.sink.Emit(e)
-}
-
-// Data implements reassembly.Handler.
-func (c *Conn) Data(dir reassembly.Direction, offset int64, data []byte, refs []reassembly.FrameRef) {
+// Data implements flow.StreamHandler.
+func (c *Conn) Data(dir event.Dir, offset int64, data []byte, refs []event.FrameRef) {
 	if c.closed || len(data) == 0 {
 		return
 	}
@@ -161,51 +130,38 @@ func (c *Conn) Data(dir reassembly.Direction, offset int64, data []byte, refs []
 			c.lastTime = last.Time
 		}
 	}
-	if !c.decided {
-		c.decided = true
-		// The server never speaks first in RTMP: if the first bytes travel
-		// towards the guessed client and look like C0+C1, the guess was
-		// backwards.
-		if dir == reassembly.ServerToClient && offset == 0 && c.dirs[0].pos == 0 && c.dirs[0].phase == phaseStart &&
-			(data[0] == 3 || data[0] == 6 || data[0] == 8) && !c.dirs[1].sawGap {
-			c.swapped = true
-			c.dirs[0], c.dirs[1] = c.dirs[1], c.dirs[0]
-			c.dirs[0].ld, c.dirs[1].ld = reassembly.ClientToServer, reassembly.ServerToClient
-		}
-	}
-	d := c.dirs[c.logical(dir)]
+	d := c.dirs[dir&1]
 	if offset != d.pos {
-		// A discontinuity reassembly did not announce: treat it as a gap.
+		// A discontinuity the layer below did not announce: treat it as a gap.
 		n := offset - d.pos
-		c.gap(d, reassembly.Gap{Offset: offset, Bytes: n, Reason: reassembly.GapLost, Frame: firstFrame(refs), Time: firstTime(refs)})
+		c.gap(d, flow.Gap{Offset: offset, Bytes: n, Reason: event.GapLost, Frame: firstFrame(refs), Time: firstTime(refs)})
 	}
 	d.data(data, refs)
 }
 
-func firstFrame(refs []reassembly.FrameRef) uint64 {
+func firstFrame(refs []event.FrameRef) uint64 {
 	if len(refs) == 0 {
 		return 0
 	}
 	return refs[0].Frame
 }
 
-func firstTime(refs []reassembly.FrameRef) time.Time {
+func firstTime(refs []event.FrameRef) time.Time {
 	if len(refs) == 0 {
 		return time.Time{}
 	}
 	return refs[0].Time
 }
 
-// Gap implements reassembly.Handler.
-func (c *Conn) Gap(dir reassembly.Direction, g reassembly.Gap) {
+// Gap implements flow.StreamHandler.
+func (c *Conn) Gap(dir event.Dir, g flow.Gap) {
 	if c.closed {
 		return
 	}
-	d := c.dirs[c.logical(dir)]
-	c.gap(d, g)
+	c.gap(c.dirs[dir&1], g)
 }
 
-func (c *Conn) gap(d *dirState, g reassembly.Gap) {
+func (c *Conn) gap(d *dirState, g flow.Gap) {
 	d.sawGap = true
 	if g.Time.After(c.lastTime) {
 		c.lastTime = g.Time
@@ -214,20 +170,20 @@ func (c *Conn) gap(d *dirState, g reassembly.Gap) {
 	if g.Bytes > 0 {
 		d.acct.Missing += g.Bytes
 	}
-	c.emit(Event{Kind: KindGap, Dir: d.ld, HasDir: true, Time: g.Time, Gap: &GapEvent{
-		Offset: g.Offset, Bytes: g.Bytes, Reason: g.Reason.String(), Frame: g.Frame, Action: action,
+	c.emit(event.Event{Kind: event.KindGap, Dir: d.ld, HasDir: true, Time: g.Time, Gap: &event.GapEvent{
+		Offset: g.Offset, Bytes: g.Bytes, Reason: g.Reason, Frame: g.Frame, Action: action,
 	}})
 	d.pos = g.Offset
 }
 
-// Close implements reassembly.Handler: it flushes what is pending and
-// emits the conn-closed event.
-func (c *Conn) Close(stats reassembly.ConnStats) {
+// Close implements flow.StreamHandler: it flushes what is pending and
+// fills the RTMP part of the conn-closed event.
+func (c *Conn) Close(ev *event.ConnEvent) {
 	if c.closed {
 		return
 	}
-	if stats.LastSeen.After(c.lastTime) {
-		c.lastTime = stats.LastSeen
+	if ev.Last.After(c.lastTime) {
+		c.lastTime = ev.Last
 	}
 	for _, d := range c.dirs {
 		d.finish()
@@ -237,37 +193,23 @@ func (c *Conn) Close(stats reassembly.ConnStats) {
 		d.finishDiags()
 	}
 	c.closed = true
-	ev := &ConnEvent{
-		Closed: true, Info: c.info, Client: c.info.Client.String(), Server: c.info.Server.String(),
-		Oriented: c.info.Oriented, Swapped: c.swapped, RTMP: c.rtmp, MidStream: c.midStream,
-		First: c.firstTime, Last: c.lastTime, Stats: &stats,
-	}
-	if c.swapped {
-		ev.Client, ev.Server = ev.Server, ev.Client
-		ev.Oriented = "handshake"
-	}
-	if c.rtmp {
-		ev.Variant = "rtmp"
-	}
-	if c.hs != nil && c.hs.Encrypted {
-		ev.Variant = "rtmpe"
-		ev.RTMP = true
-	}
+	ev.RTMP = c.rtmp || (c.hs != nil && c.hs.Encrypted)
+	ev.MidStream = ev.MidStream || c.midStream
+	ev.First, ev.Last = c.firstTime, c.lastTime
 	for i, d := range c.dirs {
 		ev.Bytes[i] = d.pos
 		ev.Account[i] = d.acct
 		ev.Messages[i] = d.messages
 		ev.Acks[i] = d.ack.stats()
 	}
-	c.emit(Event{Kind: KindConn, Time: c.lastTime, Conn: ev})
 }
 
 // diag emits a diagnostic for a direction, subject to the per-code cap.
-func (c *Conn) diag(d *dirState, sev Severity, code string, frame uint64, offset int64, text string) {
-	c.diagEx(d, &Diagnostic{Severity: sev, Code: code, Text: text, Offset: offset, Frames: [2]uint64{frame, frame}})
+func (c *Conn) diag(d *dirState, sev event.Severity, code string, frame uint64, offset int64, text string) {
+	c.diagEx(d, &event.Diagnostic{Severity: sev, Code: code, Text: text, Offset: offset, Frames: [2]uint64{frame, frame}})
 }
 
-func (c *Conn) diagEx(d *dirState, dg *Diagnostic) {
+func (c *Conn) diagEx(d *dirState, dg *event.Diagnostic) {
 	if d.trial != nil {
 		return
 	}
@@ -282,7 +224,7 @@ func (c *Conn) diagEx(d *dirState, dg *Diagnostic) {
 	if !d.curTime.IsZero() {
 		t = d.curTime
 	}
-	c.emit(Event{Kind: KindDiagnostic, Dir: d.ld, HasDir: true, Time: t, Diag: dg})
+	c.emit(event.Event{Kind: event.KindDiagnostic, Dir: d.ld, HasDir: true, Time: t, Diag: dg})
 }
 
 func (d *dirState) finishDiags() {
@@ -294,8 +236,8 @@ func (d *dirState) finishDiags() {
 	sort.Strings(codes)
 	for _, code := range codes {
 		if n := d.diagCount[code]; n > c.opts.MaxDiagPerCode {
-			c.emit(Event{Kind: KindDiagnostic, Dir: d.ld, HasDir: true, Time: c.lastTime, Diag: &Diagnostic{
-				Severity: Info, Code: "diag.suppressed", Offset: -1,
+			c.emit(event.Event{Kind: event.KindDiagnostic, Dir: d.ld, HasDir: true, Time: c.lastTime, Diag: &event.Diagnostic{
+				Severity: event.Info, Code: "diag.suppressed", Offset: -1,
 				Text: fmt.Sprintf("%d more %s diagnostics were suppressed", n-c.opts.MaxDiagPerCode, code),
 			}})
 		}

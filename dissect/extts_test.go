@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -34,7 +35,7 @@ func TestExtendedTimestampCaptures(t *testing.T) {
 			assertAccounted(t, col, "ts.jump") // TestTimestampJumps
 			seen := map[string]bool{}
 			for _, e := range col.events {
-				if e.Kind == KindDiagnostic && e.Diag.Code == "exts.convention" {
+				if e.Kind == event.KindDiagnostic && e.Diag.Code == "exts.convention" {
 					k := e.ConnID + e.Dir.String()
 					if seen[k] {
 						t.Errorf("%s: convention reported twice", k)
@@ -62,15 +63,15 @@ func checkExtendedAgainstTshark(t *testing.T, name string, col *collector, ref [
 	// Our messages by identity, and for each the extended-delta message
 	// that last reset its chunk stream's base (the one tshark misreads).
 	type ours struct {
-		m    *Message
-		jump *Message
+		m    *event.Message
+		jump *event.Message
 		used bool
 	}
 	byKey := map[key][]*ours{}
 	var all []*ours
-	lastJump := map[string]*Message{}
+	lastJump := map[string]*event.Message{}
 	for _, e := range col.events {
-		if e.Kind != KindMessage {
+		if e.Kind != event.KindMessage {
 			continue
 		}
 		m := e.Message
@@ -125,7 +126,7 @@ func checkExtendedAgainstTshark(t *testing.T, name string, col *collector, ref [
 		t.Error("no message shows tshark's extended-delta error; has the capture changed?")
 	}
 	// Case 2: what tshark lost.
-	var lost []*Message
+	var lost []*event.Message
 	for _, o := range all {
 		if !o.used {
 			lost = append(lost, o.m)
@@ -160,29 +161,29 @@ func TestOrientationFromHandshake(t *testing.T) {
 	col := &collector{}
 	c := NewConn(info, col, Options{})
 	c2s, s2c := handshakeStreams()
-	c.Data(reassembly.ServerToClient, 0, c2s[:1537], nil)
-	c.Data(reassembly.ClientToServer, 0, s2c, nil)
-	c.Data(reassembly.ServerToClient, 1537, c2s[1537:], nil)
+	c.Data(event.S2C, 0, c2s[:1537], nil)
+	c.Data(event.C2S, 0, s2c, nil)
+	c.Data(event.S2C, 1537, c2s[1537:], nil)
 	b := body(10, 1)
 	b[0] = 2
-	c.Data(reassembly.ServerToClient, int64(len(c2s)), chunked(chunkHdr(0, 3, 0, 10, TypeCommandAMF0, 0), 3, b, 128, false, 0), nil)
+	c.Data(event.S2C, int64(len(c2s)), chunked(chunkHdr(0, 3, 0, 10, event.TypeCommandAMF0, 0), 3, b, 128, false, 0), nil)
 	c.Close(reassembly.ConnStats{})
 	ms := col.messages()
-	if len(ms) != 1 || ms[0].Dir != reassembly.ClientToServer {
+	if len(ms) != 1 || ms[0].Dir != event.C2S {
 		t.Fatalf("messages %+v", ms)
 	}
 	for _, e := range col.events {
-		if e.Kind == KindConn && e.Conn.Closed {
+		if e.Kind == event.KindConn && e.Conn.Closed {
 			if !e.Conn.Swapped || e.Conn.Client != info.Server.String() || e.Conn.Oriented != "handshake" {
 				t.Errorf("close event %+v", e.Conn)
 			}
 		}
-		if e.Kind == KindHandshake && !e.Handshake.Complete {
+		if e.Kind == event.KindHandshake && !e.Handshake.Complete {
 			t.Errorf("handshake %+v", e.Handshake)
 		}
 	}
-	if c.Accounting(reassembly.ServerToClient).Handshake != hsTotalLen {
-		t.Errorf("accounting by reassembly direction: %+v", c.Accounting(reassembly.ServerToClient))
+	if c.Accounting(event.S2C).Handshake != hsTotalLen {
+		t.Errorf("accounting by reassembly direction: %+v", c.Accounting(event.S2C))
 	}
 }
 

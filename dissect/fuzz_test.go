@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/rtmpscope/rtmpscope/event"
+	"github.com/rtmpscope/rtmpscope/flow"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -19,11 +21,11 @@ var fuzzOpts = Options{MaxBodyBytes: 1 << 20, MaxPartials: 16, MaxChunkStreams: 
 
 // feedSplit gives data to conn in direction dir from offset off, cut at
 // pseudo-random points.
-func feedSplit(conn *Conn, dir reassembly.Direction, off int64, data []byte, rng *rand.Rand) {
+func feedSplit(conn *Conn, dir event.Dir, off int64, data []byte, rng *rand.Rand) {
 	frame := uint64(1)
 	for len(data) > 0 {
 		n := 1 + rng.Intn(min(len(data), 1500))
-		conn.Data(dir, off, data[:n], []reassembly.FrameRef{{Offset: off, Len: n, Frame: frame}})
+		conn.Data(dir, off, data[:n], []event.FrameRef{{Offset: off, Len: n, Frame: frame}})
 		frame++
 		data, off = data[n:], off+int64(n)
 	}
@@ -36,7 +38,7 @@ func checkInvariants(t *testing.T, conn *Conn, col *collector, sent [2]int) {
 		t.Fatalf("live body bytes %d after close", conn.liveBody)
 	}
 	for _, e := range col.events {
-		if e.Kind == KindMessage {
+		if e.Kind == event.KindMessage {
 			m := e.Message
 			if len(m.Body) > int(m.Length) || !m.BodyTruncated && len(m.Body) != int(m.Length) {
 				t.Fatalf("body %d bytes for length %d", len(m.Body), m.Length)
@@ -45,7 +47,7 @@ func checkInvariants(t *testing.T, conn *Conn, col *collector, sent [2]int) {
 				t.Fatalf("%d chunks listed", len(m.Chunks))
 			}
 		}
-		if e.Kind == KindConn && e.Conn.Closed {
+		if e.Kind == event.KindConn && e.Conn.Closed {
 			for d, a := range e.Conn.Account {
 				got := a.Handshake + a.Header + a.Payload + a.Skipped + a.Pending + a.Encrypted
 				if got != int64(sent[d]) {
@@ -72,7 +74,7 @@ func FuzzChunkStream(f *testing.F) {
 		// ...and as a capture that joined mid-stream.
 		col = &collector{}
 		conn = NewConn(testInfo, col, fuzzOpts)
-		conn.Gap(1, reassembly.Gap{Offset: 0, Bytes: -1, Reason: reassembly.GapMidStream})
+		conn.Gap(1, flow.Gap{Offset: 0, Bytes: -1, Reason: event.GapMidStream})
 		feedSplit(conn, 1, 0, data, rand.New(rand.NewSource(seed+1)))
 		conn.Close(reassembly.ConnStats{})
 		checkInvariants(t, conn, col, [2]int{0, len(data)})
@@ -95,7 +97,7 @@ func FuzzHandshake(f *testing.F) {
 				d ^= 1
 			}
 			n := 1 + rng.Intn(min(len(data[d]), 2000))
-			conn.Data(reassembly.Direction(d), off[d], data[d][:n], nil)
+			conn.Data(event.Dir(d), off[d], data[d][:n], nil)
 			off[d] += int64(n)
 			data[d] = data[d][n:]
 		}
@@ -135,7 +137,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		conns := recordCapture(t, name)
 		rc := conns[0]
 		for dir := range 2 {
-			s := rc.stream(reassembly.Direction(dir))
+			s := rc.stream(event.Dir(dir))
 			if len(s) == 0 {
 				continue
 			}

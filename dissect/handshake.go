@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // Handshake sizes.
@@ -154,7 +154,7 @@ func (c *Conn) handshakeData(d *dirState, data []byte) int {
 func (c *Conn) handshakeProgress(d *dirState) {
 	hs := &d.hs
 	h := c.hsInfo()
-	client := d.ld == reassembly.ClientToServer
+	client := d.ld == event.C2S
 	if len(hs.buf) >= 1 && !hs.parsed[0] {
 		hs.parsed[0] = true
 		v := int(hs.buf[0])
@@ -163,7 +163,7 @@ func (c *Conn) handshakeProgress(d *dirState) {
 		} else {
 			h.S0 = v
 			if c.hs.C0 >= 0 && v != c.hs.C0 && v != 3 {
-				c.diag(d, Warn, "handshake.version", hs.first[0].frame, d.pos, fmt.Sprintf("S0 version %d differs from C0 version %d", v, c.hs.C0))
+				c.diag(d, event.Warn, "handshake.version", hs.first[0].frame, d.pos, fmt.Sprintf("S0 version %d differs from C0 version %d", v, c.hs.C0))
 			}
 		}
 		if v == 6 || v == 8 {
@@ -173,7 +173,7 @@ func (c *Conn) handshakeProgress(d *dirState) {
 	if len(hs.buf) >= 1+hsPartLen && !hs.parsed[1] {
 		hs.parsed[1] = true
 		part := hs.buf[1 : 1+hsPartLen]
-		half := HandshakeHalf{
+		half := event.HandshakeHalf{
 			Present: true,
 			Time:    binary.BigEndian.Uint32(part[0:4]),
 			Version: binary.BigEndian.Uint32(part[4:8]),
@@ -195,7 +195,7 @@ func (c *Conn) handshakeProgress(d *dirState) {
 			if !client {
 				name = "S1"
 			}
-			c.diag(d, Info, "handshake.no_digest", half.Frame, d.pos,
+			c.diag(d, event.Info, "handshake.no_digest", half.Frame, d.pos,
 				fmt.Sprintf("%s version field is %s but no valid digest was found under scheme 0 or 1", name, versionString(half.Version)))
 		}
 		if client {
@@ -211,7 +211,7 @@ func (c *Conn) handshakeProgress(d *dirState) {
 		hs.parsed[2] = true
 		hs.done = true
 		echo := hs.buf[1+hsPartLen:]
-		ec := EchoCheck{
+		ec := event.EchoCheck{
 			Present: true,
 			Time:    binary.BigEndian.Uint32(echo[0:4]),
 			Time2:   binary.BigEndian.Uint32(echo[4:8]),
@@ -234,10 +234,10 @@ func (c *Conn) handshakeProgress(d *dirState) {
 		}
 		switch ec.Kind {
 		case "mismatch":
-			c.diag(d, Warn, "handshake.echo_mismatch", ec.Frame, d.pos+int64(hsTotalLen-len(hs.buf)),
+			c.diag(d, event.Warn, "handshake.echo_mismatch", ec.Frame, d.pos+int64(hsTotalLen-len(hs.buf)),
 				fmt.Sprintf("%s does not echo %s (simple handshake)", name, of))
 		case "digest-unverified":
-			c.diag(d, Info, "handshake.echo_unverified", ec.Frame, d.pos,
+			c.diag(d, event.Info, "handshake.echo_unverified", ec.Frame, d.pos,
 				fmt.Sprintf("%s is neither an echo of %s nor signed with its digest", name, of))
 		}
 		if client {
@@ -256,9 +256,9 @@ func versionString(v uint32) string {
 }
 
 // hsInfo returns the connection's handshake record, creating it.
-func (c *Conn) hsInfo() *Handshake {
+func (c *Conn) hsInfo() *event.Handshake {
 	if c.hs == nil {
-		c.hs = &Handshake{C0: -1, S0: -1}
+		c.hs = &event.Handshake{C0: -1, S0: -1}
 		c.hs.C1.Scheme, c.hs.S1.Scheme = -1, -1
 	}
 	return c.hs
@@ -288,23 +288,23 @@ func (c *Conn) maybeEmitHandshake(final bool) {
 		h.RTT = h.ClientDelay
 	}
 	t := c.lastTime
-	var dir reassembly.Direction
+	var dir event.Dir
 	if d1.hs.done {
 		t = d1.hs.last[2].t
-		dir = reassembly.ServerToClient
+		dir = event.S2C
 	}
 	if d0.hs.done && d0.hs.last[2].t.After(t) {
 		t = d0.hs.last[2].t
-		dir = reassembly.ClientToServer
+		dir = event.C2S
 	}
-	if h.Encrypted {
-		c.diag(c.dirs[0], Info, "handshake.rtmpe", h.C1.Frame, 0,
+	if h.Encrypted && !c.decrypted {
+		c.diag(c.dirs[0], event.Info, "handshake.rtmpe", h.C1.Frame, 0,
 			fmt.Sprintf("RTMPE handshake (C0 version %d): the rest of the connection is encrypted and not dissected", h.C0))
 	}
 	if !h.Complete && !h.Encrypted && (d0.hs.buf != nil || d1.hs.buf != nil) {
-		c.diag(c.dirs[0], Warn, "handshake.incomplete", 0, -1, "the handshake did not complete")
+		c.diag(c.dirs[0], event.Warn, "handshake.incomplete", 0, -1, "the handshake did not complete")
 	}
-	c.emit(Event{Kind: KindHandshake, Dir: dir, HasDir: true, Time: t, Handshake: h})
+	c.emit(event.Event{Kind: event.KindHandshake, Dir: dir, HasDir: true, Time: t, Handshake: h})
 	// The handshake buffers are no longer needed.
 	d0.hs.buf, d1.hs.buf = nil, nil
 }

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
+	"github.com/rtmpscope/rtmpscope/flow"
 )
 
 // Resynchronisation. After a mid-stream start or a gap the chunk layer has
@@ -39,27 +40,27 @@ func plausibleHeader(h *header) bool {
 	if h.fmt > 1 {
 		return true
 	}
-	if !KnownType(h.typeID) {
+	if !event.MsgType(h.typeID).Known() {
 		return false
 	}
 	switch h.typeID {
-	case TypeSetChunkSize, TypeAbort, TypeAck, TypeWindowAckSize:
+	case event.TypeSetChunkSize, event.TypeAbort, event.TypeAck, event.TypeWindowAckSize:
 		if h.length != 4 {
 			return false
 		}
-	case TypeSetPeerBandwidth:
+	case event.TypeSetPeerBandwidth:
 		if h.length != 5 {
 			return false
 		}
-	case TypeUserControl:
+	case event.TypeUserControl:
 		if h.length < 6 || h.length > 64 {
 			return false
 		}
-	case TypeCommandAMF0, TypeCommandAMF3, TypeDataAMF0, TypeDataAMF3, TypeSharedObjAMF0, TypeSharedObjAMF3:
+	case event.TypeCommandAMF0, event.TypeCommandAMF3, event.TypeDataAMF0, event.TypeDataAMF3, event.TypeSharedObjAMF0, event.TypeSharedObjAMF3:
 		if h.length < 1 || h.length > 1<<20 {
 			return false
 		}
-	case TypeAggregate:
+	case event.TypeAggregate:
 		if h.length < 11 {
 			return false
 		}
@@ -68,7 +69,7 @@ func plausibleHeader(h *header) bool {
 		if h.msid > 0xFFFF {
 			return false
 		}
-		if h.typeID <= TypeSetPeerBandwidth && h.msid != 0 {
+		if h.typeID <= event.TypeSetPeerBandwidth && h.msid != 0 {
 			return false
 		}
 	}
@@ -77,13 +78,13 @@ func plausibleHeader(h *header) bool {
 
 // plausibleBody checks the first body byte of a message that starts a
 // resynchronisation, where most false positives would come from.
-func plausibleBody(typ uint8, b byte) bool {
+func plausibleBody(typ event.MsgType, b byte) bool {
 	switch typ {
-	case TypeCommandAMF0, TypeDataAMF0:
+	case event.TypeCommandAMF0, event.TypeDataAMF0:
 		return b == 0x02 // AMF0 string: the command or handler name
-	case TypeCommandAMF3, TypeDataAMF3:
+	case event.TypeCommandAMF3, event.TypeDataAMF3:
 		return b == 0x00 || b == 0x02
-	case TypeVideo:
+	case event.TypeVideo:
 		ft := b >> 4 & 7
 		if ft < 1 || ft > 5 {
 			return false
@@ -93,7 +94,7 @@ func plausibleBody(typ uint8, b byte) bool {
 		}
 		codec := b & 0x0f
 		return codec >= 1 && codec <= 13
-	case TypeAggregate:
+	case event.TypeAggregate:
 		return b == 8 || b == 9 || b == 18
 	}
 	return true
@@ -173,7 +174,7 @@ func (d *dirState) enterHunt(start int64, pre []byte, preFrame uint64) {
 	d.hunt = append([]byte(nil), pre...)
 	d.huntRefs = nil
 	if len(pre) > 0 {
-		d.huntRefs = append(d.huntRefs, reassembly.FrameRef{Offset: start, Len: len(pre), Frame: preFrame, Time: d.curTime})
+		d.huntRefs = append(d.huntRefs, event.FrameRef{Offset: start, Len: len(pre), Frame: preFrame, Time: d.curTime})
 	}
 }
 
@@ -192,7 +193,7 @@ func (d *dirState) huntData(b []byte) {
 	}
 }
 
-func frameOf(refs []reassembly.FrameRef, off int64) uint64 {
+func frameOf(refs []event.FrameRef, off int64) uint64 {
 	for _, r := range refs {
 		if off >= r.Offset && off < r.Offset+int64(r.Len) {
 			return r.Frame
@@ -282,7 +283,7 @@ func (d *dirState) resync(final bool) []byte {
 		d.huntDropped = 0
 	}
 	f := frameOf(d.huntRefs, start)
-	d.c.diagEx(d, &Diagnostic{Severity: Info, Code: "resync.found", Text: text, Offset: start, Frames: [2]uint64{f, f}})
+	d.c.diagEx(d, &event.Diagnostic{Severity: event.Info, Code: "resync.found", Text: text, Offset: start, Frames: [2]uint64{f, f}})
 	d.phase = phaseChunks
 	d.pos = start
 	rest := buf[at:]
@@ -294,7 +295,7 @@ func (d *dirState) resync(final bool) []byte {
 
 // skip records bytes passed over; consecutive runs are merged into one
 // resync.skipped diagnostic.
-func (d *dirState) skip(off int64, n int, refs []reassembly.FrameRef) {
+func (d *dirState) skip(off int64, n int, refs []event.FrameRef) {
 	if n <= 0 {
 		return
 	}
@@ -312,7 +313,7 @@ func (d *dirState) flushSkip() {
 	if d.skipLen == 0 {
 		return
 	}
-	d.c.diagEx(d, &Diagnostic{Severity: Warn, Code: "resync.skipped", Offset: d.skipStart, Length: d.skipLen, Frames: d.skipFrames,
+	d.c.diagEx(d, &event.Diagnostic{Severity: event.Warn, Code: "resync.skipped", Offset: d.skipStart, Length: d.skipLen, Frames: d.skipFrames,
 		Text: fmt.Sprintf("skipped %d bytes at offset %d that could not be framed as chunks", d.skipLen, d.skipStart)})
 	d.skipLen = 0
 }
@@ -344,7 +345,7 @@ func (d *dirState) flushHunt() {
 }
 
 // onGap reacts to missing bytes before g.Offset and says what it did.
-func (d *dirState) onGap(g reassembly.Gap) string {
+func (d *dirState) onGap(g flow.Gap) string {
 	if d.phase == phaseHunt {
 		d.flushHunt()
 	}
@@ -389,7 +390,7 @@ func (d *dirState) finish() {
 		d.acct.Pending += int64(d.hdrN)
 	}
 	n := 0
-	var first *Message
+	var first *event.Message
 	d.eachStream(func(cs *chunkStream) {
 		if cs.msg != nil {
 			n++
@@ -399,8 +400,8 @@ func (d *dirState) finish() {
 		}
 	})
 	if n > 0 {
-		d.c.diagEx(d, &Diagnostic{Severity: Info, Code: "msg.truncated", Offset: first.Offset, Frames: first.Frames,
-			Text: fmt.Sprintf("%d messages incomplete when the connection ended (first: %s on csid %d, %d of %d bytes)", n, TypeName(first.TypeID), first.CSID, d.stream(first.CSID).have, first.Length)})
+		d.c.diagEx(d, &event.Diagnostic{Severity: event.Info, Code: "msg.truncated", Offset: first.Offset, Frames: first.Frames,
+			Text: fmt.Sprintf("%d messages incomplete when the connection ended (first: %s on csid %d, %d of %d bytes)", n, event.MsgType(first.TypeID).Name(), first.CSID, d.stream(first.CSID).have, first.Length)})
 	}
 	d.eachStream(d.dropPartial)
 }

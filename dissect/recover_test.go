@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rtmpscope/rtmpscope/event"
+	"github.com/rtmpscope/rtmpscope/flow"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -27,12 +29,12 @@ func TestMidstreamCapture(t *testing.T) {
 		if !m.Inferred || m.Confidence <= 0 || m.Confidence >= 1 || m.InferNote == "" {
 			t.Fatalf("message at %d not marked inferred: %+v", m.Offset, m)
 		}
-		if m.TypeID != TypeAudio && m.TypeID != TypeVideo && m.TypeID != TypeDataAMF0 {
+		if m.TypeID != event.TypeAudio && m.TypeID != event.TypeVideo && m.TypeID != event.TypeDataAMF0 {
 			t.Errorf("unexpected %s at offset %d", m.TypeName, m.Offset)
 		}
 	}
 	for _, e := range col.events {
-		if e.Kind == KindConn && e.Conn.Closed {
+		if e.Kind == event.KindConn && e.Conn.Closed {
 			a := e.Conn.Account[0]
 			if a.Skipped != 0 || a.Header+a.Payload != e.Conn.Bytes[0] {
 				t.Errorf("accounting %+v of %d bytes", a, e.Conn.Bytes[0])
@@ -46,13 +48,13 @@ func TestMidstreamCapture(t *testing.T) {
 	// length and chunk stream agree; its timestamps do not (it assumed a
 	// zero base), ours are relative and marked so.
 	ref := loadTshark(t, "midstream.pcap")
-	byFrame := map[uint64][]*Message{}
+	byFrame := map[uint64][]*event.Message{}
 	for _, m := range ms {
 		byFrame[m.Frame] = append(byFrame[m.Frame], m)
 	}
 	agreed := 0
 	for _, r := range ref {
-		if strings.Contains(r.info, "Unknown") || r.typeID != TypeAudio && r.typeID != TypeVideo {
+		if strings.Contains(r.info, "Unknown") || r.typeID != event.TypeAudio && r.typeID != event.TypeVideo {
 			continue
 		}
 		for _, m := range byFrame[r.frame] {
@@ -98,7 +100,7 @@ func TestDroppedSegments(t *testing.T) {
 							continue
 						}
 						if n == drop[1]+1 {
-							mod.calls = append(mod.calls, recCall{dir: 0, gap: &reassembly.Gap{Offset: k.off, Bytes: lost, Reason: reassembly.GapLost, Frame: k.refs[0].Frame}})
+							mod.calls = append(mod.calls, recCall{dir: 0, gap: &flow.Gap{Offset: k.off, Bytes: lost, Reason: event.GapLost, Frame: k.refs[0].Frame}})
 						}
 					}
 					mod.calls = append(mod.calls, k)
@@ -139,7 +141,7 @@ func compareTsharkRelaxed(t *testing.T, col *collector, ref []tsharkMsg, skip fu
 			filtered = append(filtered, m)
 		}
 	}
-	ours := map[string][]*Message{}
+	ours := map[string][]*event.Message{}
 	for _, m := range col.messages() {
 		k := fmt.Sprintf("%d/%d", m.Frame, m.Dir)
 		ours[k] = append(ours[k], m)

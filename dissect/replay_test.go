@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/rtmpscope/rtmpscope/event"
+	"github.com/rtmpscope/rtmpscope/flow"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -12,11 +14,11 @@ import (
 // bytes, so that tests can replay a real capture with other splits, drop
 // parts of it, or fuzz from it.
 type recCall struct {
-	dir  reassembly.Direction
+	dir  event.Dir
 	off  int64
 	data []byte
-	refs []reassembly.FrameRef
-	gap  *reassembly.Gap
+	refs []event.FrameRef
+	gap  *flow.Gap
 }
 
 type recConn struct {
@@ -33,18 +35,18 @@ func (r *recorder) NewConnection(info reassembly.ConnInfo) reassembly.Handler {
 	return c
 }
 
-func (c *recConn) Data(dir reassembly.Direction, off int64, data []byte, refs []reassembly.FrameRef) {
-	c.calls = append(c.calls, recCall{dir: dir, off: off, data: append([]byte(nil), data...), refs: append([]reassembly.FrameRef(nil), refs...)})
+func (c *recConn) Data(dir event.Dir, off int64, data []byte, refs []event.FrameRef) {
+	c.calls = append(c.calls, recCall{dir: dir, off: off, data: append([]byte(nil), data...), refs: append([]event.FrameRef(nil), refs...)})
 }
 
-func (c *recConn) Gap(dir reassembly.Direction, g reassembly.Gap) {
+func (c *recConn) Gap(dir event.Dir, g flow.Gap) {
 	c.calls = append(c.calls, recCall{dir: dir, gap: &g})
 }
 
 func (c *recConn) Close(s reassembly.ConnStats) { c.stats = s }
 
 // stream returns the concatenated bytes of one direction (assumes no gaps).
-func (c *recConn) stream(dir reassembly.Direction) []byte {
+func (c *recConn) stream(dir event.Dir) []byte {
 	var b []byte
 	for _, k := range c.calls {
 		if k.gap == nil && k.dir == dir {
@@ -69,8 +71,8 @@ func recordCapture(t testing.TB, name string) []*recConn {
 }
 
 // refsFor trims refs to the byte range [off, off+n).
-func refsFor(refs []reassembly.FrameRef, off int64, n int) []reassembly.FrameRef {
-	var out []reassembly.FrameRef
+func refsFor(refs []event.FrameRef, off int64, n int) []event.FrameRef {
+	var out []event.FrameRef
 	end := off + int64(n)
 	for _, r := range refs {
 		rs, re := r.Offset, r.Offset+int64(r.Len)
@@ -83,7 +85,7 @@ func refsFor(refs []reassembly.FrameRef, off int64, n int) []reassembly.FrameRef
 		if re > end {
 			re = end
 		}
-		out = append(out, reassembly.FrameRef{Offset: rs, Len: int(re - rs), Frame: r.Frame, Time: r.Time})
+		out = append(out, event.FrameRef{Offset: rs, Len: int(re - rs), Frame: r.Frame, Time: r.Time})
 	}
 	return out
 }

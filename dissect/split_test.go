@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"math/rand"
 	"testing"
+
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // msgKey is everything about a message that must not depend on how the
 // bytes were split into Data calls.
-func msgKey(m *Message) string {
+func msgKey(m *event.Message) string {
 	return fmt.Sprintf("%s f=%d %v off=%d cs=%d ms=%d ts=%d %+v t=%d len=%d n=%d chunks=%v body=%x trunc=%v inf=%v %s",
 		m.Dir, m.Frame, m.Frames, m.Offset, m.CSID, m.MSID, m.Timestamp, m.TS, m.TypeID, m.Length, m.ChunkCount, m.Chunks, m.Body, m.BodyTruncated, m.Inferred, m.Summary())
 }
@@ -18,9 +20,9 @@ func eventKeys(col *collector) []string {
 	var out []string
 	for _, e := range col.events {
 		switch e.Kind {
-		case KindMessage:
+		case event.KindMessage:
 			out = append(out, msgKey(e.Message))
-		case KindDiagnostic:
+		case event.KindDiagnostic:
 			out = append(out, fmt.Sprintf("diag %s %s %d %d", e.Dir, e.Diag.Code, e.Diag.Offset, e.Diag.Length))
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -58,7 +59,7 @@ func TestCapturesMatchTshark(t *testing.T) {
 func assertAccounted(t *testing.T, col *collector, allowed ...string) {
 	t.Helper()
 	for _, e := range col.events {
-		if e.Kind != KindConn || !e.Conn.Closed {
+		if e.Kind != event.KindConn || !e.Conn.Closed {
 			continue
 		}
 		for dir, a := range e.Conn.Account {
@@ -69,7 +70,7 @@ func assertAccounted(t *testing.T, col *collector, allowed ...string) {
 		}
 	}
 	for _, d := range col.diags("") {
-		if d.Severity != Info && !slices.Contains(allowed, d.Code) {
+		if d.Severity != event.Info && !slices.Contains(allowed, d.Code) {
 			t.Errorf("unexpected diagnostic %s: %s", d.Code, d.Text)
 		}
 	}

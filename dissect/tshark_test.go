@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/internal/tsharkref"
 )
 
@@ -131,9 +132,9 @@ func compareTshark(t testing.TB, col *collector, ref []tsharkMsg, skip func(tsha
 	t.Helper()
 	// tshark numbers TCP streams in order of first packet, as reassembly
 	// numbers connections (ID 1 = stream 0).
-	ours := map[tsharkKey][]*Message{}
+	ours := map[tsharkKey][]*event.Message{}
 	for _, e := range col.events {
-		if e.Kind != KindMessage {
+		if e.Kind != event.KindMessage {
 			continue
 		}
 		var c *Conn

@@ -197,3 +197,10 @@ func (u *UserControl) Summary() string {
 	}
 	return "User Control " + u.EventName
 }
+
+// KnownUserControl reports whether ev is a user control event type this
+// model names.
+func KnownUserControl(ev uint16) bool {
+	_, ok := ucNames[ev]
+	return ok
+}

@@ -5,9 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // EventOptions say what goes into exported events beyond the core fields.
@@ -62,24 +62,24 @@ type userControlJSON struct {
 
 type messageJSON struct {
 	eventHead
-	Frame      uint64       `json:"frame"`
-	Frames     [2]uint64    `json:"frames"`
-	Offset     int64        `json:"offset"`
-	CSID       uint32       `json:"csid"`
-	MSID       uint32       `json:"msid"`
-	Timestamp  uint32       `json:"timestamp"`
-	TypeID     uint8        `json:"type_id"`
-	Type       string       `json:"type"`      // MessageType: the body object's key
-	TypeName   string       `json:"type_name"` // the human name, as tshark has it
-	Length     uint32       `json:"length"`
-	Chunks     int          `json:"chunks"`
-	TS         tsJSON       `json:"ts"`
-	Summary    string       `json:"summary"`
-	Inferred   bool         `json:"inferred,omitempty"`
-	Confidence float64      `json:"confidence,omitempty"`
-	InferNote  string       `json:"infer_note,omitempty"`
-	Truncated  bool         `json:"body_truncated,omitempty"`
-	Control    *controlJSON `json:"control,omitempty"`
+	Frame      uint64        `json:"frame"`
+	Frames     [2]uint64     `json:"frames"`
+	Offset     int64         `json:"offset"`
+	CSID       uint32        `json:"csid"`
+	MSID       uint32        `json:"msid"`
+	Timestamp  uint32        `json:"timestamp"`
+	TypeID     event.MsgType `json:"type_id"`
+	Type       string        `json:"type"`      // MessageType: the body object's key
+	TypeName   string        `json:"type_name"` // the human name, as tshark has it
+	Length     uint32        `json:"length"`
+	Chunks     int           `json:"chunks"`
+	TS         tsJSON        `json:"ts"`
+	Summary    string        `json:"summary"`
+	Inferred   bool          `json:"inferred,omitempty"`
+	Confidence float64       `json:"confidence,omitempty"`
+	InferNote  string        `json:"infer_note,omitempty"`
+	Truncated  bool          `json:"body_truncated,omitempty"`
+	Control    *controlJSON  `json:"control,omitempty"`
 	// The protocol control body again under its type's key, so that
 	// type == "set_chunk_size" pairs with set_chunk_size.value.
 	SetChunkSize     *controlValueJSON `json:"set_chunk_size,omitempty"`
@@ -121,19 +121,33 @@ type gapJSON struct {
 
 type connEventJSON struct {
 	eventHead
-	Client     string             `json:"client"`
-	Server     string             `json:"server"`
-	State      string             `json:"state"` // "open" or "closed"
-	Oriented   string             `json:"oriented"`
-	Swapped    bool               `json:"swapped,omitempty"`
+	Client      string   `json:"client"`
+	Server      string   `json:"server"`
+	State       string   `json:"state"` // "open" or "closed"
+	Oriented    string   `json:"oriented"`
+	Swapped     bool     `json:"swapped,omitempty"`
+	Transport   string   `json:"transport"`
+	Variant     string   `json:"variant"`
+	RTMPFamily  bool     `json:"rtmp_family"`
+	Layers      []string `json:"layers,omitempty"`
+	Rule        string   `json:"rule,omitempty"`
+	Why         string   `json:"why,omitempty"`
+	UID         string   `json:"uid"`
+	CommunityID string   `json:"community_id,omitempty"`
+	FirstFrame  uint64   `json:"first_frame"`
+	// The rest is set on close.
 	BytesC2S   *int64             `json:"bytes_c2s,omitempty"`
 	BytesS2C   *int64             `json:"bytes_s2c,omitempty"`
 	Packets    *uint64            `json:"packets,omitempty"`
+	PacketsC2S *uint64            `json:"packets_c2s,omitempty"`
+	PacketsS2C *uint64            `json:"packets_s2c,omitempty"`
 	Gaps       *int               `json:"gaps,omitempty"`
+	GapBytes   *int64             `json:"gap_bytes,omitempty"`
 	RTMP       *bool              `json:"rtmp,omitempty"`
-	Variant    string             `json:"variant,omitempty"`
 	MidStream  bool               `json:"mid_stream,omitempty"`
+	End        string             `json:"end,omitempty"`
 	LastTime   string             `json:"last_time,omitempty"`
+	LastFrame  uint64             `json:"last_frame,omitempty"`
 	Messages   *[2]int            `json:"messages,omitempty"`
 	Accounting *[2]accountingJSON `json:"accounting,omitempty"`
 	// Acks[d] is the acknowledgement of direction d's bytes by the other
@@ -153,24 +167,24 @@ type ackJSON struct {
 // MarshalEvent encodes one dissector event as a line of the NDJSON export.
 func MarshalEvent(r session.Record, opts EventOptions) ([]byte, error) {
 	ev, body := r.Event, r.Body
-	head := eventHead{Schema: SchemaVersion, Kind: ev.Kind.String(), Conn: ev.ConnID, Time: FormatTime(ev.Time)}
+	head := eventHead{Schema: SchemaVersion, Kind: ev.Kind.String(), Conn: ev.ConnID.String(), Time: FormatTime(ev.Time)}
 	if ev.HasDir {
 		head.Dir = ev.Dir.String()
 	}
 	switch ev.Kind {
-	case dissect.KindMessage:
+	case event.KindMessage:
 		j := messageToJSON(head, ev.Message, body, opts)
 		j.Pair = pairToJSON(r.Pair)
 		return json.Marshal(j)
-	case dissect.KindDiagnostic:
+	case event.KindDiagnostic:
 		d := ev.Diag
 		return json.Marshal(diagJSON{head, d.Severity.String(), d.Code, d.Text, d.Offset, d.Length, d.Frames, d.CSID})
-	case dissect.KindGap:
+	case event.KindGap:
 		g := ev.Gap
-		return json.Marshal(gapJSON{head, g.Bytes, g.Offset, g.Reason, g.Frame, g.Action})
-	case dissect.KindHandshake:
+		return json.Marshal(gapJSON{head, g.Bytes, g.Offset, g.Reason.String(), g.Frame, g.Action})
+	case event.KindHandshake:
 		return json.Marshal(handshakeToJSON(head, ev.Handshake))
-	case dissect.KindConn:
+	case event.KindConn:
 		j := connToJSON(head, ev.Conn)
 		j.Session = sessionToJSON(r.Session)
 		return json.Marshal(j)
@@ -178,8 +192,12 @@ func MarshalEvent(r session.Record, opts EventOptions) ([]byte, error) {
 	return json.Marshal(head)
 }
 
-func connToJSON(head eventHead, c *dissect.ConnEvent) connEventJSON {
-	j := connEventJSON{eventHead: head, Client: c.Client, Server: c.Server, State: "open", Oriented: c.Oriented, Swapped: c.Swapped}
+func connToJSON(head eventHead, c *event.ConnEvent) connEventJSON {
+	in := &c.Info
+	j := connEventJSON{eventHead: head, Client: in.Client.String(), Server: in.Server.String(), State: "open",
+		Oriented: in.Orientation.String(), Swapped: in.Orientation == event.OrientHandshake,
+		Transport: in.Transport.String(), Variant: in.Variant.String(), RTMPFamily: in.Variant.IsRTMP(),
+		Layers: in.Layers, Rule: in.Rule, Why: in.Evidence, UID: in.UID, CommunityID: in.CommunityID, FirstFrame: in.Frame}
 	if !c.Closed {
 		return j
 	}
@@ -187,7 +205,7 @@ func connToJSON(head eventHead, c *dissect.ConnEvent) connEventJSON {
 	b0, b1 := c.Bytes[0], c.Bytes[1]
 	j.BytesC2S, j.BytesS2C = &b0, &b1
 	rtmp := c.RTMP
-	j.RTMP, j.Variant, j.MidStream = &rtmp, c.Variant, c.MidStream
+	j.RTMP, j.MidStream = &rtmp, c.MidStream
 	j.LastTime = FormatTime(c.Last)
 	msgs := c.Messages
 	acc := [2]accountingJSON{accountingToJSON(c.Account[0]), accountingToJSON(c.Account[1])}
@@ -197,18 +215,21 @@ func connToJSON(head eventHead, c *dissect.ConnEvent) connEventJSON {
 		acks[d] = ackJSON{a.Window, a.Acks, a.LastAck, a.MaxUnacked}
 	}
 	j.Acks = &acks
-	if c.Stats != nil {
-		p := c.Stats.Dir[0].Packets + c.Stats.Dir[1].Packets
-		g := c.Stats.Dir[0].Gaps + c.Stats.Dir[1].Gaps
-		j.Packets, j.Gaps = &p, &g
+	if st := c.Stats; st != nil {
+		p0, p1 := st.Dir[0].Packets, st.Dir[1].Packets
+		p := p0 + p1
+		g := st.Dir[0].Gaps + st.Dir[1].Gaps
+		gb := st.Dir[0].GapBytes + st.Dir[1].GapBytes
+		j.Packets, j.PacketsC2S, j.PacketsS2C, j.Gaps, j.GapBytes = &p, &p0, &p1, &g, &gb
+		j.End, j.LastFrame = st.End.String(), st.LastFrame
 	}
 	return j
 }
 
-func messageToJSON(head eventHead, m *dissect.Message, b decode.Body, opts EventOptions) messageJSON {
+func messageToJSON(head eventHead, m *event.Message, b decode.Body, opts EventOptions) messageJSON {
 	j := messageJSON{
 		eventHead: head, Frame: m.Frame, Frames: m.Frames, Offset: m.Offset, CSID: m.CSID, MSID: m.MSID,
-		Timestamp: m.Timestamp, TypeID: m.TypeID, Type: MessageType(m.TypeID), TypeName: m.TypeName,
+		Timestamp: m.Timestamp, TypeID: m.TypeID, Type: m.TypeID.Key(), TypeName: m.TypeID.Name(),
 		Length: m.Length, Chunks: m.ChunkCount,
 		TS:      tsJSON{m.TS.Fmt, m.TS.Field, m.TS.Delta, m.TS.Extended, m.TS.Inferred},
 		Summary: decode.Summary(m, b), Inferred: m.Inferred, InferNote: m.InferNote, Truncated: m.BodyTruncated,
@@ -217,21 +238,21 @@ func messageToJSON(head eventHead, m *dissect.Message, b decode.Body, opts Event
 		j.Confidence = m.Confidence
 	}
 	if c := m.Control; c != nil {
-		j.Control = &controlJSON{Type: dissect.TypeName(c.Type), Value: c.Value, Malformed: c.Malformed}
-		if c.Type == dissect.TypeSetPeerBandwidth {
-			j.Control.LimitType = dissect.LimitName(c.LimitType)
+		j.Control = &controlJSON{Type: c.Type.Name(), Value: c.Value, Malformed: c.Malformed}
+		if c.Type == event.TypeSetPeerBandwidth {
+			j.Control.LimitType = event.LimitName(c.LimitType)
 		}
 		v := &controlValueJSON{Value: c.Value, LimitType: j.Control.LimitType, Malformed: c.Malformed}
 		switch c.Type {
-		case dissect.TypeSetChunkSize:
+		case event.TypeSetChunkSize:
 			j.SetChunkSize = v
-		case dissect.TypeAbort:
+		case event.TypeAbort:
 			j.Abort = v
-		case dissect.TypeAck:
+		case event.TypeAck:
 			j.Acknowledgement = v
-		case dissect.TypeWindowAckSize:
+		case event.TypeWindowAckSize:
 			j.WindowAckSize = v
-		case dissect.TypeSetPeerBandwidth:
+		case event.TypeSetPeerBandwidth:
 			j.SetPeerBandwidth = v
 		}
 	}
@@ -262,7 +283,7 @@ func messageToJSON(head eventHead, m *dissect.Message, b decode.Body, opts Event
 	if b.Err != nil {
 		j.BodyError = b.Err.Error()
 	}
-	if opts.Payload != "" && (m.TypeID == 8 || m.TypeID == 9 || m.TypeID == 22) {
+	if opts.Payload != "" && (m.TypeID == event.TypeAudio || m.TypeID == event.TypeVideo || m.TypeID == event.TypeAggregate) {
 		if opts.Payload == "hex" {
 			j.Payload = hex.EncodeToString(m.Body)
 		} else {

@@ -5,10 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 var t0 = time.Date(2026, 11, 21, 0, 26, 59, 704900000, time.UTC)
@@ -70,9 +69,9 @@ func TestMarshalEventMessage(t *testing.T) {
 	// connect('live') as ffmpeg sends it, cut to the command name and
 	// transaction id: AMF0 string "connect", number 1, null.
 	body := []byte{2, 0, 7, 'c', 'o', 'n', 'n', 'e', 'c', 't', 0, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 5}
-	m := &dissect.Message{Dir: reassembly.ClientToServer, Time: t0, Frame: 12, Frames: [2]uint64{11, 12}, Offset: 3073,
+	m := &event.Message{Dir: event.C2S, Time: t0, Frame: 12, Frames: [2]uint64{11, 12}, Offset: 3073,
 		CSID: 3, TypeID: 20, TypeName: "AMF0 Command", Length: uint32(len(body)), ChunkCount: 1, Body: body}
-	r := session.Record{Event: dissect.Event{Kind: dissect.KindMessage, ConnID: "c1", Dir: reassembly.ClientToServer, HasDir: true, Time: t0, Message: m}}
+	r := session.Record{Event: event.Event{Kind: event.KindMessage, ConnID: "c1", Dir: event.C2S, HasDir: true, Time: t0, Message: m}}
 	r.Body = decode.Message(m)
 	j := marshal(t, r)
 	want(t, j, coreHead)
@@ -88,9 +87,9 @@ func TestMarshalEventMessage(t *testing.T) {
 }
 
 func TestMarshalEventControl(t *testing.T) {
-	m := &dissect.Message{Dir: reassembly.ServerToClient, Time: t0, CSID: 2, TypeID: 1, TypeName: "Set Chunk Size", Length: 4,
-		Control: &dissect.Control{Type: dissect.TypeSetChunkSize, Value: 4096}}
-	j := marshal(t, session.Record{Event: dissect.Event{Kind: dissect.KindMessage, ConnID: "c1", Dir: reassembly.ServerToClient, HasDir: true, Time: t0, Message: m}})
+	m := &event.Message{Dir: event.S2C, Time: t0, CSID: 2, TypeID: 1, TypeName: "Set Chunk Size", Length: 4,
+		Control: &event.Control{Type: event.TypeSetChunkSize, Value: 4096}}
+	j := marshal(t, session.Record{Event: event.Event{Kind: event.KindMessage, ConnID: "c1", Dir: event.S2C, HasDir: true, Time: t0, Message: m}})
 	want(t, j, map[string]string{"control": "object", "set_chunk_size": "object"})
 	if j["type"] != "set_chunk_size" || j["set_chunk_size"].(map[string]any)["value"] != 4096.0 {
 		t.Errorf("control: %v", j)
@@ -98,8 +97,8 @@ func TestMarshalEventControl(t *testing.T) {
 }
 
 func TestMarshalEventDiagnostic(t *testing.T) {
-	d := &dissect.Diagnostic{Severity: dissect.Warn, Code: "ts.backwards", Text: "went back", Offset: 100, Frames: [2]uint64{5, 6}}
-	j := marshal(t, session.Record{Event: dissect.Event{Kind: dissect.KindDiagnostic, ConnID: "c2", Dir: reassembly.ServerToClient, HasDir: true, Time: t0, Diag: d}})
+	d := &event.Diagnostic{Severity: event.Warn, Code: "ts.backwards", Text: "went back", Offset: 100, Frames: [2]uint64{5, 6}}
+	j := marshal(t, session.Record{Event: event.Event{Kind: event.KindDiagnostic, ConnID: "c2", Dir: event.S2C, HasDir: true, Time: t0, Diag: d}})
 	want(t, j, coreHead)
 	want(t, j, map[string]string{"dir": "string", "severity": "string", "code": "string", "text": "string", "offset": "integer", "frames": "array"})
 	if j["severity"] != "warn" || j["dir"] != "s2c" {
@@ -108,8 +107,8 @@ func TestMarshalEventDiagnostic(t *testing.T) {
 }
 
 func TestMarshalEventGap(t *testing.T) {
-	g := &dissect.GapEvent{Offset: 5000, Bytes: -1, Reason: "mid-stream", Frame: 1}
-	j := marshal(t, session.Record{Event: dissect.Event{Kind: dissect.KindGap, ConnID: "c1", HasDir: true, Time: t0, Gap: g}})
+	g := &event.GapEvent{Offset: 5000, Bytes: -1, Reason: "mid-stream", Frame: 1}
+	j := marshal(t, session.Record{Event: event.Event{Kind: event.KindGap, ConnID: "c1", HasDir: true, Time: t0, Gap: g}})
 	want(t, j, coreHead)
 	want(t, j, map[string]string{"dir": "string", "bytes": "integer", "offset": "integer", "reason": "string", "frame": "integer"})
 	if j["bytes"] != -1.0 {
@@ -118,9 +117,9 @@ func TestMarshalEventGap(t *testing.T) {
 }
 
 func TestMarshalEventHandshake(t *testing.T) {
-	h := &dissect.Handshake{C0: 3, S0: 3, C1: dissect.HandshakeHalf{Present: true, Scheme: -1, Time0: t0, Time1: t0},
-		S1: dissect.HandshakeHalf{Scheme: -1}, RTT: 614 * time.Microsecond}
-	j := marshal(t, session.Record{Event: dissect.Event{Kind: dissect.KindHandshake, ConnID: "c1", HasDir: true, Time: t0, Handshake: h}})
+	h := &event.Handshake{C0: 3, S0: 3, C1: event.HandshakeHalf{Present: true, Scheme: -1, Time0: t0, Time1: t0},
+		S1: event.HandshakeHalf{Scheme: -1}, RTT: 614 * time.Microsecond}
+	j := marshal(t, session.Record{Event: event.Event{Kind: event.KindHandshake, ConnID: "c1", HasDir: true, Time: t0, Handshake: h}})
 	want(t, j, coreHead)
 	want(t, j, map[string]string{"c0": "integer", "s0": "integer", "digest": "boolean", "c1": "object", "s2": "object", "rtt_ms": "number"})
 	if j["rtt_ms"] != 0.614 {
@@ -129,8 +128,8 @@ func TestMarshalEventHandshake(t *testing.T) {
 }
 
 func TestMarshalEventConn(t *testing.T) {
-	open := &dissect.ConnEvent{Client: "127.0.0.1:39084", Server: "127.0.0.1:1935", Oriented: "syn"}
-	j := marshal(t, session.Record{Event: dissect.Event{Kind: dissect.KindConn, ConnID: "c1", Time: t0, Conn: open}})
+	open := &event.ConnEvent{Client: "127.0.0.1:39084", Server: "127.0.0.1:1935", Oriented: "syn"}
+	j := marshal(t, session.Record{Event: event.Event{Kind: event.KindConn, ConnID: "c1", Time: t0, Conn: open}})
 	want(t, j, coreHead)
 	want(t, j, map[string]string{"client": "string", "server": "string", "state": "string"})
 	if _, ok := j["dir"]; ok || j["state"] != "open" {
@@ -142,7 +141,7 @@ func TestMarshalEventConn(t *testing.T) {
 	closed := *open
 	closed.Closed, closed.RTMP, closed.Variant, closed.Last = true, true, "rtmp", t0
 	closed.Bytes = [2]int64{160150, 3602}
-	j = marshal(t, session.Record{Event: dissect.Event{Kind: dissect.KindConn, ConnID: "c1", Time: t0, Conn: &closed}})
+	j = marshal(t, session.Record{Event: event.Event{Kind: event.KindConn, ConnID: "c1", Time: t0, Conn: &closed}})
 	want(t, j, map[string]string{"bytes_c2s": "integer", "bytes_s2c": "integer", "rtmp": "boolean", "variant": "string",
 		"messages": "array", "accounting": "array", "last_time": "string"})
 	if j["state"] != "closed" {
@@ -155,7 +154,7 @@ func TestMessageTypes(t *testing.T) {
 	for id := 0; id < 256; id++ {
 		seen[MessageType(uint8(id))] = true
 	}
-	for _, n := range MessageTypes() {
+	for _, n := range event.MsgTypeKeys() {
 		if !seen[n] {
 			t.Errorf("MessageTypes lists %q, which no id maps to", n)
 		}

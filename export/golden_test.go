@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden NDJSON files under testdata/golden")
@@ -25,7 +25,7 @@ func goldenNDJSON(t *testing.T, name string) []byte {
 	var b bytes.Buffer
 	seen := map[string]int{}
 	for _, r := range captureRecords(t, name) {
-		if m := r.Message; m != nil && (m.TypeID == dissect.TypeAudio || m.TypeID == dissect.TypeVideo) {
+		if m := r.Message; m != nil && (m.TypeID == event.TypeAudio || m.TypeID == event.TypeVideo) {
 			key := fmt.Sprint(r.ConnID, r.Dir, m.MSID, m.TypeID)
 			seen[key]++
 			if seen[key] > goldenMediaPerStream {

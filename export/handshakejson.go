@@ -4,7 +4,7 @@ import (
 	"encoding/hex"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // handshakeJSON is the "handshake" event of the NDJSON export, with the
@@ -47,7 +47,7 @@ type echoJSON struct {
 	Frame   uint64 `json:"frame,omitempty"`
 }
 
-func handshakeToJSON(head eventHead, h *dissect.Handshake) handshakeJSON {
+func handshakeToJSON(head eventHead, h *event.Handshake) handshakeJSON {
 	return handshakeJSON{
 		eventHead: head, C0: h.C0, S0: h.S0, Encrypted: h.Encrypted, Digest: h.Digest, Complete: h.Complete,
 		C1: halfToJSON(h.C1), S1: halfToJSON(h.S1), C2: echoToJSON(h.C2), S2: echoToJSON(h.S2),
@@ -55,7 +55,7 @@ func handshakeToJSON(head eventHead, h *dissect.Handshake) handshakeJSON {
 	}
 }
 
-func halfToJSON(h dissect.HandshakeHalf) halfJSON {
+func halfToJSON(h event.HandshakeHalf) halfJSON {
 	j := halfJSON{Present: h.Present, Time: h.Time, Version: h.Version, Scheme: h.Scheme, Frame: h.Frame}
 	if h.Scheme >= 0 && len(h.Digest) > 0 {
 		j.DigestOffset, j.Digest = h.DigestOffset, hex.EncodeToString(h.Digest)
@@ -66,7 +66,7 @@ func halfToJSON(h dissect.HandshakeHalf) halfJSON {
 	return j
 }
 
-func echoToJSON(e dissect.EchoCheck) echoJSON {
+func echoToJSON(e event.EchoCheck) echoJSON {
 	return echoJSON{Present: e.Present, Kind: e.Kind, Time: e.Time, Time2: e.Time2, Frame: e.Frame}
 }
 
@@ -84,6 +84,6 @@ type accountingJSON struct {
 	Missing   int64 `json:"missing"`
 }
 
-func accountingToJSON(a dissect.Accounting) accountingJSON {
+func accountingToJSON(a event.Accounting) accountingJSON {
 	return accountingJSON{a.Handshake, a.Header, a.Payload, a.Skipped, a.Encrypted, a.Pending, a.Missing}
 }

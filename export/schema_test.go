@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -136,7 +137,7 @@ func TestSchemaDocExamples(t *testing.T) {
 	if err := json.Unmarshal(raw, &sch); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Join(sch.Defs.Message.Properties.Type.Enum, " "), strings.Join(MessageTypes(), " "); got != want {
+	if got, want := strings.Join(sch.Defs.Message.Properties.Type.Enum, " "), strings.Join(event.MsgTypeKeys(), " "); got != want {
 		t.Errorf("schema message types %q, MessageTypes %q", got, want)
 	}
 }

@@ -5,7 +5,7 @@ import (
 
 	"github.com/rtmpscope/rtmpscope/dissect/command"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // The JSON shapes of what the session layer adds: a message's "pair" and a
@@ -103,7 +103,7 @@ func sessionToJSON(s *session.State) *sessionJSON {
 		ObjectEncoding: s.ObjectEncoding, ServerObjectEncoding: s.ServerObjectEncoding,
 		FMSVer: s.FMSVer, ConnectCode: s.ConnectCode,
 		Streams:    make([]streamJSON, 0, len(s.Streams)),
-		Caps:       capsByDirJSON{C2S: capsToJSON(s.Caps[reassembly.ClientToServer]), S2C: capsToJSON(s.Caps[reassembly.ServerToClient])},
+		Caps:       capsByDirJSON{C2S: capsToJSON(s.Caps[event.C2S]), S2C: capsToJSON(s.Caps[event.S2C])},
 		Unanswered: s.Unanswered, Failed: s.Failed,
 	}
 	for _, st := range s.Streams {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -35,7 +36,7 @@ func TestSessionJSON(t *testing.T) {
 		}
 		pair, _ := ev["pair"].(map[string]any)
 		switch {
-		case r.Kind == dissect.KindMessage && r.Message.Frame == 43 && r.Pair != nil:
+		case r.Kind == event.KindMessage && r.Message.Frame == 43 && r.Pair != nil:
 			sawResponse = true
 			want := map[string]any{"role": "response", "request": "publish", "frame": 41.0, "dir": "c2s"}
 			for k, v := range want {
@@ -50,14 +51,14 @@ func TestSessionJSON(t *testing.T) {
 			if suffix := " (0.048 ms after frame 41)"; !strings.HasSuffix(line, suffix) {
 				t.Errorf("text line %q does not end with %q", line, suffix)
 			}
-		case r.Kind == dissect.KindMessage && r.Message.Frame == 41:
+		case r.Kind == event.KindMessage && r.Message.Frame == 41:
 			sawRequest = true
 			if len(pair) != 2 || pair["role"] != "request" || pair["request"] != "publish" {
 				t.Errorf("frame 41 pair %v, want only role and request", pair)
 			}
-		case r.Kind == dissect.KindMessage && r.Pair == nil && ev["pair"] != nil:
+		case r.Kind == event.KindMessage && r.Pair == nil && ev["pair"] != nil:
 			t.Errorf("frame %d: pair %v without a Pair", r.Message.Frame, ev["pair"])
-		case r.Kind == dissect.KindConn && r.Conn.Closed && r.ConnID == "c2":
+		case r.Kind == event.KindConn && r.Conn.Closed && r.ConnID == "c2":
 			sawSession = true
 			s, _ := ev["session"].(map[string]any)
 			if s["app"] != "live" || s["fms_ver"] != "FMS/3,0,1,123" || s["failed"] != 1.0 || s["unanswered"] != 0.0 {

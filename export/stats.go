@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/media"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // This file is the media statistics of `rtmpscope stats`: a collector that
@@ -128,39 +128,39 @@ func (c *StatsCollector) Add(r session.Record) {
 	if c.conns == nil {
 		c.conns = map[string]*statsConn{}
 	}
-	sc := c.conns[r.ConnID]
+	sc := c.conns[r.ConnID.String()]
 	if sc == nil {
 		sc = &statsConn{streams: map[StreamKey]*streamAcc{}}
-		c.conns[r.ConnID] = sc
+		c.conns[r.ConnID.String()] = sc
 	}
 	switch r.Kind {
-	case dissect.KindConn:
-		sc.client, sc.server = r.Conn.Client, r.Conn.Server
+	case event.KindConn:
+		sc.client, sc.server = r.Conn.Info.Client.String(), r.Conn.Info.Server.String()
 		if r.Conn.Closed {
-			c.report(r.ConnID, sc, r.Session)
-			delete(c.conns, r.ConnID)
+			c.report(r.ConnID.String(), sc, r.Session)
+			delete(c.conns, r.ConnID.String())
 		}
-	case dissect.KindMessage:
+	case event.KindMessage:
 		m := r.Message
 		switch m.TypeID {
-		case media.TypeAudio, media.TypeVideo:
+		case event.TypeAudio, event.TypeVideo:
 			var decoded any
 			if r.Body.Audio != nil {
 				decoded = r.Body.Audio
 			} else if r.Body.Video != nil {
 				decoded = r.Body.Video
 			}
-			c.add(sc, r.ConnID, m.Dir.String(), m.MSID, m.Timestamp, r.Time, m.TypeID == media.TypeVideo, int(m.Length), decoded)
-		case 22: // aggregate: each sub-message counts with its own timestamp
+			c.add(sc, r.ConnID.String(), m.Dir.String(), m.MSID, m.Timestamp, r.Time, m.TypeID == event.TypeVideo, int(m.Length), decoded)
+		case event.TypeAggregate: // aggregate: each sub-message counts with its own timestamp
 			for i := range r.Body.Aggregate {
 				s := &r.Body.Aggregate[i]
 				switch {
 				case s.Audio != nil:
-					c.add(sc, r.ConnID, m.Dir.String(), m.MSID, s.Timestamp, r.Time, false, s.Size, s.Audio)
+					c.add(sc, r.ConnID.String(), m.Dir.String(), m.MSID, s.Timestamp, r.Time, false, s.Size, s.Audio)
 				case s.Video != nil:
-					c.add(sc, r.ConnID, m.Dir.String(), m.MSID, s.Timestamp, r.Time, true, s.Size, s.Video)
-				case s.TypeID == media.TypeAudio || s.TypeID == media.TypeVideo:
-					c.add(sc, r.ConnID, m.Dir.String(), m.MSID, s.Timestamp, r.Time, s.TypeID == media.TypeVideo, s.Size, nil)
+					c.add(sc, r.ConnID.String(), m.Dir.String(), m.MSID, s.Timestamp, r.Time, true, s.Size, s.Video)
+				case s.TypeID == event.TypeAudio || s.TypeID == event.TypeVideo:
+					c.add(sc, r.ConnID.String(), m.Dir.String(), m.MSID, s.Timestamp, r.Time, s.TypeID == event.TypeVideo, s.Size, nil)
 				}
 			}
 		}

@@ -6,10 +6,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 func TestSparkline(t *testing.T) {
@@ -39,13 +38,13 @@ func TestSparkline(t *testing.T) {
 
 var base = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func rec(kind dissect.Kind, ms int, m *dissect.Message) session.Record {
+func rec(kind event.Kind, ms int, m *event.Message) session.Record {
 	at := base.Add(time.Duration(ms) * time.Millisecond)
-	r := session.Record{Event: dissect.Event{Kind: kind, ConnID: "c1", Time: at}}
+	r := session.Record{Event: event.Event{Kind: kind, ConnID: "c1", Time: at}}
 	switch kind {
-	case dissect.KindConn:
-		r.Conn = &dissect.ConnEvent{Client: "10.0.0.1:5000", Server: "10.0.0.2:1935", Closed: ms > 0}
-	case dissect.KindMessage:
+	case event.KindConn:
+		r.Conn = &event.ConnEvent{Client: "10.0.0.1:5000", Server: "10.0.0.2:1935", Closed: ms > 0}
+	case event.KindMessage:
 		m.Time = at
 		m.Length = uint32(len(m.Body))
 		r.Message, r.Dir, r.HasDir = m, m.Dir, true
@@ -61,21 +60,21 @@ func rec(kind dissect.Kind, ms int, m *dissect.Message) session.Record {
 func TestStatsCollector(t *testing.T) {
 	var got []StreamStats
 	c := &StatsCollector{OnStream: func(s StreamStats) { got = append(got, s) }}
-	s2c := reassembly.ServerToClient
-	c.Add(rec(dissect.KindConn, 0, nil))
-	video := func(ts uint32, body ...byte) *dissect.Message {
-		return &dissect.Message{Dir: s2c, MSID: 1, TypeID: 9, Timestamp: ts, Body: body}
+	s2c := event.S2C
+	c.Add(rec(event.KindConn, 0, nil))
+	video := func(ts uint32, body ...byte) *event.Message {
+		return &event.Message{Dir: s2c, MSID: 1, TypeID: 9, Timestamp: ts, Body: body}
 	}
-	c.Add(rec(dissect.KindMessage, 1, video(960, 0x17, 0, 0, 0, 0)))
-	c.Add(rec(dissect.KindMessage, 1, &dissect.Message{Dir: s2c, MSID: 1, TypeID: 8, Timestamp: 960}))
+	c.Add(rec(event.KindMessage, 1, video(960, 0x17, 0, 0, 0, 0)))
+	c.Add(rec(event.KindMessage, 1, &event.Message{Dir: s2c, MSID: 1, TypeID: 8, Timestamp: 960}))
 	for i := 0; i < 26; i++ {
-		c.Add(rec(dissect.KindMessage, 2+40*i, video(1000+uint32(40*i), 0x27, 1, 0, 0, 0)))
+		c.Add(rec(event.KindMessage, 2+40*i, video(1000+uint32(40*i), 0x27, 1, 0, 0, 0)))
 	}
-	c.Add(rec(dissect.KindMessage, 3, &dissect.Message{Dir: reassembly.ClientToServer, MSID: 1, TypeID: 8, Timestamp: 0, Body: []byte{0xaf, 1, 0x21}}))
+	c.Add(rec(event.KindMessage, 3, &event.Message{Dir: event.C2S, MSID: 1, TypeID: 8, Timestamp: 0, Body: []byte{0xaf, 1, 0x21}}))
 	if len(got) != 0 {
 		t.Fatal("reported before the connection closed")
 	}
-	c.Add(rec(dissect.KindConn, 2000, nil))
+	c.Add(rec(event.KindConn, 2000, nil))
 	if len(got) != 2 || got[0].Dir != "c2s" || got[1].Dir != "s2c" {
 		t.Fatalf("streams %+v", got)
 	}

@@ -5,10 +5,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // TextLine formats one event as a line of the tshark-like summary view:
@@ -22,44 +21,49 @@ func TextLine(r session.Record, base time.Time, width int) string {
 	arrow := "   "
 	if ev.HasDir {
 		arrow = "C→S"
-		if ev.Dir == reassembly.ServerToClient {
+		if ev.Dir == event.S2C {
 			arrow = "S→C"
 		}
 	}
 	var s string
 	switch ev.Kind {
-	case dissect.KindMessage:
+	case event.KindMessage:
 		m := ev.Message
 		ts := fmt.Sprintf("%d", m.Timestamp)
 		if m.Inferred || m.TS.Inferred {
 			ts += "?"
 		}
 		s = fmt.Sprintf("%6d %10.6f %-3s %s %3d %2d %8s %-5s %6d %s", m.Frame, rel, ev.ConnID, arrow,
-			m.CSID, m.MSID, ts, ShortType(m.TypeID), m.Length, decode.Summary(m, body))
+			m.CSID, m.MSID, ts, event.MsgType(m.TypeID).Short(), m.Length, decode.Summary(m, body))
 		if p := r.Pair; p != nil && p.Role == session.RoleResponse {
 			s += pairSuffix(p) // export/session.go
 		}
-	case dissect.KindDiagnostic:
+	case event.KindDiagnostic:
 		d := ev.Diag
 		s = fmt.Sprintf("%6d %10.6f %-3s %s ! %s %s: %s", d.Frames[1], rel, ev.ConnID, arrow, d.Severity, d.Code, d.Text)
-	case dissect.KindGap:
+	case event.KindGap:
 		g := ev.Gap
 		n := fmt.Sprintf("%d bytes", g.Bytes)
 		if g.Bytes < 0 {
 			n = "unknown bytes"
 		}
 		s = fmt.Sprintf("%6d %10.6f %-3s %s ~ gap (%s): %s missing before offset %d. %s", g.Frame, rel, ev.ConnID, arrow, g.Reason, n, g.Offset, g.Action)
-	case dissect.KindHandshake:
+	case event.KindHandshake:
 		s = fmt.Sprintf("%6s %10.6f %-3s     handshake %s", "", rel, ev.ConnID, handshakeSummary(ev.Handshake))
-	case dissect.KindConn:
+	case event.KindConn:
 		c := ev.Conn
 		if !c.Closed {
-			s = fmt.Sprintf("%6d %10.6f %-3s     connection %s -> %s (client by %s)", c.Info.Frame, rel, ev.ConnID, c.Client, c.Server, c.Oriented)
+			in := &c.Info
+			s = fmt.Sprintf("%6d %10.6f %-3s     connection %s -> %s %s over %s (client by %s): %s", in.Frame, rel, ev.ConnID,
+				in.Client, in.Server, in.Variant, in.Transport, in.Orientation, in.Evidence)
 		} else {
 			s = fmt.Sprintf("%6s %10.6f %-3s     closed: %d messages C→S, %d S→C; %d/%d bytes", "", rel, ev.ConnID,
 				c.Messages[0], c.Messages[1], c.Bytes[0], c.Bytes[1])
+			if c.Stats != nil {
+				s += "; " + c.Stats.End.String()
+			}
 			if !c.RTMP {
-				s += "; not RTMP"
+				s += "; no RTMP recognised"
 			}
 		}
 	}
@@ -70,45 +74,7 @@ func TextLine(r session.Record, base time.Time, width int) string {
 	return s
 }
 
-// ShortType is the compact type name of the one-line views (text and the
-// terminal UI's timeline): SCS, Ack, Cmd, Video, ...
-func ShortType(id uint8) string {
-	switch id {
-	case 1:
-		return "SCS"
-	case 2:
-		return "Abort"
-	case 3:
-		return "Ack"
-	case 4:
-		return "UCM"
-	case 5:
-		return "WAS"
-	case 6:
-		return "SPB"
-	case 8:
-		return "Audio"
-	case 9:
-		return "Video"
-	case 15:
-		return "Data3"
-	case 16:
-		return "SO3"
-	case 17:
-		return "Cmd3"
-	case 18:
-		return "Data"
-	case 19:
-		return "SO"
-	case 20:
-		return "Cmd"
-	case 22:
-		return "Aggr"
-	}
-	return fmt.Sprintf("T%d", id)
-}
-
-func handshakeSummary(h *dissect.Handshake) string {
+func handshakeSummary(h *event.Handshake) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "C0=%d S0=%d", h.C0, h.S0)
 	switch {

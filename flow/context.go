@@ -33,6 +33,9 @@ func (c *Context) Diag(dir event.Dir, hasDir bool, at event.FrameRef, d *event.D
 // e.g. "rtmp") for the bytes this layer peels, on the same connection, and
 // records the layer in Info.Layers. It returns nil for an unknown name.
 func (c *Context) Inner(name string) StreamHandler {
+	if c.r == nil {
+		return nil
+	}
 	p := c.r.protocol(name)
 	if p == nil || p.Stream == nil {
 		return nil
@@ -48,6 +51,9 @@ func (c *Context) Inner(name string) StreamHandler {
 // returns its Context; the caller makes its inner handler with Inner and
 // ends it with Finish.
 func (c *Context) Open(info event.ConnInfo) *Context {
+	if c.r == nil {
+		return NewContext(&info, c.out)
+	}
 	return c.r.openLogical(info)
 }
 
@@ -55,6 +61,9 @@ func (c *Context) Open(info event.ConnInfo) *Context {
 // called its inner handler's Close(ev); Finish completes ev's identity and
 // emits the conn-closed event.
 func (c *Context) Finish(ev *event.ConnEvent) {
+	if c.r == nil {
+		return
+	}
 	c.r.finishLogical(c, ev)
 }
 
@@ -63,6 +72,9 @@ func (c *Context) Finish(ev *event.ConnEvent) {
 // sessions that several TCP connections join. Keys are namespaced by the
 // protocol that uses them ("rtmpt/sessions").
 func (c *Context) Shared(key string, mk func() any) any {
+	if c.r == nil {
+		return mk()
+	}
 	return c.r.shared(key, mk)
 }
 
@@ -70,5 +82,19 @@ func (c *Context) Shared(key string, mk func() any) any {
 // flow has closed, in registration order; a key registers at most once.
 // Handlers whose state spans flows (RTMPT sessions) finish it there.
 func (c *Context) AtEnd(key string, f func()) {
+	if c.r == nil {
+		return
+	}
 	c.r.atEnd(key, f)
+}
+
+// NewContext makes a Context outside a router, for handlers run on their
+// own: sniffers that trial-parse a flow's first bytes, tests and fuzzers.
+// Its Inner, Open and Shared are inert (nil, a detached Context, a fresh
+// value).
+func NewContext(info *event.ConnInfo, out event.Receiver) *Context {
+	if out == nil {
+		out = event.ReceiverFunc(func(event.Event) {})
+	}
+	return &Context{Info: info, out: out}
 }

@@ -15,8 +15,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export/tree"
 	"github.com/rtmpscope/rtmpscope/tui/detail"
 	"github.com/rtmpscope/rtmpscope/tui/hexview"
@@ -500,7 +500,7 @@ func (m *Model) syncSelection() tea.Cmd {
 	m.shown = r
 	rec, err := m.st.Record(r, m.reveal)
 	if err != nil {
-		rec = &session.Record{Event: dissect.Event{Kind: dissect.KindDiagnostic, Diag: &dissect.Diagnostic{Severity: dissect.Error, Code: "tui.store", Text: err.Error()}}}
+		rec = &session.Record{Event: event.Event{Kind: event.KindDiagnostic, Diag: &event.Diagnostic{Severity: event.Error, Code: "tui.store", Text: err.Error()}}}
 	}
 	root := tree.Build(rec)
 	m.detail.SetRecord(rec, root)
@@ -759,7 +759,7 @@ func (m *Model) timelineTitle() string {
 		s += " of " + itoa(n)
 	}
 	if ch := m.conns.chosen(); ch >= 0 && ch < len(m.conns.conns) {
-		s += " · " + m.conns.conns[ch].ID
+		s += " · " + m.conns.conns[ch].ID.String()
 	}
 	if m.filterSrc != "" {
 		s += " · " + m.filterSrc

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export/displayfilter"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 	"github.com/rtmpscope/rtmpscope/tui/store"
@@ -225,7 +226,7 @@ func TestSearchAndDiagnostics(t *testing.T) {
 	mid.st = loadStore(t, "midstream.pcap")
 	mid.tl.st = mid.st
 	mid = send(mid, press("n"))
-	if r := mid.st.Row(mid.tl.selected()); r.Kind != dissect.KindDiagnostic {
+	if r := mid.st.Row(mid.tl.selected()); r.Kind != event.KindDiagnostic {
 		t.Errorf("n landed on a %s row", r.Kind)
 	}
 }

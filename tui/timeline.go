@@ -5,9 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
-	"github.com/rtmpscope/rtmpscope/export"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/tui/store"
 	"github.com/rtmpscope/rtmpscope/tui/theme"
 )
@@ -89,7 +87,7 @@ func (t *timeline) line(i int) (string, store.Row) {
 	dir := "   "
 	if row.Has(store.FlagHasDir) {
 		dir = "C→S"
-		if reassembly.Direction(row.Dir) == reassembly.ServerToClient {
+		if event.Dir(row.Dir) == event.S2C {
 			dir = "S→C"
 		}
 	}
@@ -100,19 +98,19 @@ func (t *timeline) line(i int) (string, store.Row) {
 	sum := t.st.Summary(i, t.reveal)
 	typ, length, ts := "", "", ""
 	switch row.Kind {
-	case dissect.KindMessage:
-		typ, length = export.ShortType(row.TypeID), itoa(int(row.Length))
+	case event.KindMessage:
+		typ, length = event.MsgType(row.TypeID).Short(), itoa(int(row.Length))
 		ts = itoa(int(row.Timestamp))
 		if row.Has(store.FlagInferred) {
 			ts += "?"
 		}
-	case dissect.KindDiagnostic:
+	case event.KindDiagnostic:
 		typ = "!" + row.Severity.String()
-	case dissect.KindGap:
+	case event.KindGap:
 		typ = "~gap"
-	case dissect.KindHandshake:
+	case event.KindHandshake:
 		typ = "hshk"
-	case dissect.KindConn:
+	case event.KindConn:
 		typ = "conn"
 	}
 	frame := ""
@@ -121,7 +119,7 @@ func (t *timeline) line(i int) (string, store.Row) {
 	}
 	if t.wide() {
 		csid, msid := "", ""
-		if row.Kind == dissect.KindMessage {
+		if row.Kind == event.KindMessage {
 			csid, msid = itoa(int(row.CSID)), itoa(int(row.MSID))
 		}
 		return fmt.Sprintf("%7s %10.6f %-4s %s %4s %4s %10s %-5s %7s %s", frame, rel, conn, dir, csid, msid, ts, typ, length, sum), row
@@ -143,9 +141,9 @@ func (t *timeline) View() string {
 			s = t.theme.Selected.Render(s)
 		case t.top+k == t.cursor:
 			s = t.theme.SelectedBlur.Render(s)
-		case row.Kind == dissect.KindDiagnostic:
+		case row.Kind == event.KindDiagnostic:
 			s = t.theme.Severity(int(row.Severity)).Render(s)
-		case row.Kind != dissect.KindMessage:
+		case row.Kind != event.KindMessage:
 			s = t.theme.Dim.Render(s)
 		}
 		lines = append(lines, s)

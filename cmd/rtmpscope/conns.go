@@ -7,7 +7,11 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/flow"
+	"github.com/rtmpscope/rtmpscope/pipeline"
 )
 
 const connsUsage = `Usage: rtmpscope conns [flags] (-r FILE | -i IFACE)
@@ -36,36 +40,54 @@ func runConns(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := in.check(); err != nil {
 		return err
 	}
-	out, err := newConnWriter(*format, stdout)
-	if err != nil {
-		return err
+	if *format != "text" && *format != "ndjson" && *format != "json" {
+		return usagef("-T %s: unknown format (text, ndjson, json)", *format)
 	}
 	src, err := openInput(&in)
 	if err != nil {
 		return err
 	}
-	var recs []export.ConnRecord
-	var base time.Time
-	col := &export.ConnCollector{Ports: in.ports, OnClose: func(r export.ConnRecord) {
-		if base.IsZero() || r.First.Before(base) {
-			base = r.First
-		}
-		if out.write != nil {
-			out.write(r)
-			return
-		}
-		recs = append(recs, r)
-	}}
-	flush := func() error {
-		if out.write == nil && !in.quiet {
-			if err := export.WriteConnTable(stdout, recs, base); err != nil {
-				return err
-			}
-		}
-		return out.close()
+	// The router decides and counts every flow without dissecting it: the
+	// same decision the message view makes, at a fraction of the cost.
+	p := newPipeline(src, &in, pipeline.Config{Flow: flow.Options{CountOnly: true}})
+	var sink pipeline.Sink
+	if *format == "text" {
+		sink = &connTable{w: stdout, quiet: in.quiet}
+	} else {
+		js := newjsonSink(stdout, *format == "json", export.EventOptions{})
+		js.Quiet = in.quiet
+		js.Match = func(r *session.Record) bool { return r.Kind == event.KindConn && r.Conn.Closed }
+		sink = js
 	}
-	_, err = runPipeline(ctx, src, &in, col, flush, stderr)
+	_, err = runPipeline(ctx, src, p, stderr, sink)
 	return err
+}
+
+// connTable collects the closed connections and writes the table at the
+// end, in connection order.
+type connTable struct {
+	w     io.Writer
+	quiet bool
+	recs  []*event.ConnEvent
+	base  time.Time
+}
+
+func (t *connTable) Record(r *session.Record) error {
+	if r.Kind != event.KindConn || !r.Conn.Closed {
+		return nil
+	}
+	if t.base.IsZero() || r.Conn.Info.FirstSeen.Before(t.base) {
+		t.base = r.Conn.Info.FirstSeen
+	}
+	t.recs = append(t.recs, r.Conn)
+	return nil
+}
+
+func (t *connTable) Close() error {
+	if t.quiet {
+		return nil
+	}
+	return export.WriteConnTable(t.w, t.recs, t.base)
 }
 
 // parseFlags parses and handles --help the same way for every command.

@@ -11,9 +11,9 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/export/extract"
+	"github.com/rtmpscope/rtmpscope/pipeline"
 )
 
 const extractUsage = `Usage: rtmpscope extract [flags] (-r FILE | -i IFACE) [-o DIR]
@@ -83,9 +83,12 @@ func runExtract(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	x := extract.NewExtractor(opts)
-	tracker := session.New(session.Options{ShowSecrets: *secrets}, x.Add)
-	x.SetState(tracker.State)
-	flush := func() error {
+	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}})
+	x.SetState(p.Tracker().StateByName)
+	sink := pipeline.NewSink(func(r *session.Record) error {
+		x.Add(*r)
+		return nil
+	}, func() error {
 		err := x.Close()
 		if files == 0 && !in.quiet {
 			fmt.Fprintln(out, "no audio or video streams to extract")
@@ -94,8 +97,8 @@ func runExtract(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			err = e
 		}
 		return err
-	}
-	_, err = runPipeline(ctx, src, &in, &dissect.Factory{Sink: tracker}, flush, stderr)
+	})
+	_, err = runPipeline(ctx, src, p, stderr, sink)
 	return err
 }
 

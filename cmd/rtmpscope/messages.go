@@ -1,20 +1,19 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export"
 	"github.com/rtmpscope/rtmpscope/export/displayfilter"
 	"github.com/rtmpscope/rtmpscope/export/tree"
+	"github.com/rtmpscope/rtmpscope/pipeline"
 )
 
 const messagesUsage = `Usage: rtmpscope [flags] (-r FILE | -i IFACE)
@@ -65,44 +64,19 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		return runTUI(ctx, src, &in, *secrets, displayFilterArg(fs), stderr)
 	}
-	var (
-		jw  *export.JSONWriter
-		tw  *bufio.Writer
-		out func(session.Record)
-		// base is the first event's time, filtered or not: text times
-		// stay relative to the start of the capture under -Y.
-		base time.Time
-	)
+	var sink pipeline.Sink
 	switch *format {
 	case "text":
-		tw = bufio.NewWriterSize(stdout, 1<<16)
-		color := tree.ColorFor(stdout)
-		out = func(r session.Record) {
-			if *verbose {
-				// The tree repeats the summary line as its root, then a
-				// blank line separates events, as in tshark -V.
-				tree.Write(tw, tree.Build(&r), tree.WriteOptions{Header: export.TextLine(r, base, 0), Color: color})
-				tw.WriteByte('\n')
-				return
-			}
-			line := export.TextLine(r, base, 0)
-			if color {
-				line = colorLine(r, line)
-			}
-			tw.WriteString(line)
-			tw.WriteByte('\n')
-		}
+		ts := newtextSink(stdout)
+		ts.Verbose, ts.Color, ts.Colorize, ts.Match, ts.Quiet = *verbose, tree.ColorFor(stdout), colorLine, filter.Match, in.quiet
+		sink = ts
 	case "ndjson", "json":
 		if *verbose {
 			return usagef("-V prints text trees; use it with -T text (JSON already holds every field)")
 		}
-		jw = export.NewJSONWriter(stdout, *format == "json")
-		opts := export.EventOptions{Payload: *payload}
-		out = func(r session.Record) {
-			if line, err := export.MarshalEvent(r, opts); err == nil {
-				jw.Write(line)
-			}
-		}
+		js := newjsonSink(stdout, *format == "json", export.EventOptions{Payload: *payload})
+		js.Match, js.Quiet = filter.Match, in.quiet
+		sink = js
 	default:
 		return usagef("-T %s: unknown format (text, ndjson, json)", *format)
 	}
@@ -110,24 +84,8 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	tracker := session.New(session.Options{ShowSecrets: *secrets}, func(r session.Record) {
-		if r.Kind == dissect.KindMessage {
-			src.counts.messages.Add(1)
-		}
-		if base.IsZero() {
-			base = r.Time
-		}
-		if !in.quiet && filter.Match(&r) {
-			out(r)
-		}
-	})
-	flush := func() error {
-		if tw != nil {
-			return tw.Flush()
-		}
-		return jw.Close()
-	}
-	_, err = runPipeline(ctx, src, &in, &dissect.Factory{Sink: tracker}, flush, stderr)
+	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}})
+	_, err = runPipeline(ctx, src, p, stderr, sink)
 	return err
 }
 
@@ -145,7 +103,7 @@ func compileDisplayFilter(src string) (*displayfilter.Filter, error) {
 // colorLine colours what a person scanning the text view must not miss:
 // warnings yellow, errors and gaps red, the connection lines bold. Only on
 // a terminal without NO_COLOR (tree.ColorFor).
-func colorLine(r session.Record, line string) string {
+func colorLine(r *session.Record, line string) string {
 	const (
 		bold   = "\x1b[1m"
 		yellow = "\x1b[33m"
@@ -153,16 +111,16 @@ func colorLine(r session.Record, line string) string {
 		reset  = "\x1b[0m"
 	)
 	switch r.Kind {
-	case dissect.KindDiagnostic:
+	case event.KindDiagnostic:
 		switch r.Diag.Severity {
-		case dissect.Warn:
+		case event.Warn:
 			return yellow + line + reset
-		case dissect.Error:
+		case event.Error:
 			return red + line + reset
 		}
-	case dissect.KindGap:
+	case event.KindGap:
 		return red + line + reset
-	case dissect.KindConn:
+	case event.KindConn:
 		return bold + line + reset
 	}
 	return line

@@ -2,16 +2,21 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/spf13/pflag"
 
 	"github.com/rtmpscope/rtmpscope/capture"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
+	"github.com/rtmpscope/rtmpscope/flow"
+	"github.com/rtmpscope/rtmpscope/pipeline"
 )
 
 // inputFlags are the flags shared by every command that reads packets;
@@ -66,6 +71,8 @@ type input struct {
 	tap    func(capture.Packet) bool
 	// counts feeds the progress line; sinks add the messages they see.
 	counts counters
+	// writeName is -w's file, for the summary.
+	writeName string
 }
 
 func openInput(f *inputFlags) (*input, error) {
@@ -107,7 +114,7 @@ func openInput(f *inputFlags) (*input, error) {
 			in.src.Close()
 			return nil, err
 		}
-		in.writer = w
+		in.writer, in.writeName = w, f.write
 	}
 	in.tap = func(p capture.Packet) bool {
 		in.counts.packets.Add(1)
@@ -144,20 +151,35 @@ func (in *input) close() error {
 	return err
 }
 
-// runPipeline reads the input through reassembly into f, printing live
-// progress and the summary to stderr.
-// The input is opened by the caller (openInput), so that a bad file or
-// filter is reported before any output is written.
-// flush is called when the run ends, before the summary is printed, so that
-// the summary comes last on a terminal.
-func runPipeline(ctx context.Context, in *input, fl *inputFlags, f reassembly.HandlerFactory, flush func() error, stderr io.Writer) (reassembly.Summary, error) {
+// newPipeline wires cfg with the input's flags: RTMP ports, -c, the tap
+// (capture filter on files, -w), and the message counter of the progress
+// line.
+func newPipeline(in *input, fl *inputFlags, cfg pipeline.Config) *pipeline.Pipeline {
+	cfg.Flow.Ports = fl.ports
+	cfg.Count = fl.count
+	cfg.Tap = in.tap
+	return pipeline.New(cfg)
+}
+
+// countSink counts messages for the progress line.
+func countSink(in *input) pipeline.Sink {
+	return pipeline.SinkFunc(func(r *session.Record) error {
+		if r.Kind == event.KindMessage {
+			in.counts.messages.Add(1)
+		}
+		return nil
+	})
+}
+
+// runPipeline runs p over the input into sinks, printing live progress and
+// the summary to stderr. The input is opened by the caller (openInput), so
+// that a bad file or filter is reported before any output is written. The
+// sinks are closed (flushed) before the summary is printed, so that the
+// summary comes last on a terminal.
+func runPipeline(ctx context.Context, in *input, p *pipeline.Pipeline, stderr io.Writer, sinks ...pipeline.Sink) (flow.Summary, error) {
 	start := time.Now()
 	stopProgress := startProgress(os.Stdout, stderr, in.file, &in.counts)
-	sum, runErr := reassembly.Run(ctx, in.src, f, reassembly.RunOptions{
-		Options: reassembly.Options{ServerPorts: fl.ports},
-		Count:   fl.count,
-		Tap:     in.tap,
-	})
+	sum, runErr := p.Run(ctx, in.src, append([]pipeline.Sink{countSink(in)}, sinks...)...)
 	stopProgress()
 	var live *capture.LiveStats
 	if in.live != nil {
@@ -171,16 +193,14 @@ func runPipeline(ctx context.Context, in *input, fl *inputFlags, f reassembly.Ha
 	if err := in.close(); err != nil && runErr == nil {
 		runErr = err
 	}
-	if flush != nil {
-		if err := flush(); err != nil && runErr == nil {
-			runErr = err
-		}
+	if errors.Is(runErr, syscall.EPIPE) {
+		return sum, runErr // the reader went away: no summary, exit quietly
 	}
-	printSummary(stderr, sum, live, written, fl.write, time.Since(start))
+	printSummary(stderr, sum, live, written, in.writeName, time.Since(start))
 	return sum, runErr
 }
 
-func printSummary(w io.Writer, s reassembly.Summary, live *capture.LiveStats, written uint64, wname string, took time.Duration) {
+func printSummary(w io.Writer, s flow.Summary, live *capture.LiveStats, written uint64, wname string, took time.Duration) {
 	c := s.Capture
 	fmt.Fprintf(w, "%d packets (%d TCP", c.Packets+s.Filtered, c.TCP)
 	for _, x := range []struct {
@@ -193,12 +213,28 @@ func printSummary(w io.Writer, s reassembly.Summary, live *capture.LiveStats, wr
 			fmt.Fprintf(w, ", %d %s", x.n, x.what)
 		}
 	}
-	fmt.Fprintf(w, "), %d %s", s.Assembly.Connections, plural(s.Assembly.Connections, "connection"))
+	fmt.Fprintf(w, "), %d %s", s.Router.Flows, plural(s.Router.Flows, "flow"))
+	if s.Router.Flows > 0 {
+		var rtmp uint64
+		for v, n := range s.Router.ByVariant {
+			if v != event.VariantOther.String() {
+				rtmp += n
+			}
+		}
+		fmt.Fprintf(w, " (%d RTMP", rtmp)
+		if n := s.Router.ByVariant[event.VariantOther.String()]; n > 0 {
+			fmt.Fprintf(w, ", %d other", n)
+		}
+		io.WriteString(w, ")")
+	}
 	if c.SnapCut > 0 {
 		fmt.Fprintf(w, ", %d cut by the snap length", c.SnapCut)
 	}
 	if s.Assembly.Gaps > 0 {
 		fmt.Fprintf(w, ", %d gaps (%d bytes known missing)", s.Assembly.Gaps, s.Assembly.GapBytes)
+	}
+	if s.Router.UDPRefused > 0 {
+		fmt.Fprintf(w, ", %d UDP flows not followed (limit), %d of their datagrams", s.Router.UDPRefused, s.Router.UDPPktsRef)
 	}
 	if s.Assembly.ConnsRefused > 0 {
 		fmt.Fprintf(w, ", %d connections not followed (limit), %d of their packets", s.Assembly.ConnsRefused, s.Assembly.PktsRefused)

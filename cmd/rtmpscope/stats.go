@@ -8,9 +8,9 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/pipeline"
 )
 
 const statsUsage = `Usage: rtmpscope stats [flags] (-r FILE | -i IFACE)
@@ -73,17 +73,18 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			out(s)
 		}
 	}}
-	tracker := session.New(session.Options{ShowSecrets: *secrets}, func(r session.Record) {
+	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}})
+	col.State = p.Tracker().StateByName
+	sink := pipeline.NewSink(func(r *session.Record) error {
 		if base.IsZero() {
 			base = r.Time
 		}
-		col.Add(r)
-	})
-	col.State = tracker.State
-	flush := func() error {
+		col.Add(*r)
+		return nil
+	}, func() error {
 		col.Flush()
 		return close()
-	}
-	_, err = runPipeline(ctx, src, &in, &dissect.Factory{Sink: tracker}, flush, stderr)
+	})
+	_, err = runPipeline(ctx, src, p, stderr, sink)
 	return err
 }

@@ -12,8 +12,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/export"
 	"github.com/rtmpscope/rtmpscope/export/displayfilter"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/pipeline"
 	"github.com/rtmpscope/rtmpscope/tui"
 	"github.com/rtmpscope/rtmpscope/tui/store"
 	"github.com/rtmpscope/rtmpscope/tui/theme"
@@ -61,8 +63,16 @@ func runTUI(ctx context.Context, in *input, fl *inputFlags, secrets bool, filter
 	pipeDone := make(chan struct{})
 	go func() {
 		defer close(pipeDone)
-		_, runErr := reassembly.Run(ctx, in.src, &dissect.Factory{Sink: st.Tracker(secrets), Options: dissect.Options{KeepChunkHeaders: true}},
-			reassembly.RunOptions{Options: reassembly.Options{ServerPorts: fl.ports}, Count: fl.count, Tap: in.tap})
+		st.SetPlainInput(secrets)
+		p := newPipeline(in, fl, pipeline.Config{
+			Session: session.Options{ShowSecrets: secrets}, Dissect: dissect.Options{KeepChunkHeaders: true},
+		})
+		_, runErr := p.Run(ctx, in.src, pipeline.NewSink(func(r *session.Record) error {
+			if export.Shown(r) {
+				st.Add(*r)
+			}
+			return nil
+		}, nil))
 		if errors.Is(runErr, context.Canceled) {
 			runErr = nil
 		}

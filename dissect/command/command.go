@@ -14,16 +14,6 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect/amf"
 )
 
-// RTMP message type ids this package decodes.
-const (
-	TypeDataAMF3         = 15
-	TypeSharedObjectAMF3 = 16
-	TypeCommandAMF3      = 17
-	TypeDataAMF0         = 18
-	TypeSharedObjectAMF0 = 19
-	TypeCommandAMF0      = 20
-)
-
 // Command is one decoded command message: a remote call or its reply.
 type Command struct {
 	Name          string

@@ -8,23 +8,10 @@ package decode
 import (
 	"strconv"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/amf"
 	"github.com/rtmpscope/rtmpscope/dissect/command"
 	"github.com/rtmpscope/rtmpscope/dissect/media"
-)
-
-// RTMP message type ids whose bodies are decoded here.
-const (
-	typeAudio       = 8
-	typeVideo       = 9
-	typeDataAMF3    = 15
-	typeSharedAMF3  = 16
-	typeCommandAMF3 = 17
-	typeDataAMF0    = 18
-	typeSharedAMF0  = 19
-	typeCommandAMF0 = 20
-	typeAggregate   = 22
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // maxSummaryValues is how many data-message values a one-line summary shows.
@@ -44,35 +31,35 @@ type Body struct {
 
 // Message decodes m's body. Messages whose body was not kept decode to an
 // empty Body.
-func Message(m *dissect.Message) Body {
+func Message(m *event.Message) Body {
 	if m.Body == nil || m.BodyTruncated {
 		return Body{}
 	}
 	var b Body
 	switch m.TypeID {
-	case typeCommandAMF0, typeCommandAMF3:
-		c, err := command.Decode(m.Body, 0, m.TypeID == typeCommandAMF3, amf.Options{})
+	case event.TypeCommandAMF0, event.TypeCommandAMF3:
+		c, err := command.Decode(m.Body, 0, m.TypeID == event.TypeCommandAMF3, amf.Options{})
 		b.Command, b.Err = &c, err
-	case typeDataAMF0, typeDataAMF3:
-		d, err := command.DecodeData(m.Body, 0, m.TypeID == typeDataAMF3, amf.Options{})
+	case event.TypeDataAMF0, event.TypeDataAMF3:
+		d, err := command.DecodeData(m.Body, 0, m.TypeID == event.TypeDataAMF3, amf.Options{})
 		b.Data, b.Err = &d, err
-	case typeSharedAMF0, typeSharedAMF3:
-		so, err := command.DecodeSharedObject(m.Body, 0, m.TypeID == typeSharedAMF3, amf.Options{})
+	case event.TypeSharedObjAMF0, event.TypeSharedObjAMF3:
+		so, err := command.DecodeSharedObject(m.Body, 0, m.TypeID == event.TypeSharedObjAMF3, amf.Options{})
 		b.Shared, b.Err = &so, err
-	case typeAudio:
+	case event.TypeAudio:
 		a, err := media.DecodeAudio(m.Body)
 		b.Audio, b.Err = &a, err
-	case typeVideo:
+	case event.TypeVideo:
 		v, err := media.DecodeVideo(m.Body)
 		b.Video, b.Err = &v, err
-	case typeAggregate:
+	case event.TypeAggregate:
 		b.Aggregate, b.Err = media.DecodeAggregate(m.Body, m.Timestamp)
 	}
 	return b
 }
 
 // Summary is the short description of a message for one-line views.
-func Summary(m *dissect.Message, b Body) string {
+func Summary(m *event.Message, b Body) string {
 	switch {
 	case b.Command != nil:
 		return b.Command.String()

@@ -1,23 +1,19 @@
 package media
 
-import "fmt"
+import (
+	"fmt"
 
-// RTMP message type ids that can appear inside an aggregate.
-const (
-	TypeAudio    uint8 = 8
-	TypeVideo    uint8 = 9
-	TypeDataAMF0 uint8 = 18
-	TypeDataAMF3 uint8 = 15
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // SubMessage is one FLV-tag-shaped record of an aggregate message (RTMP
 // type 22): type, 24-bit size, timestamp with extended byte, 24-bit stream
 // id, body, then a 32-bit back pointer.
 type SubMessage struct {
-	Offset       int    `json:"offset"` // of the record within the aggregate body
-	TypeID       uint8  `json:"type_id"`
-	Size         int    `json:"size"`
-	RawTimestamp uint32 `json:"raw_timestamp"` // as written in the record
+	Offset       int           `json:"offset"` // of the record within the aggregate body
+	TypeID       event.MsgType `json:"type_id"`
+	Size         int           `json:"size"`
+	RawTimestamp uint32        `json:"raw_timestamp"` // as written in the record
 	// Timestamp is absolute: the aggregate's timestamp plus this record's
 	// offset from the first record's timestamp.
 	Timestamp   uint32 `json:"timestamp"`
@@ -56,7 +52,7 @@ func DecodeAggregate(buf []byte, msgTimestamp uint32) ([]SubMessage, error) {
 		h := buf[off:]
 		m := SubMessage{
 			Offset:       off,
-			TypeID:       h[0],
+			TypeID:       event.MsgType(h[0]),
 			Size:         int(be24(h[1:])),
 			RawTimestamp: uint32(h[7])<<24 | be24(h[4:]),
 			StreamID:     be24(h[8:]),
@@ -84,10 +80,10 @@ func DecodeAggregate(buf []byte, msgTimestamp uint32) ([]SubMessage, error) {
 			return out, truncated(end, fmt.Sprintf("aggregate sub-message %d back pointer", len(out)-1))
 		}
 		switch m.TypeID {
-		case TypeAudio:
+		case event.TypeAudio:
 			a, err := DecodeAudio(m.Body)
 			m.Audio, m.Err = &a, rebase(err, body)
-		case TypeVideo:
+		case event.TypeVideo:
 			v, err := DecodeVideo(m.Body)
 			m.Video, m.Err = &v, rebase(err, body)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -31,15 +32,15 @@ func TestERTMPCapture(t *testing.T) {
 	if !strings.Contains(string(tsv), capture+"\t") || !strings.Contains(string(tsv), desc) {
 		t.Fatalf("captures.tsv no longer says %q for %s; update the expectations", desc, capture)
 	}
-	var msgs []*dissect.Message
-	sink := dissect.SinkFunc(func(e dissect.Event) {
+	var msgs []*event.Message
+	sink := event.ReceiverFunc(func(e event.Event) {
 		switch e.Kind {
-		case dissect.KindMessage:
-			if e.Dir == reassembly.ClientToServer && (e.Message.TypeID == 8 || e.Message.TypeID == 9) {
+		case event.KindMessage:
+			if e.Dir == event.C2S && (e.Message.TypeID == 8 || e.Message.TypeID == 9) {
 				msgs = append(msgs, e.Message)
 			}
-		case dissect.KindDiagnostic:
-			if e.Diag.Severity > dissect.Info {
+		case event.KindDiagnostic:
+			if e.Diag.Severity > event.Info {
 				t.Errorf("clean capture: %s %s: %s", e.Diag.Severity, e.Diag.Code, e.Diag.Text)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/command"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -32,7 +33,7 @@ func runPipeline(path string, tr *Tracker) (reassembly.Summary, error) {
 }
 
 func commandName(r Record) string {
-	if r.Kind != dissect.KindMessage || r.Body.Command == nil {
+	if r.Kind != event.KindMessage || r.Body.Command == nil {
 		return ""
 	}
 	return r.Body.Command.Name
@@ -128,7 +129,7 @@ func TestPairingMatchesTshark(t *testing.T) {
 func sessionDiags(recs []Record) []Record {
 	var out []Record
 	for _, r := range recs {
-		if r.Kind == dissect.KindDiagnostic && strings.HasPrefix(r.Diag.Code, "session.") {
+		if r.Kind == event.KindDiagnostic && strings.HasPrefix(r.Diag.Code, "session.") {
 			out = append(out, r)
 		}
 	}
@@ -151,7 +152,7 @@ func TestCleanCapturesHaveNoSessionDiagnostics(t *testing.T) {
 				t.Errorf("%s %s frame %d: %s: %s", d.ConnID, d.Dir, d.Diag.Frames[1], d.Diag.Code, d.Diag.Text)
 			}
 			for _, r := range recs {
-				if r.Kind == dissect.KindConn && r.Conn.Closed && r.Session != nil && (r.Session.Unanswered != 0 || r.Session.Failed != 0) {
+				if r.Kind == event.KindConn && r.Conn.Closed && r.Session != nil && (r.Session.Unanswered != 0 || r.Session.Failed != 0) {
 					t.Errorf("%s: session counts %d unanswered, %d failed", r.ConnID, r.Session.Unanswered, r.Session.Failed)
 				}
 			}
@@ -203,7 +204,7 @@ func TestRejectDiagnostics(t *testing.T) {
 	// The close records count them, per connection.
 	counts := map[string][2]int{}
 	for _, r := range recs {
-		if r.Kind == dissect.KindConn && r.Conn.Closed {
+		if r.Kind == event.KindConn && r.Conn.Closed {
 			counts[r.ConnID] = [2]int{r.Session.Unanswered, r.Session.Failed}
 		}
 	}
@@ -217,8 +218,8 @@ func TestRejectDiagnostics(t *testing.T) {
 // dissector; b.N replays them through a fresh Tracker. ns/op is per
 // event.
 func BenchmarkTracker(b *testing.B) {
-	var evs []dissect.Event
-	col := dissect.SinkFunc(func(e dissect.Event) { evs = append(evs, e) })
+	var evs []event.Event
+	col := event.ReceiverFunc(func(e event.Event) { evs = append(evs, e) })
 	if _, err := reassembly.ProcessFile(filepath.Join(pcapDir, "multi.pcap"), &dissect.Factory{Sink: col}, reassembly.Options{}); err != nil {
 		b.Fatal(err)
 	}

@@ -7,8 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // Diagnostic codes of the session layer (documented in docs/diagnostics.md).
@@ -33,13 +32,13 @@ const DefaultMaxDiagPerCode = 50
 
 // where is the message a diagnostic points at.
 type where struct {
-	dir    reassembly.Direction
+	dir    event.Dir
 	frames [2]uint64
 	offset int64
 	csid   uint32
 }
 
-func whereMessage(m *dissect.Message) where {
+func whereMessage(m *event.Message) where {
 	return where{dir: m.Dir, frames: m.Frames, offset: m.Offset, csid: m.CSID}
 }
 
@@ -49,7 +48,7 @@ func whereRequest(r *request) where {
 
 // diag queues a session diagnostic for output after the current record,
 // unless the connection already had the maximum of that code.
-func (t *Tracker) diag(cs *connState, at time.Time, w where, sev dissect.Severity, code, text string) {
+func (t *Tracker) diag(cs *connState, at time.Time, w where, sev event.Severity, code, text string) {
 	if cs.diagCount == nil {
 		cs.diagCount = map[string]int{}
 	}
@@ -57,9 +56,9 @@ func (t *Tracker) diag(cs *connState, at time.Time, w where, sev dissect.Severit
 	if cs.diagCount[code] > t.maxDiag {
 		return
 	}
-	cs.queue = append(cs.queue, Record{Event: dissect.Event{
-		Kind: dissect.KindDiagnostic, ConnID: cs.id, Dir: w.dir, HasDir: true, Time: at,
-		Diag: &dissect.Diagnostic{Severity: sev, Code: code, Text: text, Offset: w.offset, Frames: w.frames, CSID: w.csid},
+	cs.queue = append(cs.queue, Record{Event: event.Event{
+		Kind: event.KindDiagnostic, ConnID: cs.id, Dir: w.dir, HasDir: true, Time: at,
+		Diag: &event.Diagnostic{Severity: sev, Code: code, Text: text, Offset: w.offset, Frames: w.frames, CSID: w.csid},
 	}})
 }
 
@@ -73,9 +72,9 @@ func (t *Tracker) suppressed(cs *connState, at time.Time) {
 	}
 	sort.Strings(codes)
 	for _, code := range codes {
-		cs.queue = append(cs.queue, Record{Event: dissect.Event{
-			Kind: dissect.KindDiagnostic, ConnID: cs.id, Time: at,
-			Diag: &dissect.Diagnostic{Severity: dissect.Info, Code: codeSuppressed, Offset: -1,
+		cs.queue = append(cs.queue, Record{Event: event.Event{
+			Kind: event.KindDiagnostic, ConnID: cs.id, Time: at,
+			Diag: &event.Diagnostic{Severity: event.Info, Code: codeSuppressed, Offset: -1,
 				Text: fmt.Sprintf("%d more %s diagnostics were suppressed on this connection", cs.diagCount[code]-t.maxDiag, code)},
 		}})
 	}

@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/command"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // follow applies one command message to its connection's conversation:
@@ -53,14 +52,14 @@ func (t *Tracker) onRequest(cs *connState, rec *Record) {
 	p := &cs.pending[m.Dir&1]
 	if req.txid != 0 {
 		if old := p.take(func(r *request) bool { return r.txid == req.txid }); old != nil {
-			t.diag(cs, rec.Time, whereMessage(m), dissect.Warn, CodeDuplicateTxID, fmt.Sprintf(
+			t.diag(cs, rec.Time, whereMessage(m), event.Warn, CodeDuplicateTxID, fmt.Sprintf(
 				"%s reuses transaction id %s while %s is still unanswered: a reply cannot tell them apart; pairing it with the newer one",
 				c.Name, txidText(req.txid), reqName(old)))
 		}
 	}
 	if ev := p.add(req); ev != nil {
 		cs.evicted = true
-		t.diag(cs, rec.Time, whereRequest(ev), dissect.Warn, CodeTableFull, fmt.Sprintf(
+		t.diag(cs, rec.Time, whereRequest(ev), event.Warn, CodeTableFull, fmt.Sprintf(
 			"%d requests in this direction are unanswered; forgetting the oldest, %s, so a reply to it will look like an orphan",
 			p.max, reqName(ev)))
 	}
@@ -75,7 +74,7 @@ func (t *Tracker) checkStream(cs *connState, rec *Record) {
 	}
 	if m.MSID != 0 {
 		if cr := cs.pending[m.Dir&1].byName("createStream"); cr != nil {
-			t.diag(cs, rec.Time, whereMessage(m), dissect.Warn, CodeStreamEarly, fmt.Sprintf(
+			t.diag(cs, rec.Time, whereMessage(m), event.Warn, CodeStreamEarly, fmt.Sprintf(
 				"%s on message stream %d before the reply to %s: the client guessed the stream id",
 				c.Name, m.MSID, reqName(cr)))
 			return
@@ -88,7 +87,7 @@ func (t *Tracker) checkStream(cs *connState, rec *Record) {
 	if m.MSID == 0 {
 		what = "message stream 0 (the connection's own stream, not one createStream returned)"
 	}
-	t.diag(cs, rec.Time, whereMessage(m), dissect.Warn, CodeStreamUnknown, fmt.Sprintf("%s on %s", c.Name, what))
+	t.diag(cs, rec.Time, whereMessage(m), event.Warn, CodeStreamUnknown, fmt.Sprintf("%s on %s", c.Name, what))
 }
 
 // onResult pairs a _result or _error with the request of the same
@@ -104,14 +103,14 @@ func (t *Tracker) onResult(cs *connState, rec *Record) {
 		rec.Pair = responsePair(req, rec.Time)
 		t.applyResult(cs, req, res)
 	} else {
-		sev, why := dissect.Warn, ""
+		sev, why := event.Warn, ""
 		switch {
 		case cs.joined:
-			sev, why = dissect.Info, ": the capture joined mid-stream, the request was probably before it"
+			sev, why = event.Info, ": the capture joined mid-stream, the request was probably before it"
 		case cs.gapped:
-			sev, why = dissect.Info, ": bytes are missing, the request may be among them"
+			sev, why = event.Info, ": bytes are missing, the request may be among them"
 		case cs.evicted:
-			sev, why = dissect.Info, ": the request table overflowed, the request may have been forgotten"
+			sev, why = event.Info, ": the request table overflowed, the request may have been forgotten"
 		}
 		t.diag(cs, rec.Time, whereMessage(m), sev, CodeOrphanResponse, fmt.Sprintf(
 			"%s with transaction id %s answers no outstanding request from the %s%s",
@@ -124,11 +123,11 @@ func (t *Tracker) onResult(cs *connState, rec *Record) {
 	switch {
 	case res.Error:
 		cs.state.Failed++
-		t.diag(cs, rec.Time, whereMessage(m), dissect.Warn, CodeErrorResponse,
+		t.diag(cs, rec.Time, whereMessage(m), event.Warn, CodeErrorResponse,
 			fmt.Sprintf("_error%s: %s", about, statusText(res.Info.Code, res.Info.Description)))
 	case res.Info.Failed():
 		cs.state.Failed++
-		t.diag(cs, rec.Time, whereMessage(m), dissect.Warn, CodeStatusFailed,
+		t.diag(cs, rec.Time, whereMessage(m), event.Warn, CodeStatusFailed,
 			fmt.Sprintf("_result%s carries a failure: %s", about, statusText(res.Info.Code, res.Info.Description)))
 	}
 }
@@ -175,7 +174,7 @@ func (t *Tracker) onStatusReply(cs *connState, rec *Record) {
 		if req != nil {
 			about = " to " + reqName(req)
 		}
-		t.diag(cs, rec.Time, whereMessage(m), dissect.Warn, CodeStatusFailed, fmt.Sprintf(
+		t.diag(cs, rec.Time, whereMessage(m), event.Warn, CodeStatusFailed, fmt.Sprintf(
 			"onStatus%s on message stream %d: %s", about, m.MSID, statusText(info.Code, info.Description)))
 	}
 }
@@ -195,7 +194,7 @@ func (t *Tracker) onNamedReply(cs *connState, rec *Record) {
 		if req != nil {
 			about = " to " + reqName(req)
 		}
-		t.diag(cs, rec.Time, whereMessage(m), dissect.Warn, CodeStatusFailed,
+		t.diag(cs, rec.Time, whereMessage(m), event.Warn, CodeStatusFailed,
 			fmt.Sprintf("%s%s: %s", c.Name, about, statusText(info.Code, info.Description)))
 	}
 }
@@ -206,18 +205,18 @@ func (t *Tracker) onNamedReply(cs *connState, rec *Record) {
 func (t *Tracker) finish(cs *connState, at time.Time, end string) {
 	for d := range cs.pending {
 		for _, r := range cs.pending[d].list {
-			var sev dissect.Severity
+			var sev event.Severity
 			switch r.spec.expect {
 			case required:
-				sev = dissect.Warn
+				sev = event.Warn
 			case call:
-				sev = dissect.Info
+				sev = event.Info
 			default:
 				continue
 			}
 			why := ""
 			if cs.gapped {
-				sev, why = dissect.Info, "; bytes are missing from this connection, the reply may be among them"
+				sev, why = event.Info, "; bytes are missing from this connection, the reply may be among them"
 			}
 			cs.state.Unanswered++
 			t.diag(cs, at, whereRequest(r), sev, CodeUnanswered, fmt.Sprintf(
@@ -229,24 +228,26 @@ func (t *Tracker) finish(cs *connState, at time.Time, end string) {
 }
 
 // endText says how a connection's close event says it ended.
-func endText(c *dissect.ConnEvent) string {
-	switch st := c.Stats; {
-	case st == nil:
-	case st.Truncated:
+func endText(c *event.ConnEvent) string {
+	if c.Stats == nil {
+		return "the connection ended"
+	}
+	switch c.Stats.End {
+	case event.EndOpen:
 		return "the capture ended"
-	case st.TimedOut:
+	case event.EndIdle:
 		return "the connection went idle"
-	case st.RST:
+	case event.EndRST:
 		return "the connection was reset"
-	case st.FIN:
+	case event.EndFIN:
 		return "the connection closed"
 	}
 	return "the connection ended"
 }
 
 // sideName names the side that sends in direction d.
-func sideName(d reassembly.Direction) string {
-	if d == reassembly.ClientToServer {
+func sideName(d event.Dir) string {
+	if d == event.C2S {
 		return "client"
 	}
 	return "server"

@@ -5,8 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // FuzzTracker feeds arbitrary command bodies, in both directions and on a
@@ -20,7 +19,7 @@ func FuzzTracker(f *testing.F) {
 	for _, name := range []string{"publish.pcap", "reject.pcap", "play.pcap"} {
 		var seed []byte
 		tr := New(Options{ShowSecrets: true}, func(r Record) {
-			if r.Kind == dissect.KindMessage && r.Body.Command != nil && len(r.Message.Body) < 256 {
+			if r.Kind == event.KindMessage && r.Body.Command != nil && len(r.Message.Body) < 256 {
 				ctl := byte(r.Message.Dir&1) | byte(r.Message.MSID&3)<<1
 				seed = append(seed, ctl, byte(len(r.Message.Body)))
 				seed = append(seed, r.Message.Body...)
@@ -34,7 +33,7 @@ func FuzzTracker(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		const max = 4
 		tr := New(Options{MaxOutstanding: max, MaxDiagPerCode: 3}, func(Record) {})
-		tr.Emit(dissect.Event{Kind: dissect.KindConn, ConnID: "c1", Conn: &dissect.ConnEvent{}})
+		tr.Emit(event.Event{Kind: event.KindConn, ConnID: "c1", Conn: &event.ConnEvent{}})
 		frame := uint64(0)
 		for len(in) >= 2 {
 			ctl, n := in[0], int(in[1])
@@ -45,13 +44,13 @@ func FuzzTracker(f *testing.F) {
 			body := in[:n]
 			in = in[n:]
 			frame++
-			dir := reassembly.Direction(ctl & 1)
+			dir := event.Dir(ctl & 1)
 			typ := uint8(20)
 			if ctl&8 != 0 {
 				typ = 17
 			}
 			at := time.Unix(int64(frame), 0)
-			tr.Emit(dissect.Event{Kind: dissect.KindMessage, ConnID: "c1", Dir: dir, HasDir: true, Time: at, Message: &dissect.Message{
+			tr.Emit(event.Event{Kind: event.KindMessage, ConnID: "c1", Dir: dir, HasDir: true, Time: at, Message: &event.Message{
 				Dir: dir, Time: at, Frame: frame, MSID: uint32(ctl>>1) & 3, TypeID: typ, Length: uint32(n), Body: body,
 			}})
 			for d := range tr.conns["c1"].pending {
@@ -61,7 +60,7 @@ func FuzzTracker(f *testing.F) {
 			}
 			_ = tr.State("c1")
 		}
-		tr.Emit(dissect.Event{Kind: dissect.KindConn, ConnID: "c1", Conn: &dissect.ConnEvent{Closed: true}})
+		tr.Emit(event.Event{Kind: event.KindConn, ConnID: "c1", Conn: &event.ConnEvent{Closed: true}})
 		if len(tr.conns) != 0 {
 			t.Fatal("connection kept after close")
 		}

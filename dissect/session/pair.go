@@ -4,9 +4,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/command"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // Roles of a message in a Pair.
@@ -40,7 +39,7 @@ type Pair struct {
 	// request.
 	Frame  uint64
 	Offset int64
-	Dir    reassembly.Direction
+	Dir    event.Dir
 	// Latency is the response's capture time minus the request's.
 	Latency time.Duration
 }
@@ -147,7 +146,7 @@ type request struct {
 	txid   float64
 	msid   uint32 // the message stream its onStatus answer arrives on
 	spec   *reqSpec
-	dir    reassembly.Direction
+	dir    event.Dir
 	frame  uint64
 	frames [2]uint64
 	offset int64
@@ -213,7 +212,7 @@ func (p *pending) byName(name string) *request {
 }
 
 // newRequest records a request message.
-func newRequest(m *dissect.Message, c *command.Command, spec *reqSpec, t time.Time) *request {
+func newRequest(m *event.Message, c *command.Command, spec *reqSpec, t time.Time) *request {
 	r := &request{
 		name: c.Name, txid: c.TransactionID, msid: m.MSID, spec: spec, dir: m.Dir,
 		frame: m.Frame, frames: m.Frames, offset: m.Offset, csid: m.CSID, time: t,

@@ -6,17 +6,18 @@
 package session
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/command"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // Record is one dissector event with what the session layer adds to it.
 type Record struct {
-	dissect.Event
+	event.Event
 	// Body is the decoded message body (KindMessage only), already
 	// redacted unless Options.ShowSecrets.
 	Body decode.Body
@@ -42,12 +43,12 @@ type Options struct {
 }
 
 // Tracker turns dissector events into Records and hands them to a function.
-// It implements dissect.Sink. It is not safe for concurrent use; the
+// It implements event.Receiver. It is not safe for concurrent use; the
 // pipeline calls it from one goroutine.
 type Tracker struct {
 	opts    Options
 	out     func(Record)
-	conns   map[string]*connState
+	conns   map[event.ConnID]*connState
 	maxDiag int
 }
 
@@ -55,7 +56,7 @@ type Tracker struct {
 // when the connection closes, so memory follows open connections, not the
 // capture's length.
 type connState struct {
-	id       string
+	id       event.ConnID
 	redactor *command.Redactor
 	state    State
 	// pending holds outstanding requests by the direction they were sent
@@ -77,14 +78,14 @@ func New(opts Options, out func(Record)) *Tracker {
 	if opts.MaxOutstanding <= 0 {
 		opts.MaxOutstanding = DefaultMaxOutstanding
 	}
-	t := &Tracker{opts: opts, out: out, conns: map[string]*connState{}, maxDiag: opts.MaxDiagPerCode}
+	t := &Tracker{opts: opts, out: out, conns: map[event.ConnID]*connState{}, maxDiag: opts.MaxDiagPerCode}
 	if t.maxDiag <= 0 {
 		t.maxDiag = DefaultMaxDiagPerCode
 	}
 	return t
 }
 
-func (t *Tracker) conn(id string) *connState {
+func (t *Tracker) conn(id event.ConnID) *connState {
 	cs := t.conns[id]
 	if cs == nil {
 		cs = &connState{id: id, redactor: command.NewRedactor()}
@@ -94,12 +95,12 @@ func (t *Tracker) conn(id string) *connState {
 	return cs
 }
 
-// Emit implements dissect.Sink.
-func (t *Tracker) Emit(ev dissect.Event) {
+// Emit implements event.Receiver.
+func (t *Tracker) Emit(ev event.Event) {
 	cs := t.conn(ev.ConnID)
 	rec := Record{Event: ev}
 	switch ev.Kind {
-	case dissect.KindMessage:
+	case event.KindMessage:
 		rec.Body = decode.Message(ev.Message)
 		if !t.opts.ShowSecrets {
 			t.redact(cs, &rec.Body)
@@ -107,13 +108,13 @@ func (t *Tracker) Emit(ev dissect.Event) {
 		if rec.Body.Command != nil {
 			t.follow(cs, &rec)
 		}
-	case dissect.KindDiagnostic:
+	case event.KindDiagnostic:
 		if ev.Diag != nil && ev.Diag.Code == "conn.midstream" {
 			cs.joined = true
 		}
-	case dissect.KindGap:
+	case event.KindGap:
 		cs.gapped = true
-	case dissect.KindConn:
+	case event.KindConn:
 		if ev.Conn != nil && ev.Conn.Closed {
 			t.finish(cs, ev.Time, endText(ev.Conn))
 			rec.Session = &cs.state
@@ -137,7 +138,7 @@ func (t *Tracker) flushQueue(cs *connState) {
 
 // State returns a copy of the conversation state of an open connection,
 // for live viewers, or nil when the connection is unknown or closed.
-func (t *Tracker) State(connID string) *State {
+func (t *Tracker) State(connID event.ConnID) *State {
 	cs := t.conns[connID]
 	if cs == nil {
 		return nil
@@ -150,17 +151,7 @@ func (t *Tracker) State(connID string) *State {
 // their unanswered-request diagnostics and forgets them. at is the time
 // given to those diagnostics. Connections are flushed in id order.
 func (t *Tracker) Flush(at time.Time) {
-	ids := make([]string, 0, len(t.conns))
-	for id := range t.conns {
-		ids = append(ids, id)
-	}
-	// Numeric order: "c2" before "c10".
-	sort.Slice(ids, func(i, j int) bool {
-		if len(ids[i]) != len(ids[j]) {
-			return len(ids[i]) < len(ids[j])
-		}
-		return ids[i] < ids[j]
-	})
+	ids := slices.Sorted(maps.Keys(t.conns))
 	for _, id := range ids {
 		cs := t.conns[id]
 		t.finish(cs, at, "tracking stopped")
@@ -181,4 +172,14 @@ func (t *Tracker) redact(cs *connState, b *decode.Body) {
 		d := cs.redactor.Data(*b.Data)
 		b.Data = &d
 	}
+}
+
+// StateByName is State for a connection named as the outputs name it
+// ("c1"), for sinks keyed by that name.
+func (t *Tracker) StateByName(name string) *State {
+	var id event.ConnID
+	if id.UnmarshalText([]byte(name)) != nil {
+		return nil
+	}
+	return t.State(id)
 }

@@ -5,7 +5,7 @@ import (
 
 	"github.com/rtmpscope/rtmpscope/dissect/amf"
 	"github.com/rtmpscope/rtmpscope/dissect/command"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // maxStreams bounds State.Streams: a connection that publishes and plays
@@ -107,7 +107,7 @@ func (s *State) onConnect(c *command.Command) {
 	}
 	s.App, s.TcURL, s.FlashVer, s.SwfURL, s.PageURL = cn.App, cn.TcURL, cn.FlashVer, cn.SwfURL, cn.PageURL
 	s.ObjectEncoding = cn.ObjectEncoding
-	s.Caps[reassembly.ClientToServer] = Caps{
+	s.Caps[event.C2S] = Caps{
 		Capabilities: cn.Capabilities, AudioCodecs: cn.AudioCodecs, VideoCodecs: cn.VideoCodecs,
 		VideoFunction: cn.VideoFunction, FourCCList: cn.FourCCList,
 		VideoFourCCInfoMap: cn.VideoFourCCInfoMap, AudioFourCCInfoMap: cn.AudioFourCCInfoMap, CapsEx: cn.CapsEx,
@@ -136,7 +136,7 @@ func (s *State) onConnectReply(r command.Result) {
 		caps.FourCCList, caps.VideoFourCCInfoMap, caps.AudioFourCCInfoMap, caps.CapsEx =
 			ex.FourCCList, ex.VideoFourCCInfoMap, ex.AudioFourCCInfoMap, ex.CapsEx
 	}
-	s.Caps[reassembly.ServerToClient] = caps
+	s.Caps[event.S2C] = caps
 }
 
 // capsOf reads capability fields from an object. It reuses package

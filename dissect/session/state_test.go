@@ -11,8 +11,8 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/rtmpscope/rtmpscope/capture"
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/command"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // The stream key the capture script publishes with
@@ -28,7 +28,7 @@ func f64(v float64) *float64 { return &v }
 func closedStates(recs []Record) map[string]*State {
 	out := map[string]*State{}
 	for _, r := range recs {
-		if r.Kind == dissect.KindConn && r.Conn.Closed {
+		if r.Kind == event.KindConn && r.Conn.Closed {
 			out[r.ConnID] = r.Session
 		}
 	}
@@ -125,7 +125,7 @@ func TestLiveState(t *testing.T) {
 	var tr *Tracker
 	var atStart, atOpen *State
 	tr = New(Options{}, func(r Record) {
-		if r.Kind == dissect.KindConn && !r.Conn.Closed {
+		if r.Kind == event.KindConn && !r.Conn.Closed {
 			atOpen = tr.State(r.ConnID)
 		}
 		if c := r.Body.Command; c != nil && c.Name == "onStatus" && atStart == nil {
@@ -164,7 +164,7 @@ func TestMidStreamResponse(t *testing.T) {
 		t.Fatalf("%d session diagnostics, want 1 orphan", len(diags))
 	}
 	d := diags[0].Diag
-	if d.Code != CodeOrphanResponse || d.Severity != dissect.Info || !strings.Contains(d.Text, "_result with transaction id 4") {
+	if d.Code != CodeOrphanResponse || d.Severity != event.Info || !strings.Contains(d.Text, "_result with transaction id 4") {
 		t.Errorf("%s %s: %s; want an info orphan for _result#4", d.Severity, d.Code, d.Text)
 	}
 	// publish and its onStatus are in the capture and still pair.

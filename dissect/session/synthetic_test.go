@@ -7,9 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/amf"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // The exchanges below do not occur in the real captures (nginx-rtmp never
@@ -18,7 +17,7 @@ import (
 // bodies encoded with package amf as RTMP 1.0 §7.2 and Enhanced RTMP v2
 // lay them out.
 
-const c2s, s2c = reassembly.ClientToServer, reassembly.ServerToClient
+const c2s, s2c = event.C2S, event.S2C
 
 var t0 = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 
@@ -33,12 +32,12 @@ type script struct {
 func newScript(t *testing.T, opts Options) *script {
 	s := &script{t: t}
 	s.tr = New(opts, func(r Record) { s.recs = append(s.recs, r) })
-	s.tr.Emit(dissect.Event{Kind: dissect.KindConn, ConnID: "c1", Time: t0, Conn: &dissect.ConnEvent{}})
+	s.tr.Emit(event.Event{Kind: event.KindConn, ConnID: "c1", Time: t0, Conn: &event.ConnEvent{}})
 	return s
 }
 
 // cmd sends a command message: name, txid, command object, args.
-func (s *script) cmd(dir reassembly.Direction, msid uint32, values ...amf.Value) *Record {
+func (s *script) cmd(dir event.Dir, msid uint32, values ...amf.Value) *Record {
 	s.t.Helper()
 	body, err := amf.Encode0(values...)
 	if err != nil {
@@ -46,12 +45,12 @@ func (s *script) cmd(dir reassembly.Direction, msid uint32, values ...amf.Value)
 	}
 	s.frame++
 	at := t0.Add(time.Duration(s.frame) * time.Millisecond)
-	s.tr.Emit(dissect.Event{Kind: dissect.KindMessage, ConnID: "c1", Dir: dir, HasDir: true, Time: at, Message: &dissect.Message{
+	s.tr.Emit(event.Event{Kind: event.KindMessage, ConnID: "c1", Dir: dir, HasDir: true, Time: at, Message: &event.Message{
 		Dir: dir, Time: at, Frame: s.frame, Frames: [2]uint64{s.frame, s.frame}, Offset: int64(s.frame) * 100,
 		CSID: 3, MSID: msid, TypeID: 20, Length: uint32(len(body)), Body: body,
 	}})
 	for i := len(s.recs) - 1; i >= 0; i-- {
-		if s.recs[i].Kind == dissect.KindMessage {
+		if s.recs[i].Kind == event.KindMessage {
 			return &s.recs[i]
 		}
 	}
@@ -61,7 +60,7 @@ func (s *script) cmd(dir reassembly.Direction, msid uint32, values ...amf.Value)
 // msg returns the record of the message in frame f.
 func (s *script) msg(f uint64) *Record {
 	for i := range s.recs {
-		if s.recs[i].Kind == dissect.KindMessage && s.recs[i].Message.Frame == f {
+		if s.recs[i].Kind == event.KindMessage && s.recs[i].Message.Frame == f {
 			return &s.recs[i]
 		}
 	}
@@ -70,9 +69,9 @@ func (s *script) msg(f uint64) *Record {
 }
 
 // diag returns the first diagnostic of a code.
-func (s *script) diag(code string) *dissect.Diagnostic {
+func (s *script) diag(code string) *event.Diagnostic {
 	for _, r := range s.recs {
-		if r.Kind == dissect.KindDiagnostic && r.Diag.Code == code {
+		if r.Kind == event.KindDiagnostic && r.Diag.Code == code {
 			return r.Diag
 		}
 	}
@@ -81,9 +80,9 @@ func (s *script) diag(code string) *dissect.Diagnostic {
 }
 
 func (s *script) close() *State {
-	s.tr.Emit(dissect.Event{Kind: dissect.KindConn, ConnID: "c1", Time: t0.Add(time.Hour), Conn: &dissect.ConnEvent{Closed: true}})
+	s.tr.Emit(event.Event{Kind: event.KindConn, ConnID: "c1", Time: t0.Add(time.Hour), Conn: &event.ConnEvent{Closed: true}})
 	last := s.recs[len(s.recs)-1]
-	if last.Kind != dissect.KindConn || last.Session == nil {
+	if last.Kind != event.KindConn || last.Session == nil {
 		s.t.Fatalf("last record is not the close with a session: %+v", last.Event)
 	}
 	if len(s.tr.conns) != 0 {
@@ -96,7 +95,7 @@ func (s *script) close() *State {
 func (s *script) diags() []string {
 	var out []string
 	for _, r := range s.recs {
-		if r.Kind == dissect.KindDiagnostic {
+		if r.Kind == event.KindDiagnostic {
 			out = append(out, fmt.Sprintf("%s %s %d", r.Diag.Severity, r.Diag.Code, r.Diag.Frames[1]))
 		}
 	}
@@ -251,7 +250,7 @@ func TestSyntheticExchanges(t *testing.T) {
 			name: "unanswered after a gap is info",
 			run: func(s *script) {
 				s.cmd(c2s, 0, connect()...)
-				s.tr.Emit(dissect.Event{Kind: dissect.KindGap, ConnID: "c1", Dir: s2c, HasDir: true, Time: t0, Gap: &dissect.GapEvent{Bytes: 100}})
+				s.tr.Emit(event.Event{Kind: event.KindGap, ConnID: "c1", Dir: s2c, HasDir: true, Time: t0, Gap: &event.GapEvent{Bytes: 100}})
 			},
 			diags: []string{"info session.unanswered 1"},
 		},
@@ -317,7 +316,7 @@ func TestTableBounded(t *testing.T) {
 	count := map[string]int{}
 	var suppressed []string
 	for _, r := range s.recs {
-		if r.Kind != dissect.KindDiagnostic {
+		if r.Kind != event.KindDiagnostic {
 			continue
 		}
 		count[r.Diag.Severity.String()+" "+r.Diag.Code]++

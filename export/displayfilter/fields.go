@@ -3,9 +3,9 @@ package displayfilter
 import (
 	"encoding/json"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export"
 )
 
@@ -79,18 +79,18 @@ var fields = map[string]getter{
 		}
 		return ev.get(r, "csid")
 	},
-	"msid":      messageField(func(m *dissect.Message) any { return m.MSID }),
-	"timestamp": messageField(func(m *dissect.Message) any { return m.Timestamp }),
-	"type_id":   messageField(func(m *dissect.Message) any { return m.TypeID }),
-	"type":      messageField(func(m *dissect.Message) any { return export.MessageType(m.TypeID) }),
-	"type_name": messageField(func(m *dissect.Message) any { return m.TypeName }),
+	"msid":      messageField(func(m *event.Message) any { return m.MSID }),
+	"timestamp": messageField(func(m *event.Message) any { return m.Timestamp }),
+	"type_id":   messageField(func(m *event.Message) any { return int(m.TypeID) }),
+	"type":      messageField(func(m *event.Message) any { return event.MsgType(m.TypeID).Key() }),
+	"type_name": messageField(func(m *event.Message) any { return m.TypeID.Name() }),
 	"length": func(r *session.Record, ev *eventJSON) any {
 		if r.Message != nil {
 			return r.Message.Length
 		}
 		return ev.get(r, "length")
 	},
-	"chunks":         messageField(func(m *dissect.Message) any { return m.ChunkCount }),
+	"chunks":         messageField(func(m *event.Message) any { return m.ChunkCount }),
 	"ts":             fromJSON("ts"),
 	"summary":        func(r *session.Record, ev *eventJSON) any { return summary(r) },
 	"inferred":       fromJSON("inferred"),
@@ -178,13 +178,13 @@ var fields = map[string]getter{
 		if r.Conn == nil {
 			return nil
 		}
-		return r.Conn.Client
+		return r.Conn.Info.Client.String()
 	},
 	"server": func(r *session.Record, ev *eventJSON) any {
 		if r.Conn == nil {
 			return nil
 		}
-		return r.Conn.Server
+		return r.Conn.Info.Server.String()
 	},
 	"state":      fromJSON("state"),
 	"oriented":   fromJSON("oriented"),
@@ -218,7 +218,7 @@ var fields = map[string]getter{
 }
 
 // messageField reads a message field; nil on other kinds.
-func messageField(f func(*dissect.Message) any) getter {
+func messageField(f func(*event.Message) any) getter {
 	return func(r *session.Record, _ *eventJSON) any {
 		if r.Message == nil {
 			return nil

@@ -7,14 +7,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/amf"
 	"github.com/rtmpscope/rtmpscope/dissect/command"
 	"github.com/rtmpscope/rtmpscope/dissect/media"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export"
 	"github.com/rtmpscope/rtmpscope/export/flv"
-	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
 // This file is `rtmpscope extract`: it writes every published or played
@@ -154,18 +153,18 @@ func (x *Extractor) Err() error { return x.err }
 
 // Add feeds one record.
 func (x *Extractor) Add(r session.Record) {
-	c := x.conns[r.ConnID]
+	c := x.conns[r.ConnID.String()]
 	if c == nil {
 		c = &extConn{streams: map[StreamKey]*extStream{}, opened: map[StreamKey]int{}}
-		x.conns[r.ConnID] = c
+		x.conns[r.ConnID.String()] = c
 	}
 	switch r.Kind {
-	case dissect.KindConn:
+	case event.KindConn:
 		if r.Conn.Closed {
 			x.closeConn(c, r.Session)
-			delete(x.conns, r.ConnID)
+			delete(x.conns, r.ConnID.String())
 		}
-	case dissect.KindMessage:
+	case event.KindMessage:
 		x.message(c, r)
 	}
 }
@@ -242,9 +241,9 @@ func (x *Extractor) stream(c *extConn, k StreamKey) *extStream {
 
 func (x *Extractor) message(c *extConn, r session.Record) {
 	m := r.Message
-	k := StreamKey{Conn: r.ConnID, Dir: m.Dir.String(), MSID: m.MSID}
+	k := StreamKey{Conn: r.ConnID.String(), Dir: m.Dir.String(), MSID: m.MSID}
 	switch m.TypeID {
-	case media.TypeAudio, media.TypeVideo:
+	case event.TypeAudio, event.TypeVideo:
 		s := x.stream(c, k)
 		if s == nil || s.skip {
 			return
@@ -253,8 +252,9 @@ func (x *Extractor) message(c *extConn, r session.Record) {
 			s.info.Skipped++
 			return
 		}
-		x.media(c, s, m.TypeID, m.Timestamp, m.Body, decodedOf(r.Body.Audio, r.Body.Video))
-	case 22: // aggregate: its sub-messages become tags with their own timestamps
+		x.media(c, s, uint8(m.TypeID), // an FLV tag type is the RTMP type id
+			m.Timestamp, m.Body, decodedOf(r.Body.Audio, r.Body.Video))
+	case event.TypeAggregate: // aggregate: its sub-messages become tags with their own timestamps
 		s := x.stream(c, k)
 		if s == nil || s.skip {
 			return
@@ -268,15 +268,15 @@ func (x *Extractor) message(c *extConn, r session.Record) {
 			switch {
 			case len(sub.Body) == 0:
 				s.info.Skipped++
-			case sub.TypeID == media.TypeAudio || sub.TypeID == media.TypeVideo:
-				x.media(c, s, sub.TypeID, sub.Timestamp, sub.Body, decodedOf(sub.Audio, sub.Video))
-			case sub.TypeID == media.TypeDataAMF0:
+			case sub.TypeID == event.TypeAudio || sub.TypeID == event.TypeVideo:
+				x.media(c, s, uint8(sub.TypeID), sub.Timestamp, sub.Body, decodedOf(sub.Audio, sub.Video))
+			case sub.TypeID == event.TypeDataAMF0:
 				x.script(c, s, sub.Timestamp, sub.Body)
 			default:
 				s.info.Skipped++
 			}
 		}
-	case media.TypeDataAMF0:
+	case event.TypeDataAMF0:
 		d := r.Body.Data
 		if d == nil || m.BodyTruncated {
 			return
@@ -291,12 +291,12 @@ func (x *Extractor) message(c *extConn, r session.Record) {
 		}
 		x.script(c, s, m.Timestamp, body)
 	case 4: // user control: Stream EOF ends a played stream
-		if uc := m.UserControl; uc != nil && uc.Event == dissect.UCStreamEOF {
-			x.closeStream(c, StreamKey{Conn: r.ConnID, Dir: reassembly.ServerToClient.String(), MSID: uc.StreamID}, x.state(r.ConnID))
+		if uc := m.UserControl; uc != nil && uc.Event == event.UCStreamEOF {
+			x.closeStream(c, StreamKey{Conn: r.ConnID.String(), Dir: event.S2C.String(), MSID: uc.StreamID}, x.state(r.ConnID.String()))
 		}
 	case 20, 17: // deleteStream and closeStream end both directions of a stream
 		cmd := r.Body.Command
-		if cmd == nil || m.Dir != reassembly.ClientToServer {
+		if cmd == nil || m.Dir != event.C2S {
 			return
 		}
 		var id uint32
@@ -312,8 +312,8 @@ func (x *Extractor) message(c *extConn, r session.Record) {
 		default:
 			return
 		}
-		for _, d := range []reassembly.Direction{reassembly.ClientToServer, reassembly.ServerToClient} {
-			x.closeStream(c, StreamKey{Conn: r.ConnID, Dir: d.String(), MSID: id}, x.state(r.ConnID))
+		for _, d := range []event.Dir{event.C2S, event.S2C} {
+			x.closeStream(c, StreamKey{Conn: r.ConnID.String(), Dir: d.String(), MSID: id}, x.state(r.ConnID.String()))
 		}
 	}
 }

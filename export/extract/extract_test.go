@@ -8,12 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export/extract"
 	"github.com/rtmpscope/rtmpscope/export/flv"
-	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
 // The real captures (cmd/rtmpscope/extract_test.go) have no aggregate
@@ -22,18 +21,18 @@ import (
 
 var t0 = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func msg(dir reassembly.Direction, msid uint32, typ uint8, ts uint32, body []byte) session.Record {
-	m := &dissect.Message{Dir: dir, MSID: msid, TypeID: typ, Timestamp: ts, Length: uint32(len(body)), Body: body, Time: t0}
+func msg(dir event.Dir, msid uint32, typ uint8, ts uint32, body []byte) session.Record {
+	m := &event.Message{Dir: dir, MSID: msid, TypeID: typ, Timestamp: ts, Length: uint32(len(body)), Body: body, Time: t0}
 	return session.Record{
-		Event: dissect.Event{Kind: dissect.KindMessage, ConnID: "c1", Dir: dir, HasDir: true, Time: t0, Message: m},
+		Event: event.Event{Kind: event.KindMessage, ConnID: "c1", Dir: dir, HasDir: true, Time: t0, Message: m},
 		Body:  decode.Message(m),
 	}
 }
 
 func userControl(ev uint16, msid uint32) session.Record {
-	m := &dissect.Message{Dir: reassembly.ServerToClient, TypeID: 4, Time: t0,
-		UserControl: &dissect.UserControl{Event: ev, StreamID: msid, Known: true}}
-	return session.Record{Event: dissect.Event{Kind: dissect.KindMessage, ConnID: "c1", Dir: m.Dir, HasDir: true, Time: t0, Message: m}}
+	m := &event.Message{Dir: event.S2C, TypeID: 4, Time: t0,
+		UserControl: &event.UserControl{Event: ev, StreamID: msid, Known: true}}
+	return session.Record{Event: event.Event{Kind: event.KindMessage, ConnID: "c1", Dir: m.Dir, HasDir: true, Time: t0, Message: m}}
 }
 
 // aggregate lays out sub-messages as FLV tags: type, 24-bit size, 24-bit
@@ -96,7 +95,7 @@ func read(t *testing.T, path string) (uint8, []flv.Tag) {
 // (RTMP spec 7.1.6), and their bodies are copied unchanged.
 func TestExtractAggregate(t *testing.T) {
 	agg := aggregate(sub{9, 500, avcKey}, sub{8, 523, aacRaw}, sub{9, 540, avcInter})
-	dir, files := run(t, extract.Absolute, msg(reassembly.ClientToServer, 1, 22, 10000, agg))
+	dir, files := run(t, extract.Absolute, msg(event.C2S, 1, 22, 10000, agg))
 	if len(files) != 1 || files[0].Path != filepath.Join(dir, "t-c1-c2s-1.flv") {
 		t.Fatalf("files %+v", files)
 	}
@@ -124,14 +123,14 @@ func TestExtractAggregate(t *testing.T) {
 // rebased on each file's first coded frame; the sequence header before it
 // goes to 0, as ffmpeg writes it.
 func TestExtractStreamEOF(t *testing.T) {
-	s2c := reassembly.ServerToClient
+	s2c := event.S2C
 	seq := []byte{0x17, 0x00, 0, 0, 0, 1, 0x42, 0xc0, 0x0d, 0xff, 0xe0, 0x00} // avcC without SPS/PPS
 	dir, files := run(t, extract.Rebase,
 		msg(s2c, 1, 9, 1983, seq),
 		msg(s2c, 1, 8, 1983, nil), // nginx's empty audio message
 		msg(s2c, 1, 9, 2023, avcKey),
 		msg(s2c, 1, 9, 2063, avcInter),
-		userControl(dissect.UCStreamEOF, 1),
+		userControl(event.UCStreamEOF, 1),
 		msg(s2c, 1, 9, 5000, avcKey),
 	)
 	if len(files) != 2 || files[1].Path != filepath.Join(dir, "t-c1-s2c-1-2.flv") {
@@ -168,7 +167,7 @@ func TestExtractSetDataFrame(t *testing.T) {
 	inner = append(inner, "duration"...)
 	inner = append(inner, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9)
 	meta = append(meta, inner...)
-	c2s := reassembly.ClientToServer
+	c2s := event.C2S
 	_, files := run(t, extract.Absolute, msg(c2s, 1, 18, 0, meta), msg(c2s, 1, 8, 0, aacRaw), msg(c2s, 1, 8, 23, aacRaw))
 	if len(files) != 1 {
 		t.Fatalf("files %+v", files)
@@ -195,9 +194,9 @@ func FuzzExtract(f *testing.F) {
 		var files []extract.ExtractedFile
 		x := extract.NewExtractor(extract.ExtractOptions{Dir: dir, Prefix: "f", OnFile: func(e extract.ExtractedFile) { files = append(files, e) }})
 		for i, ts := range []uint32{0, 40, 20, 1 << 31} {
-			x.Add(msg(reassembly.Direction(i&1), 1, typ%32, ts, body))
+			x.Add(msg(event.Dir(i&1), 1, typ%32, ts, body))
 		}
-		x.Add(userControl(dissect.UCStreamEOF, 1))
+		x.Add(userControl(event.UCStreamEOF, 1))
 		if err := x.Close(); err != nil {
 			t.Fatal(err)
 		}

@@ -4,15 +4,15 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/amf"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/media"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // body is the message body group: the decoded fields of whichever decoder
 // handled the message type, covering the whole body.
-func body(m *dissect.Message, b decode.Body) *Node {
+func body(m *event.Message, b decode.Body) *Node {
 	n := len(m.Body)
 	g := bodyField("Body", fmt.Sprintf("%d bytes", n), 0, n).expand()
 	if m.BodyTruncated {
@@ -73,27 +73,27 @@ func errNode(err error, bodyLen int) *Node {
 	return n
 }
 
-func control(c *dissect.Control, n int) []*Node {
+func control(c *event.Control, n int) []*Node {
 	var out []*Node
 	v4 := func(label, value string) {
 		out = append(out, bodyField(label, value, 0, min(4, n)))
 	}
 	switch c.Type {
-	case dissect.TypeSetChunkSize:
+	case event.TypeSetChunkSize:
 		v := fmt.Sprint(c.Value)
 		if c.Value&0x80000000 != 0 {
 			v += " (top bit set: invalid)"
 		}
 		v4("Chunk size", v)
-	case dissect.TypeAbort:
+	case event.TypeAbort:
 		v4("Chunk stream ID", fmt.Sprint(c.Value))
-	case dissect.TypeAck:
+	case event.TypeAck:
 		v4("Sequence number", fmt.Sprintf("%d (bytes received)", c.Value))
-	case dissect.TypeWindowAckSize:
+	case event.TypeWindowAckSize:
 		v4("Window size", fmt.Sprint(c.Value))
-	case dissect.TypeSetPeerBandwidth:
+	case event.TypeSetPeerBandwidth:
 		v4("Window size", fmt.Sprint(c.Value))
-		lt := field("Limit type", fmt.Sprintf("%d (%s)", c.LimitType, dissect.LimitName(c.LimitType)))
+		lt := field("Limit type", fmt.Sprintf("%d (%s)", c.LimitType, event.LimitName(c.LimitType)))
 		if n >= 5 {
 			lt.Space, lt.Off, lt.Len = Body, 4, 1
 		}
@@ -105,7 +105,7 @@ func control(c *dissect.Control, n int) []*Node {
 	return out
 }
 
-func userControl(u *dissect.UserControl, n int) []*Node {
+func userControl(u *event.UserControl, n int) []*Node {
 	ev := field("Event type", fmt.Sprintf("%d (%s)", u.Event, u.EventName))
 	if n >= 2 {
 		ev.Space, ev.Off, ev.Len = Body, 0, 2
@@ -122,13 +122,13 @@ func userControl(u *dissect.UserControl, n int) []*Node {
 		out = append(out, f)
 	}
 	switch u.Event {
-	case dissect.UCStreamBegin, dissect.UCStreamEOF, dissect.UCStreamDry, dissect.UCStreamIsRecorded,
-		dissect.UCBufferEmpty, dissect.UCBufferReady:
+	case event.UCStreamBegin, event.UCStreamEOF, event.UCStreamDry, event.UCStreamIsRecorded,
+		event.UCBufferEmpty, event.UCBufferReady:
 		at("Stream ID", fmt.Sprint(u.StreamID), 2)
-	case dissect.UCSetBufferLength:
+	case event.UCSetBufferLength:
 		at("Stream ID", fmt.Sprint(u.StreamID), 2)
 		at("Buffer length", fmt.Sprintf("%d ms", u.BufferMS), 6)
-	case dissect.UCPingRequest, dissect.UCPingResponse:
+	case event.UCPingRequest, event.UCPingResponse:
 		at("Timestamp", fmt.Sprint(u.Timestamp), 2)
 	default:
 		if n >= 2 && (len(u.Data) > 0 || !u.Known) {

@@ -2,11 +2,11 @@ package tree
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // Build returns the detail tree of one record: a root per event whose
@@ -27,7 +27,7 @@ func Build(r *session.Record) (root *Node) {
 		return &Node{Label: "no event", Expanded: true}
 	}
 	root = build(r)
-	if r.Kind == dissect.KindMessage && r.Message != nil {
+	if r.Kind == event.KindMessage && r.Message != nil {
 		sanitize(root, r.Message)
 	}
 	return root
@@ -37,23 +37,23 @@ func Build(r *session.Record) (root *Node) {
 // range the builders get wrong fails the test instead of being dropped.
 func build(r *session.Record) *Node {
 	switch r.Kind {
-	case dissect.KindConn:
+	case event.KindConn:
 		if r.Conn != nil {
 			return buildConn(&r.Event)
 		}
-	case dissect.KindHandshake:
+	case event.KindHandshake:
 		if r.Handshake != nil {
 			return buildHandshake(&r.Event)
 		}
-	case dissect.KindMessage:
+	case event.KindMessage:
 		if r.Message != nil {
 			return buildMessage(&r.Event, r.Body)
 		}
-	case dissect.KindDiagnostic:
+	case event.KindDiagnostic:
 		if r.Diag != nil {
 			return buildDiagnostic(&r.Event)
 		}
-	case dissect.KindGap:
+	case event.KindGap:
 		if r.Gap != nil {
 			return buildGap(&r.Event)
 		}
@@ -62,25 +62,25 @@ func build(r *session.Record) *Node {
 }
 
 // arrow names a direction the way the text view does.
-func arrow(d reassembly.Direction) string {
-	if d == reassembly.ServerToClient {
+func arrow(d event.Dir) string {
+	if d == event.S2C {
 		return "S→C"
 	}
 	return "C→S"
 }
 
 // dirName is the long form of a direction.
-func dirName(d reassembly.Direction) string {
-	if d == reassembly.ServerToClient {
+func dirName(d event.Dir) string {
+	if d == event.S2C {
 		return "S→C (server to client)"
 	}
 	return "C→S (client to server)"
 }
 
 // eventFields are the lines every event starts with.
-func eventFields(ev *dissect.Event) *Node {
+func eventFields(ev *event.Event) *Node {
 	g := field("Event", ev.Kind.String()).add(
-		field("Connection", ev.ConnID),
+		field("Connection", ev.ConnID.String()),
 	)
 	if ev.HasDir {
 		g.add(field("Direction", dirName(ev.Dir)))
@@ -112,13 +112,13 @@ func ms(d time.Duration) string {
 	return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000)
 }
 
-func buildDiagnostic(ev *dissect.Event) *Node {
+func buildDiagnostic(ev *event.Event) *Node {
 	d := ev.Diag
 	sev := SevNormal
 	switch d.Severity {
-	case dissect.Warn:
+	case event.Warn:
 		sev = SevWarn
-	case dissect.Error:
+	case event.Error:
 		sev = SevError
 	}
 	root := (&Node{Label: "Diagnostic", Value: d.Severity.String() + " " + d.Code}).expand().sev(sev)
@@ -145,17 +145,17 @@ func buildDiagnostic(ev *dissect.Event) *Node {
 	return root
 }
 
-func buildGap(ev *dissect.Event) *Node {
+func buildGap(ev *event.Event) *Node {
 	g := ev.Gap
 	n := fmt.Sprintf("%d bytes", g.Bytes)
 	if g.Bytes < 0 {
 		n = "unknown"
 	}
-	root := (&Node{Label: "Gap", Value: n + " missing (" + g.Reason + ")"}).expand().sev(SevWarn)
+	root := (&Node{Label: "Gap", Value: n + " missing (" + g.Reason.String() + ")"}).expand().sev(SevWarn)
 	root.add(eventFields(ev))
 	root.add(
 		field("Bytes missing", n),
-		field("Reason", g.Reason),
+		field("Reason", g.Reason.String()),
 		field("Resumed at stream offset", fmt.Sprint(g.Offset)),
 		field("First frame after the gap", fmt.Sprint(g.Frame)),
 		field("Action", g.Action),
@@ -163,30 +163,40 @@ func buildGap(ev *dissect.Event) *Node {
 	return root
 }
 
-func buildConn(ev *dissect.Event) *Node {
+func buildConn(ev *event.Event) *Node {
 	c := ev.Conn
+	in := &c.Info
 	state := "opened"
 	if c.Closed {
 		state = "closed"
 	}
-	root := (&Node{Label: "Connection", Value: fmt.Sprintf("%s %s → %s", state, c.Client, c.Server)}).expand()
+	root := (&Node{Label: "Connection", Value: fmt.Sprintf("%s %s → %s", state, in.Client, in.Server)}).expand()
 	root.add(eventFields(ev))
 	root.add(
-		field("Client", c.Client),
-		field("Server", c.Server),
-		field("Orientation", orientation(c.Oriented)),
+		field("Client", in.Client.String()),
+		field("Server", in.Server.String()),
+		field("Orientation", orientation(in.Orientation)),
 	)
-	if c.Swapped {
-		root.add(field("Swapped", "yes: the handshake showed the other side is the client").sev(SevWarn))
+	if in.Orientation == event.OrientHandshake {
+		root.add(field("Swapped", "yes: the first bytes showed the other side is the client").sev(SevWarn))
 	}
-	if c.Info.Frame != 0 {
-		root.add(field("First frame", fmt.Sprint(c.Info.Frame)))
+	if in.Frame != 0 {
+		root.add(field("First frame", fmt.Sprint(in.Frame)))
 	}
-	root.add(field("SYN captured", yesNo(c.Info.SawSYN)))
+	if in.Transport == event.TransportTCP {
+		root.add(field("SYN captured", yesNo(in.SawSYN)))
+	}
+	id := field("Variant", in.Variant.String()).expand().add(
+		field("Transport", in.Transport.String()),
+		field("Layers", strings.Join(in.Layers, " → ")),
+		field("Rule", in.Rule),
+		field("Evidence", in.Evidence),
+	)
+	root.add(id, field("UID", in.UID), field("Community ID", in.CommunityID))
 	if !c.Closed {
 		return root
 	}
-	variant := c.Variant
+	variant := in.Variant.String()
 	if !c.RTMP {
 		variant = "not RTMP"
 	}
@@ -200,42 +210,41 @@ func buildConn(ev *dissect.Event) *Node {
 			field("Duration", c.Last.Sub(c.First).String()))
 	}
 	if s := c.Stats; s != nil {
-		end := "open at end of capture"
-		switch {
-		case s.RST:
+		end := "capture ended with the connection open"
+		switch s.End {
+		case event.EndRST:
 			end = "RST"
-		case s.FIN:
+		case event.EndFIN:
 			end = "FIN"
-		case s.TimedOut:
+		case event.EndIdle:
 			end = "idle timeout"
-		}
-		if s.Truncated {
-			end = "capture ended with the connection open"
+		case event.EndClose:
+			end = "closed by the protocol"
 		}
 		root.add(field("Ended by", end))
 	}
-	for _, d := range []reassembly.Direction{reassembly.ClientToServer, reassembly.ServerToClient} {
+	for _, d := range []event.Dir{event.C2S, event.S2C} {
 		root.add(connDir(c, d))
 	}
 	return root
 }
 
-func orientation(how string) string {
+func orientation(how event.Orientation) string {
 	switch how {
-	case "syn":
+	case event.OrientSYN:
 		return "syn (client sent the SYN)"
-	case "port":
+	case event.OrientPort:
 		return "port (server port is a known RTMP port)"
-	case "handshake":
-		return "handshake (C0/C1 told the sides apart)"
-	case "guess":
-		return "guess"
+	case event.OrientHandshake:
+		return "handshake (the first bytes told the sides apart)"
+	case event.OrientFirst:
+		return "first (the client sent the first datagram)"
 	}
-	return how
+	return how.String()
 }
 
 // connDir is one direction's counters and byte accounting.
-func connDir(c *dissect.ConnEvent, d reassembly.Direction) *Node {
+func connDir(c *event.ConnEvent, d event.Dir) *Node {
 	i := int(d)
 	g := field(arrow(d), fmt.Sprintf("%d bytes, %d messages", c.Bytes[i], c.Messages[i])).expand()
 	if s := c.Stats; s != nil {
@@ -244,7 +253,7 @@ func connDir(c *dissect.ConnEvent, d reassembly.Direction) *Node {
 			field("Packets", fmt.Sprint(ds.Packets)),
 			field("Bytes delivered", fmt.Sprint(ds.Bytes)),
 			field("Retransmitted segments", fmt.Sprint(ds.Retrans)),
-			field("Out-of-order segments", fmt.Sprint(ds.OutOfOrd)),
+			field("Out-of-order segments", fmt.Sprint(ds.OutOfOrder)),
 			field("Gaps", fmt.Sprint(ds.Gaps)),
 			field("Bytes missing", fmt.Sprint(ds.GapBytes)),
 			field("Start captured", yesNo(!ds.MidStream)),
@@ -283,7 +292,7 @@ func connDir(c *dissect.ConnEvent, d reassembly.Direction) *Node {
 	return g
 }
 
-func buildHandshake(ev *dissect.Event) *Node {
+func buildHandshake(ev *event.Event) *Node {
 	h := ev.Handshake
 	scheme := "simple"
 	switch {
@@ -326,7 +335,7 @@ func version(name string, v int) *Node {
 	return field(name+" version", fmt.Sprintf("%d (unknown)", v)).sev(SevWarn)
 }
 
-func half(name string, h *dissect.HandshakeHalf) *Node {
+func half(name string, h *event.HandshakeHalf) *Node {
 	if !h.Present {
 		return field(name, "not seen")
 	}
@@ -350,7 +359,7 @@ func half(name string, h *dissect.HandshakeHalf) *Node {
 	return n
 }
 
-func echo(name, of string, e *dissect.EchoCheck) *Node {
+func echo(name, of string, e *event.EchoCheck) *Node {
 	if !e.Present {
 		return field(name, "not seen")
 	}

@@ -4,9 +4,9 @@ import (
 	"io"
 	"testing"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // FuzzBuild decodes random bodies as every message type, as the session
@@ -16,7 +16,7 @@ import (
 func FuzzBuild(f *testing.F) {
 	seen := map[uint8]int{}
 	for _, r := range records(f, "publish.pcap") {
-		if r.Kind == dissect.KindMessage && seen[r.Message.TypeID] < 3 {
+		if r.Kind == event.KindMessage && seen[r.Message.TypeID] < 3 {
 			seen[r.Message.TypeID]++
 			f.Add(r.Message.TypeID, r.Message.Body)
 		}
@@ -24,12 +24,12 @@ func FuzzBuild(f *testing.F) {
 	f.Add(uint8(22), []byte{9, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0x17, 0, 0, 0, 0, 0, 0, 0, 16})
 	f.Add(uint8(17), []byte{0, 0x11, 0x0a, 0x0b, 0x01, 0x03, 0x61, 0x04, 0x05, 0x01})
 	f.Fuzz(func(t *testing.T, typ uint8, body []byte) {
-		m := &dissect.Message{
-			TypeID: typ, TypeName: dissect.TypeName(typ), Length: uint32(len(body)), Body: body,
+		m := &event.Message{
+			TypeID: typ, TypeName: event.MsgType(typ).Name(), Length: uint32(len(body)), Body: body,
 			Offset: 100, ChunkCount: 1,
-			Chunks: []dissect.ChunkInfo{{Offset: 100, HeaderLen: 12, PayloadLen: len(body)}},
+			Chunks: []event.ChunkInfo{{Offset: 100, HeaderLen: 12, PayloadLen: len(body)}},
 		}
-		ev := dissect.Event{Kind: dissect.KindMessage, Message: m}
+		ev := event.Event{Kind: event.KindMessage, Message: m}
 		r := session.Record{Event: ev, Body: decode.Message(m)}
 		root := build(&r)
 		lo, hi := wireExtent(m)

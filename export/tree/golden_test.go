@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/command"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export"
 )
 
@@ -23,8 +23,8 @@ var goldenCases = []struct {
 	name, capture string
 	pick          func(r *session.Record) bool
 }{
-	{"conn-open", "publish.pcap", func(r *session.Record) bool { return r.Kind == dissect.KindConn && !r.Conn.Closed }},
-	{"handshake", "publish.pcap", func(r *session.Record) bool { return r.Kind == dissect.KindHandshake }},
+	{"conn-open", "publish.pcap", func(r *session.Record) bool { return r.Kind == event.KindConn && !r.Conn.Closed }},
+	{"handshake", "publish.pcap", func(r *session.Record) bool { return r.Kind == event.KindHandshake }},
 	{"connect", "publish.pcap", isCommand("connect")},
 	{"result", "publish.pcap", isCommand("_result")},
 	{"onstatus", "publish.pcap", isCommand("onStatus")},
@@ -32,7 +32,7 @@ var goldenCases = []struct {
 		return r.Body.Data != nil && r.Body.Data.Handler == "@setDataFrame"
 	}},
 	{"set-chunk-size", "publish.pcap", func(r *session.Record) bool {
-		return r.Kind == dissect.KindMessage && r.Message.Control != nil && r.Message.Control.Type == dissect.TypeSetChunkSize
+		return r.Kind == event.KindMessage && r.Message.Control != nil && r.Message.Control.Type == event.TypeSetChunkSize
 	}},
 	{"audio-seq-header", "publish.pcap", func(r *session.Record) bool { return r.Body.Audio != nil && r.Body.Audio.AAC != nil }},
 	{"video-seq-header", "publish.pcap", func(r *session.Record) bool {
@@ -42,13 +42,13 @@ var goldenCases = []struct {
 		return r.Body.Video != nil && r.Body.Video.Keyframe() && !r.Body.Video.IsSequenceHeader()
 	}},
 	{"user-control", "play.pcap", func(r *session.Record) bool {
-		return r.Kind == dissect.KindMessage && r.Message.UserControl != nil
+		return r.Kind == event.KindMessage && r.Message.UserControl != nil
 	}},
-	{"conn-close", "publish.pcap", func(r *session.Record) bool { return r.Kind == dissect.KindConn && r.Conn.Closed }},
-	{"diagnostic", "midstream.pcap", func(r *session.Record) bool { return r.Kind == dissect.KindDiagnostic }},
-	{"gap", "midstream.pcap", func(r *session.Record) bool { return r.Kind == dissect.KindGap }},
+	{"conn-close", "publish.pcap", func(r *session.Record) bool { return r.Kind == event.KindConn && r.Conn.Closed }},
+	{"diagnostic", "midstream.pcap", func(r *session.Record) bool { return r.Kind == event.KindDiagnostic }},
+	{"gap", "midstream.pcap", func(r *session.Record) bool { return r.Kind == event.KindGap }},
 	{"inferred-message", "midstream.pcap", func(r *session.Record) bool {
-		return r.Kind == dissect.KindMessage && r.Message.Inferred
+		return r.Kind == event.KindMessage && r.Message.Inferred
 	}},
 }
 

@@ -3,8 +3,8 @@ package tree
 import (
 	"fmt"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // msgHeaderLen is the message header size for each chunk fmt.
@@ -12,12 +12,9 @@ var msgHeaderLen = [4]int{11, 7, 3, 0}
 
 // buildMessage is the tree of one RTMP message: where it came from, its
 // chunks, its header fields and how they were derived, then its body.
-func buildMessage(ev *dissect.Event, b decode.Body) *Node {
+func buildMessage(ev *event.Event, b decode.Body) *Node {
 	m := ev.Message
-	typeName := m.TypeName
-	if typeName == "" {
-		typeName = dissect.TypeName(m.TypeID)
-	}
+	typeName := m.TypeID.Name()
 	root := (&Node{Label: typeName, Value: decode.Summary(m, b)}).expand()
 	if m.Inferred {
 		root.Severity = SevWarn
@@ -37,7 +34,7 @@ func buildMessage(ev *dissect.Event, b decode.Body) *Node {
 
 // chunks lists the chunks the message was cut into; each node covers that
 // chunk's header bytes on the wire.
-func chunks(m *dissect.Message) *Node {
+func chunks(m *event.Message) *Node {
 	var hdr int
 	for _, c := range m.Chunks {
 		hdr += c.HeaderLen
@@ -70,7 +67,7 @@ type headerLayout struct {
 	extOff int64 // stream offset of the extended timestamp, when present
 }
 
-func layout(m *dissect.Message) headerLayout {
+func layout(m *event.Message) headerLayout {
 	if len(m.Chunks) == 0 || m.Chunks[0].Offset != m.Offset {
 		return headerLayout{}
 	}
@@ -98,7 +95,7 @@ func (l headerLayout) at(label, value string, rel, n int, maxFmt uint8) *Node {
 	return wireField(label, value, l.start+int64(l.basic+rel), n)
 }
 
-func messageHeader(m *dissect.Message) *Node {
+func messageHeader(m *event.Message) *Node {
 	l := layout(m)
 	g := field("Message header", "").expand()
 	csid := field("Chunk stream ID", fmt.Sprint(m.CSID))
@@ -118,9 +115,9 @@ func messageHeader(m *dissect.Message) *Node {
 	g.add(msid)
 	g.add(timestamp(m, l))
 
-	typ := dissect.TypeName(m.TypeID)
+	typ := event.MsgType(m.TypeID).Name()
 	ty := l.at("Type ID", fmt.Sprintf("%d (%s)", m.TypeID, typ), 6, 1, 1)
-	if !dissect.KnownType(m.TypeID) {
+	if !event.MsgType(m.TypeID).Known() {
 		ty.Severity = SevWarn
 	}
 	g.add(ty)
@@ -142,7 +139,7 @@ func messageHeader(m *dissect.Message) *Node {
 }
 
 // timestamp explains how the absolute timestamp was derived.
-func timestamp(m *dissect.Message, l headerLayout) *Node {
+func timestamp(m *event.Message, l headerLayout) *Node {
 	t := m.TS
 	v := fmt.Sprintf("%d ms", m.Timestamp)
 	var how string
@@ -187,7 +184,7 @@ func timestamp(m *dissect.Message, l headerLayout) *Node {
 // sanitize drops any range that does not lie inside the message (body
 // bytes for Body, the message's chunks for Wire) to NoBytes, so views can
 // trust every range they are given even if a decoder reports a bad offset.
-func sanitize(root *Node, m *dissect.Message) {
+func sanitize(root *Node, m *event.Message) {
 	bodyLen := int64(len(m.Body))
 	lo, hi := wireExtent(m)
 	root.Walk(func(n *Node, _ int) bool {
@@ -206,7 +203,7 @@ func sanitize(root *Node, m *dissect.Message) {
 }
 
 // wireExtent is the stream range [lo, hi) the message's listed chunks span.
-func wireExtent(m *dissect.Message) (lo, hi int64) {
+func wireExtent(m *event.Message) (lo, hi int64) {
 	if len(m.Chunks) == 0 {
 		return m.Offset, m.Offset
 	}

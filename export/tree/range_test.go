@@ -10,6 +10,7 @@ import (
 
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -24,7 +25,7 @@ func TestRangesInsideMessage(t *testing.T) {
 			var msgs, nodes, ranged int
 			for _, r := range records(t, name) {
 				root := build(&r)
-				if r.Kind != dissect.KindMessage {
+				if r.Kind != event.KindMessage {
 					continue
 				}
 				msgs++
@@ -64,7 +65,7 @@ func TestRangesInsideMessage(t *testing.T) {
 // bytes between headers belong to the body, not to the chunk node).
 func TestWireRangesAreHeaderBytes(t *testing.T) {
 	for _, r := range records(t, "publish.pcap") {
-		if r.Kind != dissect.KindMessage {
+		if r.Kind != event.KindMessage {
 			continue
 		}
 		m := r.Message
@@ -122,7 +123,7 @@ func TestBodyRangesHoldTheirValues(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, r := range recs {
-			if r.Kind != dissect.KindMessage {
+			if r.Kind != event.KindMessage {
 				continue
 			}
 			body := r.Message.Body

@@ -9,8 +9,8 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export/tree"
 	"github.com/rtmpscope/rtmpscope/tui/theme"
 )
@@ -41,12 +41,12 @@ func newPane(th theme.Theme, w, h int, r *session.Record) Model {
 
 func isCommand(name string) func(*session.Record) bool {
 	return func(r *session.Record) bool {
-		return r.Kind == dissect.KindMessage && r.Body.Command != nil && r.Body.Command.Name == name
+		return r.Kind == event.KindMessage && r.Body.Command != nil && r.Body.Command.Name == name
 	}
 }
 
 func videoSeqHeader(r *session.Record) bool {
-	return r.Kind == dissect.KindMessage && r.Body.Video != nil && r.Message.TypeID == dissect.TypeVideo &&
+	return r.Kind == event.KindMessage && r.Body.Video != nil && r.Message.TypeID == event.TypeVideo &&
 		strings.Contains(r.Body.Video.Summary(), "seq hdr")
 }
 
@@ -87,7 +87,7 @@ func TestGolden(t *testing.T) {
 		"connect": find(t, pub, "connect", isCommand("connect")),
 		"avcseq":  find(t, pub, "video sequence header", videoSeqHeader),
 		"diag": find(t, mid, "diagnostic", func(r *session.Record) bool {
-			return r.Kind == dissect.KindDiagnostic && r.Diag.Code == "resync.found"
+			return r.Kind == event.KindDiagnostic && r.Diag.Code == "resync.found"
 		}),
 	}
 	for name, r := range cases {
@@ -238,7 +238,7 @@ func TestExpansionFollowsRecords(t *testing.T) {
 	var vids []*session.Record
 	recs := loadRecords(t, "publish.pcap")
 	for i := range recs {
-		if r := &recs[i]; r.Kind == dissect.KindMessage && r.Message.TypeID == dissect.TypeVideo {
+		if r := &recs[i]; r.Kind == event.KindMessage && r.Message.TypeID == event.TypeVideo {
 			vids = append(vids, r)
 		}
 	}

@@ -4,23 +4,23 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export/tree"
 	"github.com/rtmpscope/rtmpscope/tui/theme"
 )
 
 // bigMessage is a 4 MiB video message in 4096-byte chunks, bigger than any
 // keyframe in the captures, to bound the cost of laying out and drawing.
-func bigMessage() *dissect.Message {
+func bigMessage() *event.Message {
 	const size, chunk = 4 << 20, 4096
-	m := &dissect.Message{TypeID: 9, CSID: 6, Length: size, Body: make([]byte, size)}
+	m := &event.Message{TypeID: 9, CSID: 6, Length: size, Body: make([]byte, size)}
 	var off int64 = 1 << 20
 	for p := 0; p < size; p += chunk {
 		hl := 1
 		if p == 0 {
 			hl = 12
 		}
-		m.Chunks = append(m.Chunks, dissect.ChunkInfo{Offset: off, HeaderLen: hl, PayloadLen: chunk, Fmt: 3, CSID: 6, Header: make([]byte, hl)})
+		m.Chunks = append(m.Chunks, event.ChunkInfo{Offset: off, HeaderLen: hl, PayloadLen: chunk, Fmt: 3, CSID: 6, Header: make([]byte, hl)})
 		off += int64(hl + chunk)
 	}
 	m.ChunkCount = len(m.Chunks)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -24,10 +25,10 @@ func loadRecords(t testing.TB, name string) []session.Record {
 }
 
 // messages returns the message events of records.
-func messages(recs []session.Record) []*dissect.Message {
-	var out []*dissect.Message
+func messages(recs []session.Record) []*event.Message {
+	var out []*event.Message
 	for _, r := range recs {
-		if r.Kind == dissect.KindMessage {
+		if r.Kind == event.KindMessage {
 			out = append(out, r.Message)
 		}
 	}

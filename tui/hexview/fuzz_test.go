@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export/tree"
 	"github.com/rtmpscope/rtmpscope/tui/theme"
 )
@@ -20,12 +20,12 @@ func FuzzHexview(f *testing.F) {
 	f.Add([]byte{8, 255, 1, 16, 200}, int64(-5), int64(1<<62), int64(-1), int64(1<<63-1), uint8(2), uint8(50), uint8(10))
 	f.Add([]byte{}, int64(0), int64(0), int64(0), int64(0), uint8(0), uint8(0), uint8(0))
 	f.Fuzz(func(t *testing.T, spec []byte, off, n, moff, mlen int64, space, w, h uint8) {
-		msg := &dissect.Message{CSID: 6, ChunkCount: len(spec) / 2}
+		msg := &event.Message{CSID: 6, ChunkCount: len(spec) / 2}
 		var wire int64 = int64(off) & 0xffffffffff
 		bodyLen := 0
 		for i := 0; i+1 < len(spec) && len(msg.Chunks) < 64; i += 2 {
 			hl, pl := int(spec[i]%20)-1, int(spec[i+1])*int(spec[i]%7)-3
-			ci := dissect.ChunkInfo{Offset: wire, HeaderLen: hl, PayloadLen: pl, Fmt: spec[i] % 4, CSID: 6}
+			ci := event.ChunkInfo{Offset: wire, HeaderLen: hl, PayloadLen: pl, Fmt: spec[i] % 4, CSID: 6}
 			if spec[i]%3 == 0 && hl > 0 {
 				ci.Header = make([]byte, hl)
 			} else if spec[i]%5 == 0 {

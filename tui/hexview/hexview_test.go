@@ -9,14 +9,14 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export/tree"
 	"github.com/rtmpscope/rtmpscope/tui/theme"
 )
 
 // findMessage returns the first message of a capture that satisfies ok.
-func findMessage(t *testing.T, capture string, ok func(*dissect.Message) bool) *dissect.Message {
+func findMessage(t *testing.T, capture string, ok func(*event.Message) bool) *event.Message {
 	t.Helper()
 	for _, m := range messages(loadRecords(t, capture)) {
 		if ok(m) {
@@ -29,13 +29,13 @@ func findMessage(t *testing.T, capture string, ok func(*dissect.Message) bool) *
 
 // twoChunkVideo is publish.pcap's first video message that spans two chunks
 // (ffmpeg sends 4096-byte chunks after echoing nginx's Set Chunk Size 4096).
-func twoChunkVideo(t *testing.T) *dissect.Message {
-	return findMessage(t, "publish.pcap", func(m *dissect.Message) bool {
+func twoChunkVideo(t *testing.T) *event.Message {
+	return findMessage(t, "publish.pcap", func(m *event.Message) bool {
 		return m.TypeID == 9 && len(m.Chunks) == 2
 	})
 }
 
-func newPane(th theme.Theme, w, h int, msg *dissect.Message) Model {
+func newPane(th theme.Theme, w, h int, msg *event.Message) Model {
 	m := New()
 	m.SetTheme(th)
 	m.SetSize(w, h)
@@ -145,7 +145,7 @@ func TestWireHighlightCoversHeaders(t *testing.T) {
 // inside it maps to stream offsets past the 4096 a default-sized view of
 // publish.pcap would split at, and scrolls far down.
 func TestLargeChunk(t *testing.T) {
-	msg := findMessage(t, "chunksize.pcap", func(m *dissect.Message) bool {
+	msg := findMessage(t, "chunksize.pcap", func(m *event.Message) bool {
 		return m.TypeID == 9 && len(m.Chunks) == 1 && m.Chunks[0].PayloadLen > 4096
 	})
 	c0 := msg.Chunks[0]
@@ -195,7 +195,7 @@ func TestHighlightOutsideClears(t *testing.T) {
 }
 
 func TestMask(t *testing.T) {
-	msg := findMessage(t, "publish.pcap", func(m *dissect.Message) bool { return m.TypeID == 20 })
+	msg := findMessage(t, "publish.pcap", func(m *event.Message) bool { return m.TypeID == 20 })
 	m := newPane(theme.Plain(), 80, 24, msg)
 	m.SetMask([]Range{{Off: 0, Len: 3}})
 	v := m.View()
@@ -213,7 +213,7 @@ func TestMask(t *testing.T) {
 
 func TestUnknownHeaders(t *testing.T) {
 	msg := *twoChunkVideo(t)
-	msg.Chunks = append([]dissect.ChunkInfo(nil), msg.Chunks...)
+	msg.Chunks = append([]event.ChunkInfo(nil), msg.Chunks...)
 	for i := range msg.Chunks {
 		msg.Chunks[i].Header = nil
 	}
@@ -353,7 +353,7 @@ func TestHelp(t *testing.T) {
 // 128-byte default chunk size) and its first two-chunk video message with a
 // body highlight across the chunk boundary.
 func TestGolden(t *testing.T) {
-	connect := findMessage(t, "publish.pcap", func(m *dissect.Message) bool { return m.TypeID == 20 })
+	connect := findMessage(t, "publish.pcap", func(m *event.Message) bool { return m.TypeID == 20 })
 	video := twoChunkVideo(t)
 	for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}} {
 		t.Run(fmt.Sprintf("connect_%dx%d", sz.w, sz.h), func(t *testing.T) {
@@ -400,7 +400,7 @@ func TestTreeRanges(t *testing.T) {
 	checked := 0
 	for i := range recs {
 		r := &recs[i]
-		if r.Kind != dissect.KindMessage || len(r.Message.Chunks) < 2 {
+		if r.Kind != event.KindMessage || len(r.Message.Chunks) < 2 {
 			continue
 		}
 		msg := r.Message

@@ -1,15 +1,13 @@
 package hexview
 
-import (
-	"github.com/rtmpscope/rtmpscope/dissect"
-)
+import "github.com/rtmpscope/rtmpscope/event"
 
 // chunk is one chunk of the message as the hex view lays it out: its header
 // bytes, then its slice of the body. Chunks of one message need not be
 // contiguous on the wire (other chunk streams interleave), so every chunk
 // starts on a fresh line with its own offsets.
 type chunk struct {
-	info      dissect.ChunkInfo
+	info      event.ChunkInfo
 	header    []byte // nil when the header bytes are unknown
 	bodyStart int64  // offset of the chunk's payload in the body
 	// wire is false for the pseudo-chunk that holds body bytes beyond the
@@ -31,7 +29,7 @@ const markerRow = -1
 
 // buildChunks pairs the message's chunk list with header bytes and body
 // slices. headers[i] overrides m.Chunks[i].Header; either may be nil.
-func buildChunks(m *dissect.Message, body []byte, headers [][]byte) []chunk {
+func buildChunks(m *event.Message, body []byte, headers [][]byte) []chunk {
 	if m == nil {
 		return nil
 	}
@@ -53,7 +51,7 @@ func buildChunks(m *dissect.Message, body []byte, headers [][]byte) []chunk {
 	}
 	if rest := int64(len(body)) - pos; rest > 0 {
 		out = append(out, chunk{
-			info:      dissect.ChunkInfo{PayloadLen: int(rest), Fmt: 3, CSID: m.CSID},
+			info:      event.ChunkInfo{PayloadLen: int(rest), Fmt: 3, CSID: m.CSID},
 			bodyStart: pos,
 		})
 	}

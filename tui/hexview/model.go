@@ -12,7 +12,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export/tree"
 	"github.com/rtmpscope/rtmpscope/tui/theme"
 )
@@ -31,7 +31,7 @@ type Model struct {
 	height  int
 	focused bool
 
-	msg    *dissect.Message
+	msg    *event.Message
 	body   []byte
 	chunks []chunk
 	rows   []row
@@ -85,7 +85,7 @@ func (m Model) Focused() bool { return m.focused }
 // headers is shorter than the chunk list, m.Chunks[i].Header is used). The
 // highlight and mask are cleared and the view scrolls to the top. A nil
 // message empties the pane.
-func (m *Model) SetMessage(msg *dissect.Message, body []byte, headers [][]byte) {
+func (m *Model) SetMessage(msg *event.Message, body []byte, headers [][]byte) {
 	m.msg, m.body = msg, body
 	m.chunks = buildChunks(msg, body, headers)
 	m.hlSpace, m.hlLo, m.hlHi = tree.NoBytes, 0, 0

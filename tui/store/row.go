@@ -12,7 +12,7 @@ package store
 import (
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // Row flags.
@@ -34,9 +34,9 @@ type Row struct {
 	MSID      uint32
 	Timestamp uint32
 	Length    uint32
-	Kind      dissect.Kind
-	Dir       uint8 // reassembly.Direction
-	Severity  dissect.Severity
+	Kind      event.Kind
+	Dir       uint8 // event.Dir
+	Severity  event.Severity
 	TypeID    uint8
 	Flags     uint8
 }

@@ -5,13 +5,12 @@ import (
 	"errors"
 	"math"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // A spill record is, in order: the redacted summary, the plain summary
 // (empty when equal), then the message's framing (everything of
-// dissect.Message but the fields a Row holds), its chunk list with header
+// event.Message but the fields a Row holds), its chunk list with header
 // bytes, the decoded control bodies, and the body. Integers are varints.
 // The summaries come first so the timeline can read a short prefix.
 
@@ -46,7 +45,7 @@ func boolBit(v bool, bit uint8) uint8 {
 }
 
 // encodeMessage appends the spill record of m to b.
-func encodeMessage(b []byte, m *dissect.Message, summary, plain string) []byte {
+func encodeMessage(b []byte, m *event.Message, summary, plain string) []byte {
 	b = appendString(b, summary)
 	b = appendString(b, plain)
 	fl := boolBit(m.TS.Extended, spTSExt) | boolBit(m.TS.Inferred, spTSInferred) | boolBit(m.Inferred, spInferred) |
@@ -73,7 +72,7 @@ func encodeMessage(b []byte, m *dissect.Message, summary, plain string) []byte {
 		b = appendBytes(b, c.Header)
 	}
 	if c := m.Control; c != nil {
-		b = append(b, c.Type, c.LimitType, boolBit(c.Malformed, 1))
+		b = append(b, byte(c.Type), c.LimitType, boolBit(c.Malformed, 1))
 		b = binary.AppendUvarint(b, uint64(c.Value))
 	}
 	if u := m.UserControl; u != nil {
@@ -160,18 +159,17 @@ func decodeSummaries(b []byte) (summary, plain string, err error) {
 }
 
 // decodeMessage rebuilds a Message from its Row and spill record.
-func decodeMessage(row *Row, b []byte) (*dissect.Message, string, string, error) {
+func decodeMessage(row *Row, b []byte) (*event.Message, string, string, error) {
 	r := reader{b: b}
 	summary, plain := r.str(), r.str()
 	fl := r.byte1()
-	m := &dissect.Message{
-		Dir:       reassembly.Direction(row.Dir),
+	m := &event.Message{
+		Dir:       event.Dir(row.Dir),
 		Time:      row.When(),
 		CSID:      row.CSID,
 		MSID:      row.MSID,
 		Timestamp: row.Timestamp,
-		TypeID:    row.TypeID,
-		TypeName:  dissect.TypeName(row.TypeID),
+		TypeID:    event.MsgType(row.TypeID),
 		Length:    row.Length,
 	}
 	m.TS.Fmt = r.byte1()
@@ -192,9 +190,9 @@ func decodeMessage(row *Row, b []byte) (*dissect.Message, string, string, error)
 	if n > uint64(len(r.b)) { // each chunk takes at least one byte
 		return nil, "", "", errSpill
 	}
-	m.Chunks = make([]dissect.ChunkInfo, 0, n)
+	m.Chunks = make([]event.ChunkInfo, 0, n)
 	for i := uint64(0); i < n && r.err == nil; i++ {
-		var c dissect.ChunkInfo
+		var c event.ChunkInfo
 		c.Offset = r.varint()
 		c.HeaderLen = int(min(r.uvarint(), math.MaxInt32))
 		c.Fmt = r.byte1()
@@ -205,14 +203,14 @@ func decodeMessage(row *Row, b []byte) (*dissect.Message, string, string, error)
 		m.Chunks = append(m.Chunks, c)
 	}
 	if fl&spControl != 0 {
-		c := &dissect.Control{Type: r.byte1(), LimitType: r.byte1()}
+		c := &event.Control{Type: event.MsgType(r.byte1()), LimitType: r.byte1()}
 		c.Malformed = r.byte1() != 0
 		c.Value = uint32(r.uvarint())
 		m.Control = c
 	}
 	if fl&spUserControl != 0 {
 		f := r.byte1()
-		u := &dissect.UserControl{Known: f&1 != 0, Malformed: f&2 != 0}
+		u := &event.UserControl{Known: f&1 != 0, Malformed: f&2 != 0}
 		u.Event = uint16(r.uvarint())
 		u.EventName = r.str()
 		u.StreamID = uint32(r.uvarint())

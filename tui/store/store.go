@@ -6,17 +6,16 @@ import (
 	"os"
 	"sync"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/command"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/media"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // Conn is what the connection list shows of one connection.
 type Conn struct {
-	ID             string
+	ID             event.ConnID
 	Client, Server string
 	App            string // connect's app (redacted form)
 	Stream         string // the published or played stream name, redacted
@@ -54,11 +53,11 @@ type Store struct {
 	buf     []byte
 
 	conns   []Conn
-	connIdx map[string]int
+	connIdx map[event.ConnID]int
 	// redactors are the per-connection redactors fed in order at ingest;
 	// feeds lists each connection's command and data rows, so that the
 	// redaction of any one message can be recomputed on demand.
-	redactors map[string]*command.Redactor
+	redactors map[event.ConnID]*command.Redactor
 	feeds     map[uint32][]int
 	stats     *media.Stats
 	names     map[string]string
@@ -81,8 +80,8 @@ func New(dir string) (*Store, error) {
 	return &Store{
 		spill:     f,
 		spillW:    bufio.NewWriterSize(f, 1<<20),
-		connIdx:   map[string]int{},
-		redactors: map[string]*command.Redactor{},
+		connIdx: map[event.ConnID]int{},
+		redactors: map[event.ConnID]*command.Redactor{},
 		feeds:     map[uint32][]int{},
 		stats:     media.NewStats(),
 		names:     map[string]string{},
@@ -132,30 +131,30 @@ func (s *Store) Add(rec session.Record) {
 	c := &s.conns[ci]
 	s.counts.Events++
 	switch ev.Kind {
-	case dissect.KindMessage:
+	case event.KindMessage:
 		s.addMessage(&row, c, rec)
-	case dissect.KindDiagnostic:
+	case event.KindDiagnostic:
 		row.Severity = ev.Diag.Severity
 		row.Frame = uint32(ev.Diag.Frames[1])
 		s.counts.Diagnostics++
 		switch ev.Diag.Severity {
-		case dissect.Error:
+		case event.Error:
 			s.counts.Errors++
 			c.Warnings++
-		case dissect.Warn:
+		case event.Warn:
 			s.counts.Warnings++
 			c.Warnings++
 		}
 		s.diagRows = append(s.diagRows, s.n)
 		s.keep(&row, rec)
-	case dissect.KindGap:
+	case event.KindGap:
 		row.Frame = uint32(ev.Gap.Frame)
 		s.counts.Gaps++
 		s.keep(&row, rec)
-	case dissect.KindConn:
+	case event.KindConn:
 		row.Frame = uint32(ev.Conn.Info.Frame)
 		if ev.Conn.Closed {
-			c.Closed, c.RTMP, c.Variant, c.Bytes = true, ev.Conn.RTMP, ev.Conn.Variant, ev.Conn.Bytes
+			c.Closed, c.RTMP, c.Variant, c.Bytes = true, ev.Conn.RTMP, ev.Conn.Info.Variant.String(), ev.Conn.Bytes
 			delete(s.redactors, ev.ConnID)
 		}
 		s.keep(&row, rec)
@@ -166,7 +165,7 @@ func (s *Store) Add(rec session.Record) {
 }
 
 // conn returns the index of ev's connection, adding it on first sight.
-func (s *Store) conn(ev *dissect.Event) int {
+func (s *Store) conn(ev *event.Event) int {
 	ci, ok := s.connIdx[ev.ConnID]
 	if !ok {
 		ci = len(s.conns)
@@ -174,8 +173,8 @@ func (s *Store) conn(ev *dissect.Event) int {
 		s.conns = append(s.conns, Conn{ID: ev.ConnID, First: s.n})
 		s.redactors[ev.ConnID] = command.NewRedactor()
 	}
-	if ev.Kind == dissect.KindConn {
-		s.conns[ci].Client, s.conns[ci].Server = ev.Conn.Client, ev.Conn.Server
+	if ev.Kind == event.KindConn {
+		s.conns[ci].Client, s.conns[ci].Server = ev.Conn.Info.Client.String(), ev.Conn.Info.Server.String()
 	}
 	return ci
 }
@@ -188,7 +187,7 @@ func (s *Store) keep(row *Row, rec session.Record) {
 func (s *Store) addMessage(row *Row, c *Conn, rec session.Record) {
 	m := rec.Message
 	row.Frame = uint32(m.Frame)
-	row.CSID, row.MSID, row.Timestamp, row.Length, row.TypeID = m.CSID, m.MSID, m.Timestamp, m.Length, m.TypeID
+	row.CSID, row.MSID, row.Timestamp, row.Length, row.TypeID = m.CSID, m.MSID, m.Timestamp, m.Length, uint8(m.TypeID)
 	if m.Inferred || m.TS.Inferred {
 		row.Flags |= FlagInferred
 	}
@@ -224,14 +223,14 @@ func (s *Store) addMessage(row *Row, c *Conn, rec session.Record) {
 		row.Flags |= FlagSecret
 	}
 	if rec.Body.Audio != nil || rec.Body.Video != nil {
-		key := c.ID + " " + dirName(m.Dir)
+		key := c.ID.String() + " " + dirName(m.Dir)
 		var dec any
 		if rec.Body.Audio != nil {
 			dec = rec.Body.Audio
 		} else {
 			dec = rec.Body.Video
 		}
-		s.stats.Add(key, m.Timestamp, m.Time, m.TypeID == dissect.TypeVideo, int(m.Length), dec)
+		s.stats.Add(key, m.Timestamp, m.Time, m.TypeID == event.TypeVideo, int(m.Length), dec)
 	}
 	s.buf = encodeMessage(s.buf[:0], m, summary, plain)
 	row.Ref, row.RefLen = s.spillN, uint32(len(s.buf))
@@ -263,7 +262,7 @@ func (s *Store) noteNames(c *Conn, plain, red decode.Body) {
 	if name != "" {
 		c.Stream, c.StreamPlain = redName, name
 		for _, d := range []string{"c2s", "s2c"} {
-			s.names[c.ID+" "+d] = c.App + "/" + redName
+			s.names[c.ID.String()+" "+d] = c.App + "/" + redName
 		}
 	}
 }
@@ -280,8 +279,8 @@ func redactBody(red *command.Redactor, b decode.Body) decode.Body {
 	return b
 }
 
-func dirName(d reassembly.Direction) string {
-	if d == reassembly.ServerToClient {
+func dirName(d event.Dir) string {
+	if d == event.S2C {
 		return "s2c"
 	}
 	return "c2s"
@@ -329,7 +328,7 @@ func (s *Store) ConnID(ci uint32) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if int(ci) < len(s.conns) {
-		return s.conns[ci].ID
+		return s.conns[ci].ID.String()
 	}
 	return "?"
 }
@@ -412,7 +411,7 @@ func (s *Store) Summary(i int, reveal bool) string {
 	if i < 0 || i >= s.n {
 		return ""
 	}
-	if row.Kind != dissect.KindMessage {
+	if row.Kind != event.KindMessage {
 		return otherSummary(&s.others[row.Ref])
 	}
 	b, err := s.readSpill(row.Ref, int(min(row.RefLen, summaryPrefix)))
@@ -446,7 +445,7 @@ func (s *Store) Record(i int, reveal bool) (*session.Record, error) {
 		return nil, fmt.Errorf("tui store: no row %d", i)
 	}
 	row := s.rowLocked(i)
-	if row.Kind != dissect.KindMessage {
+	if row.Kind != event.KindMessage {
 		r := s.others[row.Ref]
 		return &r, nil
 	}
@@ -454,8 +453,8 @@ func (s *Store) Record(i int, reveal bool) (*session.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec := &session.Record{Event: dissect.Event{
-		Kind: dissect.KindMessage, ConnID: s.conns[row.Conn].ID, Dir: m.Dir, HasDir: true, Time: m.Time, Message: m,
+	rec := &session.Record{Event: event.Event{
+		Kind: event.KindMessage, ConnID: s.conns[row.Conn].ID, Dir: m.Dir, HasDir: true, Time: m.Time, Message: m,
 	}}
 	rec.Body = decode.Message(m)
 	rec.Pair = s.pairs[i]
@@ -475,7 +474,7 @@ func (s *Store) Record(i int, reveal bool) (*session.Record, error) {
 	return rec, nil
 }
 
-func (s *Store) messageLocked(row *Row) (*dissect.Message, error) {
+func (s *Store) messageLocked(row *Row) (*event.Message, error) {
 	b, err := s.readSpill(row.Ref, int(row.RefLen))
 	if err != nil {
 		return nil, err
@@ -491,15 +490,15 @@ func (s *Store) messageLocked(row *Row) (*dissect.Message, error) {
 func otherSummary(r *session.Record) string {
 	ev := r.Event
 	switch ev.Kind {
-	case dissect.KindDiagnostic:
+	case event.KindDiagnostic:
 		return fmt.Sprintf("%s %s: %s", ev.Diag.Severity, ev.Diag.Code, ev.Diag.Text)
-	case dissect.KindGap:
+	case event.KindGap:
 		n := fmt.Sprintf("%d bytes", ev.Gap.Bytes)
 		if ev.Gap.Bytes < 0 {
 			n = "unknown bytes"
 		}
 		return fmt.Sprintf("gap (%s): %s missing before offset %d. %s", ev.Gap.Reason, n, ev.Gap.Offset, ev.Gap.Action)
-	case dissect.KindHandshake:
+	case event.KindHandshake:
 		h := ev.Handshake
 		kind := "simple"
 		switch {
@@ -513,10 +512,10 @@ func otherSummary(r *session.Record) string {
 			s += ", incomplete"
 		}
 		return s + fmt.Sprintf(", RTT %.3fms", float64(h.RTT.Microseconds())/1000)
-	case dissect.KindConn:
+	case event.KindConn:
 		c := ev.Conn
 		if !c.Closed {
-			return fmt.Sprintf("connection %s → %s (client by %s)", c.Client, c.Server, c.Oriented)
+			return fmt.Sprintf("connection %s → %s %s (client by %s)", c.Info.Client, c.Info.Server, c.Info.Variant, c.Info.Orientation)
 		}
 		s := fmt.Sprintf("closed: %d messages C→S, %d S→C; %d/%d bytes", c.Messages[0], c.Messages[1], c.Bytes[0], c.Bytes[1])
 		if !c.RTMP {
@@ -525,4 +524,12 @@ func otherSummary(r *session.Record) string {
 		return s
 	}
 	return ev.Kind.String()
+}
+
+// SetPlainInput says whether records arrive unredacted (--show-secrets),
+// for a store fed by a pipeline sink rather than by Tracker.
+func (s *Store) SetPlainInput(plain bool) {
+	s.mu.Lock()
+	s.plainIn = plain
+	s.mu.Unlock()
 }

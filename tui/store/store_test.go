@@ -10,6 +10,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
@@ -32,7 +33,7 @@ func load(t testing.TB, name string, showSecrets bool) (*Store, []session.Record
 	var want []session.Record
 	redacting := session.New(session.Options{ShowSecrets: showSecrets}, func(r session.Record) { want = append(want, r) })
 	tr := s.Tracker(showSecrets)
-	both := dissect.SinkFunc(func(e dissect.Event) {
+	both := event.ReceiverFunc(func(e event.Event) {
 		e2 := e
 		if e.Message != nil {
 			m := *e.Message

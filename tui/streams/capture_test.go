@@ -7,6 +7,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/media"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -18,7 +19,7 @@ func loadReports(t testing.TB, name string) []media.StreamReport {
 	t.Helper()
 	stats := media.NewStats()
 	tr := session.New(session.Options{}, func(r session.Record) {
-		if r.Kind != dissect.KindMessage {
+		if r.Kind != event.KindMessage {
 			return
 		}
 		m := r.Message
@@ -29,14 +30,14 @@ func loadReports(t testing.TB, name string) []media.StreamReport {
 		case r.Body.Video != nil:
 			dec = r.Body.Video
 		}
-		if m.TypeID != dissect.TypeAudio && m.TypeID != dissect.TypeVideo {
+		if m.TypeID != event.TypeAudio && m.TypeID != event.TypeVideo {
 			return
 		}
 		dir := "c2s"
-		if m.Dir == reassembly.ServerToClient {
+		if m.Dir == event.S2C {
 			dir = "s2c"
 		}
-		stats.Add(r.ConnID+" "+dir, m.Timestamp, m.Time, m.TypeID == dissect.TypeVideo, int(m.Length), dec)
+		stats.Add(r.ConnID+" "+dir, m.Timestamp, m.Time, m.TypeID == event.TypeVideo, int(m.Length), dec)
 	})
 	path := filepath.Join("..", "..", "testdata", "pcaps", name)
 	if _, err := reassembly.ProcessFile(path, &dissect.Factory{Sink: tr}, reassembly.Options{}); err != nil {

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"time"
+
+	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/export/tree"
+)
+
+// textSink writes the text view: one line per event, or with Verbose each
+// event's detail tree under its line (tshark -V). It is a pipeline.Sink:
+// write errors stop the run.
+type textSink struct {
+	w *bufio.Writer
+	// Verbose writes detail trees; Color colours lines and trees (only on
+	// a terminal, without NO_COLOR: tree.ColorFor).
+	Verbose, Color bool
+	// Match, when set, selects the events written (-Y); times stay
+	// relative to the first event of the capture, matched or not.
+	Match func(*session.Record) bool
+	// Quiet writes nothing (-q: only the summary on stderr).
+	Quiet bool
+	// Colorize, when Color is set, colours a summary line.
+	Colorize func(*session.Record, string) string
+	base     time.Time
+}
+
+// newtextSink writes to w, buffered.
+func newtextSink(w io.Writer) *textSink {
+	return &textSink{w: bufio.NewWriterSize(w, 1<<16)}
+}
+
+// Record implements pipeline.Sink.
+func (t *textSink) Record(r *session.Record) error {
+	if t.base.IsZero() {
+		t.base = r.Time
+	}
+	if t.Quiet || !export.Shown(r) || (t.Match != nil && !t.Match(r)) {
+		return nil
+	}
+	if t.Verbose {
+		// The tree repeats the summary line as its root, then a blank line
+		// separates events, as in tshark -V.
+		if err := tree.Write(t.w, tree.Build(r), tree.WriteOptions{Header: export.TextLine(*r, t.base, 0), Color: t.Color}); err != nil {
+			return err
+		}
+		return t.w.WriteByte('\n')
+	}
+	line := export.TextLine(*r, t.base, 0)
+	if t.Color && t.Colorize != nil {
+		line = t.Colorize(r, line)
+	}
+	if _, err := t.w.WriteString(line); err != nil {
+		return err
+	}
+	return t.w.WriteByte('\n')
+}
+
+// Close implements pipeline.Sink: it flushes.
+func (t *textSink) Close() error { return t.w.Flush() }
+
+// jsonSink writes NDJSON events (or one JSON array).
+type jsonSink struct {
+	jw    *export.JSONWriter
+	opts  export.EventOptions
+	Match func(*session.Record) bool
+	Quiet bool
+}
+
+// newjsonSink writes to w; array selects -T json's single array.
+func newjsonSink(w io.Writer, array bool, opts export.EventOptions) *jsonSink {
+	return &jsonSink{jw: export.NewJSONWriter(w, array), opts: opts}
+}
+
+// Record implements pipeline.Sink.
+func (j *jsonSink) Record(r *session.Record) error {
+	if j.Quiet || (j.Match != nil && !j.Match(r)) {
+		return nil
+	}
+	line, err := export.MarshalEvent(*r, j.opts)
+	if err != nil {
+		return err
+	}
+	return j.jw.Write(line)
+}
+
+// Close implements pipeline.Sink.
+func (j *jsonSink) Close() error { return j.jw.Close() }

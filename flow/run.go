@@ -1,0 +1,105 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/rtmpscope/rtmpscope/capture"
+	"github.com/rtmpscope/rtmpscope/event"
+	"github.com/rtmpscope/rtmpscope/reassembly"
+)
+
+// RunOptions say how to drive a capture through the router.
+type RunOptions struct {
+	Options
+	// Reassembly bounds the TCP reassembler (its ServerPorts default to
+	// Options.Ports).
+	Reassembly reassembly.Options
+	// Count stops after this many packets when > 0 (tcpdump's -c).
+	Count uint64
+	// Tap sees every packet before it is decoded, in capture order; it
+	// returns false to leave the packet out of the analysis (a capture
+	// filter applied to a file). It may keep a copy (the -w writer).
+	Tap func(p capture.Packet) bool
+	// Stop, when it returns true, ends the run early (a sink failed).
+	Stop func() bool
+}
+
+// Summary is what a run saw, for the user and the tests.
+type Summary struct {
+	Capture  capture.Stats
+	Assembly reassembly.Stats
+	Router   Stats
+	Filtered uint64 // packets the Tap left out
+}
+
+// Run reads src until it ends, Count packets were read, ctx is done or
+// Stop says so; then it flushes every flow so that nothing buffered is
+// lost. TCP segments go through reassembly, UDP datagrams straight to the
+// router; every event goes to out. The error is that of the source (a
+// truncated file, a failing interface), after everything before it was
+// delivered; io.EOF is not an error.
+func Run(ctx context.Context, src capture.Source, out event.Receiver, protos []Protocol, opts RunOptions) (Summary, error) {
+	var (
+		dec capture.Decoder
+		seg capture.Segment
+		sum Summary
+		err error
+	)
+	r := New(out, protos, opts.Options)
+	ropts := opts.Reassembly
+	if ropts.ServerPorts == nil {
+		ropts.ServerPorts = r.opts.Ports
+	}
+	a := reassembly.NewAssembler(r, ropts)
+	for {
+		if ctx.Err() != nil || (opts.Stop != nil && opts.Stop()) {
+			break
+		}
+		if opts.Count > 0 && dec.Stats.Packets+sum.Filtered >= opts.Count {
+			break
+		}
+		var p capture.Packet
+		p, err = src.Next()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			if errors.Is(err, capture.ErrTimeout) {
+				err = nil
+				a.Tick(time.Now())
+				continue
+			}
+			break
+		}
+		if opts.Tap != nil && !opts.Tap(p) {
+			sum.Filtered++
+			continue
+		}
+		switch dec.Decode(p, &seg) {
+		case capture.OutcomeTCP:
+			a.Add(p, &seg)
+		case capture.OutcomeUDP:
+			r.UDP(seg.Src, seg.Dst, seg.UDP, event.FrameRef{Len: len(seg.UDP), Frame: p.Frame, Time: p.Info.Timestamp})
+		}
+	}
+	a.Finish()
+	r.Finish()
+	sum.Capture = dec.Stats
+	sum.Assembly = a.Stats()
+	sum.Router = r.Stats()
+	return sum, err
+}
+
+// ProcessFile runs a saved capture (pcap, pcapng, gzip, "-" for stdin)
+// through the router: the one-call form tests use.
+func ProcessFile(path string, out event.Receiver, protos []Protocol, opts RunOptions) (Summary, error) {
+	src, err := capture.OpenFile(path)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer src.Close()
+	return Run(context.Background(), src, out, protos, opts)
+}
