@@ -46,7 +46,9 @@ type tcpFlow struct {
 	decided bool
 	swap    bool // reassembly's client is the server
 	started [2]bool
-	gapped  [2]bool // a gap came before or during the head of this direction
+	gapped  [2]bool  // a gap came before or during the head of this direction
+	broken  [2]bool  // a gap came after the head began: it stops growing
+	base    [2]int64 // stream offset of the head's first byte
 	held    []call
 	heldN   [2]int
 	h       StreamHandler
@@ -74,8 +76,9 @@ func (f *tcpFlow) Data(d reassembly.Direction, off int64, data []byte, refs []re
 	if !f.started[i] {
 		f.started[i] = true
 		f.head.FromStart[i] = off == 0 && !f.gapped[i]
+		f.base[i] = off
 	}
-	if !f.gapped[i] && off == int64(len(f.head.Data[i])) {
+	if !f.broken[i] && off == f.base[i]+int64(len(f.head.Data[i])) {
 		f.head.Data[i] = append(f.head.Data[i], data...)
 	}
 	f.held = append(f.held, call{dir: event.Dir(d), off: off, data: append([]byte(nil), data...), refs: append([]event.FrameRef(nil), refs...)})
@@ -93,6 +96,9 @@ func (f *tcpFlow) Gap(d reassembly.Direction, g reassembly.Gap) {
 		return
 	}
 	f.gapped[d] = true
+	if f.started[d] {
+		f.broken[d] = true // the head must be contiguous
+	}
 	f.held = append(f.held, call{dir: event.Dir(d), gap: true, g: fg})
 }
 

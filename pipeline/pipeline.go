@@ -43,6 +43,7 @@ type Config struct {
 	Reassembly reassembly.Options // TCP: page limits, connection limit, reorder window, idle timeout
 	Dissect    dissect.Options    // RTMP: body budget, chunk streams, hunt window, ...
 	Session    session.Options    // redaction, request table, diagnostics caps
+	Keys       Keys               // secrets of the encrypted variants
 	Count      uint64             // stop after this many packets (-c)
 	// Tap sees every packet first; false leaves it out (capture filter on
 	// a file, the -w writer).

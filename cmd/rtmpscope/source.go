@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +14,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/rtmpscope/rtmpscope/capture"
+	"github.com/rtmpscope/rtmpscope/dissect/rtmfp"
+	"github.com/rtmpscope/rtmpscope/dissect/rtmpe"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/dissect/tlsrec"
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/flow"
 	"github.com/rtmpscope/rtmpscope/pipeline"
@@ -31,6 +35,9 @@ type inputFlags struct {
 	portArg []uint
 	ports   []uint16
 	quiet   bool
+	// Secrets of the encrypted variants (never echoed).
+	tlsKeylog, tlsKey, rtmpeKeys, rtmfpKeys string
+	keys                                    pipeline.Keys
 }
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
@@ -42,6 +49,10 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.IntVarP(&f.snaplen, "snaplen", "s", 262144, "bytes kept of each live packet")
 	fs.UintSliceVar(&f.portArg, "port", nil, "more TCP `PORT`s on which to expect RTMP besides 1935 (content is always checked too)")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only the summary")
+	fs.StringVar(&f.tlsKeylog, "tls-keylog", "", "decrypt RTMPS/RTMPTS with the NSS key log `FILE` (SSLKEYLOGFILE); a pcapng's own secrets are used too")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "decrypt TLS 1.2 RSA key exchange with the server's PEM private key `FILE`")
+	fs.StringVar(&f.rtmpeKeys, "rtmpe-keys", "", "decrypt RTMPE/RTMPTE with the keys in `FILE` (scripts/rtmpe-keys.sh makes it from rtmpdump -V)")
+	fs.StringVar(&f.rtmfpKeys, "rtmfp-keys", "", "decrypt RTMFP sessions with the keys in `FILE` (RTMFP_KEYS lines)")
 }
 
 func (f *inputFlags) check() error {
@@ -75,7 +86,50 @@ type input struct {
 	writeName string
 }
 
+// loadKeys reads the key files and the capture's own TLS secrets. Errors
+// name the file and line, never a secret.
+func (f *inputFlags) loadKeys() error {
+	var err error
+	if f.tlsKeylog != "" {
+		if f.keys.TLS.KeyLog, err = tlsrec.LoadKeyLog(f.tlsKeylog); err != nil {
+			return fmt.Errorf("--tls-keylog: %w", err)
+		}
+	}
+	if f.read != "" && f.read != "-" {
+		if b, err := capture.ReadSecrets(f.read, capture.SecretsTLSKeyLog); err == nil && len(b) > 0 {
+			kl, err := tlsrec.ParseKeyLog(bytes.NewReader(b))
+			if err != nil {
+				return fmt.Errorf("%s: TLS secrets block: %w", f.read, err)
+			}
+			if f.keys.TLS.KeyLog == nil {
+				f.keys.TLS.KeyLog = kl
+			} else {
+				f.keys.TLS.KeyLog.Merge(kl)
+			}
+		}
+	}
+	if f.tlsKey != "" {
+		if f.keys.TLS.RSAKey, err = tlsrec.LoadRSAKey(f.tlsKey); err != nil {
+			return fmt.Errorf("--tls-key: %w", err)
+		}
+	}
+	if f.rtmpeKeys != "" {
+		if f.keys.RTMPE, err = rtmpe.LoadKeys(f.rtmpeKeys); err != nil {
+			return fmt.Errorf("--rtmpe-keys: %w", err)
+		}
+	}
+	if f.rtmfpKeys != "" {
+		if f.keys.RTMFP, err = rtmfp.LoadKeys(f.rtmfpKeys); err != nil {
+			return fmt.Errorf("--rtmfp-keys: %w", err)
+		}
+	}
+	return nil
+}
+
 func openInput(f *inputFlags) (*input, error) {
+	if err := f.loadKeys(); err != nil {
+		return nil, err
+	}
 	in := &input{}
 	var match func([]byte, capture.Packet) bool
 	if f.read != "" {
@@ -158,6 +212,7 @@ func newPipeline(in *input, fl *inputFlags, cfg pipeline.Config) *pipeline.Pipel
 	cfg.Flow.Ports = fl.ports
 	cfg.Count = fl.count
 	cfg.Tap = in.tap
+	cfg.Keys = fl.keys
 	return pipeline.New(cfg)
 }
 
