@@ -50,7 +50,7 @@ func TestAckWindowCapture(t *testing.T) {
 		}
 		closed++
 		c := e.Conn
-		port, _ := strconv.Atoi(c.Client[strings.LastIndexByte(c.Client, ':')+1:])
+		port := int(c.Info.Client.Port())
 		want := theirs[port]
 		a := c.Acks[event.S2C]
 		if a.Window != window {
@@ -68,7 +68,7 @@ func TestAckWindowCapture(t *testing.T) {
 		if a.MaxUnacked <= 0 || a.MaxUnacked > 2*window {
 			t.Errorf("%s: at most %d bytes unacknowledged, want within two windows", e.ConnID, a.MaxUnacked)
 		}
-		t.Logf("%s %s: window %d, %d acks, last %d, max unacknowledged %d", e.ConnID, c.Client, a.Window, a.Acks, a.LastAck, a.MaxUnacked)
+		t.Logf("%s %s: window %d, %d acks, last %d, max unacknowledged %d", e.ConnID, c.Info.Client.String(), a.Window, a.Acks, a.LastAck, a.MaxUnacked)
 	}
 	if closed != 2 {
 		t.Fatalf("%d connections, want 2", closed)
@@ -125,7 +125,7 @@ func TestAckDiagnosticsDerived(t *testing.T) {
 // patched returns a copy of the recording with the 4 bytes at stream
 // offset off of direction dir rewritten by f.
 func (c *recConn) patched(dir event.Dir, off int64, f func([]byte)) *recConn {
-	out := &recConn{info: c.info, stats: c.stats}
+	out := &recConn{info: c.info, last: c.last}
 	var buf [4]byte
 	// Gather the 4 bytes (they may straddle two deliveries), rewrite, scatter.
 	for pass := 0; pass < 2; pass++ {

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/rtmpscope/rtmpscope/event"
-	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
 // BenchmarkChunkLayer measures the dissector alone (handshake, chunk
@@ -33,7 +32,7 @@ func benchReplay(b *testing.B, conns []*recConn) {
 	b.ResetTimer()
 	for range b.N {
 		for _, rc := range conns {
-			c := NewConn(rc.info, sink, Options{})
+			c := newTestConn(rc.info, sink, Options{})
 			for _, k := range rc.calls {
 				if k.gap != nil {
 					c.Gap(k.dir, *k.gap)
@@ -41,7 +40,7 @@ func benchReplay(b *testing.B, conns []*recConn) {
 					c.Data(k.dir, k.off, k.data, k.refs)
 				}
 			}
-			c.Close(reassembly.ConnStats{})
+			c.Close(&event.ConnEvent{Closed: true})
 		}
 	}
 }

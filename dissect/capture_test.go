@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/rtmpscope/rtmpscope/event"
+	"github.com/rtmpscope/rtmpscope/flow"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -38,7 +39,7 @@ type hashingHandler struct {
 }
 
 func (h hashingHandler) Data(dir event.Dir, off int64, data []byte, refs []event.FrameRef) {
-	src, dst := h.info.Client, h.info.Server
+	src, dst := h.ctx.Info.Client, h.ctx.Info.Server
 	if dir == event.S2C {
 		src, dst = dst, src
 	}
@@ -48,15 +49,6 @@ func (h hashingHandler) Data(dir event.Dir, off int64, data []byte, refs []event
 	}
 	h.col.hashes[k].Write(data)
 	h.Conn.Data(dir, off, data, refs)
-}
-
-type hashingFactory struct {
-	f   *Factory
-	col *collector
-}
-
-func (h hashingFactory) NewConnection(info reassembly.ConnInfo) reassembly.Handler {
-	return hashingHandler{h.f.NewConnection(info).(*Conn), h.col}
 }
 
 // referenceMatches reports whether NAME.follow.tsv (tshark's sha256 of
@@ -113,8 +105,15 @@ func runCapture(t testing.TB, name string, opts reassembly.Options) *collector {
 		t.Skipf("capture %s not present: %v", name, err)
 	}
 	col := &collector{hashes: map[string]hash.Hash{}}
-	f := &Factory{Sink: col, OnConn: func(c *Conn) { col.conns = append(col.conns, c) }}
-	if _, err := reassembly.ProcessFile(path, hashingFactory{f, col}, opts); err != nil {
+	p := Protocol(Options{})
+	p.Stream = func(ctx *flow.Context) flow.StreamHandler {
+		c := NewConn(ctx, Options{})
+		col.conns = append(col.conns, c)
+		return hashingHandler{c, col}
+	}
+	ro := flow.RunOptions{Reassembly: opts}
+	ro.Ports = opts.ServerPorts
+	if _, err := flow.ProcessFile(path, col, []flow.Protocol{p}, ro); err != nil {
 		t.Fatalf("ProcessFile(%s): %v", name, err)
 	}
 	return col
@@ -156,7 +155,7 @@ func formatEvent(e event.Event) string {
 		return fmt.Sprintf("%s %s gap %+v", e.ConnID, e.Dir, *e.Gap)
 	case event.KindConn:
 		c := e.Conn
-		return fmt.Sprintf("%s conn closed=%v %s->%s rtmp=%v variant=%s bytes=%v acct=%+v msgs=%v acks=%+v", e.ConnID, c.Closed, c.Client, c.Server, c.RTMP, c.Variant, c.Bytes, c.Account, c.Messages, c.Acks)
+		return fmt.Sprintf("%s conn closed=%v %s->%s rtmp=%v variant=%s bytes=%v acct=%+v msgs=%v acks=%+v", e.ConnID, c.Closed, c.Info.Client, c.Info.Server, c.RTMP, c.Info.Variant, c.Bytes, c.Account, c.Messages, c.Acks)
 	}
 	return "?"
 }

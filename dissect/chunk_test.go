@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/rtmpscope/rtmpscope/event"
-	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
 // Chunk streams built by hand from the byte layouts of the RTMP
@@ -34,7 +33,7 @@ func be24(v uint32) []byte { return []byte{byte(v >> 16), byte(v >> 8), byte(v)}
 
 // chunkHdr builds a chunk header; ts is the absolute (fmt 0) or delta
 // value, written as an extended timestamp when >= 0xFFFFFF.
-func chunkHdr(f byte, csid, ts, length uint32, typ byte, msid uint32) []byte {
+func chunkHdr(f byte, csid, ts, length uint32, typ event.MsgType, msid uint32) []byte {
 	b := basicHeader(f, csid)
 	field := ts
 	if ts >= extMarker {
@@ -45,7 +44,7 @@ func chunkHdr(f byte, csid, ts, length uint32, typ byte, msid uint32) []byte {
 	}
 	if f <= 1 {
 		b = append(b, be24(length)...)
-		b = append(b, typ)
+		b = append(b, byte(typ))
 	}
 	if f == 0 {
 		b = binary.LittleEndian.AppendUint32(b, msid)
@@ -98,7 +97,7 @@ func handshakeStreams() (c2s, s2c []byte) {
 	return
 }
 
-var testInfo = reassembly.ConnInfo{ID: 1, Client: netip.MustParseAddrPort("10.0.0.1:50000"), Server: netip.MustParseAddrPort("10.0.0.2:1935"), SawSYN: true, Oriented: "syn", Frame: 1}
+var testInfo = event.ConnInfo{ID: 1, Client: netip.MustParseAddrPort("10.0.0.1:50000"), Server: netip.MustParseAddrPort("10.0.0.2:1935"), SawSYN: true, Orientation: event.OrientSYN, Frame: 1, Transport: event.TransportTCP, Variant: event.VariantRTMP}
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -107,14 +106,14 @@ var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 type session struct {
 	t     testing.TB
 	col   *collector
-	conn  *Conn
+	conn  *testConn
 	pos   [2]int64
 	frame uint64
 }
 
 func newSession(t testing.TB, opts Options) *session {
 	s := &session{t: t, col: &collector{}, frame: 1}
-	s.conn = NewConn(testInfo, s.col, opts)
+	s.conn = newTestConn(testInfo, s.col, opts)
 	c2s, s2c := handshakeStreams()
 	s.send(0, c2s[:1537])
 	s.send(1, s2c)
@@ -130,7 +129,7 @@ func (s *session) send(dir event.Dir, b []byte) {
 }
 
 func (s *session) close() *collector {
-	s.conn.Close(reassembly.ConnStats{Info: testInfo, LastFrame: s.frame})
+	s.conn.Close(&event.ConnEvent{Closed: true})
 	return s.col
 }
 
@@ -396,7 +395,7 @@ func TestAggregateEnvelope(t *testing.T) {
 	tag := []byte{9, 0, 0, 2, 0, 0, 10, 0, 0, 0, 0, 0x17, 1, 0, 0, 0, 0, 13}
 	s.send(0, chunked(chunkHdr(0, 6, 10, uint32(len(tag)), event.TypeAggregate, 1), 6, tag, 128, false, 0))
 	ms := s.close().messages()
-	if len(ms) != 1 || ms[0].TypeName != "Aggregate" || !bytes.Equal(ms[0].Body, tag) {
+	if len(ms) != 1 || ms[0].TypeID.Name() != "Aggregate" || !bytes.Equal(ms[0].Body, tag) {
 		t.Fatalf("aggregate: %+v", ms)
 	}
 }
@@ -452,7 +451,7 @@ func TestSimpleHandshake(t *testing.T) {
 
 func TestRTMPE(t *testing.T) {
 	col := &collector{}
-	c := NewConn(testInfo, col, Options{})
+	c := newTestConn(testInfo, col, Options{})
 	c0c1 := make([]byte, 1537)
 	c0c1[0] = 6
 	c.Data(0, 0, c0c1, nil)
@@ -461,7 +460,7 @@ func TestRTMPE(t *testing.T) {
 	c.Data(1, 0, s0, nil)
 	c.Data(0, 1537, make([]byte, 5000), nil)
 	c.Data(1, 3073, make([]byte, 5000), nil)
-	c.Close(reassembly.ConnStats{})
+	c.Close(&event.ConnEvent{Closed: true})
 	var h *event.Handshake
 	var closeEv *event.ConnEvent
 	for _, e := range col.events {
@@ -472,7 +471,7 @@ func TestRTMPE(t *testing.T) {
 			closeEv = e.Conn
 		}
 	}
-	if h == nil || !h.Encrypted || closeEv.Variant != "rtmpe" || len(col.messages()) != 0 || len(col.diags("handshake.rtmpe")) != 1 {
+	if h == nil || !h.Encrypted || !closeEv.RTMP || len(col.messages()) != 0 || len(col.diags("handshake.rtmpe")) != 1 {
 		t.Fatalf("rtmpe: %+v %+v", h, closeEv)
 	}
 }

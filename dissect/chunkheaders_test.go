@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/rtmpscope/rtmpscope/event"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/flow"
 )
 
 // With KeepChunkHeaders each event.ChunkInfo carries its header bytes exactly as
@@ -57,17 +57,6 @@ func (k streamKeeper) Data(dir event.Dir, off int64, data []byte, refs []event.F
 	k.Conn.Data(dir, off, data, refs)
 }
 
-type keeperFactory struct {
-	f       *Factory
-	streams map[string]*[2][]byte
-}
-
-func (kf keeperFactory) NewConnection(info reassembly.ConnInfo) reassembly.Handler {
-	s := &[2][]byte{}
-	kf.streams[ConnName(info.ID)] = s
-	return streamKeeper{kf.f.NewConnection(info).(*Conn), s}
-}
-
 // On a real capture every kept header equals the stream's bytes at the
 // chunk's offset.
 func TestKeepChunkHeadersCapture(t *testing.T) {
@@ -76,8 +65,14 @@ func TestKeepChunkHeadersCapture(t *testing.T) {
 		t.Skip(err)
 	}
 	col := &collector{}
-	kf := keeperFactory{&Factory{Sink: col, Options: Options{KeepChunkHeaders: true}}, map[string]*[2][]byte{}}
-	if _, err := reassembly.ProcessFile(path, kf, reassembly.Options{}); err != nil {
+	streams := map[event.ConnID]*[2][]byte{}
+	p := Protocol(Options{})
+	p.Stream = func(ctx *flow.Context) flow.StreamHandler {
+		s := &[2][]byte{}
+		streams[ctx.ID()] = s
+		return streamKeeper{NewConn(ctx, Options{KeepChunkHeaders: true}), s}
+	}
+	if _, err := flow.ProcessFile(path, col, []flow.Protocol{p}, flow.RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	n := 0
@@ -85,7 +80,7 @@ func TestKeepChunkHeadersCapture(t *testing.T) {
 		if e.Kind != event.KindMessage {
 			continue
 		}
-		st := kf.streams[e.ConnID][e.Message.Dir]
+		st := streams[e.ConnID][e.Message.Dir]
 		for _, c := range e.Message.Chunks {
 			end := c.Offset + int64(c.HeaderLen)
 			if end > int64(len(st)) || !bytes.Equal(c.Header, st[c.Offset:end]) {

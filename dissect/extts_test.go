@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rtmpscope/rtmpscope/event"
+	"github.com/rtmpscope/rtmpscope/flow"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -36,7 +37,7 @@ func TestExtendedTimestampCaptures(t *testing.T) {
 			seen := map[string]bool{}
 			for _, e := range col.events {
 				if e.Kind == event.KindDiagnostic && e.Diag.Code == "exts.convention" {
-					k := e.ConnID + e.Dir.String()
+					k := e.ConnID.String() + e.Dir.String()
 					if seen[k] {
 						t.Errorf("%s: convention reported twice", k)
 					}
@@ -75,7 +76,7 @@ func checkExtendedAgainstTshark(t *testing.T, name string, col *collector, ref [
 			continue
 		}
 		m := e.Message
-		stream := e.ConnID + e.Dir.String() + strconv.Itoa(int(m.CSID))
+		stream := e.ConnID.String() + e.Dir.String() + strconv.Itoa(int(m.CSID))
 		if m.TS.Extended && m.TS.Fmt != 0 {
 			lastJump[stream] = m
 		} else if m.TS.Fmt == 0 {
@@ -154,36 +155,21 @@ func checkExtendedAgainstTshark(t *testing.T, name string, col *collector, ref [
 }
 
 // A connection whose client was guessed wrong (no SYN, no known port) is
-// turned round by the handshake: C0 comes from the real client.
+// turned round by the sniffer: C0+C1 from the side taken for the server
+// means that side is the client (the server never speaks first).
 func TestOrientationFromHandshake(t *testing.T) {
-	info := testInfo
-	info.Oriented = "guess"
-	col := &collector{}
-	c := NewConn(info, col, Options{})
-	c2s, s2c := handshakeStreams()
-	c.Data(event.S2C, 0, c2s[:1537], nil)
-	c.Data(event.C2S, 0, s2c, nil)
-	c.Data(event.S2C, 1537, c2s[1537:], nil)
-	b := body(10, 1)
-	b[0] = 2
-	c.Data(event.S2C, int64(len(c2s)), chunked(chunkHdr(0, 3, 0, 10, event.TypeCommandAMF0, 0), 3, b, 128, false, 0), nil)
-	c.Close(reassembly.ConnStats{})
-	ms := col.messages()
-	if len(ms) != 1 || ms[0].Dir != event.C2S {
-		t.Fatalf("messages %+v", ms)
+	c2s, _ := handshakeStreams()
+	h := &flow.Head{Transport: event.TransportTCP, Server: testInfo.Server}
+	h.Data[event.S2C], h.FromStart[event.S2C] = c2s[:1537], true
+	v := Sniff(h)
+	if v.Decision != flow.Yes || !v.Swap || v.Variant != event.VariantRTMP || v.Rule != "handshake" {
+		t.Fatalf("sniff: %+v", v)
 	}
-	for _, e := range col.events {
-		if e.Kind == event.KindConn && e.Conn.Closed {
-			if !e.Conn.Swapped || e.Conn.Client != info.Server.String() || e.Conn.Oriented != "handshake" {
-				t.Errorf("close event %+v", e.Conn)
-			}
-		}
-		if e.Kind == event.KindHandshake && !e.Handshake.Complete {
-			t.Errorf("handshake %+v", e.Handshake)
-		}
-	}
-	if c.Accounting(event.S2C).Handshake != hsTotalLen {
-		t.Errorf("accounting by reassembly direction: %+v", c.Accounting(event.S2C))
+	// The same bytes from the side taken for the client: no swap.
+	h = &flow.Head{Transport: event.TransportTCP, Server: testInfo.Server}
+	h.Data[event.C2S], h.FromStart[event.C2S] = c2s[:1537], true
+	if v := Sniff(h); v.Decision != flow.Yes || v.Swap {
+		t.Fatalf("sniff: %+v", v)
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/flow"
-	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
 // Fuzz targets. Their seed corpus (testdata/fuzz/...) is cut from the
@@ -21,7 +20,7 @@ var fuzzOpts = Options{MaxBodyBytes: 1 << 20, MaxPartials: 16, MaxChunkStreams: 
 
 // feedSplit gives data to conn in direction dir from offset off, cut at
 // pseudo-random points.
-func feedSplit(conn *Conn, dir event.Dir, off int64, data []byte, rng *rand.Rand) {
+func feedSplit(conn *testConn, dir event.Dir, off int64, data []byte, rng *rand.Rand) {
 	frame := uint64(1)
 	for len(data) > 0 {
 		n := 1 + rng.Intn(min(len(data), 1500))
@@ -32,7 +31,7 @@ func feedSplit(conn *Conn, dir event.Dir, off int64, data []byte, rng *rand.Rand
 }
 
 // checkInvariants asserts what must hold whatever the input.
-func checkInvariants(t *testing.T, conn *Conn, col *collector, sent [2]int) {
+func checkInvariants(t *testing.T, conn *testConn, col *collector, sent [2]int) {
 	t.Helper()
 	if conn.liveBody != 0 {
 		t.Fatalf("live body bytes %d after close", conn.liveBody)
@@ -64,19 +63,19 @@ func FuzzChunkStream(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, seed int64) {
 		// As the chunk stream after a real handshake...
 		col := &collector{}
-		conn := NewConn(testInfo, col, fuzzOpts)
+		conn := newTestConn(testInfo, col, fuzzOpts)
 		conn.Data(0, 0, c2s[:1537], nil)
 		conn.Data(1, 0, s2c, nil)
 		conn.Data(0, 1537, c2s[1537:], nil)
 		feedSplit(conn, 0, int64(len(c2s)), data, rand.New(rand.NewSource(seed)))
-		conn.Close(reassembly.ConnStats{})
+		conn.Close(&event.ConnEvent{Closed: true})
 		checkInvariants(t, conn, col, [2]int{len(c2s) + len(data), len(s2c)})
 		// ...and as a capture that joined mid-stream.
 		col = &collector{}
-		conn = NewConn(testInfo, col, fuzzOpts)
+		conn = newTestConn(testInfo, col, fuzzOpts)
 		conn.Gap(1, flow.Gap{Offset: 0, Bytes: -1, Reason: event.GapMidStream})
 		feedSplit(conn, 1, 0, data, rand.New(rand.NewSource(seed+1)))
-		conn.Close(reassembly.ConnStats{})
+		conn.Close(&event.ConnEvent{Closed: true})
 		checkInvariants(t, conn, col, [2]int{0, len(data)})
 	})
 }
@@ -86,7 +85,7 @@ func FuzzHandshake(f *testing.F) {
 	f.Add(c2s, s2c, int64(0))
 	f.Fuzz(func(t *testing.T, a, b []byte, seed int64) {
 		col := &collector{}
-		conn := NewConn(testInfo, col, fuzzOpts)
+		conn := newTestConn(testInfo, col, fuzzOpts)
 		rng := rand.New(rand.NewSource(seed))
 		// Interleave the two directions as a capture would.
 		var off [2]int64
@@ -101,7 +100,7 @@ func FuzzHandshake(f *testing.F) {
 			off[d] += int64(n)
 			data[d] = data[d][n:]
 		}
-		conn.Close(reassembly.ConnStats{})
+		conn.Close(&event.ConnEvent{Closed: true})
 		checkInvariants(t, conn, col, [2]int{len(a), len(b)})
 	})
 }

@@ -30,7 +30,7 @@ func TestMidstreamCapture(t *testing.T) {
 			t.Fatalf("message at %d not marked inferred: %+v", m.Offset, m)
 		}
 		if m.TypeID != event.TypeAudio && m.TypeID != event.TypeVideo && m.TypeID != event.TypeDataAMF0 {
-			t.Errorf("unexpected %s at offset %d", m.TypeName, m.Offset)
+			t.Errorf("unexpected %s at offset %d", m.TypeID.Name(), m.Offset)
 		}
 	}
 	for _, e := range col.events {
@@ -54,7 +54,7 @@ func TestMidstreamCapture(t *testing.T) {
 	}
 	agreed := 0
 	for _, r := range ref {
-		if strings.Contains(r.info, "Unknown") || r.typeID != event.TypeAudio && r.typeID != event.TypeVideo {
+		if strings.Contains(r.info, "Unknown") || r.typeID != int64(event.TypeAudio) && r.typeID != int64(event.TypeVideo) {
 			continue
 		}
 		for _, m := range byFrame[r.frame] {
@@ -85,7 +85,7 @@ func TestDroppedSegments(t *testing.T) {
 			rc := conns[0]
 			for _, drop := range [][2]int{{40, 43}, {100, 101}, {150, 160}} {
 				// Drop c2s Data calls number drop[0]..drop[1] (counting c2s calls).
-				mod := &recConn{info: rc.info, stats: rc.stats}
+				mod := &recConn{info: rc.info, last: rc.last}
 				n := 0
 				var lost int64
 				var lostFrom uint64
@@ -107,7 +107,7 @@ func TestDroppedSegments(t *testing.T) {
 				}
 				col := &collector{}
 				conn := mod.replay(col, Options{}, nil)
-				col.conns = []*Conn{conn}
+				col.conns = []*Conn{conn.Conn}
 				found := col.diags("resync.found")
 				if len(found) == 0 {
 					t.Fatalf("drop %v: no resync; diags %v", drop, diagCodes(col))
@@ -155,7 +155,7 @@ func compareTsharkRelaxed(t *testing.T, col *collector, ref []tsharkMsg, skip fu
 		var want *tsharkMsg
 		for i := range filtered {
 			r := &filtered[i]
-			if r.frame == m.Frame && r.csid == int(m.CSID) && r.dstPort == int(col.conns[0].info.Server.Port()) && (r.length < 0 || r.length == int64(m.Length)) {
+			if r.frame == m.Frame && r.csid == int(m.CSID) && r.dstPort == int(col.conns[0].ctx.Info.Server.Port()) && (r.length < 0 || r.length == int64(m.Length)) {
 				want = r
 				break
 			}

@@ -4,10 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/flow"
-	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
 // A recorded connection: every call reassembly made, with copies of the
@@ -22,17 +22,22 @@ type recCall struct {
 }
 
 type recConn struct {
-	info  reassembly.ConnInfo
+	info  event.ConnInfo
 	calls []recCall
-	stats reassembly.ConnStats
+	last  time.Time
 }
 
 type recorder struct{ conns []*recConn }
 
-func (r *recorder) NewConnection(info reassembly.ConnInfo) reassembly.Handler {
-	c := &recConn{info: info}
-	r.conns = append(r.conns, c)
-	return c
+// protocol records every connection the router gives RTMP.
+func (r *recorder) protocol() flow.Protocol {
+	p := Protocol(Options{})
+	p.Stream = func(ctx *flow.Context) flow.StreamHandler {
+		c := &recConn{info: *ctx.Info}
+		r.conns = append(r.conns, c)
+		return c
+	}
+	return p
 }
 
 func (c *recConn) Data(dir event.Dir, off int64, data []byte, refs []event.FrameRef) {
@@ -43,7 +48,7 @@ func (c *recConn) Gap(dir event.Dir, g flow.Gap) {
 	c.calls = append(c.calls, recCall{dir: dir, gap: &g})
 }
 
-func (c *recConn) Close(s reassembly.ConnStats) { c.stats = s }
+func (c *recConn) Close(ev *event.ConnEvent) { c.last = ev.Last }
 
 // stream returns the concatenated bytes of one direction (assumes no gaps).
 func (c *recConn) stream(dir event.Dir) []byte {
@@ -64,7 +69,7 @@ func recordCapture(t testing.TB, name string) []*recConn {
 		t.Skipf("capture %s not present", name)
 	}
 	r := &recorder{}
-	if _, err := reassembly.ProcessFile(path, r, reassembly.Options{}); err != nil {
+	if _, err := flow.ProcessFile(path, event.ReceiverFunc(func(event.Event) {}), []flow.Protocol{r.protocol()}, flow.RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return r.conns
@@ -93,8 +98,8 @@ func refsFor(refs []event.FrameRef, off int64, n int) []event.FrameRef {
 // replay drives a Conn with the recorded calls, each Data call cut into
 // pieces by split (which returns the length of the next piece, given what
 // is left).
-func (c *recConn) replay(sink Sink, opts Options, split func(left int) int) *Conn {
-	conn := NewConn(c.info, sink, opts)
+func (c *recConn) replay(sink event.Receiver, opts Options, split func(left int) int) *testConn {
+	conn := newTestConn(c.info, sink, opts)
 	for _, k := range c.calls {
 		if k.gap != nil {
 			conn.Gap(k.dir, *k.gap)
@@ -110,6 +115,6 @@ func (c *recConn) replay(sink Sink, opts Options, split func(left int) int) *Con
 			data, off = data[n:], off+int64(n)
 		}
 	}
-	conn.Close(c.stats)
+	conn.Close(&event.ConnEvent{Closed: true, Last: c.last})
 	return conn
 }

@@ -41,7 +41,7 @@ func TestSplitEverywhere(t *testing.T) {
 				rc.replay(base, Options{}, nil)
 				want := eventKeys(base)
 				if len(base.messages()) == 0 && len(rc.calls) > 4 {
-					t.Fatalf("%s: no messages", ConnName(rc.info.ID))
+					t.Fatalf("%s: no messages", rc.info.ID)
 				}
 				rng := rand.New(rand.NewSource(int64(rc.info.ID)))
 				splits := map[string]func(int) int{
@@ -54,11 +54,11 @@ func TestSplitEverywhere(t *testing.T) {
 					rc.replay(col, Options{}, sp)
 					got := eventKeys(col)
 					if len(got) != len(want) {
-						t.Errorf("%s %s: %d events, want %d", ConnName(rc.info.ID), sname, len(got), len(want))
+						t.Errorf("%s %s: %d events, want %d", rc.info.ID, sname, len(got), len(want))
 					}
 					for i := range min(len(got), len(want)) {
 						if got[i] != want[i] {
-							t.Errorf("%s %s: event %d\n got %.300s\nwant %.300s", ConnName(rc.info.ID), sname, i, got[i], want[i])
+							t.Errorf("%s %s: event %d\n got %.300s\nwant %.300s", rc.info.ID, sname, i, got[i], want[i])
 							break
 						}
 					}
@@ -73,7 +73,7 @@ func TestSplitEverywhere(t *testing.T) {
 func TestBodiesAreCopies(t *testing.T) {
 	conns := recordCapture(t, "publish-ng.pcapng")
 	col := &collector{}
-	conn := NewConn(conns[0].info, col, Options{})
+	conn := newTestConn(conns[0].info, col, Options{})
 	for _, k := range conns[0].calls {
 		if k.gap != nil {
 			continue

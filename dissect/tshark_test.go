@@ -139,12 +139,12 @@ func compareTshark(t testing.TB, col *collector, ref []tsharkMsg, skip func(tsha
 		}
 		var c *Conn
 		for _, cc := range col.conns {
-			if cc.id == e.ConnID {
+			if cc.ID() == e.ConnID {
 				c = cc
 			}
 		}
-		src, dst := int(c.info.Client.Port()), int(c.info.Server.Port())
-		if (e.Message.Dir == 1) != c.swapped {
+		src, dst := int(c.ctx.Info.Client.Port()), int(c.ctx.Info.Server.Port())
+		if e.Message.Dir == event.S2C {
 			src, dst = dst, src
 		}
 		k := tsharkKey{src, dst}

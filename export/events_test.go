@@ -2,6 +2,7 @@ package export
 
 import (
 	"encoding/json"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -70,8 +71,8 @@ func TestMarshalEventMessage(t *testing.T) {
 	// transaction id: AMF0 string "connect", number 1, null.
 	body := []byte{2, 0, 7, 'c', 'o', 'n', 'n', 'e', 'c', 't', 0, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 5}
 	m := &event.Message{Dir: event.C2S, Time: t0, Frame: 12, Frames: [2]uint64{11, 12}, Offset: 3073,
-		CSID: 3, TypeID: 20, TypeName: "AMF0 Command", Length: uint32(len(body)), ChunkCount: 1, Body: body}
-	r := session.Record{Event: event.Event{Kind: event.KindMessage, ConnID: "c1", Dir: event.C2S, HasDir: true, Time: t0, Message: m}}
+		CSID: 3, TypeID: 20, Length: uint32(len(body)), ChunkCount: 1, Body: body}
+	r := session.Record{Event: event.Event{Kind: event.KindMessage, ConnID: 1, Dir: event.C2S, HasDir: true, Time: t0, Message: m}}
 	r.Body = decode.Message(m)
 	j := marshal(t, r)
 	want(t, j, coreHead)
@@ -87,9 +88,9 @@ func TestMarshalEventMessage(t *testing.T) {
 }
 
 func TestMarshalEventControl(t *testing.T) {
-	m := &event.Message{Dir: event.S2C, Time: t0, CSID: 2, TypeID: 1, TypeName: "Set Chunk Size", Length: 4,
+	m := &event.Message{Dir: event.S2C, Time: t0, CSID: 2, TypeID: 1, Length: 4,
 		Control: &event.Control{Type: event.TypeSetChunkSize, Value: 4096}}
-	j := marshal(t, session.Record{Event: event.Event{Kind: event.KindMessage, ConnID: "c1", Dir: event.S2C, HasDir: true, Time: t0, Message: m}})
+	j := marshal(t, session.Record{Event: event.Event{Kind: event.KindMessage, ConnID: 1, Dir: event.S2C, HasDir: true, Time: t0, Message: m}})
 	want(t, j, map[string]string{"control": "object", "set_chunk_size": "object"})
 	if j["type"] != "set_chunk_size" || j["set_chunk_size"].(map[string]any)["value"] != 4096.0 {
 		t.Errorf("control: %v", j)
@@ -98,7 +99,7 @@ func TestMarshalEventControl(t *testing.T) {
 
 func TestMarshalEventDiagnostic(t *testing.T) {
 	d := &event.Diagnostic{Severity: event.Warn, Code: "ts.backwards", Text: "went back", Offset: 100, Frames: [2]uint64{5, 6}}
-	j := marshal(t, session.Record{Event: event.Event{Kind: event.KindDiagnostic, ConnID: "c2", Dir: event.S2C, HasDir: true, Time: t0, Diag: d}})
+	j := marshal(t, session.Record{Event: event.Event{Kind: event.KindDiagnostic, ConnID: 2, Dir: event.S2C, HasDir: true, Time: t0, Diag: d}})
 	want(t, j, coreHead)
 	want(t, j, map[string]string{"dir": "string", "severity": "string", "code": "string", "text": "string", "offset": "integer", "frames": "array"})
 	if j["severity"] != "warn" || j["dir"] != "s2c" {
@@ -107,8 +108,8 @@ func TestMarshalEventDiagnostic(t *testing.T) {
 }
 
 func TestMarshalEventGap(t *testing.T) {
-	g := &event.GapEvent{Offset: 5000, Bytes: -1, Reason: "mid-stream", Frame: 1}
-	j := marshal(t, session.Record{Event: event.Event{Kind: event.KindGap, ConnID: "c1", HasDir: true, Time: t0, Gap: g}})
+	g := &event.GapEvent{Offset: 5000, Bytes: -1, Reason: event.GapMidStream, Frame: 1}
+	j := marshal(t, session.Record{Event: event.Event{Kind: event.KindGap, ConnID: 1, HasDir: true, Time: t0, Gap: g}})
 	want(t, j, coreHead)
 	want(t, j, map[string]string{"dir": "string", "bytes": "integer", "offset": "integer", "reason": "string", "frame": "integer"})
 	if j["bytes"] != -1.0 {
@@ -119,7 +120,7 @@ func TestMarshalEventGap(t *testing.T) {
 func TestMarshalEventHandshake(t *testing.T) {
 	h := &event.Handshake{C0: 3, S0: 3, C1: event.HandshakeHalf{Present: true, Scheme: -1, Time0: t0, Time1: t0},
 		S1: event.HandshakeHalf{Scheme: -1}, RTT: 614 * time.Microsecond}
-	j := marshal(t, session.Record{Event: event.Event{Kind: event.KindHandshake, ConnID: "c1", HasDir: true, Time: t0, Handshake: h}})
+	j := marshal(t, session.Record{Event: event.Event{Kind: event.KindHandshake, ConnID: 1, HasDir: true, Time: t0, Handshake: h}})
 	want(t, j, coreHead)
 	want(t, j, map[string]string{"c0": "integer", "s0": "integer", "digest": "boolean", "c1": "object", "s2": "object", "rtt_ms": "number"})
 	if j["rtt_ms"] != 0.614 {
@@ -128,8 +129,8 @@ func TestMarshalEventHandshake(t *testing.T) {
 }
 
 func TestMarshalEventConn(t *testing.T) {
-	open := &event.ConnEvent{Client: "127.0.0.1:39084", Server: "127.0.0.1:1935", Oriented: "syn"}
-	j := marshal(t, session.Record{Event: event.Event{Kind: event.KindConn, ConnID: "c1", Time: t0, Conn: open}})
+	open := &event.ConnEvent{Info: event.ConnInfo{Client: netip.MustParseAddrPort("127.0.0.1:39084"), Server: netip.MustParseAddrPort("127.0.0.1:1935"), Orientation: event.OrientSYN}}
+	j := marshal(t, session.Record{Event: event.Event{Kind: event.KindConn, ConnID: 1, Time: t0, Conn: open}})
 	want(t, j, coreHead)
 	want(t, j, map[string]string{"client": "string", "server": "string", "state": "string"})
 	if _, ok := j["dir"]; ok || j["state"] != "open" {
@@ -139,9 +140,9 @@ func TestMarshalEventConn(t *testing.T) {
 		t.Errorf("open conn has totals: %v", j)
 	}
 	closed := *open
-	closed.Closed, closed.RTMP, closed.Variant, closed.Last = true, true, "rtmp", t0
+	closed.Closed, closed.RTMP, closed.Info.Variant, closed.Last = true, true, event.VariantRTMP, t0
 	closed.Bytes = [2]int64{160150, 3602}
-	j = marshal(t, session.Record{Event: event.Event{Kind: event.KindConn, ConnID: "c1", Time: t0, Conn: &closed}})
+	j = marshal(t, session.Record{Event: event.Event{Kind: event.KindConn, ConnID: 1, Time: t0, Conn: &closed}})
 	want(t, j, map[string]string{"bytes_c2s": "integer", "bytes_s2c": "integer", "rtmp": "boolean", "variant": "string",
 		"messages": "array", "accounting": "array", "last_time": "string"})
 	if j["state"] != "closed" {
@@ -152,7 +153,7 @@ func TestMarshalEventConn(t *testing.T) {
 func TestMessageTypes(t *testing.T) {
 	seen := map[string]bool{}
 	for id := 0; id < 256; id++ {
-		seen[MessageType(uint8(id))] = true
+		seen[event.MsgType(id).Key()] = true
 	}
 	for _, n := range event.MsgTypeKeys() {
 		if !seen[n] {

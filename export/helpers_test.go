@@ -4,8 +4,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/internal/capturetest"
+	"github.com/rtmpscope/rtmpscope/pipeline"
 	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
@@ -40,7 +41,7 @@ func captureRecords(t testing.TB, name string) []session.Record {
 	if name == "otherport.pcap" {
 		opts.ServerPorts = []uint16{19999} // as the capture script's --port
 	}
-	if _, err := reassembly.ProcessFile(filepath.Join(pcaps, name), &dissect.Factory{Sink: tr}, opts); err != nil {
+	if _, err := capturetest.Run(filepath.Join(pcaps, name), tr, pipeline.Config{Reassembly: opts}); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return out

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/internal/capturetest"
+	"github.com/rtmpscope/rtmpscope/pipeline"
 )
 
 // TestSessionJSON checks the "pair" and "session" objects and the text
@@ -21,7 +21,7 @@ func TestSessionJSON(t *testing.T) {
 	var recs []session.Record
 	tr := session.New(session.Options{}, func(r session.Record) { recs = append(recs, r) })
 	path := filepath.Join("..", "testdata", "pcaps", "reject.pcap")
-	if _, err := reassembly.ProcessFile(path, &dissect.Factory{Sink: tr}, reassembly.Options{}); err != nil {
+	if _, err := capturetest.Run(path, tr, pipeline.Config{}); err != nil {
 		t.Fatal(err)
 	}
 	var sawResponse, sawRequest, sawSession bool
@@ -58,7 +58,7 @@ func TestSessionJSON(t *testing.T) {
 			}
 		case r.Kind == event.KindMessage && r.Pair == nil && ev["pair"] != nil:
 			t.Errorf("frame %d: pair %v without a Pair", r.Message.Frame, ev["pair"])
-		case r.Kind == event.KindConn && r.Conn.Closed && r.ConnID == "c2":
+		case r.Kind == event.KindConn && r.Conn.Closed && r.ConnID == 2:
 			sawSession = true
 			s, _ := ev["session"].(map[string]any)
 			if s["app"] != "live" || s["fms_ver"] != "FMS/3,0,1,123" || s["failed"] != 1.0 || s["unanswered"] != 0.0 {

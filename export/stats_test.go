@@ -1,6 +1,7 @@
 package export
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -40,10 +41,10 @@ var base = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func rec(kind event.Kind, ms int, m *event.Message) session.Record {
 	at := base.Add(time.Duration(ms) * time.Millisecond)
-	r := session.Record{Event: event.Event{Kind: kind, ConnID: "c1", Time: at}}
+	r := session.Record{Event: event.Event{Kind: kind, ConnID: 1, Time: at}}
 	switch kind {
 	case event.KindConn:
-		r.Conn = &event.ConnEvent{Client: "10.0.0.1:5000", Server: "10.0.0.2:1935", Closed: ms > 0}
+		r.Conn = &event.ConnEvent{Info: event.ConnInfo{Client: netip.MustParseAddrPort("10.0.0.1:5000"), Server: netip.MustParseAddrPort("10.0.0.2:1935")}, Closed: ms > 0}
 	case event.KindMessage:
 		m.Time = at
 		m.Length = uint32(len(m.Body))

@@ -93,7 +93,7 @@ func (p *Pipeline) deliver(r session.Record) {
 // first Close error.
 func (p *Pipeline) Run(ctx context.Context, src capture.Source, sinks ...Sink) (flow.Summary, error) {
 	p.sinks = sinks
-	sum, err := flow.Run(ctx, src, p.tracker, protocols(&p.cfg), flow.RunOptions{
+	sum, err := flow.Run(ctx, src, p.tracker, Protocols(&p.cfg), flow.RunOptions{
 		Options: p.cfg.Flow, Reassembly: p.cfg.Reassembly, Count: p.cfg.Count, Tap: p.cfg.Tap,
 		Stop: func() bool { return p.err != nil },
 	})

@@ -17,12 +17,12 @@ type Keys struct {
 	RTMFP *rtmfp.KeyLog  // --rtmfp-keys
 }
 
-// protocols is the registry of protocol handlers, in the order their
+// Protocols is the registry of protocol handlers, in the order their
 // sniffers are asked: the first whose sniffer says Yes gets the flow.
 // Adding a protocol is one line here (docs/architecture.md). Outer layers
 // (TLS, the HTTP tunnel, RTMPE) come before plain RTMP, whose port rule is
 // only a weak hint.
-func protocols(cfg *Config) []flow.Protocol {
+func Protocols(cfg *Config) []flow.Protocol {
 	return []flow.Protocol{
 		tlsrec.Protocol(cfg.Keys.TLS),                       // RTMPS, RTMPTS: TLS, decrypted with a key log
 		rtmpt.Protocol(rtmpt.Options{}),                     // RTMPT, RTMPTE: RTMP tunnelled in HTTP, sessions across connections

@@ -13,7 +13,8 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export/displayfilter"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/internal/capturetest"
+	"github.com/rtmpscope/rtmpscope/pipeline"
 	"github.com/rtmpscope/rtmpscope/tui/store"
 	"github.com/rtmpscope/rtmpscope/tui/theme"
 )
@@ -33,8 +34,8 @@ func loadStore(t testing.TB, name string) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := &dissect.Factory{Sink: st.Tracker(false), Options: dissect.Options{KeepChunkHeaders: true}}
-	if _, err := reassembly.ProcessFile(path, f, reassembly.Options{}); err != nil {
+	f, fcfg := event.Receiver(st.Tracker(false)), pipeline.Config{Dissect: dissect.Options{KeepChunkHeaders: true}}
+	if _, err := capturetest.Run(path, f, fcfg); err != nil {
 		t.Fatal(err)
 	}
 	fi, _ := os.Stat(path)

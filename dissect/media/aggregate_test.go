@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export/flv"
 )
 
@@ -41,7 +42,7 @@ func TestAggregate(t *testing.T) {
 		t.Fatalf("%d sub-messages, want %d", len(subs), len(tags))
 	}
 	for i, s := range subs {
-		if s.TypeID != tags[i].Type || s.Size != len(tags[i].Body) || !s.BackPointerOK || s.Err != nil {
+		if uint8(s.TypeID) != tags[i].Type || s.Size != len(tags[i].Body) || !s.BackPointerOK || s.Err != nil {
 			t.Fatalf("sub %d: %+v", i, s)
 		}
 		if want := msgTS + tags[i].Timestamp - tags[0].Timestamp; s.Timestamp != want {
@@ -51,15 +52,15 @@ func TestAggregate(t *testing.T) {
 			t.Errorf("sub %d raw timestamp %#x", i, s.RawTimestamp)
 		}
 		switch s.TypeID {
-		case TypeAudio:
+		case event.TypeAudio:
 			if s.Audio == nil || s.Audio.Codec != "AAC" {
 				t.Errorf("sub %d: %+v", i, s.Audio)
 			}
-		case TypeVideo:
+		case event.TypeVideo:
 			if s.Video == nil || s.Video.Codec != "AVC" {
 				t.Errorf("sub %d: %+v", i, s.Video)
 			}
-		case TypeDataAMF0:
+		case event.TypeDataAMF0:
 			if s.Audio != nil || s.Video != nil || len(s.Body) != s.Size {
 				t.Errorf("data sub %d decoded: %+v", i, s)
 			}

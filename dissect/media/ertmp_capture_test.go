@@ -8,7 +8,7 @@ import (
 
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/event"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/flow"
 )
 
 // TestERTMPCapture decodes the real Enhanced RTMP of ertmp.pcap:
@@ -45,7 +45,7 @@ func TestERTMPCapture(t *testing.T) {
 			}
 		}
 	})
-	if _, err := reassembly.ProcessFile(filepath.Join(dir, capture), &dissect.Factory{Sink: sink}, reassembly.Options{}); err != nil {
+	if _, err := flow.ProcessFile(filepath.Join(dir, capture), sink, []flow.Protocol{dissect.Protocol(dissect.Options{})}, flow.RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -9,7 +9,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/command"
 	"github.com/rtmpscope/rtmpscope/event"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/flow"
 )
 
 // runCapture drives a capture through the dissector and a Tracker and
@@ -28,8 +28,8 @@ func runCapture(t *testing.T, path string, opts Options) []Record {
 }
 
 // runPipeline drives a capture through the dissector into tr.
-func runPipeline(path string, tr *Tracker) (reassembly.Summary, error) {
-	return reassembly.ProcessFile(path, &dissect.Factory{Sink: tr}, reassembly.Options{})
+func runPipeline(path string, tr *Tracker) (flow.Summary, error) {
+	return flow.ProcessFile(path, tr, []flow.Protocol{dissect.Protocol(dissect.Options{})}, flow.RunOptions{})
 }
 
 func commandName(r Record) string {
@@ -205,7 +205,7 @@ func TestRejectDiagnostics(t *testing.T) {
 	counts := map[string][2]int{}
 	for _, r := range recs {
 		if r.Kind == event.KindConn && r.Conn.Closed {
-			counts[r.ConnID] = [2]int{r.Session.Unanswered, r.Session.Failed}
+			counts[r.ConnID.String()] = [2]int{r.Session.Unanswered, r.Session.Failed}
 		}
 	}
 	if want := map[string][2]int{"c1": {1, 0}, "c2": {0, 1}, "c3": {0, 1}}; fmt.Sprint(counts) != fmt.Sprint(want) {
@@ -220,7 +220,7 @@ func TestRejectDiagnostics(t *testing.T) {
 func BenchmarkTracker(b *testing.B) {
 	var evs []event.Event
 	col := event.ReceiverFunc(func(e event.Event) { evs = append(evs, e) })
-	if _, err := reassembly.ProcessFile(filepath.Join(pcapDir, "multi.pcap"), &dissect.Factory{Sink: col}, reassembly.Options{}); err != nil {
+	if _, err := flow.ProcessFile(filepath.Join(pcapDir, "multi.pcap"), col, []flow.Protocol{dissect.Protocol(dissect.Options{})}, flow.RunOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()

@@ -33,7 +33,7 @@ func FuzzTracker(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		const max = 4
 		tr := New(Options{MaxOutstanding: max, MaxDiagPerCode: 3}, func(Record) {})
-		tr.Emit(event.Event{Kind: event.KindConn, ConnID: "c1", Conn: &event.ConnEvent{}})
+		tr.Emit(event.Event{Kind: event.KindConn, ConnID: 1, Conn: &event.ConnEvent{}})
 		frame := uint64(0)
 		for len(in) >= 2 {
 			ctl, n := in[0], int(in[1])
@@ -50,17 +50,17 @@ func FuzzTracker(f *testing.F) {
 				typ = 17
 			}
 			at := time.Unix(int64(frame), 0)
-			tr.Emit(event.Event{Kind: event.KindMessage, ConnID: "c1", Dir: dir, HasDir: true, Time: at, Message: &event.Message{
-				Dir: dir, Time: at, Frame: frame, MSID: uint32(ctl>>1) & 3, TypeID: typ, Length: uint32(n), Body: body,
+			tr.Emit(event.Event{Kind: event.KindMessage, ConnID: 1, Dir: dir, HasDir: true, Time: at, Message: &event.Message{
+				Dir: dir, Time: at, Frame: frame, MSID: uint32(ctl>>1) & 3, TypeID: event.MsgType(typ), Length: uint32(n), Body: body,
 			}})
-			for d := range tr.conns["c1"].pending {
-				if l := len(tr.conns["c1"].pending[d].list); l > max {
+			for d := range tr.conns[1].pending {
+				if l := len(tr.conns[1].pending[d].list); l > max {
 					t.Fatalf("%d outstanding requests, max %d", l, max)
 				}
 			}
-			_ = tr.State("c1")
+			_ = tr.State(1)
 		}
-		tr.Emit(event.Event{Kind: event.KindConn, ConnID: "c1", Conn: &event.ConnEvent{Closed: true}})
+		tr.Emit(event.Event{Kind: event.KindConn, ConnID: 1, Conn: &event.ConnEvent{Closed: true}})
 		if len(tr.conns) != 0 {
 			t.Fatal("connection kept after close")
 		}

@@ -29,7 +29,7 @@ func closedStates(recs []Record) map[string]*State {
 	out := map[string]*State{}
 	for _, r := range recs {
 		if r.Kind == event.KindConn && r.Conn.Closed {
-			out[r.ConnID] = r.Session
+			out[r.ConnID.String()] = r.Session
 		}
 	}
 	return out
@@ -144,7 +144,7 @@ func TestLiveState(t *testing.T) {
 	if atStart == nil || atStart.App != "live" || !reflect.DeepEqual(atStart.Streams, want) {
 		t.Errorf("state at the first onStatus: %+v, want app live, streams %+v", atStart, want)
 	}
-	if s := tr.State("c1"); s != nil {
+	if s := tr.State(1); s != nil {
 		t.Errorf("state of a closed connection: %+v", s)
 	}
 }

@@ -32,7 +32,7 @@ type script struct {
 func newScript(t *testing.T, opts Options) *script {
 	s := &script{t: t}
 	s.tr = New(opts, func(r Record) { s.recs = append(s.recs, r) })
-	s.tr.Emit(event.Event{Kind: event.KindConn, ConnID: "c1", Time: t0, Conn: &event.ConnEvent{}})
+	s.tr.Emit(event.Event{Kind: event.KindConn, ConnID: 1, Time: t0, Conn: &event.ConnEvent{}})
 	return s
 }
 
@@ -45,7 +45,7 @@ func (s *script) cmd(dir event.Dir, msid uint32, values ...amf.Value) *Record {
 	}
 	s.frame++
 	at := t0.Add(time.Duration(s.frame) * time.Millisecond)
-	s.tr.Emit(event.Event{Kind: event.KindMessage, ConnID: "c1", Dir: dir, HasDir: true, Time: at, Message: &event.Message{
+	s.tr.Emit(event.Event{Kind: event.KindMessage, ConnID: 1, Dir: dir, HasDir: true, Time: at, Message: &event.Message{
 		Dir: dir, Time: at, Frame: s.frame, Frames: [2]uint64{s.frame, s.frame}, Offset: int64(s.frame) * 100,
 		CSID: 3, MSID: msid, TypeID: 20, Length: uint32(len(body)), Body: body,
 	}})
@@ -80,7 +80,7 @@ func (s *script) diag(code string) *event.Diagnostic {
 }
 
 func (s *script) close() *State {
-	s.tr.Emit(event.Event{Kind: event.KindConn, ConnID: "c1", Time: t0.Add(time.Hour), Conn: &event.ConnEvent{Closed: true}})
+	s.tr.Emit(event.Event{Kind: event.KindConn, ConnID: 1, Time: t0.Add(time.Hour), Conn: &event.ConnEvent{Closed: true}})
 	last := s.recs[len(s.recs)-1]
 	if last.Kind != event.KindConn || last.Session == nil {
 		s.t.Fatalf("last record is not the close with a session: %+v", last.Event)
@@ -250,7 +250,7 @@ func TestSyntheticExchanges(t *testing.T) {
 			name: "unanswered after a gap is info",
 			run: func(s *script) {
 				s.cmd(c2s, 0, connect()...)
-				s.tr.Emit(event.Event{Kind: event.KindGap, ConnID: "c1", Dir: s2c, HasDir: true, Time: t0, Gap: &event.GapEvent{Bytes: 100}})
+				s.tr.Emit(event.Event{Kind: event.KindGap, ConnID: 1, Dir: s2c, HasDir: true, Time: t0, Gap: &event.GapEvent{Bytes: 100}})
 			},
 			diags: []string{"info session.unanswered 1"},
 		},
@@ -306,7 +306,7 @@ func TestTableBounded(t *testing.T) {
 	s := newScript(t, Options{MaxOutstanding: max, MaxDiagPerCode: 5})
 	for i := 1; i <= sent; i++ {
 		s.cmd(c2s, 0, str("createStream"), num(float64(i)), amf.Null())
-		if n := len(s.tr.conns["c1"].pending[c2s].list); n > max {
+		if n := len(s.tr.conns[1].pending[c2s].list); n > max {
 			t.Fatalf("%d requests kept, max %d", n, max)
 		}
 	}
@@ -355,7 +355,7 @@ func TestFlush(t *testing.T) {
 	if got := s.diags(); !reflect.DeepEqual(got, []string{"warn session.unanswered 1"}) {
 		t.Errorf("diagnostics %q", got)
 	}
-	if len(s.tr.conns) != 0 || s.tr.State("c1") != nil {
+	if len(s.tr.conns) != 0 || s.tr.State(1) != nil {
 		t.Error("connection kept after Flush")
 	}
 }

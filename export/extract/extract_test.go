@@ -22,9 +22,9 @@ import (
 var t0 = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func msg(dir event.Dir, msid uint32, typ uint8, ts uint32, body []byte) session.Record {
-	m := &event.Message{Dir: dir, MSID: msid, TypeID: typ, Timestamp: ts, Length: uint32(len(body)), Body: body, Time: t0}
+	m := &event.Message{Dir: dir, MSID: msid, TypeID: event.MsgType(typ), Timestamp: ts, Length: uint32(len(body)), Body: body, Time: t0}
 	return session.Record{
-		Event: event.Event{Kind: event.KindMessage, ConnID: "c1", Dir: dir, HasDir: true, Time: t0, Message: m},
+		Event: event.Event{Kind: event.KindMessage, ConnID: 1, Dir: dir, HasDir: true, Time: t0, Message: m},
 		Body:  decode.Message(m),
 	}
 }
@@ -32,7 +32,7 @@ func msg(dir event.Dir, msid uint32, typ uint8, ts uint32, body []byte) session.
 func userControl(ev uint16, msid uint32) session.Record {
 	m := &event.Message{Dir: event.S2C, TypeID: 4, Time: t0,
 		UserControl: &event.UserControl{Event: ev, StreamID: msid, Known: true}}
-	return session.Record{Event: event.Event{Kind: event.KindMessage, ConnID: "c1", Dir: m.Dir, HasDir: true, Time: t0, Message: m}}
+	return session.Record{Event: event.Event{Kind: event.KindMessage, ConnID: 1, Dir: m.Dir, HasDir: true, Time: t0, Message: m}}
 }
 
 // aggregate lays out sub-messages as FLV tags: type, 24-bit size, 24-bit

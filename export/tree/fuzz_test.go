@@ -16,16 +16,16 @@ import (
 func FuzzBuild(f *testing.F) {
 	seen := map[uint8]int{}
 	for _, r := range records(f, "publish.pcap") {
-		if r.Kind == event.KindMessage && seen[r.Message.TypeID] < 3 {
-			seen[r.Message.TypeID]++
-			f.Add(r.Message.TypeID, r.Message.Body)
+		if r.Kind == event.KindMessage && seen[uint8(r.Message.TypeID)] < 3 {
+			seen[uint8(r.Message.TypeID)]++
+			f.Add(uint8(r.Message.TypeID), r.Message.Body)
 		}
 	}
 	f.Add(uint8(22), []byte{9, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0x17, 0, 0, 0, 0, 0, 0, 0, 16})
 	f.Add(uint8(17), []byte{0, 0x11, 0x0a, 0x0b, 0x01, 0x03, 0x61, 0x04, 0x05, 0x01})
 	f.Fuzz(func(t *testing.T, typ uint8, body []byte) {
 		m := &event.Message{
-			TypeID: typ, TypeName: event.MsgType(typ).Name(), Length: uint32(len(body)), Body: body,
+			TypeID: event.MsgType(typ), Length: uint32(len(body)), Body: body,
 			Offset: 100, ChunkCount: 1,
 			Chunks: []event.ChunkInfo{{Offset: 100, HeaderLen: 12, PayloadLen: len(body)}},
 		}

@@ -4,9 +4,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/internal/capturetest"
+	"github.com/rtmpscope/rtmpscope/pipeline"
 )
 
 // pcapDir holds the real captures (see testdata/pcaps/README.md).
@@ -26,7 +26,7 @@ func records(t testing.TB, name string) []session.Record {
 	t.Helper()
 	var out []session.Record
 	tr := session.New(session.Options{}, func(r session.Record) { out = append(out, r) })
-	if _, err := reassembly.ProcessFile(filepath.Join(pcapDir, name), &dissect.Factory{Sink: tr}, reassembly.Options{}); err != nil {
+	if _, err := capturetest.Run(filepath.Join(pcapDir, name), tr, pipeline.Config{}); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return out

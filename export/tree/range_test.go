@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/internal/capturetest"
+	"github.com/rtmpscope/rtmpscope/pipeline"
 )
 
 // TestRangesInsideMessage checks the contract the TUI's hex highlight
@@ -47,7 +47,7 @@ func TestRangesInsideMessage(t *testing.T) {
 						}
 					}
 					if bad != "" {
-						t.Errorf("frame %d %s, node %q: %s", m.Frame, m.TypeName, n.Label, bad)
+						t.Errorf("frame %d %s, node %q: %s", m.Frame, m.TypeID.Name(), n.Label, bad)
 					}
 					return true
 				})
@@ -119,7 +119,7 @@ func TestBodyRangesHoldTheirValues(t *testing.T) {
 		// Show secrets: redacted strings would not match their bytes.
 		var recs []session.Record
 		tr := session.New(session.Options{ShowSecrets: true}, func(r session.Record) { recs = append(recs, r) })
-		if _, err := reassembly.ProcessFile(filepath.Join(pcapDir, name), &dissect.Factory{Sink: tr}, reassembly.Options{}); err != nil {
+		if _, err := capturetest.Run(filepath.Join(pcapDir, name), tr, pipeline.Config{}); err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range recs {

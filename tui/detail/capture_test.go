@@ -6,7 +6,9 @@ import (
 
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/event"
+	"github.com/rtmpscope/rtmpscope/internal/capturetest"
+	"github.com/rtmpscope/rtmpscope/pipeline"
 )
 
 // loadRecords runs a committed capture through the real pipeline (chunk
@@ -15,9 +17,9 @@ func loadRecords(t testing.TB, name string) []session.Record {
 	t.Helper()
 	var recs []session.Record
 	tr := session.New(session.Options{}, func(r session.Record) { recs = append(recs, r) })
-	f := &dissect.Factory{Sink: tr, Options: dissect.Options{KeepChunkHeaders: true}}
+	f, fcfg := event.Receiver(tr), pipeline.Config{Dissect: dissect.Options{KeepChunkHeaders: true}}
 	path := filepath.Join("..", "..", "testdata", "pcaps", name)
-	if _, err := reassembly.ProcessFile(path, f, reassembly.Options{}); err != nil {
+	if _, err := capturetest.Run(path, f, fcfg); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return recs

@@ -12,7 +12,8 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/internal/capturetest"
+	"github.com/rtmpscope/rtmpscope/pipeline"
 )
 
 const pcaps = "../../testdata/pcaps"
@@ -42,8 +43,8 @@ func load(t testing.TB, name string, showSecrets bool) (*Store, []session.Record
 		redacting.Emit(e2)
 		tr.Emit(e)
 	})
-	f := &dissect.Factory{Sink: both, Options: dissect.Options{KeepChunkHeaders: true}}
-	if _, err := reassembly.ProcessFile(path, f, reassembly.Options{}); err != nil {
+	f, fcfg := event.Receiver(both), pipeline.Config{Dissect: dissect.Options{KeepChunkHeaders: true}}
+	if _, err := capturetest.Run(path, f, fcfg); err != nil {
 		t.Fatal(err)
 	}
 	s.Finish(nil)
@@ -91,7 +92,7 @@ func TestReveal(t *testing.T) {
 	s, _ := load(t, "publish.pcap", false)
 	var plain []session.Record
 	tr := session.New(session.Options{ShowSecrets: true}, func(r session.Record) { plain = append(plain, r) })
-	if _, err := reassembly.ProcessFile(filepath.Join(pcaps, "publish.pcap"), &dissect.Factory{Sink: tr}, reassembly.Options{}); err != nil {
+	if _, err := capturetest.Run(filepath.Join(pcaps, "publish.pcap"), tr, pipeline.Config{}); err != nil {
 		t.Fatal(err)
 	}
 	secrets := 0

@@ -4,11 +4,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/media"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
-	"github.com/rtmpscope/rtmpscope/reassembly"
+	"github.com/rtmpscope/rtmpscope/internal/capturetest"
+	"github.com/rtmpscope/rtmpscope/pipeline"
 )
 
 // loadReports runs a committed capture through the real pipeline and feeds
@@ -37,10 +37,10 @@ func loadReports(t testing.TB, name string) []media.StreamReport {
 		if m.Dir == event.S2C {
 			dir = "s2c"
 		}
-		stats.Add(r.ConnID+" "+dir, m.Timestamp, m.Time, m.TypeID == event.TypeVideo, int(m.Length), dec)
+		stats.Add(r.ConnID.String()+" "+dir, m.Timestamp, m.Time, m.TypeID == event.TypeVideo, int(m.Length), dec)
 	})
 	path := filepath.Join("..", "..", "testdata", "pcaps", name)
-	if _, err := reassembly.ProcessFile(path, &dissect.Factory{Sink: tr}, reassembly.Options{}); err != nil {
+	if _, err := capturetest.Run(path, tr, pipeline.Config{}); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return stats.Report()
