@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/rtmpscope/rtmpscope/internal/tsharkref"
 )
 
 // TestJQCheck runs scripts/jq-check.sh on every committed capture with the
@@ -23,6 +25,17 @@ func TestJQCheck(t *testing.T) {
 	}
 	for _, name := range committedCaptures(t) {
 		t.Run(name, func(t *testing.T) {
+			if _, err := os.Stat(tsharkref.MessagesPath(pcaps, name)); err != nil {
+				// RTMFP has no tshark dissector; the encrypted variants' own
+				// tests compare with tshark on their plain legs.
+				t.Skipf("no tshark reference for %s", name)
+			}
+			if name == "rtmpt-proxy.pcap" || name == "rtmpt-drop.pcap" {
+				// tshark dissects each proxied HTTP request's connection on
+				// its own; rtmpscope joins them into one RTMPT session
+				// (dissect/rtmpt's tests compare it with the plain leg).
+				t.Skip("one RTMPT session over many TCP connections: tshark splits it")
+			}
 			f, err := os.CreateTemp(t.TempDir(), "*.ndjson")
 			if err != nil {
 				t.Fatal(err)

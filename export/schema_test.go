@@ -66,7 +66,9 @@ func TestSchemaValidatesCaptures(t *testing.T) {
 				}
 			}
 		}
-		if kinds["conn"] < 2 || kinds["message"] == 0 {
+		// Encrypted variants read without their key files have no messages.
+		encrypted := strings.HasPrefix(name, "rtmfp-") || strings.HasPrefix(name, "rtmps-") || strings.HasPrefix(name, "rtmpe-")
+		if kinds["conn"] < 2 || (kinds["message"] == 0 && !encrypted) {
 			t.Errorf("%s: %v: expected conn open/closed and messages", name, kinds)
 		}
 	}

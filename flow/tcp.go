@@ -130,8 +130,9 @@ func (f *tcpFlow) sniff(final bool) {
 		return
 	}
 	f.ctx = &Context{Info: &f.info, r: f.r, out: f.r.out}
+	f.info.Layers = append(f.info.Layers, p.Name)
 	f.ctx.Emit(event.Event{Kind: event.KindConn, Time: f.info.FirstSeen, Conn: &event.ConnEvent{Info: f.info}})
-	f.h = f.ctx.Inner(p.Name)
+	f.h = f.r.makeStream(p, f.ctx)
 	for _, c := range held {
 		d := c.dir
 		if f.swap {

@@ -138,9 +138,9 @@ func (f *udpFlow) sniff(final bool) {
 		return
 	}
 	ctx := &Context{Info: &f.info, r: f.r, out: f.r.out}
+	f.info.Layers = append(f.info.Layers, p.Name)
 	ctx.Emit(event.Event{Kind: event.KindConn, Time: f.info.FirstSeen, Conn: &event.ConnEvent{Info: f.info}})
 	if !f.r.opts.CountOnly && p.Datagram != nil {
-		f.info.Layers = append(f.info.Layers, p.Name)
 		f.h = p.Datagram(ctx)
 	}
 	if f.h == nil {
