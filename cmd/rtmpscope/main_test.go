@@ -68,7 +68,7 @@ func TestMessagesText(t *testing.T) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	if !strings.Contains(errOut, "packets (") || !strings.Contains(errOut, "1 connection") {
+	if !strings.Contains(errOut, "packets (") || !strings.Contains(errOut, "1 flow (1 RTMP)") {
 		t.Errorf("summary: %q", errOut)
 	}
 }
@@ -171,7 +171,7 @@ func TestConns(t *testing.T) {
 func TestFilterFlag(t *testing.T) {
 	path := need(t, "multi.pcap")
 	_, errOut, code := rtmpscope(t, "conns", "-r", path, "-f", "tcp port 9")
-	if code != 0 || !strings.Contains(errOut, "filtered out") || !strings.Contains(errOut, "0 connections") {
+	if code != 0 || !strings.Contains(errOut, "filtered out") || !strings.Contains(errOut, "0 flows") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
 	_, errOut, code = rtmpscope(t, "-r", path, "-f", "tcp port (")

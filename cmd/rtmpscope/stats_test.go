@@ -208,7 +208,7 @@ func TestStatsText(t *testing.T) {
 			t.Errorf("line of %d columns: %q", n, line)
 		}
 	}
-	if !strings.Contains(errOut, "3 connections") {
+	if !strings.Contains(errOut, "3 flows (3 RTMP)") {
 		t.Errorf("summary: %q", errOut)
 	}
 	// The stream is named from the session state, redacted; with
