@@ -3,7 +3,6 @@ package dissect
 import (
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/flow"
-	"github.com/rtmpscope/rtmpscope/reassembly"
 )
 
 // newTestConn makes a Conn for a connection that reassembly described,
@@ -27,11 +26,3 @@ func (c *testConn) Close(ev *event.ConnEvent) {
 	ev.Info = *c.ctx.Info
 	c.ctx.Emit(event.Event{Kind: event.KindConn, Time: ev.Last, Conn: ev})
 }
-
-// closeEvent is the conn-closed event a router would pass to Close.
-func closeEvent(st reassembly.ConnStats) *event.ConnEvent {
-	return &event.ConnEvent{Closed: true, Last: st.LastSeen}
-}
-
-// protocols is the registry of the dissect tests: RTMP alone.
-func protocols(opts Options) []flow.Protocol { return []flow.Protocol{Protocol(opts)} }

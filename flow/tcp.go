@@ -54,7 +54,6 @@ type tcpFlow struct {
 	h       StreamHandler
 	ctx     *Context
 	other   bool
-	packets uint64
 	bytes   int64
 }
 

@@ -32,6 +32,9 @@ func (u usageError) Unwrap() error { return u.err }
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
 func main() {
+	// Asking for SIGPIPE turns a write to a closed pipe (| head) into an
+	// EPIPE error, which run ends on quietly, instead of death by signal.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -72,7 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	if errors.Is(err, errHelp) {
+	if errors.Is(err, errHelp) || errors.Is(err, syscall.EPIPE) {
+		// A reader that went away (| head) is not an error, as in tshark.
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "rtmpscope: %v\n", err)

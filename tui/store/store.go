@@ -80,7 +80,7 @@ func New(dir string) (*Store, error) {
 	return &Store{
 		spill:     f,
 		spillW:    bufio.NewWriterSize(f, 1<<20),
-		connIdx: map[event.ConnID]int{},
+		connIdx:   map[event.ConnID]int{},
 		redactors: map[event.ConnID]*command.Redactor{},
 		feeds:     map[uint32][]int{},
 		stats:     media.NewStats(),
