@@ -1,4 +1,3 @@
-//go:build rtmpt_integration
 
 // The RTMP handler (package dissect) is being moved onto the flow seam as
 // this is written; this test runs it under RTMPT with
