@@ -175,6 +175,7 @@ func (s *Store) conn(ev *event.Event) int {
 	}
 	if ev.Kind == event.KindConn {
 		s.conns[ci].Client, s.conns[ci].Server = ev.Conn.Info.Client.String(), ev.Conn.Info.Server.String()
+		s.conns[ci].Variant = ev.Conn.Info.Variant.String()
 	}
 	return ci
 }
