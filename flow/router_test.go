@@ -33,7 +33,7 @@ func sniffFor(b byte, weak bool) func(*Head) Verdict {
 type countingHandler struct{ n *int }
 
 func (h countingHandler) Datagram(event.Dir, []byte, event.FrameRef) { *h.n++ }
-func (h countingHandler) Close(ev *event.ConnEvent)                { ev.RTMP = true }
+func (h countingHandler) Close(ev *event.ConnEvent)                  { ev.RTMP = true }
 
 // UDP flows: sniffed from their first datagrams, the winner's handler gets
 // every datagram (those held while sniffing too), flows that match nothing
