@@ -2,6 +2,7 @@ package export
 
 import (
 	"encoding/hex"
+	"strings"
 	"time"
 
 	"github.com/rtmpscope/rtmpscope/event"
@@ -23,6 +24,8 @@ type handshakeJSON struct {
 	ServerDelayMS float64  `json:"server_delay_ms"`
 	ClientDelayMS float64  `json:"client_delay_ms"`
 	RTTMS         float64  `json:"rtt_ms"`
+	// RTMFP is the RTMFP handshake and session (variant rtmfp only).
+	RTMFP *event.RTMFPSession `json:"rtmfp,omitempty"`
 }
 
 // halfJSON is C1 or S1.
@@ -52,7 +55,21 @@ func handshakeToJSON(head eventHead, h *event.Handshake) handshakeJSON {
 		eventHead: head, C0: h.C0, S0: h.S0, Encrypted: h.Encrypted, Digest: h.Digest, Complete: h.Complete,
 		C1: halfToJSON(h.C1), S1: halfToJSON(h.S1), C2: echoToJSON(h.C2), S2: echoToJSON(h.S2),
 		ServerDelayMS: ms(h.ServerDelay), ClientDelayMS: ms(h.ClientDelay), RTTMS: ms(h.RTT),
+		RTMFP: redactRTMFP(h.RTMFP),
 	}
+}
+
+// redactRTMFP masks the query of the endpoint discriminator's URL, where
+// tokens travel, as every other URL is masked.
+func redactRTMFP(s *event.RTMFPSession) *event.RTMFPSession {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	if i := strings.IndexByte(c.EPD.Ancillary, '?'); i >= 0 {
+		c.EPD.Ancillary = c.EPD.Ancillary[:i] + "?****"
+	}
+	return &c
 }
 
 func halfToJSON(h event.HandshakeHalf) halfJSON {

@@ -75,6 +75,13 @@ func TextLine(r session.Record, base time.Time, width int) string {
 }
 
 func handshakeSummary(h *event.Handshake) string {
+	if r := redactRTMFP(h.RTMFP); r != nil {
+		s := fmt.Sprintf("RTMFP to %q, session ids %08x/%08x", r.EPD.Ancillary+r.EPD.Hostname+r.EPD.Fingerprint, r.InitiatorSessionID, r.ResponderSessionID)
+		if !h.Complete {
+			s += ", incomplete"
+		}
+		return s + fmt.Sprintf(", RTT %.3fms", float64(h.RTT.Microseconds())/1000)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "C0=%d S0=%d", h.C0, h.S0)
 	switch {
