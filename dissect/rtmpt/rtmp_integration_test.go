@@ -1,4 +1,3 @@
-
 // The RTMP handler (package dissect) is being moved onto the flow seam as
 // this is written; this test runs it under RTMPT with
 // `go test -tags rtmpt_integration ./dissect/rtmpt/` until the tag can go.
