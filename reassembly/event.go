@@ -12,27 +12,14 @@ import (
 )
 
 // Direction is the way bytes travel on a connection, relative to the side
-// that was decided to be the client.
-type Direction uint8
+// that was decided to be the client: the event model's direction.
+type Direction = event.Dir
 
+// The directions, as the event model names them.
 const (
-	// ClientToServer is the direction from the client (the side that sent
-	// the SYN, or that was chosen by the orientation rules) to the server.
-	ClientToServer Direction = 0
-	// ServerToClient is the reverse direction.
-	ServerToClient Direction = 1
+	ClientToServer = event.C2S
+	ServerToClient = event.S2C
 )
-
-// String returns "c2s" or "s2c", the names used in every output.
-func (d Direction) String() string {
-	if d == ServerToClient {
-		return "s2c"
-	}
-	return "c2s"
-}
-
-// Reverse returns the other direction.
-func (d Direction) Reverse() Direction { return d ^ 1 }
 
 // FrameRef says that a run of stream bytes came from one captured packet.
 type FrameRef = event.FrameRef
