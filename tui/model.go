@@ -511,9 +511,9 @@ func (m *Model) syncSelection() tea.Cmd {
 		}
 		m.hex.SetMessage(msg, msg.Body, headers)
 		var mask []hexview.Range
-		if !m.reveal && (rec.Body.Command != nil || rec.Body.Data != nil) {
-			if plain, err := m.st.Record(r, true); err == nil {
-				mask = secretRanges(tree.Build(plain), root, nil)
+		if !m.reveal {
+			for _, sec := range rec.Secrets {
+				mask = append(mask, hexview.Range{Off: int64(sec.Off), Len: int64(sec.Len)})
 			}
 		}
 		m.hex.SetMask(mask)
@@ -527,22 +527,6 @@ func (m *Model) syncSelection() tea.Cmd {
 		m.hex.SetMask(nil)
 	}
 	return nil
-}
-
-// secretRanges returns the body ranges of the nodes whose redacted value
-// differs from the plain one: the bytes the hex view must mask. The two
-// trees come from the same bytes, so they have the same shape.
-func secretRanges(plain, red *tree.Node, out []hexview.Range) []hexview.Range {
-	if plain == nil || red == nil {
-		return out
-	}
-	if plain.Value != red.Value && plain.Space == tree.Body && plain.Len > 0 {
-		out = append(out, hexview.Range{Off: plain.Off, Len: plain.Len})
-	}
-	for i := 0; i < len(plain.Children) && i < len(red.Children); i++ {
-		out = secretRanges(plain.Children[i], red.Children[i], out)
-	}
-	return out
 }
 
 // click focuses the pane under the mouse and, in a list, selects the row.

@@ -34,7 +34,7 @@ func loadStore(t testing.TB, name string) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f, fcfg := event.Receiver(st.Tracker(false)), pipeline.Config{Dissect: dissect.Options{KeepChunkHeaders: true}}
+	f, fcfg := event.Receiver(st.Tracker()), pipeline.Config{Dissect: dissect.Options{KeepChunkHeaders: true}}
 	if _, err := capturetest.Run(path, f, fcfg); err != nil {
 		t.Fatal(err)
 	}

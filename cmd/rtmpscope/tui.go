@@ -63,9 +63,10 @@ func runTUI(ctx context.Context, in *input, fl *inputFlags, secrets bool, filter
 	pipeDone := make(chan struct{})
 	go func() {
 		defer close(pipeDone)
-		st.SetPlainInput(secrets)
+		// The store always takes redacted records with their secrets
+		// alongside; --show-secrets only starts the UI revealed.
 		p := newPipeline(in, fl, pipeline.Config{
-			Session: session.Options{ShowSecrets: secrets}, Dissect: dissect.Options{KeepChunkHeaders: true},
+			Session: session.Options{}, Dissect: dissect.Options{KeepChunkHeaders: true},
 		})
 		_, runErr := p.Run(ctx, in.src, pipeline.NewSink(func(r *session.Record) error {
 			if export.Shown(r) {

@@ -233,3 +233,29 @@ func BenchmarkTracker(b *testing.B) {
 		tr.Emit(evs[i%len(evs)])
 	}
 }
+
+// Each secret a redacting tracker reports is the plain string at its body
+// range; a tracker that shows secrets reports none.
+func TestSecretRanges(t *testing.T) {
+	for _, name := range []string{"publish.pcap", "play.pcap"} {
+		t.Run(name, func(t *testing.T) {
+			n := 0
+			for _, r := range runCapture(t, filepath.Join(pcapDir, name), Options{}) {
+				for _, sec := range r.Secrets {
+					n++
+					if got := string(r.Message.Body[sec.Off : sec.Off+sec.Len]); got != sec.Plain || sec.Plain == sec.Redacted {
+						t.Errorf("frame %d: secret %+v, body holds %q there", r.Message.Frame, sec, got)
+					}
+				}
+			}
+			if n == 0 {
+				t.Error("no secrets reported")
+			}
+			for _, r := range runCapture(t, filepath.Join(pcapDir, name), Options{ShowSecrets: true}) {
+				if len(r.Secrets) != 0 {
+					t.Errorf("frame %d: secrets reported with ShowSecrets", r.Message.Frame)
+				}
+			}
+		})
+	}
+}

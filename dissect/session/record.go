@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rtmpscope/rtmpscope/dissect/amf"
 	"github.com/rtmpscope/rtmpscope/dissect/command"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/event"
@@ -27,6 +28,19 @@ type Record struct {
 	// Session is the connection's conversation state, on the record of
 	// a conn-closed event only.
 	Session *State
+	// Secrets are the body bytes of the values the redactor masked
+	// (KindMessage, command and data bodies, unless Options.ShowSecrets),
+	// with their plain text, so that a viewer can mask raw bytes and
+	// reveal on demand without decoding or redacting again. They exist in
+	// memory only: sinks that write must not write Plain.
+	Secrets []Secret
+}
+
+// Secret is one masked value: Len bytes at Off in the message body hold
+// the string Plain, which the redacted Body shows as Redacted.
+type Secret struct {
+	Off, Len        int
+	Plain, Redacted string
 }
 
 // Options control the session layer.
@@ -103,7 +117,7 @@ func (t *Tracker) Emit(ev event.Event) {
 	case event.KindMessage:
 		rec.Body = decode.Message(ev.Message)
 		if !t.opts.ShowSecrets {
-			t.redact(cs, &rec.Body)
+			rec.Secrets = t.redact(cs, &rec.Body, len(ev.Message.Body))
 		}
 		if rec.Body.Command != nil {
 			t.follow(cs, &rec)
@@ -162,16 +176,56 @@ func (t *Tracker) Flush(at time.Time) {
 
 // redact scrubs stream keys and tokens from a decoded body. One redactor per
 // connection remembers the keys it has seen, so a later onStatus description
-// quoting one is scrubbed too.
-func (t *Tracker) redact(cs *connState, b *decode.Body) {
+// quoting one is scrubbed too. It returns the body byte ranges of the
+// values it changed (n is the body's length).
+func (t *Tracker) redact(cs *connState, b *decode.Body, n int) []Secret {
+	var plain, red []amf.Value
 	switch {
 	case b.Command != nil:
 		c := cs.redactor.Command(*b.Command)
+		plain, red = b.Command.Values, c.Values
 		b.Command = &c
 	case b.Data != nil:
 		d := cs.redactor.Data(*b.Data)
+		plain, red = b.Data.Values, d.Values
 		b.Data = &d
 	}
+	var out []Secret
+	for i := 0; i < len(plain) && i < len(red); i++ {
+		out = secretsOf(&plain[i], &red[i], n, out)
+	}
+	return out
+}
+
+// secretsOf appends the ranges of the strings that differ between a plain
+// value and its redacted copy (the redactor keeps shape and offsets). The
+// range is the string's content, the last len(Str) bytes of its encoding;
+// an AMF3 string sent by reference has none of its own and is skipped.
+func secretsOf(plain, red *amf.Value, n int, out []Secret) []Secret {
+	switch plain.Kind {
+	case amf.KindString, amf.KindXML, amf.KindXMLDocument:
+		if plain.Str != red.Str && !plain.IsStrRef {
+			end := plain.Offset + plain.Length
+			off := end - len(plain.Str)
+			if off >= plain.Offset && off >= 0 && end <= n {
+				out = append(out, Secret{Off: off, Len: len(plain.Str), Plain: plain.Str, Redacted: red.Str})
+			}
+		}
+		return out
+	}
+	for i := 0; i < len(plain.Props) && i < len(red.Props); i++ {
+		out = secretsOf(&plain.Props[i].Value, &red.Props[i].Value, n, out)
+	}
+	for i := 0; i < len(plain.Elems) && i < len(red.Elems); i++ {
+		out = secretsOf(&plain.Elems[i], &red.Elems[i], n, out)
+	}
+	for i := 0; i < len(plain.Entries) && i < len(red.Entries); i++ {
+		out = secretsOf(&plain.Entries[i].Key, &red.Entries[i].Key, n, out)
+		out = secretsOf(&plain.Entries[i].Value, &red.Entries[i].Value, n, out)
+	}
+	// Reference targets are the values decoded earlier, whose ranges
+	// were found where they were sent.
+	return out
 }
 
 // StateByName is State for a connection named as the outputs name it

@@ -1,9 +1,12 @@
 // Package store keeps what the terminal UI shows of a capture: one small
 // fixed-size Row per event, in chunked slices, and an append-only spill file
 // holding each message's summary, framing details, chunk-header bytes and
-// body. A selected message is re-read from the spill file and decoded again
-// on demand, so memory follows the number of events (about 48 bytes each),
-// not the capture's size.
+// body. The session layer's redacted decoding of command and data messages
+// is kept in memory, with the plain text of the (few) secrets it masked; the
+// spill file holds their bodies with the secret bytes overwritten, so
+// nothing on disk holds a secret. A selected media or control message is
+// re-read from the spill file and decoded again on demand, so memory follows
+// the number of events (about 48 bytes each), not the capture's size.
 //
 // One goroutine (the pipeline) appends through Sink; the UI reads at the
 // same time. Every method is safe for concurrent use.

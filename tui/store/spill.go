@@ -8,11 +8,12 @@ import (
 	"github.com/rtmpscope/rtmpscope/event"
 )
 
-// A spill record is, in order: the redacted summary, the plain summary
-// (empty when equal), then the message's framing (everything of
+// A spill record is, in order: the redacted summary, then the message's framing (everything of
 // event.Message but the fields a Row holds), its chunk list with header
 // bytes, the decoded control bodies, and the body. Integers are varints.
-// The summaries come first so the timeline can read a short prefix.
+// The summary comes first so the timeline can read a short prefix. The
+// body's secret bytes are masked (see mask) and the plain summary of a row
+// with secrets is kept in memory: nothing here holds a secret.
 
 // spillFlags bits.
 const (
@@ -45,9 +46,8 @@ func boolBit(v bool, bit uint8) uint8 {
 }
 
 // encodeMessage appends the spill record of m to b.
-func encodeMessage(b []byte, m *event.Message, summary, plain string) []byte {
+func encodeMessage(b []byte, m *event.Message, summary string) []byte {
 	b = appendString(b, summary)
-	b = appendString(b, plain)
 	fl := boolBit(m.TS.Extended, spTSExt) | boolBit(m.TS.Inferred, spTSInferred) | boolBit(m.Inferred, spInferred) |
 		boolBit(m.MSIDGuess, spMSIDGuess) | boolBit(m.BodyTruncated, spTruncated) |
 		boolBit(m.Control != nil, spControl) | boolBit(m.UserControl != nil, spUserControl)
@@ -149,19 +149,18 @@ func (r *reader) blob() []byte {
 	return r.bytes(int(min(n, math.MaxInt32)))
 }
 
-// decodeSummaries reads the two summaries at the start of a record (or of
-// a prefix of one). plain is "" when it equals summary.
-func decodeSummaries(b []byte) (summary, plain string, err error) {
+// decodeSummary reads the summary at the start of a record (or of a
+// prefix of one).
+func decodeSummary(b []byte) (summary string, err error) {
 	r := reader{b: b}
 	summary = r.str()
-	plain = r.str()
-	return summary, plain, r.err
+	return summary, r.err
 }
 
 // decodeMessage rebuilds a Message from its Row and spill record.
-func decodeMessage(row *Row, b []byte) (*event.Message, string, string, error) {
+func decodeMessage(row *Row, b []byte) (*event.Message, string, error) {
 	r := reader{b: b}
-	summary, plain := r.str(), r.str()
+	summary := r.str()
 	fl := r.byte1()
 	m := &event.Message{
 		Dir:       event.Dir(row.Dir),
@@ -188,7 +187,7 @@ func decodeMessage(row *Row, b []byte) (*event.Message, string, string, error) {
 	m.ChunkCount = int(min(r.uvarint(), math.MaxInt32))
 	n := r.uvarint()
 	if n > uint64(len(r.b)) { // each chunk takes at least one byte
-		return nil, "", "", errSpill
+		return nil, "", errSpill
 	}
 	m.Chunks = make([]event.ChunkInfo, 0, n)
 	for i := uint64(0); i < n && r.err == nil; i++ {
@@ -221,7 +220,7 @@ func decodeMessage(row *Row, b []byte) (*event.Message, string, string, error) {
 	}
 	m.Body = r.blob()
 	if r.err != nil {
-		return nil, "", "", r.err
+		return nil, "", r.err
 	}
-	return m, summary, plain, nil
+	return m, summary, nil
 }

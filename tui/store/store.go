@@ -6,7 +6,6 @@ import (
 	"os"
 	"sync"
 
-	"github.com/rtmpscope/rtmpscope/dissect/command"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/media"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
@@ -54,11 +53,17 @@ type Store struct {
 
 	conns   []Conn
 	connIdx map[event.ConnID]int
-	// redactors are the per-connection redactors fed in order at ingest;
-	// feeds lists each connection's command and data rows, so that the
-	// redaction of any one message can be recomputed on demand.
-	redactors map[event.ConnID]*command.Redactor
-	feeds     map[uint32][]int
+	// bodies holds the session layer's redacted decoding of the command
+	// and data rows, so a selection shows it as is. Media and control
+	// bodies (the bulk of a capture, and free of secrets) are not kept:
+	// they are decoded again from the spill file on selection.
+	bodies map[int]decode.Body
+	// secrets holds the masked values of the (few) rows that have some,
+	// with their plain text, and plainSums their plain summaries: the
+	// only copies of a secret the store keeps, in memory, for reveal. The
+	// spill file holds those bodies with the secret bytes overwritten.
+	secrets   map[int][]session.Secret
+	plainSums map[int]string
 	stats     *media.Stats
 	names     map[string]string
 	counts    Counts
@@ -66,8 +71,6 @@ type Store struct {
 	// pairs holds the session layer's request/response links of the
 	// (few) command rows that have one.
 	pairs map[int]*session.Pair
-	// plainIn says records arrive unredacted (Tracker(true)).
-	plainIn bool
 }
 
 // New returns an empty Store whose spill file is made in dir ("" for the
@@ -81,8 +84,9 @@ func New(dir string) (*Store, error) {
 		spill:     f,
 		spillW:    bufio.NewWriterSize(f, 1<<20),
 		connIdx:   map[event.ConnID]int{},
-		redactors: map[event.ConnID]*command.Redactor{},
-		feeds:     map[uint32][]int{},
+		bodies:    map[int]decode.Body{},
+		secrets:   map[int][]session.Secret{},
+		plainSums: map[int]string{},
 		stats:     media.NewStats(),
 		names:     map[string]string{},
 		pairs:     map[int]*session.Pair{},
@@ -106,19 +110,15 @@ func (s *Store) Close() error {
 }
 
 // Tracker returns the session tracker to put in the pipeline; it adds
-// every record to s. With showSecrets false (the safe default) records
-// arrive redacted, including the conversation state of conn-closed events,
-// and the store decodes command bodies once more for the plain form that
-// reveal shows; with showSecrets true nothing is redacted by the tracker
-// and the store derives the redacted forms itself.
-func (s *Store) Tracker(showSecrets bool) *session.Tracker {
-	s.mu.Lock()
-	s.plainIn = showSecrets
-	s.mu.Unlock()
-	return session.New(session.Options{ShowSecrets: showSecrets}, s.Add)
+// every record to s. Records always arrive redacted (including the
+// conversation state of conn-closed events) with their secrets alongside;
+// --show-secrets only changes what the UI reveals at start.
+func (s *Store) Tracker() *session.Tracker {
+	return session.New(session.Options{}, s.Add)
 }
 
-// Add appends one record, as the tracker made by Tracker gives it.
+// Add appends one record, as the tracker made by Tracker gives it: a
+// redacted record carrying its plain secrets (session.Record.Secrets).
 func (s *Store) Add(rec session.Record) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -155,7 +155,6 @@ func (s *Store) Add(rec session.Record) {
 		row.Frame = uint32(ev.Conn.Info.Frame)
 		if ev.Conn.Closed {
 			c.Closed, c.RTMP, c.Variant, c.Bytes = true, ev.Conn.RTMP, ev.Conn.Info.Variant.String(), ev.Conn.Bytes
-			delete(s.redactors, ev.ConnID)
 		}
 		s.keep(&row, rec)
 	default:
@@ -171,7 +170,6 @@ func (s *Store) conn(ev *event.Event) int {
 		ci = len(s.conns)
 		s.connIdx[ev.ConnID] = ci
 		s.conns = append(s.conns, Conn{ID: ev.ConnID, First: s.n})
-		s.redactors[ev.ConnID] = command.NewRedactor()
 	}
 	if ev.Kind == event.KindConn {
 		s.conns[ci].Client, s.conns[ci].Server = ev.Conn.Info.Client.String(), ev.Conn.Info.Server.String()
@@ -200,28 +198,21 @@ func (s *Store) addMessage(row *Row, c *Conn, rec session.Record) {
 	if !c.Closed && int(m.Dir) < 2 {
 		c.Bytes[m.Dir] += int64(m.Length)
 	}
-	plain := decode.Summary(m, rec.Body)
-	summary := plain
+	summary := decode.Summary(m, rec.Body)
 	if rec.Body.Command != nil || rec.Body.Data != nil {
-		s.feeds[row.Conn] = append(s.feeds[row.Conn], s.n)
-		pb, rb := rec.Body, rec.Body
-		if s.plainIn {
-			red := s.redactors[c.ID]
-			if red == nil {
-				red = command.NewRedactor()
-				s.redactors[c.ID] = red
-			}
-			rb = redactBody(red, pb)
-		} else {
+		s.bodies[s.n] = rec.Body
+		pb := rec.Body
+		if len(rec.Secrets) > 0 {
+			s.secrets[s.n] = rec.Secrets
+			// m's body is still plain here; only these few rows are
+			// decoded a second time, for the plain summary and names.
 			pb = decode.Message(m)
+			if plain := decode.Summary(m, pb); plain != summary {
+				s.plainSums[s.n] = plain
+				row.Flags |= FlagSecret
+			}
 		}
-		summary, plain = decode.Summary(m, rb), decode.Summary(m, pb)
-		s.noteNames(c, pb, rb)
-	}
-	if summary == plain {
-		plain = ""
-	} else {
-		row.Flags |= FlagSecret
+		s.noteNames(c, pb, rec.Body)
 	}
 	if rec.Body.Audio != nil || rec.Body.Video != nil {
 		key := c.ID.String() + " " + dirName(m.Dir)
@@ -233,7 +224,7 @@ func (s *Store) addMessage(row *Row, c *Conn, rec session.Record) {
 		}
 		s.stats.Add(key, m.Timestamp, m.Time, m.TypeID == event.TypeVideo, int(m.Length), dec)
 	}
-	s.buf = encodeMessage(s.buf[:0], m, summary, plain)
+	s.buf = encodeMessage(s.buf[:0], mask(m, rec.Secrets), summary)
 	row.Ref, row.RefLen = s.spillN, uint32(len(s.buf))
 	n, _ := s.spillW.Write(s.buf)
 	s.spillN += int64(n)
@@ -268,16 +259,38 @@ func (s *Store) noteNames(c *Conn, plain, red decode.Body) {
 	}
 }
 
-func redactBody(red *command.Redactor, b decode.Body) decode.Body {
-	switch {
-	case b.Command != nil:
-		c := red.Command(*b.Command)
-		b.Command = &c
-	case b.Data != nil:
-		d := red.Data(*b.Data)
-		b.Data = &d
+// mask returns m, or a copy of it whose body has every secret's bytes
+// overwritten with '*', which is what the spill file gets.
+func mask(m *event.Message, secrets []session.Secret) *event.Message {
+	if len(secrets) == 0 {
+		return m
 	}
-	return b
+	mm := *m
+	mm.Body = append([]byte(nil), m.Body...)
+	for _, sec := range secrets {
+		if sec.Off >= 0 && sec.Off+sec.Len <= len(mm.Body) {
+			for j := sec.Off; j < sec.Off+sec.Len; j++ {
+				mm.Body[j] = '*'
+			}
+		}
+	}
+	return &mm
+}
+
+// reveal returns m, or a copy of it whose body has every secret's plain
+// text written back over its masked bytes.
+func reveal(m *event.Message, secrets []session.Secret) *event.Message {
+	if len(secrets) == 0 {
+		return m
+	}
+	mm := *m
+	mm.Body = append([]byte(nil), m.Body...)
+	for _, sec := range secrets {
+		if sec.Off >= 0 && sec.Off+sec.Len <= len(mm.Body) && len(sec.Plain) == sec.Len {
+			copy(mm.Body[sec.Off:], sec.Plain)
+		}
+	}
+	return &mm
 }
 
 func dirName(d event.Dir) string {
@@ -415,31 +428,33 @@ func (s *Store) Summary(i int, reveal bool) string {
 	if row.Kind != event.KindMessage {
 		return otherSummary(&s.others[row.Ref])
 	}
+	if plain, ok := s.plainSums[i]; ok && reveal {
+		return plain
+	}
 	b, err := s.readSpill(row.Ref, int(min(row.RefLen, summaryPrefix)))
 	if err != nil {
 		return err.Error()
 	}
-	sum, plain, err := decodeSummaries(b)
+	sum, err := decodeSummary(b)
 	if err != nil && row.RefLen > summaryPrefix {
 		// A summary longer than the prefix: read the whole record.
 		if b, err = s.readSpill(row.Ref, int(row.RefLen)); err == nil {
-			sum, plain, err = decodeSummaries(b)
+			sum, err = decodeSummary(b)
 		}
 	}
 	if err != nil {
 		return err.Error()
 	}
-	if reveal && plain != "" {
-		return plain
-	}
 	return sum
 }
 
-// Record rebuilds row i's event: for messages the body is read back from
-// the spill file and decoded again, then redacted (unless reveal) by a
-// redactor fed the connection's earlier commands in order, exactly as at
-// ingest.
-func (s *Store) Record(i int, reveal bool) (*session.Record, error) {
+// Record rebuilds row i's event. A command or data message gets the
+// session layer's redacted body and its secrets as ingested, with the raw
+// body read back from the spill file (its secret bytes masked); with
+// reveal, the plain secrets are written back into the raw body and the
+// body is decoded from that. A media or control message is decoded again
+// from the spill file.
+func (s *Store) Record(i int, revealed bool) (*session.Record, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if i < 0 || i >= s.n {
@@ -457,20 +472,17 @@ func (s *Store) Record(i int, reveal bool) (*session.Record, error) {
 	rec := &session.Record{Event: event.Event{
 		Kind: event.KindMessage, ConnID: s.conns[row.Conn].ID, Dir: m.Dir, HasDir: true, Time: m.Time, Message: m,
 	}}
-	rec.Body = decode.Message(m)
 	rec.Pair = s.pairs[i]
-	if !reveal && (rec.Body.Command != nil || rec.Body.Data != nil) {
-		red := command.NewRedactor()
-		for _, j := range s.feeds[row.Conn] {
-			if j >= i {
-				break
-			}
-			prev := s.rowLocked(j)
-			if pm, err := s.messageLocked(&prev); err == nil {
-				redactBody(red, decode.Message(pm))
-			}
-		}
-		rec.Body = redactBody(red, rec.Body)
+	body, kept := s.bodies[i]
+	switch {
+	case !kept:
+		rec.Body = decode.Message(m)
+	case revealed && len(s.secrets[i]) > 0:
+		rec.Message = reveal(m, s.secrets[i])
+		rec.Body = decode.Message(rec.Message)
+		rec.Secrets = s.secrets[i]
+	default:
+		rec.Body, rec.Secrets = body, s.secrets[i]
 	}
 	return rec, nil
 }
@@ -480,7 +492,7 @@ func (s *Store) messageLocked(row *Row) (*event.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, _, _, err := decodeMessage(row, b)
+	m, _, err := decodeMessage(row, b)
 	if err != nil {
 		return nil, fmt.Errorf("tui store: message at spill offset %d: %w", row.Ref, err)
 	}
@@ -525,12 +537,4 @@ func otherSummary(r *session.Record) string {
 		return s
 	}
 	return ev.Kind.String()
-}
-
-// SetPlainInput says whether records arrive unredacted (--show-secrets),
-// for a store fed by a pipeline sink rather than by Tracker.
-func (s *Store) SetPlainInput(plain bool) {
-	s.mu.Lock()
-	s.plainIn = plain
-	s.mu.Unlock()
 }
