@@ -228,6 +228,7 @@ var fields = map[string]getter{
 	"server_delay_ms": fromJSON("server_delay_ms"),
 	"client_delay_ms": fromJSON("client_delay_ms"),
 	"rtt_ms":          fromJSON("rtt_ms"),
+	"rtmfp":           fromJSON("rtmfp"),
 }
 
 // messageField reads a message field; nil on other kinds.
