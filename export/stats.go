@@ -141,27 +141,43 @@ func (c *StatsCollector) Add(r session.Record) {
 			delete(c.conns, r.ConnID.String())
 		}
 	case event.KindMessage:
-		m := r.Message
-		switch m.TypeID {
-		case event.TypeAudio, event.TypeVideo:
-			var decoded any
-			if r.Body.Audio != nil {
-				decoded = r.Body.Audio
-			} else if r.Body.Video != nil {
-				decoded = r.Body.Video
-			}
-			c.add(sc, r.ConnID.String(), m.Dir.String(), m.MSID, m.Timestamp, r.Time, m.TypeID == event.TypeVideo, int(m.Length), decoded)
-		case event.TypeAggregate: // aggregate: each sub-message counts with its own timestamp
-			for i := range r.Body.Aggregate {
-				s := &r.Body.Aggregate[i]
-				switch {
-				case s.Audio != nil:
-					c.add(sc, r.ConnID.String(), m.Dir.String(), m.MSID, s.Timestamp, r.Time, false, s.Size, s.Audio)
-				case s.Video != nil:
-					c.add(sc, r.ConnID.String(), m.Dir.String(), m.MSID, s.Timestamp, r.Time, true, s.Size, s.Video)
-				case s.TypeID == event.TypeAudio || s.TypeID == event.TypeVideo:
-					c.add(sc, r.ConnID.String(), m.Dir.String(), m.MSID, s.Timestamp, r.Time, s.TypeID == event.TypeVideo, s.Size, nil)
-				}
+		MediaSamples(&r, func(k StreamKey, ts uint32, isVideo bool, size int, decoded any) {
+			c.add(sc, k.Conn, k.Dir, k.MSID, ts, r.Time, isVideo, size, decoded)
+		})
+	}
+}
+
+// MediaSamples is the one rule for what a record contributes to stream
+// statistics, used by `stats`, extraction's accounting and the terminal
+// UI's streams pane alike: an audio or video message is one sample of its
+// stream (connection, direction, message stream id); an aggregate counts
+// each audio and video sub-message with its own timestamp. Empty messages
+// are passed on (with size 0) for the caller to count apart.
+func MediaSamples(r *session.Record, f func(k StreamKey, ts uint32, isVideo bool, size int, decoded any)) {
+	if r.Kind != event.KindMessage {
+		return
+	}
+	m := r.Message
+	k := StreamKey{Conn: r.ConnID.String(), Dir: m.Dir.String(), MSID: m.MSID}
+	switch m.TypeID {
+	case event.TypeAudio, event.TypeVideo:
+		var decoded any
+		if r.Body.Audio != nil {
+			decoded = r.Body.Audio
+		} else if r.Body.Video != nil {
+			decoded = r.Body.Video
+		}
+		f(k, m.Timestamp, m.TypeID == event.TypeVideo, int(m.Length), decoded)
+	case event.TypeAggregate:
+		for i := range r.Body.Aggregate {
+			s := &r.Body.Aggregate[i]
+			switch {
+			case s.Audio != nil:
+				f(k, s.Timestamp, false, s.Size, s.Audio)
+			case s.Video != nil:
+				f(k, s.Timestamp, true, s.Size, s.Video)
+			case s.TypeID == event.TypeAudio || s.TypeID == event.TypeVideo:
+				f(k, s.Timestamp, s.TypeID == event.TypeVideo, s.Size, nil)
 			}
 		}
 	}
