@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/media"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
+	"github.com/rtmpscope/rtmpscope/export"
 )
 
 // Conn is what the connection list shows of one connection.
@@ -214,16 +216,14 @@ func (s *Store) addMessage(row *Row, c *Conn, rec session.Record) {
 		}
 		s.noteNames(c, pb, rec.Body)
 	}
-	if rec.Body.Audio != nil || rec.Body.Video != nil {
-		key := c.ID.String() + " " + dirName(m.Dir)
-		var dec any
-		if rec.Body.Audio != nil {
-			dec = rec.Body.Audio
-		} else {
-			dec = rec.Body.Video
+	// The streams pane counts as `stats` does (export.MediaSamples):
+	// streams by connection, direction and message stream id, aggregates'
+	// sub-messages each, empty messages left out.
+	export.MediaSamples(&rec, func(k export.StreamKey, ts uint32, isVideo bool, size int, dec any) {
+		if size > 0 {
+			s.stats.Add(k.String(), ts, m.Time, isVideo, size, dec)
 		}
-		s.stats.Add(key, m.Timestamp, m.Time, m.TypeID == event.TypeVideo, int(m.Length), dec)
-	}
+	})
 	s.buf = encodeMessage(s.buf[:0], mask(m, rec.Secrets), summary)
 	row.Ref, row.RefLen = s.spillN, uint32(len(s.buf))
 	n, _ := s.spillW.Write(s.buf)
@@ -291,13 +291,6 @@ func reveal(m *event.Message, secrets []session.Secret) *event.Message {
 		}
 	}
 	return &mm
-}
-
-func dirName(d event.Dir) string {
-	if d == event.S2C {
-		return "s2c"
-	}
-	return "c2s"
 }
 
 func (s *Store) push(row Row) {
@@ -377,16 +370,24 @@ func (s *Store) Finish(err error) {
 	s.mu.Unlock()
 }
 
-// Reports returns the media statistics per connection and direction, and
-// the stream names keyed like StreamReport.Dir ("c1 c2s" → "live/****").
+// Reports returns the media statistics per stream (connection, direction,
+// message stream id: StreamReport.Dir is "c1/c2s/1"), and the stream names
+// keyed the same way ("c1/c2s/1" → "live/****").
 func (s *Store) Reports() ([]media.StreamReport, map[string]string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	names := make(map[string]string, len(s.names))
-	for k, v := range s.names {
-		names[k] = v
+	reps := s.stats.Report()
+	names := make(map[string]string, len(reps))
+	for _, r := range reps {
+		// Reports are keyed "c1/c2s/1"; names are known per connection
+		// and direction ("c1 c2s").
+		if i := strings.LastIndexByte(r.Dir, '/'); i > 0 {
+			if n := s.names[strings.Replace(r.Dir[:i], "/", " ", 1)]; n != "" {
+				names[r.Dir] = n
+			}
+		}
 	}
-	return s.stats.Report(), names
+	return reps, names
 }
 
 // Diagnostics returns the row indices of diagnostics, in order.
