@@ -211,3 +211,43 @@ func treeText(n *tree.Node) string {
 	}
 	return b.String()
 }
+
+// The streams pane and `rtmpscope stats` are one statistics engine: on
+// real captures they find the same streams (connection, direction, message
+// stream id) with the same message and frame counts.
+func TestStreamsAgreeWithStats(t *testing.T) {
+	for _, name := range []string{"multi.pcap", "play.pcap", "ertmp.pcap", "publish.pcap"} {
+		s, red, _ := load(t, name)
+		col := &export.StatsCollector{}
+		want := map[string][2]int64{}
+		col.OnStream = func(st export.StreamStats) {
+			var v [2]int64
+			if st.Video != nil {
+				v[0] = st.Video.Frames
+			}
+			if st.Audio != nil {
+				v[1] = st.Audio.Messages
+			}
+			want[st.StreamKey.String()] = v
+		}
+		for _, r := range red {
+			col.Add(r)
+		}
+		col.Flush()
+		reps, _ := s.Reports()
+		got := map[string][2]int64{}
+		for _, r := range reps {
+			var v [2]int64
+			if r.Video != nil {
+				v[0] = r.Video.Frames
+			}
+			if r.Audio != nil {
+				v[1] = r.Audio.Messages
+			}
+			got[r.Dir] = v
+		}
+		if len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: streams pane %v, stats %v", name, got, want)
+		}
+	}
+}
