@@ -89,9 +89,6 @@ func New(out event.Receiver, protos []Protocol, opts Options) *Router {
 // Stats returns the router's counters.
 func (r *Router) Stats() Stats { return r.stats }
 
-// Ports returns the configured RTMP server ports.
-func (r *Router) Ports() []uint16 { return r.opts.Ports }
-
 func (r *Router) protocol(name string) *Protocol {
 	for i := range r.protos {
 		if r.protos[i].Name == name {

@@ -54,7 +54,6 @@ type tcpFlow struct {
 	h       StreamHandler
 	ctx     *Context
 	other   bool
-	bytes   int64
 }
 
 func (f *tcpFlow) dir(d reassembly.Direction) event.Dir {
@@ -122,10 +121,9 @@ func (f *tcpFlow) sniff(final bool) {
 	held := f.held
 	f.held, f.head = nil, Head{}
 	if p == nil {
+		// Other flows are counted from the transport's figures at close;
+		// what was held is dropped.
 		f.other = true
-		for _, c := range held {
-			f.bytes += int64(len(c.data))
-		}
 		return
 	}
 	f.ctx = &Context{Info: &f.info, r: f.r, out: f.r.out}
@@ -148,10 +146,6 @@ func (f *tcpFlow) sniff(final bool) {
 }
 
 func (f *tcpFlow) deliver(d event.Dir, off int64, data []byte, refs []event.FrameRef) {
-	if f.other {
-		f.bytes += int64(len(data))
-		return
-	}
 	if f.h != nil {
 		f.h.Data(d, off, data, refs)
 	}

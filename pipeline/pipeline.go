@@ -27,15 +27,6 @@ type Sink interface {
 	Close() error
 }
 
-// SinkFunc adapts a function to a Sink whose Close does nothing.
-type SinkFunc func(r *session.Record) error
-
-// Record calls f(r).
-func (f SinkFunc) Record(r *session.Record) error { return f(r) }
-
-// Close does nothing.
-func (SinkFunc) Close() error { return nil }
-
 // Config is everything a run needs besides its source and sinks. Zero
 // values take the documented defaults of each layer.
 type Config struct {

@@ -218,12 +218,12 @@ func newPipeline(in *input, fl *inputFlags, cfg pipeline.Config) *pipeline.Pipel
 
 // countSink counts messages for the progress line.
 func countSink(in *input) pipeline.Sink {
-	return pipeline.SinkFunc(func(r *session.Record) error {
+	return pipeline.NewSink(func(r *session.Record) error {
 		if r.Kind == event.KindMessage {
 			in.counts.messages.Add(1)
 		}
 		return nil
-	})
+	}, nil)
 }
 
 // runPipeline runs p over the input into sinks, printing live progress and
