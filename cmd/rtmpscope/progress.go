@@ -34,7 +34,7 @@ const progressInterval = 250 * time.Millisecond
 // when stderr is a terminal and stdout is not (when the output itself is on
 // the terminal, the output is the progress), and never for live captures or
 // pipes, whose size is unknown. The returned stop erases the line.
-func startProgress(stdout, stderr io.Writer, file *capture.FileSource, c *counters) (stop func()) {
+func startProgress(stdout, stderr io.Writer, file *capture.SequenceSource, c *counters) (stop func()) {
 	if file == nil || !isTerminal(stderr) || isTerminal(stdout) {
 		return func() {}
 	}

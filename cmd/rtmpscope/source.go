@@ -26,7 +26,9 @@ import (
 // inputFlags are the flags shared by every command that reads packets;
 // they mean what they mean in tcpdump and tshark.
 type inputFlags struct {
-	read    string
+	read    string   // the input named for people (readName); "" for live
+	reads   []string // every -r value
+	files   []string // the capture files -r stands for, in reading order
 	iface   string
 	filter  string
 	write   string
@@ -41,7 +43,7 @@ type inputFlags struct {
 }
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
-	fs.StringVarP(&f.read, "read", "r", "", "read packets from `FILE` (pcap, pcapng, gzip; - for stdin)")
+	fs.StringArrayVarP(&f.reads, "read", "r", nil, "read packets from `FILE` (pcap, pcapng, gzip; - for stdin); several -r, a glob or a directory are the rotated files of one capture, read as one")
 	fs.StringVarP(&f.iface, "interface", "i", "", "capture live on `IFACE` (\"any\" for all)")
 	fs.StringVarP(&f.filter, "filter", "f", "", "capture filter, tcpdump syntax (`EXPR`)")
 	fs.StringVarP(&f.write, "write", "w", "", "also write every captured packet to `FILE` (pcapng)")
@@ -56,8 +58,15 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 }
 
 func (f *inputFlags) check() error {
-	if (f.read == "") == (f.iface == "") {
+	if (len(f.reads) == 0) == (f.iface == "") {
 		return usagef("give one of -r FILE or -i IFACE")
+	}
+	if len(f.reads) > 0 {
+		files, err := resolveInputs(f.reads)
+		if err != nil {
+			return err
+		}
+		f.files, f.read = files, readName(f.reads, files)
 	}
 	f.ports = []uint16{1935}
 	for _, p := range f.portArg {
@@ -77,7 +86,7 @@ func (f *inputFlags) check() error {
 type input struct {
 	src    capture.Source
 	live   capture.LiveSource
-	file   *capture.FileSource
+	file   *capture.SequenceSource
 	writer *capture.PcapngWriter
 	tap    func(capture.Packet) bool
 	// counts feeds the progress line; sinks add the messages they see.
@@ -95,11 +104,14 @@ func (f *inputFlags) loadKeys() error {
 			return fmt.Errorf("--tls-keylog: %w", err)
 		}
 	}
-	if f.read != "" && f.read != "-" {
-		if b, err := capture.ReadSecrets(f.read, capture.SecretsTLSKeyLog); err == nil && len(b) > 0 {
+	for _, name := range f.files {
+		if name == "-" {
+			continue
+		}
+		if b, err := capture.ReadSecrets(name, capture.SecretsTLSKeyLog); err == nil && len(b) > 0 {
 			kl, err := tlsrec.ParseKeyLog(bytes.NewReader(b))
 			if err != nil {
-				return fmt.Errorf("%s: TLS secrets block: %w", f.read, err)
+				return fmt.Errorf("%s: TLS secrets block: %w", name, err)
 			}
 			if f.keys.TLS.KeyLog == nil {
 				f.keys.TLS.KeyLog = kl
@@ -132,8 +144,8 @@ func openInput(f *inputFlags) (*input, error) {
 	}
 	in := &input{}
 	var match func([]byte, capture.Packet) bool
-	if f.read != "" {
-		src, err := capture.OpenFile(f.read)
+	if len(f.files) > 0 {
+		src, err := capture.OpenSequence(f.files)
 		if err != nil {
 			return nil, err
 		}
