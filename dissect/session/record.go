@@ -10,7 +10,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect/amf"
 	"github.com/rtmpscope/rtmpscope/dissect/command"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/event"
@@ -54,6 +53,12 @@ type Options struct {
 	// MaxDiagPerCode caps the session diagnostics of one code per
 	// connection (DefaultMaxDiagPerCode when 0).
 	MaxDiagPerCode int
+	// MaxSecrets caps the secrets each connection's redactor remembers
+	// (command.DefaultMaxSecrets when 0); the oldest is forgotten first.
+	MaxSecrets int
+	// MaxTags caps the distinct secrets numbered in one run
+	// (command.DefaultMaxTags when 0); later ones are masked unnumbered.
+	MaxTags int
 }
 
 // Tracker turns dissector events into Records and hands them to a function.
@@ -64,6 +69,9 @@ type Tracker struct {
 	out     func(Record)
 	conns   map[event.ConnID]*connState
 	maxDiag int
+	// tags numbers the distinct secrets of the run, shared by every
+	// connection's redactor so a key has one tag everywhere.
+	tags *command.Tags
 }
 
 // connState is what the tracker keeps per open connection; it is dropped
@@ -92,7 +100,8 @@ func New(opts Options, out func(Record)) *Tracker {
 	if opts.MaxOutstanding <= 0 {
 		opts.MaxOutstanding = DefaultMaxOutstanding
 	}
-	t := &Tracker{opts: opts, out: out, conns: map[event.ConnID]*connState{}, maxDiag: opts.MaxDiagPerCode}
+	t := &Tracker{opts: opts, out: out, conns: map[event.ConnID]*connState{}, maxDiag: opts.MaxDiagPerCode,
+		tags: command.NewTags(opts.MaxTags)}
 	if t.maxDiag <= 0 {
 		t.maxDiag = DefaultMaxDiagPerCode
 	}
@@ -102,7 +111,7 @@ func New(opts Options, out func(Record)) *Tracker {
 func (t *Tracker) conn(id event.ConnID) *connState {
 	cs := t.conns[id]
 	if cs == nil {
-		cs = &connState{id: id, redactor: command.NewRedactor()}
+		cs = &connState{id: id, redactor: command.NewRedactorWith(t.tags, t.opts.MaxSecrets)}
 		cs.pending[0].max, cs.pending[1].max = t.opts.MaxOutstanding, t.opts.MaxOutstanding
 		t.conns[id] = cs
 	}
@@ -117,7 +126,7 @@ func (t *Tracker) Emit(ev event.Event) {
 	case event.KindMessage:
 		rec.Body = decode.Message(ev.Message)
 		if !t.opts.ShowSecrets {
-			rec.Secrets = t.redact(cs, &rec.Body, len(ev.Message.Body))
+			rec.Secrets = t.redact(cs, &rec.Body, ev.Message.Body)
 		}
 		if rec.Body.Command != nil {
 			t.follow(cs, &rec)
@@ -177,54 +186,25 @@ func (t *Tracker) Flush(at time.Time) {
 // redact scrubs stream keys and tokens from a decoded body. One redactor per
 // connection remembers the keys it has seen, so a later onStatus description
 // quoting one is scrubbed too. It returns the body byte ranges of the
-// values it changed (n is the body's length).
-func (t *Tracker) redact(cs *connState, b *decode.Body, n int) []Secret {
-	var plain, red []amf.Value
+// values it changed (see secrets.go).
+func (t *Tracker) redact(cs *connState, b *decode.Body, body []byte) []Secret {
+	var out []Secret
 	switch {
 	case b.Command != nil:
 		c := cs.redactor.Command(*b.Command)
-		plain, red = b.Command.Values, c.Values
+		out = valueSecrets(body, b.Command.Values, c.Values, out)
 		b.Command = &c
 	case b.Data != nil:
 		d := cs.redactor.Data(*b.Data)
-		plain, red = b.Data.Values, d.Values
+		out = valueSecrets(body, b.Data.Values, d.Values, out)
 		b.Data = &d
+	case b.Shared != nil:
+		so := cs.redactor.SharedObject(*b.Shared)
+		out = sharedObjectSecrets(body, b.Shared, &so, out)
+		b.Shared = &so
+	case b.Aggregate != nil:
+		out = t.redactAggregate(cs, b.Aggregate, body, out)
 	}
-	var out []Secret
-	for i := 0; i < len(plain) && i < len(red); i++ {
-		out = secretsOf(&plain[i], &red[i], n, out)
-	}
-	return out
-}
-
-// secretsOf appends the ranges of the strings that differ between a plain
-// value and its redacted copy (the redactor keeps shape and offsets). The
-// range is the string's content, the last len(Str) bytes of its encoding;
-// an AMF3 string sent by reference has none of its own and is skipped.
-func secretsOf(plain, red *amf.Value, n int, out []Secret) []Secret {
-	switch plain.Kind {
-	case amf.KindString, amf.KindXML, amf.KindXMLDocument:
-		if plain.Str != red.Str && !plain.IsStrRef {
-			end := plain.Offset + plain.Length
-			off := end - len(plain.Str)
-			if off >= plain.Offset && off >= 0 && end <= n {
-				out = append(out, Secret{Off: off, Len: len(plain.Str), Plain: plain.Str, Redacted: red.Str})
-			}
-		}
-		return out
-	}
-	for i := 0; i < len(plain.Props) && i < len(red.Props); i++ {
-		out = secretsOf(&plain.Props[i].Value, &red.Props[i].Value, n, out)
-	}
-	for i := 0; i < len(plain.Elems) && i < len(red.Elems); i++ {
-		out = secretsOf(&plain.Elems[i], &red.Elems[i], n, out)
-	}
-	for i := 0; i < len(plain.Entries) && i < len(red.Entries); i++ {
-		out = secretsOf(&plain.Entries[i].Key, &red.Entries[i].Key, n, out)
-		out = secretsOf(&plain.Entries[i].Value, &red.Entries[i].Value, n, out)
-	}
-	// Reference targets are the values decoded earlier, whose ranges
-	// were found where they were sent.
 	return out
 }
 

@@ -55,16 +55,16 @@ func TestStatePerCapture(t *testing.T) {
 	}{
 		{"publish.pcap", false, "c1", State{App: "live", TcURL: live, FlashVer: ffmpegPub, FMSVer: fms, ConnectCode: ok,
 			ServerObjectEncoding: f64(0), Caps: [2]Caps{{}, nginxCaps},
-			Streams: []Stream{{MSID: 1, Name: command.RedactStreamName(scriptKey), Action: ActionPublish, Status: StatusStopped, Code: "NetStream.Unpublish.Success"}}}},
+			Streams: []Stream{{MSID: 1, Name: command.NewTags(0).StreamName(scriptKey), Action: ActionPublish, Status: StatusStopped, Code: "NetStream.Unpublish.Success"}}}},
 		{"publish.pcap", true, "c1", State{App: "live", TcURL: live, FlashVer: ffmpegPub, FMSVer: fms, ConnectCode: ok,
 			ServerObjectEncoding: f64(0), Caps: [2]Caps{{}, nginxCaps},
 			Streams: []Stream{{MSID: 1, Name: scriptKey, Action: ActionPublish, Status: StatusStopped, Code: "NetStream.Unpublish.Success"}}}},
 		{"play.pcap", false, "c1", State{App: "live", TcURL: live, FlashVer: "LNX 9,0,124,2", FMSVer: fms, ConnectCode: ok,
 			ServerObjectEncoding: f64(0), Caps: [2]Caps{ffmpegPlayCaps, nginxCaps},
-			Streams: []Stream{{MSID: 1, Name: command.RedactStreamName(scriptPlayer), Action: ActionPlay, Status: StatusStarted, Code: "NetStream.Play.Start"}}}},
+			Streams: []Stream{{MSID: 1, Name: command.NewTags(0).StreamName(scriptPlayer), Action: ActionPlay, Status: StatusStarted, Code: "NetStream.Play.Start"}}}},
 		{"rtmpdump-play.pcap", false, "c1", State{App: "live", TcURL: live, FlashVer: "LNX 10,0,32,18", FMSVer: fms, ConnectCode: ok,
 			ServerObjectEncoding: f64(0), Caps: [2]Caps{{Capabilities: f64(15), AudioCodecs: f64(3191), VideoCodecs: f64(252), VideoFunction: f64(1)}, nginxCaps},
-			Streams: []Stream{{MSID: 1, Name: command.RedactStreamName(scriptPlayer), Action: ActionPlay, Status: StatusStarted, Code: "NetStream.Play.Start"}}}},
+			Streams: []Stream{{MSID: 1, Name: command.NewTags(0).StreamName(scriptPlayer), Action: ActionPlay, Status: StatusStarted, Code: "NetStream.Play.Start"}}}},
 		{"reject.pcap", false, "c1", State{App: "nosuchapp", TcURL: "rtmp://127.0.0.1:1935/nosuchapp", FlashVer: ffmpegPub, Unanswered: 1}},
 		{"reject.pcap", true, "c2", State{App: "live", TcURL: live, FlashVer: ffmpegPub, FMSVer: fms, ConnectCode: ok,
 			ServerObjectEncoding: f64(0), Caps: [2]Caps{{}, nginxCaps}, Failed: 1,
@@ -140,7 +140,7 @@ func TestLiveState(t *testing.T) {
 	}
 	// multi.pcap: the first onStatus is NetStream.Publish.Start of a publisher
 	// of live/cam2?token=... (the capture script's second publisher).
-	want := []Stream{{MSID: 1, Name: "****?token=****", Action: ActionPublish, Status: StatusStarted, Code: "NetStream.Publish.Start"}}
+	want := []Stream{{MSID: 1, Name: "****#1?token=****#2", Action: ActionPublish, Status: StatusStarted, Code: "NetStream.Publish.Start"}}
 	if atStart == nil || atStart.App != "live" || !reflect.DeepEqual(atStart.Streams, want) {
 		t.Errorf("state at the first onStatus: %+v, want app live, streams %+v", atStart, want)
 	}

@@ -179,7 +179,7 @@ func TestSyntheticExchanges(t *testing.T) {
 			},
 			diags: []string{"warn session.stream_early 2"},
 			check: func(t *testing.T, s *script, st *State) {
-				want := []Stream{{MSID: 1, Name: "****", Action: ActionPublish, Status: StatusStarted, Code: "NetStream.Publish.Start"}}
+				want := []Stream{{MSID: 1, Name: "****#1", Action: ActionPublish, Status: StatusStarted, Code: "NetStream.Publish.Start"}}
 				if !reflect.DeepEqual(st.Streams, want) {
 					t.Errorf("streams %+v, want %+v", st.Streams, want)
 				}
