@@ -166,6 +166,26 @@ type ackJSON struct {
 
 // MarshalEvent encodes one dissector event as a line of the NDJSON export.
 func MarshalEvent(r session.Record, opts EventOptions) ([]byte, error) {
+	return AppendEvent(nil, &r, opts)
+}
+
+// AppendEvent appends the NDJSON encoding of r (without the newline) to
+// dst: MarshalEvent into a buffer the caller reuses. Message events are
+// encoded by hand (jsonmessage.go), the rare kinds by encoding/json.
+func AppendEvent(dst []byte, r *session.Record, opts EventOptions) ([]byte, error) {
+	if r.Event.Kind == event.KindMessage {
+		return appendMessageEvent(dst, r, opts)
+	}
+	raw, err := marshalEventReflect(r, opts)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, raw...), nil
+}
+
+// marshalEventReflect is the encoding/json form of every event kind: the
+// reference the hand-written encoder is held to.
+func marshalEventReflect(r *session.Record, opts EventOptions) ([]byte, error) {
 	ev, body := r.Event, r.Body
 	head := eventHead{Schema: SchemaVersion, Kind: ev.Kind.String(), Conn: ev.ConnID.String(), Time: FormatTime(ev.Time)}
 	if ev.HasDir {

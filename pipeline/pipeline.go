@@ -39,6 +39,12 @@ type Config struct {
 	// Tap sees every packet first; false leaves it out (capture filter on
 	// a file, the -w writer).
 	Tap func(capture.Packet) bool
+	// AsyncSinks runs the sinks on a goroutine of their own, fed records
+	// in batches through a bounded queue, so that encoding and writing
+	// (most of the work of text and NDJSON output) overlap with reading
+	// and dissecting on a second core. Only for sinks that do not call
+	// the Tracker: it belongs to the pipeline's goroutine.
+	AsyncSinks bool
 }
 
 // Pipeline is one run's wiring. Make it with New, hand its Tracker to the
@@ -47,7 +53,8 @@ type Pipeline struct {
 	cfg     Config
 	tracker *session.Tracker
 	sinks   []Sink
-	err     error // the first sink error
+	err     error // the first sink error (synchronous sinks)
+	async   *asyncSinks
 }
 
 // New wires a pipeline for cfg.
@@ -66,6 +73,10 @@ func (p *Pipeline) Tracker() *session.Tracker { return p.tracker }
 func (p *Pipeline) Receiver() event.Receiver { return p.tracker }
 
 func (p *Pipeline) deliver(r session.Record) {
+	if p.async != nil {
+		p.async.add(r)
+		return
+	}
 	if p.err != nil {
 		return
 	}
@@ -84,10 +95,19 @@ func (p *Pipeline) deliver(r session.Record) {
 // first Close error.
 func (p *Pipeline) Run(ctx context.Context, src capture.Source, sinks ...Sink) (flow.Summary, error) {
 	p.sinks = sinks
+	stop := func() bool { return p.err != nil }
+	if p.cfg.AsyncSinks {
+		p.async = startAsync(sinks)
+		stop = p.async.failed
+	}
 	sum, err := flow.Run(ctx, src, p.tracker, Protocols(&p.cfg), flow.RunOptions{
 		Options: p.cfg.Flow, Reassembly: p.cfg.Reassembly, Count: p.cfg.Count, Tap: p.cfg.Tap,
-		Stop: func() bool { return p.err != nil },
+		Stop: stop,
 	})
+	if p.async != nil {
+		p.err = p.async.finish()
+		p.async = nil
+	}
 	if p.err != nil {
 		err = p.err
 	}

@@ -84,7 +84,10 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}})
+	// Reading a file, the text and JSON sinks encode on a second core
+	// (they never call the Tracker); live, every line goes out as it
+	// comes, unbatched.
+	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}, AsyncSinks: src.live == nil})
 	_, err = runPipeline(ctx, src, p, stderr, sink)
 	return err
 }

@@ -68,6 +68,7 @@ type jsonSink struct {
 	opts  export.EventOptions
 	Match func(*session.Record) bool
 	Quiet bool
+	buf   []byte // the line being encoded, reused
 }
 
 // newjsonSink writes to w; array selects -T json's single array.
@@ -80,10 +81,11 @@ func (j *jsonSink) Record(r *session.Record) error {
 	if j.Quiet || (j.Match != nil && !j.Match(r)) {
 		return nil
 	}
-	line, err := export.MarshalEvent(*r, j.opts)
+	line, err := export.AppendEvent(j.buf[:0], r, j.opts)
 	if err != nil {
 		return err
 	}
+	j.buf = line
 	return j.jw.Write(line)
 }
 

@@ -1,0 +1,71 @@
+package export
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+
+	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
+	"github.com/rtmpscope/rtmpscope/internal/capturetest"
+	"github.com/rtmpscope/rtmpscope/pipeline"
+)
+
+// TestAppendEventMatchesReflection holds the hand-written message encoder
+// to encoding/json's output of the same event, byte for byte, on every
+// message of every committed capture, with and without payloads and
+// secrets.
+func TestAppendEventMatchesReflection(t *testing.T) {
+	pcaps, _ := filepath.Glob(filepath.Join(capturetest.Pcaps(), "*.pcap*"))
+	if len(pcaps) == 0 {
+		t.Fatal("no captures")
+	}
+	total := 0
+	for _, path := range pcaps {
+		for _, show := range []bool{false, true} {
+			recs := capturetest.Records(t, path, pipeline.Config{Session: session.Options{ShowSecrets: show}})
+			for i := range recs {
+				r := &recs[i]
+				if r.Event.Kind != event.KindMessage {
+					continue
+				}
+				total++
+				for _, payload := range []string{"", "hex", "base64"} {
+					opts := EventOptions{Payload: payload}
+					want, err := marshalEventReflect(r, opts)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := AppendEvent(nil, r, opts)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !bytes.Equal(got, want) {
+						t.Fatalf("%s frame %d (payload %q):\n got %s\nwant %s", filepath.Base(path), r.Event.Message.Frame, payload, got, want)
+					}
+				}
+			}
+		}
+	}
+	if total < 1000 {
+		t.Fatalf("only %d messages compared", total)
+	}
+}
+
+// TestAppendJSONString checks the string and number writers against
+// encoding/json on the inputs each treats specially.
+func TestAppendJSONString(t *testing.T) {
+	for _, s := range []string{"", "plain", `q"b\s`, "<a&b>", "\b\f\n\r\t\x00\x1f\x7f", "\u2028\u2029", "\xff\xfe", "é漢字🎥", "a\xc3"} {
+		want, _ := json.Marshal(s)
+		if got := appendJSONString(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("%q: got %s want %s", s, got, want)
+		}
+	}
+	for _, f := range []float64{0, 1, -1.5, 0.025, 1e-7, 1e21, 123456789.125, 1e-6, -2.5e-9} {
+		want, _ := json.Marshal(f)
+		if got := appendJSONFloat(nil, f); !bytes.Equal(got, want) {
+			t.Errorf("%v: got %s want %s", f, got, want)
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package pipeline
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/rtmpscope/rtmpscope/dissect/session"
+)
+
+// asyncBatch is how many records travel together: one channel operation
+// per batch instead of per record.
+const asyncBatch = 256
+
+// asyncDepth is how many batches may wait for the sinks: it bounds the
+// memory the queue holds (asyncDepth × asyncBatch records) and lets the
+// reader run ahead of a slow sink by that much before it waits.
+const asyncDepth = 8
+
+// asyncSinks feeds the sinks from a goroutine of their own (Config.AsyncSinks).
+type asyncSinks struct {
+	sinks []Sink
+	batch []session.Record
+	queue chan []session.Record
+	done  sync.WaitGroup
+	bad   atomic.Bool // a sink failed: the reader stops
+	err   error       // the first sink error, read after done
+}
+
+func startAsync(sinks []Sink) *asyncSinks {
+	a := &asyncSinks{sinks: sinks, queue: make(chan []session.Record, asyncDepth)}
+	a.batch = make([]session.Record, 0, asyncBatch)
+	a.done.Add(1)
+	go a.run()
+	return a
+}
+
+// add queues one record; it blocks when the sinks are asyncDepth batches
+// behind.
+func (a *asyncSinks) add(r session.Record) {
+	a.batch = append(a.batch, r)
+	if len(a.batch) == asyncBatch {
+		a.flush()
+	}
+}
+
+func (a *asyncSinks) flush() {
+	if len(a.batch) == 0 {
+		return
+	}
+	a.queue <- a.batch
+	// A new batch each time, never a reused one: a sink may keep a
+	// pointer to a record it was given (the record is the sink's).
+	a.batch = make([]session.Record, 0, asyncBatch)
+}
+
+func (a *asyncSinks) run() {
+	defer a.done.Done()
+	for batch := range a.queue {
+		if a.err == nil {
+			for i := range batch {
+				if err := a.deliver(&batch[i]); err != nil {
+					a.err = err
+					a.bad.Store(true)
+					break
+				}
+			}
+		}
+	}
+}
+
+func (a *asyncSinks) deliver(r *session.Record) error {
+	for _, s := range a.sinks {
+		if err := s.Record(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// failed reports whether a sink has failed (the reader's Stop).
+func (a *asyncSinks) failed() bool { return a.bad.Load() }
+
+// finish delivers what is queued, waits for the sinks and returns the
+// first sink error.
+func (a *asyncSinks) finish() error {
+	a.flush()
+	close(a.queue)
+	a.done.Wait()
+	return a.err
+}

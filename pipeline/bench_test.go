@@ -1,0 +1,141 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rtmpscope/rtmpscope/capture"
+	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/event"
+	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/flow"
+	"github.com/rtmpscope/rtmpscope/internal/capturetest"
+	"github.com/rtmpscope/rtmpscope/pipeline"
+)
+
+// The stage benchmarks run the same capture through ever more of the
+// pipeline, so that the difference between two of them is one stage's cost:
+//
+//	Read       the file reader alone (pcap records into Packets)
+//	Decode     + link and IP decoding (capture.Decoder)
+//	Reassemble + TCP reassembly and the router with no protocol registered
+//	Dissect    + every protocol handler and the session layer
+//	NDJSON     + the NDJSON encoder, written to io.Discard
+//	Text       + the text view instead
+//
+// RTMPSCOPE_BENCH_PCAP names a bigger capture to run instead of multi.pcap.
+// MB/s counts capture file bytes; allocs are per op (one pass).
+func benchCapture(b *testing.B) []byte {
+	b.Helper()
+	path := os.Getenv("RTMPSCOPE_BENCH_PCAP")
+	if path == "" {
+		path = filepath.Join(capturetest.Pcaps(), "multi.pcap")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
+}
+
+func benchSource(b *testing.B, data []byte) capture.Source {
+	src, err := capture.NewReaderSource("bench", bytes.NewReader(data))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return src
+}
+
+func BenchmarkStageRead(b *testing.B) {
+	data := benchCapture(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var pkts int
+	for b.Loop() {
+		src := benchSource(b, data)
+		for {
+			if _, err := src.Next(); err != nil {
+				break
+			}
+			pkts++
+		}
+	}
+	b.ReportMetric(float64(pkts)/float64(b.N), "pkts/op")
+}
+
+func BenchmarkStageDecode(b *testing.B) {
+	data := benchCapture(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		src := benchSource(b, data)
+		var dec capture.Decoder
+		var seg capture.Segment
+		for {
+			p, err := src.Next()
+			if err != nil {
+				break
+			}
+			dec.Decode(p, &seg)
+		}
+	}
+}
+
+func BenchmarkStageReassemble(b *testing.B) {
+	data := benchCapture(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := flow.Run(context.Background(), benchSource(b, data), event.ReceiverFunc(func(event.Event) {}), nil, flow.RunOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchPipeline(b *testing.B, sink func() pipeline.Sink) {
+	data := benchCapture(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := pipeline.New(pipeline.Config{}).Run(context.Background(), benchSource(b, data), sink()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkStageDissect(b *testing.B) {
+	benchPipeline(b, func() pipeline.Sink { return pipeline.NewSink(nil, nil) })
+}
+
+func BenchmarkStageNDJSON(b *testing.B) {
+	benchPipeline(b, func() pipeline.Sink {
+		jw := export.NewJSONWriter(io.Discard, false)
+		return pipeline.NewSink(func(r *session.Record) error {
+			line, err := export.AppendEvent(nil, r, export.EventOptions{})
+			if err != nil {
+				return err
+			}
+			return jw.Write(line)
+		}, jw.Close)
+	})
+}
+
+func BenchmarkStageText(b *testing.B) {
+	benchPipeline(b, func() pipeline.Sink {
+		var base = new(session.Record)
+		return pipeline.NewSink(func(r *session.Record) error {
+			if base.Time.IsZero() {
+				base.Time = r.Time
+			}
+			if export.Shown(r) {
+				_, err := io.WriteString(io.Discard, export.TextLine(*r, base.Time, 0))
+				return err
+			}
+			return nil
+		}, nil)
+	})
+}
