@@ -90,14 +90,19 @@ func (t *connTable) Close() error {
 	return export.WriteConnTable(t.w, t.recs, t.base)
 }
 
-// parseFlags parses and handles --help the same way for every command.
+// parseFlags parses and handles --help the same way for every command. A
+// wrong flag is one line (run prints it with the hint to run --help), not
+// the whole flag list. When stdout is a *helpCapture (help.go), the flag
+// set is handed over instead of printed, for the man page.
 func parseFlags(fs *pflag.FlagSet, args []string, usage string, stdout, stderr io.Writer) error {
 	fs.SortFlags = false
 	fs.Usage = func() {}
 	help := fs.BoolP("help", "h", false, "show this help")
+	if hc, ok := stdout.(*helpCapture); ok {
+		hc.fs, hc.usage = fs, usage
+		return errHelp
+	}
 	if err := fs.Parse(args); err != nil {
-		io.WriteString(stderr, usage)
-		io.WriteString(stderr, fs.FlagUsages())
 		return usageError{err}
 	}
 	if *help {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -19,9 +20,6 @@ const (
 	exitRuntime = 1 // the capture could not be read completely
 	exitUsage   = 2 // the command line is wrong
 )
-
-// version is set by the build (-ldflags "-X main.version=...").
-var version = "dev"
 
 // usageError marks errors that are the user's command line.
 type usageError struct{ err error }
@@ -41,12 +39,23 @@ func main() {
 	os.Exit(code)
 }
 
-// subcommands maps each job to its function.
-var subcommands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
-	"conns":       runConns,
-	"connections": runConns,
-	"stats":       runStats,
-	"extract":     runExtract,
+// command is one job of the command line: the function that runs it and
+// the one line 'rtmpscope --help' lists for it. Help for a command is its
+// own --help; the man page is built from the same flag sets (help.go).
+type command struct {
+	run func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	// summary is the one line --help shows; empty for an alias.
+	summary string
+	// aliasOf names the command this one is another name for.
+	aliasOf string
+}
+
+// subcommands maps each job to its function and one-line description.
+var subcommands = map[string]command{
+	"conns":       {run: runConns, summary: "the TCP connections, and which carry RTMP and why"},
+	"connections": {run: runConns, aliasOf: "conns"},
+	"stats":       {run: runStats, summary: "media statistics per stream: codecs, fps, GOP, bitrate"},
+	"extract":     {run: runExtract, summary: "write each published or played stream to an FLV file"},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -57,20 +66,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch cmd {
 	case "version":
-		fmt.Fprintf(stdout, "rtmpscope %s\n", version)
+		fmt.Fprintln(stdout, versionLine())
 		return exitOK
 	case "help":
-		fmt.Fprint(stdout, mainUsage)
-		return exitOK
+		return runHelp(ctx, args, stdout, stderr)
+
+	case "man":
+		err = runMan(ctx, args, stdout, stderr)
 	case "":
 		err = runMessages(ctx, args, stdout, stderr)
 	default:
-		f, ok := subcommands[cmd]
+		c, ok := subcommands[cmd]
 		if !ok {
-			fmt.Fprintf(stderr, "rtmpscope: unknown command %q\n\n%s", cmd, mainUsage)
+			fmt.Fprintf(stderr, "rtmpscope: unknown command %q\nrun 'rtmpscope --help' for the list of commands\n", cmd)
 			return exitUsage
 		}
-		err = f(ctx, args, stdout, stderr)
+		err = c.run(ctx, args, stdout, stderr)
 	}
 	if err == nil {
 		return exitOK
@@ -82,29 +93,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "rtmpscope: %v\n", err)
 	var ue usageError
 	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "run '%s --help' for usage\n", strings.TrimSpace("rtmpscope "+cmd))
 		return exitUsage
 	}
 	return exitRuntime
 }
 
 var errHelp = errors.New("help shown")
-
-const mainUsage = `rtmpscope explains RTMP traffic: handshake, chunks, commands, audio and video.
-
-Usage:
-  rtmpscope [flags] -r FILE        messages of a saved capture (pcap, pcapng, .gz, - for stdin)
-  rtmpscope [flags] -i IFACE       messages captured live (root or CAP_NET_RAW)
-  rtmpscope conns [flags] -r FILE  the TCP connections, and which carry RTMP and why
-  rtmpscope stats [flags] -r FILE  media statistics per stream: codecs, fps, GOP, bitrate
-  rtmpscope extract [flags] -r FILE [-o DIR]
-                                   write each published or played stream to an FLV file
-  rtmpscope version
-
-Examples:
-  rtmpscope -r testdata/pcaps/publish.pcap
-  rtmpscope conns -r testdata/pcaps/multi.pcap
-  rtmpscope -i lo -f 'tcp port 1935' -w session.pcapng
-  rtmpscope -r capture.pcapng.gz -T ndjson | jq 'select(.kind=="message")'
-
-Run 'rtmpscope COMMAND --help' for the flags of a command.
-`

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -44,8 +45,18 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	filterSrc := fs.StringP("display-filter", "Y", "", "print only the events that match `EXPR` (docs/display-filters.md)")
 	verbose := fs.BoolP("verbose", "V", false, "print each event's full detail tree after its line (like tshark -V; text format)")
 	noTUI := fs.Bool("no-tui", false, "print text even when stdout is a terminal (the terminal UI opens by default there)")
-	if err := parseFlags(fs, args, messagesUsage, stdout, stderr); err != nil {
+	showVersion := fs.BoolP("version", "v", false, "print the version and exit")
+	usage := messagesUsage
+	if _, forMan := stdout.(*helpCapture); !forMan {
+		// 'rtmpscope --help' is the top-level help: the commands first.
+		usage = mainUsage() + "\nThe messages job (no COMMAND):\n\n" + messagesUsage
+	}
+	if err := parseFlags(fs, args, usage, stdout, stderr); err != nil {
 		return err
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, versionLine())
+		return nil
 	}
 	if err := in.check(); err != nil {
 		return err

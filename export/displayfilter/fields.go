@@ -305,6 +305,8 @@ func toJSONValue(v any) any {
 type eventJSON struct {
 	m    map[string]any
 	done bool
+	// ctx is the filter's memory across records (aliases.go).
+	ctx *filterContext
 }
 
 func (e *eventJSON) all(r *session.Record) map[string]any {
