@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/rtmpscope/rtmpscope/tui/store"
 	"github.com/rtmpscope/rtmpscope/tui/theme"
@@ -59,7 +60,7 @@ func (c *connList) line(k int) string {
 	if name == "" {
 		name = "-"
 	}
-	state := x.Variant
+	state := "closed"
 	if !x.Closed {
 		state = "open"
 	} else if !x.RTMP {
@@ -69,8 +70,28 @@ func (c *connList) line(k int) string {
 	if c.theme.ASCII {
 		arrow = ">"
 	}
-	return fmt.Sprintf("%-4s %s %s %s  %-20s %-8s %s/%s bytes  %d msgs  %d warn", x.ID, x.Client, arrow, x.Server, name, state,
-		itoa(int(x.Bytes[0])), itoa(int(x.Bytes[1])), x.Messages, x.Warnings)
+	return fmt.Sprintf("%-4s %s %s %s  %-16s %-20s %d msgs  %d warn  %s/%s bytes  %s", x.ID, x.Client, arrow, x.Server,
+		variantLabel(x), name, x.Messages, x.Warnings, itoa(int(x.Bytes[0])), itoa(int(x.Bytes[1])), state)
+}
+
+// variantLabel names the connection's variant and, for the encrypted ones
+// (RTMPS, RTMPE, RTMPTE, RTMPTS, RTMFP), whether rtmpscope decrypted it:
+// messages came out of it, or bytes stayed encrypted (no keys).
+func variantLabel(x store.Conn) string {
+	v := x.Variant
+	if v == "" || strings.HasPrefix(v, "unknown") {
+		v = "-" // the router has not decided yet
+	}
+	switch v {
+	case "rtmps", "rtmpe", "rtmpte", "rtmpts", "rtmfp":
+		switch {
+		case x.Messages > 0:
+			return v + " decrypted"
+		case x.Undecrypted > 0 || x.Closed:
+			return v + " encrypted"
+		}
+	}
+	return v
 }
 
 // View renders exactly height lines.

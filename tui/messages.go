@@ -15,6 +15,9 @@ type searchDoneMsg struct {
 	gen   int
 	pos   int // position in the selection, -1 when not found
 	query string
+	// wrapped says the match lies past the end (or, backwards, the
+	// start) of the selection, reached by wrapping around.
+	wrapped bool
 }
 
 const tickEvery = 100 * time.Millisecond

@@ -7,6 +7,8 @@
 package tui
 
 import (
+	"context"
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -54,6 +56,7 @@ const (
 	paneDetail
 	paneHex
 	paneStreams
+	paneCharts
 )
 
 // inputMode says what the bottom text input is editing.
@@ -63,6 +66,7 @@ const (
 	inputNone inputMode = iota
 	inputFilter
 	inputSearch
+	inputGoTo
 )
 
 // rect is a pane's place on screen, for mouse hits.
@@ -82,23 +86,39 @@ type Model struct {
 	focus         pane
 	streamsView   bool
 	showHelp      bool
+	helpTop       int // first help line shown
 	reveal        bool
 	follow        bool
+	zoom          bool          // the focused pane fills the screen
+	conv          *conversation // the conversation view, nil when closed
 
 	conns  connList
 	tl     timeline
 	detail detail.Model
 	hex    hexview.Model
 	stream streams.Model
+	charts chartPane
+
+	reportDirs  []string          // the streams view's streams, by index
+	reportNames map[string]string // and their names
 
 	input     textinput.Model
 	mode      inputMode
 	filterSrc string
 	filterErr *FilterError
 	matcher   Matcher
-	searchGen int
-	searchMsg string
-	lastQuery string
+	searchGen    int
+	searchMsg    string
+	lastQuery    string
+	searchCancel context.CancelFunc
+
+	// history holds the display filters applied, oldest first; histPos
+	// is the entry the filter bar shows while browsing it with up/down
+	// (len(history) when editing a new one).
+	history []string
+	histPos int
+
+	pair pairInfo // the shown row's request/response peer
 
 	shown int // store row shown in detail/hex, -1 none
 	rects map[pane]rect
@@ -153,6 +173,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.searchMsg = "not found: " + msg.query
 			} else {
 				m.searchMsg = "found: " + msg.query
+				if msg.wrapped {
+					m.searchMsg += " (wrapped)"
+				}
 				m.follow = false
 				m.tl.goTo(msg.pos)
 			}
@@ -180,9 +203,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // refresh picks up what the pipeline added since the last tick.
 func (m *Model) refresh() {
+	before := len(m.conns.conns)
 	m.conns.conns = m.st.Conns()
+	if len(m.conns.conns) != before {
+		m.layout() // the connections pane grows with its rows
+	}
 	if m.streamsView {
-		m.stream.SetReports(m.st.Reports())
+		m.setReports()
 	}
 	if m.follow {
 		m.tl.goTo(m.tl.count() - 1)
@@ -195,18 +222,17 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.inputKey(msg)
 	}
 	if m.showHelp {
-		if key.Matches(msg, m.keys.Quit) {
-			return tea.Quit
-		}
-		m.showHelp = false
-		return nil
+		return m.helpKey(msg)
+	}
+	if m.conv != nil {
+		return m.convKey(msg)
 	}
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.showHelp, m.helpTop = true, 0
 		return nil
 	case key.Matches(msg, k.NextPane):
 		m.cycle(1)
@@ -214,25 +240,54 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.PrevPane):
 		m.cycle(-1)
 		return nil
+	case key.Matches(msg, k.Zoom):
+		m.zoom = !m.zoom
+		m.layout()
+		return nil
 	case key.Matches(msg, k.Streams):
 		m.streamsView = !m.streamsView
 		if m.streamsView {
-			m.stream.SetReports(m.st.Reports())
+			m.setReports()
 			m.focusPane(paneStreams)
 		} else {
 			m.focusPane(paneTimeline)
 		}
 		m.layout()
 		return nil
+	case key.Matches(msg, k.Conversation) && !m.streamsView:
+		m.openConversation()
+		return nil
 	case key.Matches(msg, k.Search):
-		return m.startInput(inputSearch, "/", m.lastQuery)
+		// A search starts afresh; n and N repeat the last one.
+		return m.startInput(inputSearch, "/", "")
+	case key.Matches(msg, k.NextMatch), key.Matches(msg, k.PrevMatch):
+		if m.lastQuery == "" {
+			m.searchMsg = "no search yet: / starts one"
+			return nil
+		}
+		dir := 1
+		if key.Matches(msg, k.PrevMatch) {
+			dir = -1
+		}
+		return m.search(m.lastQuery, dir)
 	case key.Matches(msg, k.Filter) && m.opts.Compile != nil:
+		m.histPos = len(m.history)
 		return m.startInput(inputFilter, "filter: ", m.filterSrc)
+	case key.Matches(msg, k.GoTo):
+		return m.startInput(inputGoTo, ":", "")
 	case key.Matches(msg, k.ClearFilter):
 		m.searchMsg = ""
+		if m.zoom {
+			m.zoom = false
+			m.layout()
+			return nil
+		}
 		if m.filterSrc != "" {
 			m.applyFilter("")
 		}
+		return nil
+	case key.Matches(msg, k.Pair):
+		m.jumpPair()
 		return nil
 	case key.Matches(msg, k.NextDiag):
 		m.jumpDiag(1)
@@ -250,6 +305,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.reveal = !m.reveal
 		m.tl.reveal, m.conns.reveal = m.reveal, m.reveal
 		m.shown = -1 // show the record again, redacted or not
+		if m.streamsView {
+			m.setReports()
+		}
 		return nil
 	}
 	switch m.focus {
@@ -263,6 +321,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		})
 		if msg.String() == "enter" {
 			m.focusPane(paneDetail)
+			m.layout()
 		}
 		if m.opts.Live {
 			// Moving away from the tail pauses following; G resumes.
@@ -295,9 +354,134 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case paneStreams:
 		var c tea.Cmd
 		m.stream, c = m.stream.Update(msg)
+		m.setCharts()
 		return c
+	case paneCharts:
+		switch {
+		case key.Matches(msg, k.Up):
+			m.charts.scroll(-1)
+		case key.Matches(msg, k.Down):
+			m.charts.scroll(1)
+		case key.Matches(msg, k.Top):
+			m.charts.scroll(-len(m.charts.charts))
+		case key.Matches(msg, k.Bottom):
+			m.charts.scroll(len(m.charts.charts))
+		}
 	}
 	return nil
+}
+
+// helpKey scrolls the help (it is longer than a small terminal) or closes
+// it on any other key.
+func (m *Model) helpKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	page := max(m.height-4, 1)
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Down):
+		m.helpTop++
+	case key.Matches(msg, k.Up):
+		m.helpTop--
+	case key.Matches(msg, k.PageDown), msg.String() == "space":
+		m.helpTop += page
+	case key.Matches(msg, k.PageUp):
+		m.helpTop -= page
+	case key.Matches(msg, k.Top):
+		m.helpTop = 0
+	case key.Matches(msg, k.Bottom):
+		m.helpTop = 1 << 20
+	default:
+		m.showHelp = false
+	}
+	m.helpTop = max(m.helpTop, 0) // the view clamps the other end
+	return nil
+}
+
+// openConversation opens the conversation of the chosen connection, or of
+// the selected row's.
+func (m *Model) openConversation() {
+	ci := m.conns.chosen()
+	if r := m.tl.selected(); ci < 0 && r >= 0 {
+		ci = int(m.st.Row(r).Conn)
+	}
+	if ci < 0 {
+		m.searchMsg = "no connection selected"
+		return
+	}
+	m.conv = newConversation(m.st, ci, m.reveal, m.th.ASCII)
+	// Start on the line of the selected row (or the run holding it).
+	if r := m.tl.selected(); r >= 0 {
+		for k, l := range m.conv.lines {
+			if l.row <= r {
+				m.conv.cursor = k
+			}
+		}
+	}
+	m.conv.top = max(m.conv.cursor-3, 0)
+}
+
+// convKey moves in the conversation; enter goes to the line's row.
+func (m *Model) convKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	c := m.conv
+	switch {
+	case msg.String() == "ctrl+c":
+		return tea.Quit
+	case key.Matches(msg, k.Quit), key.Matches(msg, k.ClearFilter), key.Matches(msg, k.Conversation):
+		m.conv = nil
+	case msg.String() == "enter":
+		if c.cursor < len(c.lines) {
+			r := c.lines[c.cursor].row
+			if p, ok := m.tl.sel.position(r, m.st.Len()); ok {
+				m.tl.goTo(p)
+			} else {
+				// Outside the filter: show every row of the connection.
+				m.applyFilter("")
+				m.conns.cursor = c.conn + 1
+				m.applySelection()
+				if p, ok := m.tl.sel.position(r, m.st.Len()); ok {
+					m.tl.goTo(p)
+				}
+			}
+			m.follow = false
+		}
+		m.conv = nil
+		m.focusPane(paneTimeline)
+	default:
+		m.listKey(msg, c.height, c.move, func(end bool) {
+			if end {
+				c.move(len(c.lines))
+			} else {
+				c.move(-len(c.lines))
+			}
+		})
+	}
+	return nil
+}
+
+// setReports gives the streams view the store's streams (names revealed
+// or not) and the charts the selected one's series.
+func (m *Model) setReports() {
+	reps, names := m.st.StreamReports(m.reveal)
+	m.stream.SetReports(reps, names)
+	m.reportDirs = m.reportDirs[:0]
+	for _, r := range reps {
+		m.reportDirs = append(m.reportDirs, r.Dir)
+	}
+	m.reportNames = names
+	m.setCharts()
+}
+
+// setCharts points the charts at the stream selected in the streams view.
+func (m *Model) setCharts() {
+	i, n := m.stream.Selected()
+	dir := ""
+	if i < n && i < len(m.reportDirs) {
+		dir = m.reportDirs[i]
+	}
+	st, conns := m.st.Series()
+	m.charts.set(dir, m.reportNames[dir], st, conns)
 }
 
 // listKey applies the list movement keys to a list pane.
@@ -323,10 +507,7 @@ func (m *Model) listKey(msg tea.KeyPressMsg, page int, move func(int), ends func
 // panes returns the focus order of the visible panes.
 func (m *Model) panes() []pane {
 	if m.streamsView {
-		return []pane{paneStreams}
-	}
-	if m.wideBottom() {
-		return []pane{paneConns, paneTimeline, paneDetail, paneHex}
+		return []pane{paneStreams, paneCharts}
 	}
 	return []pane{paneConns, paneTimeline, paneDetail, paneHex}
 }
@@ -346,6 +527,7 @@ func (m *Model) cycle(d int) {
 func (m *Model) focusPane(p pane) {
 	m.focus = p
 	m.tl.focused, m.conns.focused = p == paneTimeline, p == paneConns
+	m.charts.focused = p == paneCharts
 	m.detail.Blur()
 	m.hex.Blur()
 	m.stream.Blur()
@@ -384,20 +566,57 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 			if !m.applyFilter(v) {
 				return nil // keep editing; the error shows under the bar
 			}
+			m.remember(v)
 		}
 		m.mode = inputNone
 		m.input.Blur()
 		m.layout()
-		if mode == inputSearch && v != "" {
+		switch {
+		case mode == inputSearch && v != "":
 			m.lastQuery = v
-			return m.search(v)
+			return m.search(v, 1)
+		case mode == inputGoTo && v != "":
+			m.goToFrame(v)
 		}
 		return nil
+	case "up", "down":
+		if m.mode == inputFilter && len(m.history) > 0 {
+			if msg.String() == "up" {
+				m.histPos = max(m.histPos-1, 0)
+			} else {
+				m.histPos = min(m.histPos+1, len(m.history))
+			}
+			v := ""
+			if m.histPos < len(m.history) {
+				v = m.history[m.histPos]
+			}
+			m.input.SetValue(v)
+			m.input.CursorEnd()
+			m.filterErr = nil
+			return nil
+		}
 	}
 	var c tea.Cmd
 	m.input, c = m.input.Update(msg)
 	return c
 }
+
+// remember adds a filter to the history (once, most recent last).
+func (m *Model) remember(src string) {
+	if src == "" {
+		return
+	}
+	if i := len(m.history) - 1; i >= 0 && m.history[i] == src {
+		return
+	}
+	m.history = append(m.history, src)
+	if len(m.history) > maxHistory {
+		m.history = m.history[len(m.history)-maxHistory:]
+	}
+}
+
+// maxHistory bounds the filter history.
+const maxHistory = 100
 
 // applyFilter compiles src and starts the selection scan; it returns false
 // (and keeps the error for the bar) when src does not compile.
@@ -439,25 +658,6 @@ func (m *Model) applySelection() {
 		m.tl.goTo(p)
 	} else {
 		m.tl.goTo(0)
-	}
-}
-
-// search looks for q in the summaries after the cursor, in the background.
-func (m *Model) search(q string) tea.Cmd {
-	m.searchGen++
-	gen, from, sel, st, reveal := m.searchGen, m.tl.cursor+1, m.tl.sel, m.st, m.reveal
-	m.searchMsg = "searching: " + q
-	lq := strings.ToLower(q)
-	return func() tea.Msg {
-		n := sel.count(st.Len())
-		for p := from; p < n; p += 256 {
-			for k, i := range sel.rows(p, 256, st.Len()) {
-				if strings.Contains(strings.ToLower(st.Summary(i, reveal)), lq) {
-					return searchDoneMsg{gen: gen, pos: p + k, query: q}
-				}
-			}
-		}
-		return searchDoneMsg{gen: gen, pos: -1, query: q}
 	}
 }
 
@@ -504,6 +704,7 @@ func (m *Model) syncSelection() tea.Cmd {
 	}
 	root := tree.Build(rec)
 	m.detail.SetRecord(rec, root)
+	m.pair = m.pairOf(r, rec)
 	if msg := rec.Message; msg != nil {
 		headers := make([][]byte, len(msg.Chunks))
 		for i, c := range msg.Chunks {
@@ -632,11 +833,28 @@ func (m *Model) layout() {
 	m.rects = map[pane]rect{}
 	m.help.SetWidth(w)
 	if m.streamsView {
-		m.stream.SetSize(w, max(body-1, 0))
-		m.rects[paneStreams] = rect{0, 0, w, body}
+		m.layoutStreams(w, body)
 		return
 	}
-	connRows := min(max(len(m.conns.conns)+1, 2), max(body/6, 2))
+	if m.zoom {
+		// The focused pane takes the whole body, under its title.
+		inner := max(body-1, 0)
+		switch m.focus {
+		case paneConns:
+			m.conns.setSize(w, inner)
+		case paneTimeline:
+			m.tl.setSize(w, inner)
+		case paneDetail:
+			m.detail.SetSize(w, inner)
+		case paneHex:
+			m.hex.SetSize(w, inner)
+		}
+		m.rects[m.focus] = rect{0, 0, w, body}
+		return
+	}
+	// The connections pane grows with its rows ("all" and one line per
+	// connection) up to a quarter of the screen, and scrolls beyond.
+	connRows := min(max(len(m.conns.conns)+1, 2), max(body/4, 2))
 	connH := 1 + connRows
 	rest := max(body-connH, 0)
 	tlH := rest * 45 / 100
@@ -664,6 +882,34 @@ func (m *Model) layout() {
 	} else {
 		m.rects[paneDetail] = rect{0, y, w, botH}
 	}
+}
+
+// layoutStreams sizes the streams view: the stream list and its charts side
+// by side when the window is wide, one above the other when not; zoom
+// gives the focused one the whole body.
+func (m *Model) layoutStreams(w, body int) {
+	inner := max(body-1, 0)
+	switch {
+	case m.zoom && m.focus == paneCharts:
+		m.charts.width, m.charts.height = w, inner
+		m.rects[paneCharts] = rect{0, 0, w, body}
+	case m.zoom:
+		m.stream.SetSize(w, inner)
+		m.rects[paneStreams] = rect{0, 0, w, body}
+	case w >= 120:
+		sw := w / 2
+		m.stream.SetSize(sw, inner)
+		m.charts.width, m.charts.height = w-sw-1, inner
+		m.rects[paneStreams] = rect{0, 0, sw, body}
+		m.rects[paneCharts] = rect{sw + 1, 0, w - sw - 1, body}
+	default:
+		top := body / 2
+		m.stream.SetSize(w, max(top-1, 0))
+		m.charts.width, m.charts.height = w, max(body-top-1, 0)
+		m.rects[paneStreams] = rect{0, 0, w, top}
+		m.rects[paneCharts] = rect{0, top, w, body - top}
+	}
+	m.charts.scroll(0)
 }
 
 // title renders a pane's title rule.
@@ -700,12 +946,26 @@ func (m Model) Render() string {
 	switch {
 	case m.showHelp:
 		parts = append(parts, m.helpView(body))
+	case m.conv != nil:
+		parts = append(parts, m.title(m.conv.titleText(), true, m.width), m.convView(m.width, max(body-1, 0)))
 	case m.streamsView:
-		parts = append(parts, m.title("Streams", true, m.width), m.stream.View())
+		parts = append(parts, m.streamsRender(body))
+	case m.zoom:
+		parts = append(parts, m.title(m.paneTitle(m.focus)+" · z: restore", true, m.width))
+		switch m.focus {
+		case paneConns:
+			parts = append(parts, m.conns.View())
+		case paneTimeline:
+			parts = append(parts, m.tl.View())
+		case paneDetail:
+			parts = append(parts, m.detail.View())
+		case paneHex:
+			parts = append(parts, m.hex.View())
+		}
 	default:
 		parts = append(parts,
-			m.title("Connections", m.focus == paneConns, m.width), m.conns.View(),
-			m.title(m.timelineTitle(), m.focus == paneTimeline, m.width), m.tl.View())
+			m.title(m.paneTitle(paneConns), m.focus == paneConns, m.width), m.conns.View(),
+			m.title(m.paneTitle(paneTimeline), m.focus == paneTimeline, m.width), m.tl.View())
 		r := m.rects[paneDetail]
 		if m.wideBottom() {
 			hr := m.rects[paneHex]
@@ -713,13 +973,13 @@ func (m Model) Render() string {
 			if m.th.ASCII {
 				sep = m.th.Border.Render(strings.Repeat("|\n", max(r.h-1, 0)) + "|")
 			}
-			left := m.title("Detail", m.focus == paneDetail, r.w) + "\n" + m.detail.View()
+			left := m.title(m.paneTitle(paneDetail), m.focus == paneDetail, r.w) + "\n" + m.detail.View()
 			right := m.title("Hex", m.focus == paneHex, hr.w) + "\n" + m.hex.View()
 			parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, left, sep, right))
 		} else if m.focus == paneHex {
 			parts = append(parts, m.title("Hex (tab: next pane)", true, m.width), m.hex.View())
 		} else {
-			parts = append(parts, m.title("Detail (tab: hex)", m.focus == paneDetail, m.width), m.detail.View())
+			parts = append(parts, m.title(m.paneTitle(paneDetail)+" (tab: hex)", m.focus == paneDetail, m.width), m.detail.View())
 		}
 	}
 	frame := strings.Join(parts, "\n")
@@ -733,6 +993,51 @@ func (m Model) Render() string {
 		}
 	}
 	return frame + "\n" + m.statusLine()
+}
+
+// streamsRender draws the streams view: the stream list and the charts of
+// the selected stream.
+func (m *Model) streamsRender(body int) string {
+	if m.zoom {
+		if m.focus == paneCharts {
+			return m.title(m.charts.title+" · z: restore", true, m.width) + "\n" + m.chartsView()
+		}
+		return m.title("Streams · z: restore", true, m.width) + "\n" + m.stream.View()
+	}
+	sr, cr := m.rects[paneStreams], m.rects[paneCharts]
+	left := m.title("Streams", m.focus == paneStreams, sr.w) + "\n" + m.stream.View()
+	right := m.title(m.charts.title, m.focus == paneCharts, cr.w) + "\n" + m.chartsView()
+	if cr.x > 0 {
+		bar := "│"
+		if m.th.ASCII {
+			bar = "|"
+		}
+		sep := m.th.Border.Render(strings.Repeat(bar+"\n", max(body-1, 0)) + bar)
+		return lipgloss.JoinHorizontal(lipgloss.Top, block(strings.Split(left, "\n"), sr.w, body, ""), sep, block(strings.Split(right, "\n"), cr.w, body, ""))
+	}
+	return block(strings.Split(left, "\n"), sr.w, sr.h, "") + "\n" + right
+}
+
+// paneTitle is the title line text of a pane.
+func (m *Model) paneTitle(p pane) string {
+	switch p {
+	case paneConns:
+		return fmt.Sprintf("Connections (%d)", len(m.conns.conns))
+	case paneTimeline:
+		return m.timelineTitle()
+	case paneDetail:
+		if m.pair.text != "" {
+			s := "Detail · " + m.pair.text
+			if m.pair.peer >= 0 {
+				s += " · p: go"
+			}
+			return s
+		}
+		return "Detail"
+	case paneHex:
+		return "Hex"
+	}
+	return ""
 }
 
 func (m *Model) timelineTitle() string {
@@ -751,32 +1056,46 @@ func (m *Model) timelineTitle() string {
 	return s
 }
 
-// helpView is the help overlay: every pane's full key map.
+// helpView is the help overlay: every pane's full key map, in two columns
+// when they fit, scrolled by helpTop when it is taller than h.
 func (m *Model) helpView(h int) string {
 	var groups [][]key.Binding
 	groups = append(groups, m.keys.FullHelp()...)
 	groups = append(groups, m.detail.KeyMap.FullHelp()...)
 	groups = append(groups, m.hex.KeyMap.FullHelp()...)
 	groups = append(groups, m.stream.KeyMap.FullHelp()...)
-	var b strings.Builder
-	b.WriteString(m.th.Title.Render("rtmpscope keys") + "  (any key closes)\n\n")
-	names := []string{"lists", "panes", "find", "detail", "", "hex", "", "streams", ""}
+	var lines []string
+	names := []string{"lists", "panes and views", "find and go", "detail", "", "hex", "", "streams", ""}
 	for i, g := range groups {
 		if i < len(names) && names[i] != "" {
-			b.WriteString(m.th.Heading.Render(names[i]) + "\n")
+			lines = append(lines, m.th.Heading.Render(names[i]))
 		}
 		for _, k := range g {
 			hp := k.Help()
-			b.WriteString("  " + m.th.HelpKey.Render(fit(hp.Key, 12, "")) + m.th.HelpDesc.Render(hp.Desc) + "\n")
+			lines = append(lines, "  "+m.th.HelpKey.Render(fit(hp.Key, 12, ""))+m.th.HelpDesc.Render(hp.Desc))
 		}
 	}
-	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
-	if m.width >= 100 {
-		// Two columns when there is room.
+	head := m.th.Title.Render("rtmpscope keys") + "  (j/k pgup/pgdn scroll, any other key closes)"
+	if m.width >= 72 {
+		// Two columns when there is room, split at a group heading near
+		// the middle so no group is cut in two.
 		half := (len(lines) + 1) / 2
-		left := block(lines[:half], m.width/2, half, "")
-		right := block(lines[half:], m.width-m.width/2, half, "")
-		return lipgloss.JoinHorizontal(lipgloss.Top, left, right)
+		for i := half; i < len(lines); i++ {
+			if !strings.HasPrefix(lines[i], " ") {
+				half = i
+				break
+			}
+		}
+		n := max(half, len(lines)-half)
+		left := block(lines[:half], m.width/2, n, m.th.Ellipsis())
+		right := block(lines[half:], m.width-m.width/2, n, m.th.Ellipsis())
+		lines = strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, left, right), "\n")
 	}
-	return block(lines, m.width, h, m.th.Ellipsis())
+	rows := max(h-1, 0)
+	top := min(m.helpTop, max(len(lines)-rows, 0))
+	end := min(top+rows, len(lines))
+	if top > 0 || end < len(lines) {
+		head += fmt.Sprintf("  [%d-%d of %d]", top+1, end, len(lines))
+	}
+	return block(append([]string{head}, lines[top:end]...), m.width, h, m.th.Ellipsis())
 }

@@ -164,8 +164,14 @@ func TestKeys(t *testing.T) {
 		{"/", []string{"/"}, func(m Model) string { return want(m.mode == inputSearch, "search input") }},
 		{"F", []string{"F"}, func(m Model) string { return want(m.mode == inputFilter, "filter input") }},
 		{"F esc", []string{"F", "esc"}, func(m Model) string { return want(m.mode == inputNone, "input closed") }},
-		{"n", []string{"n"}, cursorIs(0)}, // publish.pcap has no diagnostics
-		{"N", []string{"G", "N"}, cursorIs(total - 1)},
+		{"n", []string{"n"}, cursorIs(0)}, // no search yet
+		{"e", []string{"e"}, cursorIs(0)}, // publish.pcap has no diagnostics
+		{"E", []string{"G", "E"}, cursorIs(total - 1)},
+		{"z", []string{"z"}, func(m Model) string { return want(m.zoom && m.tl.height > base.tl.height, "timeline zoomed") }},
+		{"z z", []string{"z", "z"}, func(m Model) string { return want(!m.zoom && m.tl.height == base.tl.height, "zoom restored") }},
+		{":", []string{":"}, func(m Model) string { return want(m.mode == inputGoTo, "go-to input") }},
+		{"c", []string{"c"}, func(m Model) string { return want(m.conv != nil, "conversation open") }},
+		{"c esc", []string{"c", "esc"}, func(m Model) string { return want(m.conv == nil, "conversation closed") }},
 		{"f", []string{"f"}, func(m Model) string { return want(m.follow, "following") }},
 		{"f f", []string{"f", "f"}, func(m Model) string { return want(!m.follow, "paused") }},
 		{"R", []string{"R"}, func(m Model) string { return want(m.reveal && m.tl.reveal, "secrets revealed") }},
@@ -226,7 +232,7 @@ func TestSearchAndDiagnostics(t *testing.T) {
 	mid := newModel(t, 80, 24)
 	mid.st = loadStore(t, "midstream.pcap")
 	mid.tl.st = mid.st
-	mid = send(mid, press("n"))
+	mid = send(mid, press("e"))
 	if r := mid.st.Row(mid.tl.selected()); r.Kind != event.KindDiagnostic {
 		t.Errorf("n landed on a %s row", r.Kind)
 	}

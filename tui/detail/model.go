@@ -128,10 +128,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		case tea.MouseWheelUp:
 			m.top = max(m.top-3, 0)
 		case tea.MouseWheelDown:
-			m.top = max(min(m.top+3, len(m.lines)-m.height), 0)
+			m.top = max(min(m.top+3, m.maxTop()), 0)
 		}
 		// The cursor follows the wheel only when it would leave the view.
-		m.cursor = min(max(m.cursor, m.top), max(m.top+m.height-1, 0))
+		m.cursor = min(max(m.cursor, m.top), max(m.lastVisible(), 0))
 		m.cursor = min(m.cursor, max(len(m.lines)-1, 0))
 	}
 	m.rememberCursor()
@@ -145,8 +145,20 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 // a mouse click would; the root translates screen coordinates. It returns
 // the SelectMsg command when the cursor moved.
 func (m *Model) SelectLine(y int) tea.Cmd {
-	i := m.top + y
-	if y < 0 || i >= len(m.lines) {
+	if y < 0 {
+		return nil
+	}
+	// Screen line y belongs to the node whose (maybe wrapped) lines
+	// cover it.
+	i := m.top
+	for ; i < len(m.lines); i++ {
+		n := m.rowsOf(i)
+		if y < n {
+			break
+		}
+		y -= n
+	}
+	if i >= len(m.lines) {
 		return nil
 	}
 	before := m.Selected()
@@ -247,10 +259,37 @@ func (m *Model) relayout() {
 
 func (m *Model) clamp() {
 	m.cursor = min(max(m.cursor, 0), max(len(m.lines)-1, 0))
-	m.top = min(max(m.top, 0), max(len(m.lines)-m.height, 0))
+	m.top = min(max(m.top, 0), m.maxTop())
 }
 
-// scrollToCursor moves the view the least needed to show the cursor.
+// maxTop is the first node from which the rest of the tree fits the pane:
+// the view never scrolls past its end. Nodes take more than one screen
+// line when their values wrap.
+func (m *Model) maxTop() int {
+	rows := 0
+	for i := len(m.lines) - 1; i >= 0; i-- {
+		rows += m.rowsOf(i)
+		if rows > m.height {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// lastVisible is the last node whose first line is on screen.
+func (m *Model) lastVisible() int {
+	rows := 0
+	for i := m.top; i < len(m.lines); i++ {
+		rows += m.rowsOf(i)
+		if rows >= m.height {
+			return i
+		}
+	}
+	return len(m.lines) - 1
+}
+
+// scrollToCursor moves the view the least needed to show the cursor's
+// node, all of its lines when they fit.
 func (m *Model) scrollToCursor() {
 	m.clamp()
 	if m.height <= 0 {
@@ -259,10 +298,16 @@ func (m *Model) scrollToCursor() {
 	if m.cursor < m.top {
 		m.top = m.cursor
 	}
-	if m.cursor >= m.top+m.height {
-		m.top = m.cursor - m.height + 1
+	for m.top < m.cursor {
+		rows := 0
+		for i := m.top; i <= m.cursor; i++ {
+			rows += m.rowsOf(i)
+		}
+		if rows <= m.height {
+			break
+		}
+		m.top++
 	}
-	m.clamp()
 }
 
 func (m *Model) rememberCursor() {

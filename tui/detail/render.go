@@ -10,7 +10,8 @@ import (
 	"github.com/rtmpscope/rtmpscope/export/tree"
 )
 
-// View renders exactly height lines of at most width cells.
+// View renders exactly height lines of at most width cells. A value too
+// long for its line wraps onto the lines below it (up to maxWrap lines).
 func (m Model) View() string {
 	if m.height <= 0 {
 		return ""
@@ -21,7 +22,11 @@ func (m Model) View() string {
 			out = append(out, m.theme.Dim.Render(ansi.Truncate("no event selected", m.width, "")))
 		}
 		for i := m.top; i < len(m.lines) && len(out) < m.height; i++ {
-			out = append(out, m.renderLine(i))
+			for _, r := range m.renderLine(i) {
+				if len(out) < m.height {
+					out = append(out, r)
+				}
+			}
 		}
 	}
 	for len(out) < m.height {
@@ -30,10 +35,16 @@ func (m Model) View() string {
 	return strings.Join(out, "\n")
 }
 
-// renderLine draws one node: cursor mark, indentation, expander, label,
-// value. The plain text is laid out and truncated first and styled after,
-// so truncation never cuts an escape sequence and widths stay exact.
-func (m *Model) renderLine(i int) string {
+// maxWrap bounds the screen lines of one node: a kilobyte of hex does not
+// push every other field off the pane.
+const maxWrap = 8
+
+// layoutLine splits node line i into its parts (prefix, label, separator,
+// value, suffix) per screen line: the first line keeps the prefix and the
+// label, and a value too long for it continues on lines indented to the
+// label's column, the last one cut with an ellipsis when even maxWrap
+// lines are not enough.
+func (m *Model) layoutLine(i int) [][]string {
 	l := m.lines[i]
 	n := l.node
 	cur := i == m.cursor
@@ -72,10 +83,24 @@ func (m *Model) renderLine(i int) string {
 	if value != "" {
 		sep = ": "
 	}
+	head := lipgloss.Width(prefix) + lipgloss.Width(label) + lipgloss.Width(sep)
+	room := m.width - head
+	if value != "" && room >= 8 && lipgloss.Width(value)+lipgloss.Width(suffix) > room {
+		// Wrap the value: the first piece after the label, the rest on
+		// continuation lines as wide as the pane allows.
+		cont := strings.Repeat(" ", lipgloss.Width(prefix)+2)
+		contRoom := max(m.width-lipgloss.Width(cont), 8)
+		pieces := wrap(value+suffix, room, contRoom, maxWrap, ell)
+		rows := [][]string{{prefix, label, sep, pieces[0], ""}}
+		for _, p := range pieces[1:] {
+			rows = append(rows, []string{cont, "", "", p, ""})
+		}
+		return rows
+	}
 
-	// Fit: prefix is kept, then label, separator, value, suffix in order,
-	// the first that overflows cut with an ellipsis.
-	room := m.width
+	// Fit on one line: prefix is kept, then label, separator, value,
+	// suffix in order, the first that overflows cut with an ellipsis.
+	room = m.width
 	parts := []string{prefix, label, sep, value, suffix}
 	for k := range parts {
 		w := lipgloss.Width(parts[k])
@@ -90,8 +115,33 @@ func (m *Model) renderLine(i int) string {
 		}
 		break
 	}
+	return [][]string{parts}
+}
 
-	if cur {
+// rowsOf is how many screen lines node line i takes.
+func (m *Model) rowsOf(i int) int {
+	if i < 0 || i >= len(m.lines) || m.width <= 0 {
+		return 1
+	}
+	return len(m.layoutLine(i))
+}
+
+// renderLine draws one node's screen lines: cursor mark, indentation,
+// expander, label, value. The plain text is laid out and truncated first
+// and styled after, so truncation never cuts an escape sequence and widths
+// stay exact.
+func (m *Model) renderLine(i int) []string {
+	n := m.lines[i].node
+	rows := m.layoutLine(i)
+	out := make([]string, 0, len(rows))
+	for _, parts := range rows {
+		out = append(out, m.styleParts(i, n, parts))
+	}
+	return out
+}
+
+func (m *Model) styleParts(i int, n *tree.Node, parts []string) string {
+	if i == m.cursor {
 		// One style over the whole line, padded, so the selection bar is
 		// solid; what the severity style sets and the selection style does
 		// not (bold, underline) still shows.
@@ -132,4 +182,47 @@ func (m *Model) renderLine(i int) string {
 		b.WriteString(m.theme.Dim.Render(parts[4]))
 	}
 	return b.String()
+}
+
+// wrap splits s into lines of at most first cells, then rest cells, at
+// most n lines, the last cut with ell when s does not fit. A line breaks
+// after the last space or comma in its second half when there is one, so
+// words stay whole.
+func wrap(s string, first, rest, n int, ell string) []string {
+	var out []string
+	r := []rune(s)
+	for len(r) > 0 {
+		w := first
+		if len(out) > 0 {
+			w = rest
+		}
+		if len(out) == n-1 {
+			out = append(out, ansi.Truncate(string(r), w, ell))
+			break
+		}
+		k, cells := 0, 0
+		for k < len(r) {
+			cw := lipgloss.Width(string(r[k]))
+			if cells+cw > w {
+				break
+			}
+			cells += cw
+			k++
+		}
+		k = max(k, 1)
+		if k < len(r) {
+			for j := k - 1; j > k/2; j-- {
+				if r[j] == ' ' || r[j] == ',' {
+					k = j + 1
+					break
+				}
+			}
+		}
+		out = append(out, string(r[:k]))
+		r = r[k:]
+	}
+	if len(out) == 0 {
+		out = append(out, "")
+	}
+	return out
 }

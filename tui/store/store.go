@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/export/report/series"
 )
 
 // Conn is what the connection list shows of one connection.
@@ -28,6 +30,9 @@ type Conn struct {
 	Messages       int
 	Warnings       int // diagnostics of severity warn or error
 	First          int // row index of its first event
+
+	Layers      []string // protocols from the transport inwards (event.ConnInfo.Layers)
+	Undecrypted int64    // bytes that could not be decrypted (RTMPE, TLS without keys), once closed
 }
 
 // Counts are the totals the status bar shows.
@@ -70,6 +75,15 @@ type Store struct {
 	names     map[string]string
 	counts    Counts
 	diagRows  []int // rows of diagnostics, in order, for n/N
+	// plainNames holds the stream names unredacted, keyed as names, for
+	// the streams view's reveal.
+	plainNames map[string]string
+	// maxFrame is the highest frame number of any row, so the status
+	// bar's packet count never shows fewer packets than the rows do.
+	maxFrame uint64
+	// series holds the streams' and connections' time series for the
+	// charts (export/report/series, fed from the same records).
+	series series.Collector
 	// pairs holds the session layer's request/response links of the
 	// (few) command rows that have one.
 	pairs map[int]*session.Pair
@@ -92,6 +106,8 @@ func New(dir string) (*Store, error) {
 		stats:     media.NewStats(),
 		names:     map[string]string{},
 		pairs:     map[int]*session.Pair{},
+
+		plainNames: map[string]string{},
 	}, nil
 }
 
@@ -157,11 +173,14 @@ func (s *Store) Add(rec session.Record) {
 		row.Frame = uint32(ev.Conn.Info.Frame)
 		if ev.Conn.Closed {
 			c.Closed, c.RTMP, c.Variant, c.Bytes = true, ev.Conn.RTMP, ev.Conn.Info.Variant.String(), ev.Conn.Bytes
+			c.Undecrypted = ev.Conn.Account[0].Encrypted + ev.Conn.Account[1].Encrypted
 		}
 		s.keep(&row, rec)
 	default:
 		s.keep(&row, rec)
 	}
+	s.maxFrame = max(s.maxFrame, uint64(row.Frame))
+	s.series.Add(&rec)
 	s.push(row)
 }
 
@@ -176,6 +195,7 @@ func (s *Store) conn(ev *event.Event) int {
 	if ev.Kind == event.KindConn {
 		s.conns[ci].Client, s.conns[ci].Server = ev.Conn.Info.Client.String(), ev.Conn.Info.Server.String()
 		s.conns[ci].Variant = ev.Conn.Info.Variant.String()
+		s.conns[ci].Layers = append([]string(nil), ev.Conn.Info.Layers...)
 	}
 	return ci
 }
@@ -201,7 +221,9 @@ func (s *Store) addMessage(row *Row, c *Conn, rec session.Record) {
 		c.Bytes[m.Dir] += int64(m.Length)
 	}
 	summary := decode.Summary(m, rec.Body)
-	if rec.Body.Command != nil || rec.Body.Data != nil {
+	// Bodies with secrets (shared objects and aggregates too) are kept
+	// redacted: decoding the masked spill bytes again would lose the tags.
+	if rec.Body.Command != nil || rec.Body.Data != nil || len(rec.Secrets) > 0 {
 		s.bodies[s.n] = rec.Body
 		pb := rec.Body
 		if len(rec.Secrets) > 0 {
@@ -255,6 +277,7 @@ func (s *Store) noteNames(c *Conn, plain, red decode.Body) {
 		c.Stream, c.StreamPlain = redName, name
 		for _, d := range []string{"c2s", "s2c"} {
 			s.names[c.ID.String()+" "+d] = c.App + "/" + redName
+			s.plainNames[c.ID.String()+" "+d] = c.App + "/" + name
 		}
 	}
 }
@@ -340,11 +363,15 @@ func (s *Store) ConnID(ci uint32) string {
 	return "?"
 }
 
-// Counts returns the totals.
+// Counts returns the totals. Packets is never below the highest frame
+// number of the rows held: the pipeline publishes its packet counter
+// periodically, and the status bar must not lag the rows it shows.
 func (s *Store) Counts() Counts {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.counts
+	c := s.counts
+	c.Packets = max(c.Packets, s.maxFrame)
+	return c
 }
 
 // SetProgress records how far the pipeline has read.
@@ -374,20 +401,56 @@ func (s *Store) Finish(err error) {
 // message stream id: StreamReport.Dir is "c1/c2s/1"), and the stream names
 // keyed the same way ("c1/c2s/1" → "live/****").
 func (s *Store) Reports() ([]media.StreamReport, map[string]string) {
+	return s.StreamReports(false)
+}
+
+// StreamReports is Reports with the stream names unredacted when reveal.
+func (s *Store) StreamReports(reveal bool) ([]media.StreamReport, map[string]string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	src := s.names
+	if reveal {
+		src = s.plainNames
+	}
 	reps := s.stats.Report()
 	names := make(map[string]string, len(reps))
 	for _, r := range reps {
 		// Reports are keyed "c1/c2s/1"; names are known per connection
 		// and direction ("c1 c2s").
 		if i := strings.LastIndexByte(r.Dir, '/'); i > 0 {
-			if n := s.names[strings.Replace(r.Dir[:i], "/", " ", 1)]; n != "" {
+			if n := src[strings.Replace(r.Dir[:i], "/", " ", 1)]; n != "" {
 				names[r.Dir] = n
 			}
 		}
 	}
 	return reps, names
+}
+
+// Series returns the time series of every stream and the request latency
+// of every connection, for the charts.
+func (s *Store) Series() ([]series.Stream, []series.Conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.series.Streams(), s.series.Conns()
+}
+
+// PairRows returns the rows that have a request/response link, in order.
+func (s *Store) PairRows() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]int, 0, len(s.pairs))
+	for i := range s.pairs {
+		out = append(out, i)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Pair returns the request/response link of row i, or nil.
+func (s *Store) Pair(i int) *session.Pair {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pairs[i]
 }
 
 // Diagnostics returns the row indices of diagnostics, in order.
