@@ -102,11 +102,11 @@ type Model struct {
 	reportDirs  []string          // the streams view's streams, by index
 	reportNames map[string]string // and their names
 
-	input     textinput.Model
-	mode      inputMode
-	filterSrc string
-	filterErr *FilterError
-	matcher   Matcher
+	input        textinput.Model
+	mode         inputMode
+	filterSrc    string
+	filterErr    *FilterError
+	matcher      Matcher
 	searchGen    int
 	searchMsg    string
 	lastQuery    string
