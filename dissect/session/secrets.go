@@ -210,3 +210,24 @@ func maskBytes(b []byte) []byte {
 	}
 	return m
 }
+
+// MaskedBody is the message body with every secret's bytes overwritten
+// with '*' (the body itself when nothing was masked): what a sink that
+// dumps raw bytes (--payload, a spill file) writes.
+func (r *Record) MaskedBody() []byte {
+	if r.Message == nil {
+		return nil
+	}
+	if len(r.Secrets) == 0 {
+		return r.Message.Body
+	}
+	b := append([]byte(nil), r.Message.Body...)
+	for _, sec := range r.Secrets {
+		if sec.Off >= 0 && sec.Off+sec.Len <= len(b) {
+			for j := sec.Off; j < sec.Off+sec.Len; j++ {
+				b[j] = '*'
+			}
+		}
+	}
+	return b
+}
