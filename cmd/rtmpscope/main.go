@@ -56,6 +56,7 @@ var subcommands = map[string]command{
 	"connections": {run: runConns, aliasOf: "conns"},
 	"stats":       {run: runStats, summary: "media statistics per stream: codecs, fps, GOP, bitrate"},
 	"extract":     {run: runExtract, summary: "write each published or played stream to an FLV file"},
+	"collect":     {run: runCollect, summary: "write the events agents sent to NATS JetStream (--publish) to one store"},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

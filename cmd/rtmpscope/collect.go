@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/spf13/pflag"
+
+	"github.com/rtmpscope/rtmpscope/agent"
+)
+
+const collectUsage = `Usage: rtmpscope collect [flags] [-o DIR]
+
+Reads the events that capture agents ('rtmpscope --publish URL') sent to
+NATS JetStream, from every host, with a durable consumer, and writes them
+as NDJSON: to standard output, or with -o to DIR/host=<host>/events.ndjson
+(one file per host, each line as the agent's -T ndjson wrote it). A
+collector that stops goes on where it left off; with -o every event is
+stored exactly once, even when the collector is killed mid-batch.
+
+Examples:
+  rtmpscope collect --nats nats://broker:4222 -o /srv/rtmpscope/events
+  rtmpscope collect --until-empty | jq -c 'select(.kind=="diagnostic")'
+  rtmpscope collect --subject 'rtmpscope.ingest-01.*' -o ingest-01
+
+Flags:
+`
+
+func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("collect", pflag.ContinueOnError)
+	url := fs.String("nats", natsURLDefault(), "NATS `URL` ($NATS_URL by default)")
+	out := fs.StringP("output", "o", "", "write to `DIR`/host=<host>/events.ndjson instead of standard output")
+	stream := fs.String("stream", agent.DefaultEventStream, "JetStream `STREAM` of the events")
+	durable := fs.String("durable", agent.DefaultDurable, "durable consumer `NAME` (collectors of one name share the events)")
+	subject := fs.String("subject", agent.EventSubjects, "collect only the subjects matching `FILTER`")
+	untilEmpty := fs.Bool("until-empty", false, "stop once every event in the stream has been collected")
+	var nf natsFlags
+	nf.register(fs)
+	if err := parseFlags(fs, args, collectUsage, stdout, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("collect takes no arguments (got %q)", fs.Arg(0))
+	}
+	var st agent.Store
+	if *out != "" {
+		ds, err := agent.OpenDirStore(*out)
+		if err != nil {
+			return fmt.Errorf("-o %s: %w", *out, err)
+		}
+		st = ds
+	} else {
+		st = agent.NewWriterStore(stdout)
+	}
+	nc, err := nf.connect(*url, "rtmpscope collect", false, stderr)
+	if err != nil {
+		st.Close()
+		return err
+	}
+	defer nc.Close()
+	js, err := jetStream(nc)
+	if err != nil {
+		st.Close()
+		return err
+	}
+	stats, err := agent.Collect(ctx, js, st, agent.CollectOptions{
+		Stream: *stream, Durable: *durable, Filter: *subject, UntilEmpty: *untilEmpty,
+		Log: func(format string, a ...any) { fmt.Fprintf(stderr, "rtmpscope: collect: "+format+"\n", a...) },
+	})
+	if e := st.Close(); err == nil {
+		err = e
+	}
+	hosts := make([]string, 0, len(stats.ByHost))
+	for h := range stats.ByHost {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	fmt.Fprintf(stderr, "%d events collected from %d %s", stats.Events, len(hosts), plural(uint64(len(hosts)), "host"))
+	for i, h := range hosts {
+		sep := ", "
+		if i == 0 {
+			sep = " ("
+		}
+		fmt.Fprintf(stderr, "%s%s: %d", sep, h, stats.ByHost[h])
+	}
+	if len(hosts) > 0 {
+		fmt.Fprint(stderr, ")")
+	}
+	if stats.Skipped > 0 {
+		fmt.Fprintf(stderr, ", %d delivered again and skipped (already stored)", stats.Skipped)
+	}
+	fmt.Fprintln(stderr)
+	return err
+}
