@@ -21,6 +21,11 @@ type Segment struct {
 	// PayloadCut is true when the snap length cut bytes of this segment's
 	// payload: fewer payload bytes are present than the IP header declares.
 	PayloadCut bool
+	// Encap lists the layers the Decoder opened to reach the innermost IP
+	// header — VLAN tags, MPLS labels, PPPoE, tunnels with their outer IP
+	// headers — outermost first; empty for a plain packet. It is the
+	// Decoder's storage: valid until the next packet.
+	Encap []Encap
 }
 
 // Outcome classifies what a decoded packet turned out to be.
@@ -78,11 +83,17 @@ func (s *Stats) add(o Outcome) {
 
 // Decoder turns frames into TCP segments. It parses link and IP headers by
 // hand (they are fixed and small) and lets gopacket decode TCP, because the
-// TCP reassembler wants gopacket's type. A Decoder is not safe for
-// concurrent use; it reuses its TCP layer between calls.
+// TCP reassembler wants gopacket's type. Tunnels (GRE with ERSPAN, VXLAN,
+// Geneve, GTP-U, IP in IP), MPLS, PPPoE and VLAN tags are opened by hand
+// too (tunnel.go), so that the plain Ethernet/IP path costs no more than
+// a switch. A Decoder is not safe for concurrent use; it reuses its TCP
+// layer and its encapsulation list between calls.
 type Decoder struct {
-	Stats Stats
-	tcp   layers.TCP
+	Stats   Stats
+	tcp     layers.TCP
+	encap   [maxEncap]Encap
+	nEncap  int
+	tunnels int // tunnels opened in this packet, bounded by maxTunnels
 }
 
 // Decode classifies one packet and, for TCP, fills seg.
@@ -92,7 +103,9 @@ func (d *Decoder) Decode(p Packet, seg *Segment) Outcome {
 	if p.Info.Length > p.Info.CaptureLength {
 		d.Stats.SnapCut++
 	}
+	d.nEncap, d.tunnels = 0, 0
 	o := d.decode(p, seg)
+	seg.Encap = d.encap[:d.nEncap]
 	d.Stats.add(o)
 	if o == OutcomeTCP && seg.PayloadCut {
 		d.Stats.PayloadCut++
@@ -119,14 +132,6 @@ func (d *Decoder) decode(p Packet, seg *Segment) Outcome {
 		}
 		etherType = binary.BigEndian.Uint16(b[12:])
 		b = b[14:]
-		// 802.1Q and 802.1ad tags, possibly stacked.
-		for etherType == etherVLAN || etherType == etherQinQ || etherType == etherVLAN2 {
-			if len(b) < 4 {
-				return OutcomeUndecodable
-			}
-			etherType = binary.BigEndian.Uint16(b[2:])
-			b = b[4:]
-		}
 	case layers.LinkTypeLinuxSLL:
 		if len(b) < 16 {
 			return OutcomeUndecodable
@@ -174,11 +179,34 @@ func (d *Decoder) decode(p Packet, seg *Segment) Outcome {
 	default:
 		return OutcomeLinkType
 	}
+	return d.network(etherType, b, seg)
+}
+
+// network decodes what an EtherType announces: IP, or the VLAN tags, MPLS
+// labels and PPPoE sessions in front of it.
+func (d *Decoder) network(etherType uint16, b []byte, seg *Segment) Outcome {
+	// 802.1Q and 802.1ad tags, possibly stacked (QinQ).
+	for etherType == etherVLAN || etherType == etherQinQ || etherType == etherVLAN2 {
+		if len(b) < 4 {
+			return OutcomeUndecodable
+		}
+		k := Encap8021Q
+		if etherType != etherVLAN {
+			k = Encap8021AD
+		}
+		d.push(Encap{Kind: k, HasID: true, ID: uint32(binary.BigEndian.Uint16(b) & 0x0fff)})
+		etherType = binary.BigEndian.Uint16(b[2:])
+		b = b[4:]
+	}
 	switch etherType {
 	case etherIPv4:
 		return d.decodeIPv4(b, seg)
 	case etherIPv6:
 		return d.decodeIPv6(b, seg)
+	case etherMPLS, etherMPLSMcast:
+		return d.mpls(b, seg)
+	case etherPPPoE:
+		return d.pppoe(b, seg)
 	}
 	return OutcomeNotIP
 }
@@ -277,13 +305,42 @@ func (d *Decoder) transport(proto uint8, b []byte, src, dst netip.Addr, cut bool
 		if n < 8 {
 			return OutcomeUndecodable
 		}
-		seg.UDP = b[8:min(n, len(b))]
+		payload := b[8:min(n, len(b))]
+		dport := binary.BigEndian.Uint16(b[2:])
+		if dport == portVXLAN || dport == portVXLANLinux || dport == portGeneve || dport == portGTPU {
+			if d.tunnels == maxTunnels {
+				return OutcomeUndecodable
+			}
+			mark := d.nEncap
+			d.outerIP(src, dst)
+			d.tunnels++
+			if o, ok := d.udpTunnel(dport, payload, seg); ok {
+				return o
+			}
+			d.nEncap = mark // not a tunnel packet: an ordinary datagram
+			d.tunnels--
+		}
+		seg.UDP = payload
 		seg.Src = netip.AddrPortFrom(src, binary.BigEndian.Uint16(b[0:]))
-		seg.Dst = netip.AddrPortFrom(dst, binary.BigEndian.Uint16(b[2:]))
+		seg.Dst = netip.AddrPortFrom(dst, dport)
 		seg.PayloadCut = cut || n > len(b)
 		return OutcomeUDP
 	case 1, 58:
 		return OutcomeICMP
+	case protoGRE, protoIPIP, protoIPv6in:
+		if d.tunnels == maxTunnels {
+			return OutcomeUndecodable
+		}
+		d.tunnels++
+		d.outerIP(src, dst)
+		switch proto {
+		case protoGRE:
+			return d.gre(b, seg)
+		case protoIPIP:
+			return d.decodeIPv4(b, seg)
+		default:
+			return d.decodeIPv6(b, seg)
+		}
 	default:
 		return OutcomeOtherIP
 	}

@@ -21,6 +21,12 @@ type ConnInfo struct {
 	// ["tcp", "rtmp"] or ["tcp", "tls", "http", "rtmp"]. Stream offsets of
 	// messages are offsets in the innermost byte stream.
 	Layers []string
+	// Outer names the encapsulation outside the connection's IP header,
+	// outermost first: VLAN tags, MPLS labels, PPPoE, tunnels with their
+	// outer IP headers ("802.1q 100", "ipv4 192.0.2.1>192.0.2.2",
+	// "vxlan 42", "gtp-u 0x1f"; capture.Encap.String). Empty for a plain
+	// packet. Taken from the connection's first packet.
+	Outer []string
 	// Evidence says why the router chose Variant, for people ("client sent
 	// C0=3 and a 1536-byte C1").
 	Evidence string

@@ -130,6 +130,7 @@ type connEventJSON struct {
 	Variant     string   `json:"variant"`
 	RTMPFamily  bool     `json:"rtmp_family"`
 	Layers      []string `json:"layers,omitempty"`
+	Outer       []string `json:"outer,omitempty"`
 	Rule        string   `json:"rule,omitempty"`
 	Why         string   `json:"why,omitempty"`
 	UID         string   `json:"uid"`
@@ -217,7 +218,7 @@ func connToJSON(head eventHead, c *event.ConnEvent) connEventJSON {
 	j := connEventJSON{eventHead: head, Client: in.Client.String(), Server: in.Server.String(), State: "open",
 		Oriented: in.Orientation.String(), Swapped: in.Orientation == event.OrientHandshake,
 		Transport: in.Transport.String(), Variant: in.Variant.String(), RTMPFamily: in.Variant.IsRTMP(),
-		Layers: in.Layers, Rule: in.Rule, Why: in.Evidence, UID: in.UID, CommunityID: in.CommunityID, FirstFrame: in.Frame}
+		Layers: in.Layers, Outer: in.Outer, Rule: in.Rule, Why: in.Evidence, UID: in.UID, CommunityID: in.CommunityID, FirstFrame: in.Frame}
 	if !c.Closed {
 		return j
 	}

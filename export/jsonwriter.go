@@ -35,6 +35,10 @@ func (j *JSONWriter) Write(event []byte) error {
 	return nil
 }
 
+// Flush writes what is buffered, for output that must appear line by
+// line (live captures, rtmpscope -l).
+func (j *JSONWriter) Flush() error { return j.w.Flush() }
+
 // Close ends the array, if any, and flushes.
 func (j *JSONWriter) Close() error {
 	if j.array {

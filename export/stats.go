@@ -598,3 +598,24 @@ func sparkline(v []float64, width int) string {
 	}
 	return b.String()
 }
+
+// Snapshot reports the streams of the connections still open, in
+// connection order, to f, and keeps them: the periodic tables of a live
+// capture (rtmpscope stats --interval). OnStream is not called.
+func (c *StatsCollector) Snapshot(f func(StreamStats)) {
+	ids := make([]string, 0, len(c.conns))
+	for id := range c.conns {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return connLess(ids[i], ids[j]) })
+	saved := c.OnStream
+	c.OnStream = f
+	defer func() { c.OnStream = saved }()
+	for _, id := range ids {
+		var st *session.State
+		if c.State != nil {
+			st = c.State(id)
+		}
+		c.report(id, c.conns[id], st)
+	}
+}

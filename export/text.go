@@ -54,8 +54,8 @@ func TextLine(r session.Record, base time.Time, width int) string {
 		c := ev.Conn
 		if !c.Closed {
 			in := &c.Info
-			s = fmt.Sprintf("%6d %10.6f %-3s     connection %s -> %s %s over %s (client by %s): %s", in.Frame, rel, ev.ConnID,
-				in.Client, in.Server, in.Variant, in.Transport, in.Orientation, in.Evidence)
+			s = fmt.Sprintf("%6d %10.6f %-3s     connection %s -> %s %s over %s%s (client by %s): %s", in.Frame, rel, ev.ConnID,
+				in.Client, in.Server, in.Variant, in.Transport, insideText(in.Outer), in.Orientation, in.Evidence)
 		} else {
 			s = fmt.Sprintf("%6s %10.6f %-3s     closed: %d messages C→S, %d S→C; %d/%d bytes", "", rel, ev.ConnID,
 				c.Messages[0], c.Messages[1], c.Bytes[0], c.Bytes[1])
@@ -72,6 +72,15 @@ func TextLine(r session.Record, base time.Time, width int) string {
 		s = string(r[:width-1]) + "…"
 	}
 	return s
+}
+
+// insideText names a connection's encapsulation (" inside vxlan 42 / ...")
+// or is empty for a plain packet.
+func insideText(outer []string) string {
+	if len(outer) == 0 {
+		return ""
+	}
+	return " inside " + strings.Join(outer, " / ")
 }
 
 func handshakeSummary(h *event.Handshake) string {

@@ -12,7 +12,7 @@ func (r *Router) NewConnection(ri reassembly.ConnInfo) reassembly.Handler {
 	f := &tcpFlow{r: r}
 	f.info = event.ConnInfo{
 		ID: r.newID(), Client: ri.Client, Server: ri.Server, Transport: event.TransportTCP,
-		SawSYN: ri.SawSYN, FirstSeen: ri.FirstSeen, Frame: ri.Frame,
+		SawSYN: ri.SawSYN, FirstSeen: ri.FirstSeen, Frame: ri.Frame, Outer: ri.Outer,
 	}
 	switch ri.Oriented {
 	case "syn":

@@ -59,6 +59,9 @@ type ConnInfo struct {
 	Oriented  string // how client/server was decided: "syn", "port", "guess"
 	FirstSeen time.Time
 	Frame     uint64 // first frame of the connection
+	// Outer names the encapsulation of the first packet (VLAN, MPLS,
+	// PPPoE, tunnels), outermost first; nil for a plain packet.
+	Outer []string
 }
 
 // DirStats counts one direction of a connection.

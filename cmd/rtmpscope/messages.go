@@ -39,12 +39,14 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := pflag.NewFlagSet("rtmpscope", pflag.ContinueOnError)
 	var in inputFlags
 	in.register(fs)
-	format := fs.StringP("format", "T", "text", "output `FORMAT`: text, ndjson, json")
+	format := fs.StringP("format", "T", "text", "output `FORMAT`: text, ndjson, json, fields (with -e)")
 	payload := fs.String("payload", "", "include media payload bytes in JSON as `ENC` (hex or base64)")
 	secrets := fs.Bool("show-secrets", false, "show stream keys and tokens instead of redacting them")
 	filterSrc := fs.StringP("display-filter", "Y", "", "print only the events that match `EXPR` (docs/display-filters.md)")
 	verbose := fs.BoolP("verbose", "V", false, "print each event's full detail tree after its line (like tshark -V; text format)")
 	noTUI := fs.Bool("no-tui", false, "print text even when stdout is a terminal (the terminal UI opens by default there)")
+	var out outputFlags
+	out.register(fs)
 	showVersion := fs.BoolP("version", "v", false, "print the version and exit")
 	usage := messagesUsage
 	if _, forMan := stdout.(*helpCapture); !forMan {
@@ -68,6 +70,10 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	if err := out.check(&in, *format, *filterSrc); err != nil {
+		return err
+	}
+	match := out.match(filter)
 	if wantTUI(stdout, *noTUI, fs.Changed("format"), *verbose, in.quiet) {
 		src, err := openInput(&in)
 		if err != nil {
@@ -79,17 +85,29 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	switch *format {
 	case "text":
 		ts := newtextSink(stdout)
-		ts.Verbose, ts.Color, ts.Colorize, ts.Match, ts.Quiet = *verbose, tree.ColorFor(stdout), colorLine, filter.Match, in.quiet
+		ts.Verbose, ts.Color, ts.Colorize, ts.Match, ts.Quiet = *verbose, tree.ColorFor(stdout), colorLine, match, in.quiet
+		// -V is never cut into a pipe or file (only a terminal has a width).
+		ts.Hex, ts.LineFlush, ts.Uncut = out.hex, out.lineFlush(&in), !isTerminal(stdout)
 		sink = ts
+	case "fields":
+		if *verbose {
+			return usagef("-V prints text trees; use it with -T text")
+		}
+		fsk, err := newFieldsSink(stdout, out.fields, out.parsedOpts)
+		if err != nil {
+			return err
+		}
+		fsk.Match, fsk.Quiet, fsk.LineFlush = match, in.quiet, out.lineFlush(&in)
+		sink = fsk
 	case "ndjson", "json":
 		if *verbose {
 			return usagef("-V prints text trees; use it with -T text (JSON already holds every field)")
 		}
 		js := newjsonSink(stdout, *format == "json", export.EventOptions{Payload: *payload})
-		js.Match, js.Quiet = filter.Match, in.quiet
+		js.Match, js.Quiet, js.LineFlush = match, in.quiet, out.lineFlush(&in)
 		sink = js
 	default:
-		return usagef("-T %s: unknown format (text, ndjson, json)", *format)
+		return usagef("-T %s: unknown format (text, ndjson, json, fields)", *format)
 	}
 	src, err := openInput(&in)
 	if err != nil {
@@ -99,7 +117,7 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	// (they never call the Tracker); live, every line goes out as it
 	// comes, unbatched.
 	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}, AsyncSinks: src.live == nil})
-	_, err = runPipeline(ctx, src, p, stderr, sink)
+	_, err = runPipeline(ctx, src, p, stderr, append([]pipeline.Sink{sink}, out.sinks(src, &in)...)...)
 	return err
 }
 

@@ -25,7 +25,14 @@ type textSink struct {
 	Quiet bool
 	// Colorize, when Color is set, colours a summary line.
 	Colorize func(*session.Record, string) string
-	base     time.Time
+	// Hex writes each message's bytes after its line (-x).
+	Hex bool
+	// LineFlush flushes after every event (live, -l).
+	LineFlush bool
+	// Uncut writes -V trees whole: no width limit, every child (output
+	// to a pipe or file).
+	Uncut bool
+	base  time.Time
 }
 
 // newtextSink writes to w, buffered.
@@ -44,10 +51,17 @@ func (t *textSink) Record(r *session.Record) error {
 	if t.Verbose {
 		// The tree repeats the summary line as its root, then a blank line
 		// separates events, as in tshark -V.
-		if err := tree.Write(t.w, tree.Build(r), tree.WriteOptions{Header: export.TextLine(*r, t.base, 0), Color: t.Color}); err != nil {
+		opts := tree.WriteOptions{Header: export.TextLine(*r, t.base, 0), Color: t.Color}
+		if t.Uncut {
+			opts.Width, opts.MaxChildren = -1, -1
+		}
+		if err := tree.Write(t.w, tree.Build(r), opts); err != nil {
 			return err
 		}
-		return t.w.WriteByte('\n')
+		if err := t.w.WriteByte('\n'); err != nil {
+			return err
+		}
+		return t.after(r)
 	}
 	line := export.TextLine(*r, t.base, 0)
 	if t.Color && t.Colorize != nil {
@@ -56,7 +70,21 @@ func (t *textSink) Record(r *session.Record) error {
 	if _, err := t.w.WriteString(line); err != nil {
 		return err
 	}
-	return t.w.WriteByte('\n')
+	if err := t.w.WriteByte('\n'); err != nil {
+		return err
+	}
+	return t.after(r)
+}
+
+// after writes -x's bytes and flushes when line by line.
+func (t *textSink) after(r *session.Record) error {
+	if t.Hex {
+		writeHex(t.w, r)
+	}
+	if t.LineFlush {
+		return t.w.Flush()
+	}
+	return nil
 }
 
 // Close implements pipeline.Sink: it flushes.
@@ -68,7 +96,9 @@ type jsonSink struct {
 	opts  export.EventOptions
 	Match func(*session.Record) bool
 	Quiet bool
-	buf   []byte // the line being encoded, reused
+	// LineFlush flushes after every event (live, -l).
+	LineFlush bool
+	buf       []byte // the line being encoded, reused
 }
 
 // newjsonSink writes to w; array selects -T json's single array.
@@ -86,7 +116,10 @@ func (j *jsonSink) Record(r *session.Record) error {
 		return err
 	}
 	j.buf = line
-	return j.jw.Write(line)
+	if err := j.jw.Write(line); err != nil || !j.LineFlush {
+		return err
+	}
+	return j.jw.Flush()
 }
 
 // Close implements pipeline.Sink.

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"time"
 
@@ -35,9 +36,20 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	in.register(fs)
 	format := fs.StringP("format", "T", "text", "output `FORMAT`: text, ndjson, json")
 	secrets := fs.Bool("show-secrets", false, "show stream keys and tokens instead of redacting them")
+	interval := fs.Duration("interval", 10*time.Second, "live (-i), or with -r when given: print a table of the open streams every `DURATION` of capture time (0: only at the end)")
+	lineBuffered := fs.BoolP("line-buffered", "l", false, "write each report as soon as it is complete, also into pipes and files (live always does)")
 	if err := parseFlags(fs, args, statsUsage, stdout, stderr); err != nil {
 		return err
 	}
+	if *interval < 0 {
+		return usagef("--interval %s: must not be negative", *interval)
+	}
+	// Tables every interval when live, or when asked for on a file.
+	tick := time.Duration(0)
+	if in.iface != "" || fs.Changed("interval") {
+		tick = *interval
+	}
+	lineFlush := *lineBuffered || in.iface != ""
 	if err := in.check(); err != nil {
 		return err
 	}
@@ -47,17 +59,31 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var (
 		out   func(export.StreamStats)
 		close func() error
+		// table prints the interval table (text only).
+		table func(at time.Time, col *export.StatsCollector)
 	)
 	switch *format {
 	case "text":
 		tw := bufio.NewWriterSize(stdout, 1<<16)
-		out = func(s export.StreamStats) { export.WriteStatsText(tw, s, base) }
+		out = func(s export.StreamStats) {
+			export.WriteStatsText(tw, s, base)
+			if lineFlush {
+				tw.Flush()
+			}
+		}
 		close = tw.Flush
+		table = func(at time.Time, col *export.StatsCollector) {
+			writeIntervalTable(tw, at, base, col)
+			tw.Flush()
+		}
 	case "ndjson", "json":
 		jw := export.NewJSONWriter(stdout, *format == "json")
 		out = func(s export.StreamStats) {
 			if b, err := export.MarshalStats(s); err == nil {
 				jw.Write(b)
+			}
+			if lineFlush {
+				jw.Flush()
 			}
 		}
 		close = jw.Close
@@ -75,11 +101,19 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}}
 	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}})
 	col.State = p.Tracker().StateByName
+	var last time.Time
 	sink := pipeline.NewSink(func(r *session.Record) error {
 		if base.IsZero() {
 			base = r.Time
+			last = r.Time
 		}
 		col.Add(*r)
+		if tick > 0 && table != nil && !in.quiet && r.Time.Sub(last) >= tick {
+			// Capture time, not the wall clock: a file read at full speed
+			// gets the tables a live capture of it would have shown.
+			last = last.Add(r.Time.Sub(last).Truncate(tick))
+			table(r.Time, col)
+		}
 		return nil
 	}, func() error {
 		col.Flush()
@@ -88,3 +122,36 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	_, err = runPipeline(ctx, src, p, stderr, sink)
 	return err
 }
+
+// writeIntervalTable prints the streams still open at capture time at, one
+// line each: what a person watching a live capture wants every interval.
+func writeIntervalTable(w io.Writer, at, base time.Time, col *export.StatsCollector) {
+	fmt.Fprintf(w, "--- %.1fs: open streams ---\n", at.Sub(base).Seconds())
+	n := 0
+	col.Snapshot(func(s export.StreamStats) {
+		n++
+		fmt.Fprintf(w, "%-5s %-4s %-3s msid %-3d %-28s", s.Conn, s.Dir, s.Role(), s.MSID, truncName(s.Name, 28))
+		if v := s.Video; v != nil {
+			fmt.Fprintf(w, "  video %s %dx%d %.1ffps %s", v.Codec, v.Format.Width, v.Format.Height, v.FrameRate, kbps(v.BitrateAvg))
+		}
+		if a := s.Audio; a != nil {
+			fmt.Fprintf(w, "  audio %s %dHz %s", a.Codec, a.Format.SampleRate, kbps(a.BitrateAvg))
+		}
+		fmt.Fprintln(w)
+	})
+	if n == 0 {
+		fmt.Fprintln(w, "(none)")
+	}
+}
+
+func truncName(s string, n int) string {
+	if s == "" {
+		return "-"
+	}
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func kbps(bps float64) string { return fmt.Sprintf("%.0fkbit/s", bps/1000) }

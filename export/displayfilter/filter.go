@@ -267,3 +267,42 @@ func (e *SyntaxError) locate(from int) {
 		}
 	}
 }
+
+// Field is a name (or any expression) evaluated to its value, for tshark's
+// -T fields -e NAME. Unlike Match, it reads the redacted record: what is
+// printed never holds a secret.
+type Field struct{ f *Filter }
+
+// CompileField compiles a field name such as "frame.number", "type" or
+// "command.name" (any filter expression works). Errors are *SyntaxError.
+func CompileField(name string) (*Field, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, &SyntaxError{Filter: name, Line: 1, Column: 1, Msg: "empty field name"}
+	}
+	f, err := Compile(name)
+	if err != nil {
+		return nil, err
+	}
+	return &Field{f: f}, nil
+}
+
+// Value is the field's value for r: nil when r has none; numbers, strings,
+// booleans, and []any or map[string]any as the JSON export has them.
+func (fl *Field) Value(r *session.Record) any {
+	f := fl.f
+	if f.conns {
+		f.ctx.learn(r)
+	}
+	st := f.pool.Get().(*state)
+	st.ev.ctx = &f.ctx
+	for i, n := range f.names {
+		st.env[n] = f.gets[i](r, &st.ev)
+	}
+	out, err := st.vm.Run(f.prog, st.env)
+	st.ev = eventJSON{}
+	f.pool.Put(st)
+	if err != nil {
+		return nil
+	}
+	return out
+}

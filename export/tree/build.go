@@ -192,6 +192,9 @@ func buildConn(ev *event.Event) *Node {
 		field("Rule", in.Rule),
 		field("Evidence", in.Evidence),
 	)
+	if len(in.Outer) > 0 {
+		id.add(field("Inside", strings.Join(in.Outer, " → ")))
+	}
 	root.add(id, field("UID", in.UID), field("Community ID", in.CommunityID))
 	if !c.Closed {
 		return root
