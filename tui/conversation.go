@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/tui/store"
 )
@@ -52,8 +53,17 @@ func newConversation(st *store.Store, ci int, reveal, ascii bool) *conversation 
 	}
 	x := conns[ci]
 	arrow := "→"
+	arrows := [2]string{"C→S", "    S→C"} // the server's side indented, as a dialogue
 	if ascii {
 		arrow = ">"
+		arrows = [2]string{"C>S", "    S>C"}
+	}
+	// who is the direction column of a line: its arrow, or blanks.
+	who := func(d int) string {
+		if d < 0 {
+			return "       "
+		}
+		return fmt.Sprintf("%-7s", arrows[d])
 	}
 	c.title = fmt.Sprintf("Conversation %s %s %s %s (%s)", x.ID, x.Client, arrow, x.Server, x.Variant)
 	n := st.Len()
@@ -63,6 +73,7 @@ func newConversation(st *store.Store, ci int, reveal, ascii bool) *conversation 
 		first, msgs, video, audio, agg int
 		bytes                          int64
 		fFrame, lFrame                 uint32
+		at                             float64 // seconds since the capture's start
 	}
 	var open [2]*run
 	flush := func(d int) {
@@ -84,8 +95,8 @@ func newConversation(st *store.Store, ci int, reveal, ascii bool) *conversation 
 		if ascii {
 			dots = "..."
 		}
-		c.add(convLine{row: r.first, dir: d, kind: event.KindMessage, text: fmt.Sprintf("%s %d media messages (%s), %s, frames %d-%d",
-			dots, r.msgs, strings.Join(kinds, ", "), humanBytes(r.bytes), r.fFrame, r.lFrame)})
+		c.add(convLine{row: r.first, dir: d, kind: event.KindMessage, text: fmt.Sprintf("%6d %9.3f %11s  %s %s %d media messages (%s), %s, frames %d-%d",
+			r.fFrame, r.at, "", who(d), dots, r.msgs, strings.Join(kinds, ", "), humanBytes(r.bytes), r.fFrame, r.lFrame)})
 	}
 	for i := x.First; i < n && len(c.lines) < maxConvLines; i++ {
 		row := st.Row(i)
@@ -99,7 +110,7 @@ func newConversation(st *store.Store, ci int, reveal, ascii bool) *conversation 
 		if row.Kind == event.KindMessage && isMedia(row.TypeID) && d >= 0 {
 			r := open[d]
 			if r == nil {
-				r = &run{first: i, fFrame: row.Frame}
+				r = &run{first: i, fFrame: row.Frame, at: row.When().Sub(base).Seconds()}
 				open[d] = r
 			}
 			r.msgs++
@@ -119,10 +130,17 @@ func newConversation(st *store.Store, ci int, reveal, ascii bool) *conversation 
 		// the exchange stays true.
 		flush(0)
 		flush(1)
-		text := fmt.Sprintf("%6d %9.3f  %s", row.Frame, row.When().Sub(base).Seconds(), st.Summary(i, reveal))
-		if p := st.Pair(i); p != nil && p.Role == "response" {
-			text += "   [" + latency(p) + " after frame " + itoa(int(p.Frame)) + "]"
+		// An answer's latency leads its line, before a long summary
+		// can push it off screen.
+		lat := ""
+		if p := st.Pair(i); p != nil && p.Role == session.RoleResponse {
+			lat = "+" + latency(p)
 		}
+		frame := ""
+		if row.Frame > 0 {
+			frame = itoa(int(row.Frame))
+		}
+		text := fmt.Sprintf("%6s %9.3f %11s  %s %s", frame, row.When().Sub(base).Seconds(), lat, who(d), st.Summary(i, reveal))
 		c.add(convLine{row: i, dir: d, text: text, kind: row.Kind, warn: row.Kind == event.KindDiagnostic && row.Severity > 0})
 	}
 	flush(0)
@@ -149,21 +167,10 @@ func (m *Model) convView(w, h int) string {
 	c.height = h
 	c.move(0)
 	ell := m.th.Ellipsis()
-	arrows := [2]string{"C→S ", "S→C "}
-	if m.th.ASCII {
-		arrows = [2]string{"C>S ", "S>C "}
-	}
 	var out []string
 	for k := c.top; k < len(c.lines) && len(out) < h; k++ {
 		l := c.lines[k]
-		s := "    "
-		if l.dir >= 0 {
-			s = arrows[l.dir]
-		}
-		if l.dir == 1 {
-			s = "    " + s // the server's side indented, as a dialogue
-		}
-		s = fit(s+l.text, w, ell)
+		s := fit(l.text, w, ell)
 		switch {
 		case k == c.cursor:
 			s = m.th.Selected.Render(s)

@@ -25,6 +25,12 @@ const pcaps = "../testdata/pcaps"
 // deterministic.
 func loadStore(t testing.TB, name string) *store.Store {
 	t.Helper()
+	return loadStoreKeys(t, name, pipeline.Keys{})
+}
+
+// loadStoreKeys is loadStore with the keys of the encrypted variants.
+func loadStoreKeys(t testing.TB, name string, keys pipeline.Keys) *store.Store {
+	t.Helper()
 	path := filepath.Join(pcaps, name)
 	if _, err := os.Stat(path); err != nil {
 		t.Skip(err)
@@ -34,7 +40,7 @@ func loadStore(t testing.TB, name string) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f, fcfg := event.Receiver(st.Tracker()), pipeline.Config{Dissect: dissect.Options{KeepChunkHeaders: true}}
+	f, fcfg := event.Receiver(st.Tracker()), pipeline.Config{Dissect: dissect.Options{KeepChunkHeaders: true}, Keys: keys}
 	if _, err := capturetest.Run(path, f, fcfg); err != nil {
 		t.Fatal(err)
 	}

@@ -49,6 +49,9 @@ type Series struct {
 	// point series).
 	Step   float64
 	Points []Point
+	// Total is the sum of every sample of a bucketed rate series (bits,
+	// frames), what the points integrate to over the whole stream.
+	Total float64
 }
 
 // Stream is the series of one media stream.
@@ -86,7 +89,9 @@ type bucketed struct {
 	width   float64
 	sums    []float64
 	counts  []int
-	average bool // points are the bucket's mean, not its sum per second
+	average bool    // points are the bucket's mean, not its sum per second
+	last    float64 // the latest second a sample fell on
+	total   float64 // every sample's value summed
 }
 
 type streamAcc struct {
@@ -174,18 +179,18 @@ func (c *Collector) sample(k export.StreamKey, ts uint32, at time.Time, isVideo 
 	// 32-bit timestamps do; a timestamp before the first clamps to 0.
 	ms := float64(max(int32(ts-s.firstTS), 0))
 	sec := ms / 1000
-	max := c.max()
+	limit := c.max()
 	if isVideo {
-		s.vBytes.add(sec, float64(size*8), max)
+		s.vBytes.add(sec, float64(size*8), limit)
 	} else {
-		s.aBytes.add(sec, float64(size*8), max)
+		s.aBytes.add(sec, float64(size*8), limit)
 	}
 	switch d := decoded.(type) {
 	case *media.Video:
 		if !codedVideo(d) {
 			return
 		}
-		s.vFrames.add(sec, 1, max)
+		s.vFrames.add(sec, 1, limit)
 		if d.Keyframe() {
 			if s.keySeen {
 				s.gop = c.appendPoint(s.gop, Point{X: sec, Y: float64(s.sinceKey)})
@@ -206,7 +211,7 @@ func (c *Collector) sample(k export.StreamKey, ts uint32, at time.Time, isVideo 
 	if s.haveA && s.haveV {
 		gap := s.lastAC.Sub(s.lastVC)
 		if gap <= driftWindow && gap >= -driftWindow {
-			s.drift.add(sec, (s.lastA-s.lastV)-float64(gap.Milliseconds()), max)
+			s.drift.add(sec, (s.lastA-s.lastV)-float64(gap.Milliseconds()), limit)
 		}
 	}
 }
@@ -244,12 +249,12 @@ func codedAudio(a *media.Audio) bool {
 
 // add adds v to the bucket of second sec, doubling the bucket width while
 // the bucket would lie past max.
-func (b *bucketed) add(sec, v float64, max int) {
+func (b *bucketed) add(sec, v float64, limit int) {
 	if b.width == 0 {
 		b.width = 1
 	}
 	i := int(sec / b.width)
-	for i >= max {
+	for i >= limit {
 		b.halve()
 		i = int(sec / b.width)
 	}
@@ -259,6 +264,8 @@ func (b *bucketed) add(sec, v float64, max int) {
 	}
 	b.sums[i] += v
 	b.counts[i]++
+	b.last = max(b.last, sec)
+	b.total += v
 }
 
 // halve merges pairs of buckets, doubling the width.
@@ -280,10 +287,17 @@ func (b *bucketed) halve() {
 // of a mean series is left out (no sample is not zero drift).
 func (b *bucketed) series(name, unit string) Series {
 	s := Series{Name: name, Unit: unit, Step: b.width}
+	if !b.average {
+		s.Total = b.total
+	}
 	for i, v := range b.sums {
 		x := float64(i) * b.width
 		switch {
 		case b.average && b.counts[i] == 0:
+			continue
+		case !b.average && i > 0 && i == len(b.sums)-1 && b.last-x < b.width/2:
+			// The stream ended early in its last bucket: a rate over
+			// the whole bucket would read as a collapse at the end.
 			continue
 		case b.average:
 			s.Points = append(s.Points, Point{X: x, Y: v / float64(b.counts[i])})
