@@ -679,13 +679,20 @@ func (d *dirState) payload(b []byte, pos int64) int {
 		cs.msg.Body = append(cs.msg.Body, b[:n]...)
 	} else if cs.keep {
 		m := cs.msg
-		if d.c.liveBody+int64(n) > d.c.opts.MaxBodyBytes {
-			d.c.diag(d, event.Warn, "chunk.mem_limit", d.curFrame, pos, fmt.Sprintf("partial message bodies exceed %d bytes: the body of the message on csid %d is not kept", d.c.opts.MaxBodyBytes, cs.id))
-			d.c.liveBody -= int64(len(m.Body))
+		switch {
+		case d.c.liveBody+int64(n) > d.c.opts.MaxBodyBytes:
+			d.c.diag(d, event.Warn, "chunk.mem_limit", d.curFrame, pos, fmt.Sprintf("partial message bodies of this connection exceed %d bytes (--max-body-conn): the body of the message on csid %d is not kept", d.c.opts.MaxBodyBytes, cs.id))
+			d.c.release(int64(len(m.Body)))
 			m.Body = nil
 			m.BodyTruncated = true
 			cs.keep = false
-		} else {
+		case !d.c.opts.Budget.take(int64(n)):
+			d.c.diag(d, event.Warn, "chunk.budget", d.curFrame, pos, fmt.Sprintf("partial message bodies of all connections exceed %d bytes (--max-body-total): the body of the message on csid %d is not kept", d.c.opts.Budget.Max(), cs.id))
+			d.c.release(int64(len(m.Body)))
+			m.Body = nil
+			m.BodyTruncated = true
+			cs.keep = false
+		default:
 			m.Body = growAppend(m.Body, b[:n], cs.length)
 			d.c.liveBody += int64(n)
 		}
@@ -740,7 +747,7 @@ func (d *dirState) endChunk(end int64) {
 		cs.counted = false
 	}
 	if cs.keep && d.trial == nil {
-		d.c.liveBody -= int64(len(m.Body))
+		d.c.release(int64(len(m.Body)))
 	}
 	if end > 0 {
 		m.Frame, m.Time = d.frameAt(end - 1)
@@ -757,7 +764,7 @@ func (d *dirState) dropPartial(cs *chunkStream) {
 		return
 	}
 	if cs.keep && d.trial == nil {
-		d.c.liveBody -= int64(len(cs.msg.Body))
+		d.c.release(int64(len(cs.msg.Body)))
 	}
 	if cs.counted {
 		d.partials--

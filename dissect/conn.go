@@ -14,8 +14,17 @@ import (
 type Options struct {
 	// MaxBodyBytes caps the bytes held in partial (incomplete) message
 	// bodies per connection; beyond it bodies are framed but not kept
-	// (event.Message.BodyTruncated). Default 64 MiB.
+	// (event.Message.BodyTruncated, diagnostic chunk.mem_limit). Default
+	// 32 MiB (two messages of RTMP's largest length).
 	MaxBodyBytes int64
+	// MaxTotalBodyBytes is the budget for partial message bodies across
+	// all connections of a run (diagnostic chunk.budget when it refuses a
+	// body). Default DefaultMaxTotalBodyBytes (48 MiB). Protocol makes one
+	// Budget of this size for every connection it starts.
+	MaxTotalBodyBytes int64
+	// Budget is the shared budget itself; nil makes one per Protocol (or
+	// per connection, for a Conn made directly with NewConn).
+	Budget *Budget
 	// MaxPartials caps the messages in progress per direction whose bodies
 	// are kept. Default 64.
 	MaxPartials int
@@ -39,7 +48,10 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.MaxBodyBytes <= 0 {
-		o.MaxBodyBytes = 64 << 20
+		o.MaxBodyBytes = 32 << 20
+	}
+	if o.Budget == nil {
+		o.Budget = NewBudget(o.MaxTotalBodyBytes)
 	}
 	if o.MaxPartials <= 0 {
 		o.MaxPartials = 64

@@ -11,6 +11,10 @@ import (
 // Protocol registers the RTMP handler with the flow router: its sniffer
 // and a constructor of Conns with opts.
 func Protocol(opts Options) flow.Protocol {
+	if opts.Budget == nil {
+		// One budget for every connection of the run.
+		opts.Budget = NewBudget(opts.MaxTotalBodyBytes)
+	}
 	return flow.Protocol{
 		Name: "rtmp", Transport: event.TransportTCP, Sniff: Sniff,
 		Stream: func(ctx *flow.Context) flow.StreamHandler { return NewConn(ctx, opts) },

@@ -40,6 +40,7 @@ type inputFlags struct {
 	// Secrets of the encrypted variants (never echoed).
 	tlsKeylog, tlsKey, rtmpeKeys, rtmfpKeys string
 	keys                                    pipeline.Keys
+	limits                                  limitFlags // memory and CPU budgets (limits.go)
 }
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
@@ -55,6 +56,7 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.tlsKey, "tls-key", "", "decrypt TLS 1.2 RSA key exchange with the server's PEM private key `FILE`")
 	fs.StringVar(&f.rtmpeKeys, "rtmpe-keys", "", "decrypt RTMPE/RTMPTE with the keys in `FILE` (scripts/rtmpe-keys.sh makes it from rtmpdump -V)")
 	fs.StringVar(&f.rtmfpKeys, "rtmfp-keys", "", "decrypt RTMFP sessions with the keys in `FILE` (RTMFP_KEYS lines)")
+	f.limits.register(fs)
 }
 
 func (f *inputFlags) check() error {
@@ -91,6 +93,8 @@ type input struct {
 	tap    func(capture.Packet) bool
 	// counts feeds the progress line; sinks add the messages they see.
 	counts counters
+	// limits counts the limit diagnostics for the summary (limits.go).
+	limits limitCounts
 	// writeName is -w's file, for the summary.
 	writeName string
 }
@@ -225,6 +229,7 @@ func newPipeline(in *input, fl *inputFlags, cfg pipeline.Config) *pipeline.Pipel
 	cfg.Count = fl.count
 	cfg.Tap = in.tap
 	cfg.Keys = fl.keys
+	fl.limits.apply(&cfg)
 	return pipeline.New(cfg)
 }
 
@@ -234,6 +239,7 @@ func countSink(in *input) pipeline.Sink {
 		if r.Kind == event.KindMessage {
 			in.counts.messages.Add(1)
 		}
+		in.limits.note(&r.Event)
 		return nil
 	}, nil)
 }
@@ -264,6 +270,7 @@ func runPipeline(ctx context.Context, in *input, p *pipeline.Pipeline, stderr io
 		return sum, runErr // the reader went away: no summary, exit quietly
 	}
 	printSummary(stderr, sum, live, written, in.writeName, time.Since(start))
+	in.limits.print(stderr)
 	return sum, runErr
 }
 

@@ -29,22 +29,27 @@ type Body struct {
 	Err       error
 }
 
-// Message decodes m's body. Messages whose body was not kept decode to an
-// empty Body.
-func Message(m *event.Message) Body {
+// Message decodes m's body with the default AMF limits. Messages whose
+// body was not kept decode to an empty Body.
+func Message(m *event.Message) Body { return MessageWith(m, amf.Options{}) }
+
+// MessageWith decodes m's body with the given AMF limits (nesting depth,
+// values per message); a body past them has Err wrapping amf.ErrLimit or
+// amf.ErrDepth.
+func MessageWith(m *event.Message, opts amf.Options) Body {
 	if m.Body == nil || m.BodyTruncated {
 		return Body{}
 	}
 	var b Body
 	switch m.TypeID {
 	case event.TypeCommandAMF0, event.TypeCommandAMF3:
-		c, err := command.Decode(m.Body, 0, m.TypeID == event.TypeCommandAMF3, amf.Options{})
+		c, err := command.Decode(m.Body, 0, m.TypeID == event.TypeCommandAMF3, opts)
 		b.Command, b.Err = &c, err
 	case event.TypeDataAMF0, event.TypeDataAMF3:
-		d, err := command.DecodeData(m.Body, 0, m.TypeID == event.TypeDataAMF3, amf.Options{})
+		d, err := command.DecodeData(m.Body, 0, m.TypeID == event.TypeDataAMF3, opts)
 		b.Data, b.Err = &d, err
 	case event.TypeSharedObjAMF0, event.TypeSharedObjAMF3:
-		so, err := command.DecodeSharedObject(m.Body, 0, m.TypeID == event.TypeSharedObjAMF3, amf.Options{})
+		so, err := command.DecodeSharedObject(m.Body, 0, m.TypeID == event.TypeSharedObjAMF3, opts)
 		b.Shared, b.Err = &so, err
 	case event.TypeAudio:
 		a, err := media.DecodeAudio(m.Body)

@@ -20,6 +20,7 @@ const (
 	CodeStreamEarly    = "session.stream_early"
 	CodeStreamUnknown  = "session.stream_unknown"
 	CodeTableFull      = "session.table_full"
+	CodeAMFLimit       = "session.amf_limit"
 	// codeSuppressed is the dissector's code for diagnostics over the
 	// per-code limit; the session layer counts per connection.
 	codeSuppressed = "diag.suppressed"

@@ -6,12 +6,16 @@
 package session
 
 import (
+	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"time"
 
+	"github.com/rtmpscope/rtmpscope/dissect/amf"
 	"github.com/rtmpscope/rtmpscope/dissect/command"
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
+	"github.com/rtmpscope/rtmpscope/dissect/media"
 	"github.com/rtmpscope/rtmpscope/event"
 )
 
@@ -56,6 +60,11 @@ type Options struct {
 	// MaxSecrets caps the secrets each connection's redactor remembers
 	// (command.DefaultMaxSecrets when 0); the oldest is forgotten first.
 	MaxSecrets int
+	// AMF bounds the decoding of command, data and shared-object bodies
+	// (nesting depth, values per message; amf's defaults when zero). A
+	// body past them is decoded up to the limit and gets a
+	// session.amf_limit diagnostic.
+	AMF amf.Options
 	// MaxTags caps the distinct secrets numbered in one run
 	// (command.DefaultMaxTags when 0); later ones are masked unnumbered.
 	MaxTags int
@@ -93,6 +102,9 @@ type connState struct {
 	// queue holds the session diagnostics of the current event, output
 	// after its record (before it, for a close).
 	queue []Record
+	// formats gives AAC (and other configured) coded frames their
+	// stream's effective sample rate and channels.
+	formats media.Formats
 }
 
 // New returns a Tracker that passes every Record to out.
@@ -124,7 +136,11 @@ func (t *Tracker) Emit(ev event.Event) {
 	rec := Record{Event: ev}
 	switch ev.Kind {
 	case event.KindMessage:
-		rec.Body = decode.Message(ev.Message)
+		rec.Body = decode.MessageWith(ev.Message, t.opts.AMF)
+		if err := rec.Body.Err; err != nil && (errors.Is(err, amf.ErrLimit) || errors.Is(err, amf.ErrDepth)) {
+			t.diag(cs, ev.Time, whereMessage(ev.Message), event.Warn, CodeAMFLimit, fmt.Sprintf("%s body not decoded past the AMF limits (--max-amf-depth, --max-amf-values): %v", ev.Message.TypeID.Name(), err))
+		}
+		cs.applyFormats(ev.Message, &rec.Body)
 		if !t.opts.ShowSecrets {
 			rec.Secrets = t.redact(cs, &rec.Body, ev.Message.Body)
 		}
@@ -216,4 +232,17 @@ func (t *Tracker) StateByName(name string) *State {
 		return nil
 	}
 	return t.State(id)
+}
+
+// applyFormats gives the audio of a message (or of an aggregate's
+// sub-messages) its stream's effective format (media.Formats).
+func (cs *connState) applyFormats(m *event.Message, b *decode.Body) {
+	if b.Audio != nil {
+		cs.formats.Audio(uint8(m.Dir), m.MSID, b.Audio)
+	}
+	for i := range b.Aggregate {
+		if a := b.Aggregate[i].Audio; a != nil {
+			cs.formats.Audio(uint8(m.Dir), m.MSID, a)
+		}
+	}
 }
