@@ -95,6 +95,18 @@ func (t *connTable) Close() error {
 // the whole flag list. When stdout is a *helpCapture (help.go), the flag
 // set is handed over instead of printed, for the man page.
 func parseFlags(fs *pflag.FlagSet, args []string, usage string, stdout, stderr io.Writer) error {
+	if err := parseFlagsArgs(fs, args, usage, stdout, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// parseFlagsArgs is parseFlags for a command that takes arguments (queue):
+// they are left in fs.Args().
+func parseFlagsArgs(fs *pflag.FlagSet, args []string, usage string, stdout, stderr io.Writer) error {
 	fs.SortFlags = false
 	fs.Usage = func() {}
 	help := fs.BoolP("help", "h", false, "show this help")
@@ -109,9 +121,6 @@ func parseFlags(fs *pflag.FlagSet, args []string, usage string, stdout, stderr i
 		io.WriteString(stdout, usage)
 		io.WriteString(stdout, fs.FlagUsages())
 		return errHelp
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	return nil
 }

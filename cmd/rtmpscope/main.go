@@ -57,6 +57,8 @@ var subcommands = map[string]command{
 	"stats":       {run: runStats, summary: "media statistics per stream: codecs, fps, GOP, bitrate"},
 	"extract":     {run: runExtract, summary: "write each published or played stream to an FLV file"},
 	"collect":     {run: runCollect, summary: "write the events agents sent to NATS JetStream (--publish) to one store"},
+	"queue":       {run: runQueue, summary: "put archived capture sequences on a NATS JetStream work queue"},
+	"work":        {run: runWork, summary: "process capture sequences from the work queue, output written atomically"},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

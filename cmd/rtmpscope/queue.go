@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/rtmpscope/rtmpscope/agent"
+	"github.com/rtmpscope/rtmpscope/capture"
+	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/pipeline"
+)
+
+const queueUsage = `Usage: rtmpscope queue [flags] -o DIR INPUT...
+
+Puts archived captures on a work queue in NATS JetStream, for any number of
+'rtmpscope work' processes to take. INPUT is capture files, directories and
+globs; their files are sorted into sequences, each the rotated files of one
+capture point in time order (tcpdump -C/-G, dumpcap -b), and each sequence
+is one job: a sequence is never split, because its connections run from file
+to file. Workers write each job's events to DIR/<job>.ndjson. Every worker
+must see the files and DIR at the same paths (a shared file system).
+
+Queueing the same sequences again within the stream's duplicate window
+(2 minutes by default) adds no job.
+
+Examples:
+  rtmpscope queue --nats nats://broker:4222 -o /srv/out /srv/captures/2026-12-*
+  rtmpscope queue -o out testdata/pcaps
+
+Flags:
+`
+
+func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("queue", pflag.ContinueOnError)
+	url := fs.String("nats", natsURLDefault(), "NATS `URL` ($NATS_URL by default)")
+	out := fs.StringP("output", "o", "", "`DIR` the workers write each job's output to")
+	stream := fs.String("stream", agent.DefaultJobStream, "JetStream `STREAM` of the jobs (made when absent, work-queue retention)")
+	var nf natsFlags
+	nf.register(fs)
+	if err := parseFlagsArgs(fs, args, queueUsage, stdout, stderr); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usagef("give -o DIR: where the workers write their output")
+	}
+	if fs.NArg() == 0 {
+		return usagef("give the captures to queue (files, directories, globs)")
+	}
+	outDir, err := filepath.Abs(*out)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return fmt.Errorf("-o: %w", err)
+	}
+	seqs, err := capture.GroupFiles(fs.Args())
+	if err != nil {
+		return err
+	}
+	jobs := make([]agent.Job, 0, len(seqs))
+	for _, s := range seqs {
+		files := s.Names()
+		for i, f := range files {
+			if files[i], err = filepath.Abs(f); err != nil {
+				return err
+			}
+		}
+		jobs = append(jobs, agent.Job{Name: agent.JobName(s.Pattern, files), Files: files, Out: outDir, Format: "ndjson"})
+	}
+	nc, err := nf.connect(*url, "rtmpscope queue", false, stderr)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetStream(nc)
+	if err != nil {
+		return err
+	}
+	added, err := agent.Enqueue(ctx, js, *stream, jobs)
+	if err != nil {
+		return err
+	}
+	nfiles := 0
+	for _, j := range jobs {
+		nfiles += len(j.Files)
+		fmt.Fprintf(stdout, "%s\t%d %s\t%s\n", j.Name, len(j.Files), plural(uint64(len(j.Files)), "file"), j.Files[0])
+	}
+	fmt.Fprintf(stderr, "%d %s of %d files queued on %s (%d new), output to %s\n", len(jobs), plural(uint64(len(jobs)), "job"), nfiles, *stream, added, outDir)
+	return nil
+}
+
+const workUsage = `Usage: rtmpscope work [flags]
+
+Takes jobs that 'rtmpscope queue' put on the work queue, one at a time, and
+writes each job's events (what -T ndjson writes for its capture sequence)
+to OUT/<job>.ndjson, atomically: the file appears whole, under a temporary
+name until then, so a job done twice (its worker was killed before it
+acknowledged) does no harm. Run as many workers, on as many machines, as you
+like. A worker says "in progress" while a long job runs; one that dies stops
+saying it and its job goes to another worker after --ack-wait.
+
+Examples:
+  rtmpscope work --nats nats://broker:4222
+  rtmpscope work --until-empty
+
+Flags:
+`
+
+func runWork(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("work", pflag.ContinueOnError)
+	url := fs.String("nats", natsURLDefault(), "NATS `URL` ($NATS_URL by default)")
+	stream := fs.String("stream", agent.DefaultJobStream, "JetStream `STREAM` of the jobs")
+	ackWait := fs.Duration("ack-wait", agent.DefaultAckWait, "give a job to another worker when its worker has not been heard of for `DURATION`")
+	maxDeliver := fs.Int("max-deliver", agent.DefaultMaxDeliver, "give a failing job up after `N` tries")
+	untilEmpty := fs.Bool("until-empty", false, "stop once no job is waiting or being worked on")
+	// Tests kill a worker in the middle of a job: it holds a finished
+	// job's output under its temporary name until it is killed.
+	hold := fs.Bool("hold-before-commit", false, "")
+	fs.MarkHidden("hold-before-commit")
+	var nf natsFlags
+	nf.register(fs)
+	if err := parseFlags(fs, args, workUsage, stdout, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("work takes no arguments (got %q)", fs.Arg(0))
+	}
+	if *ackWait < 3*time.Second {
+		return usagef("--ack-wait %v: give at least 3s", *ackWait)
+	}
+	nc, err := nf.connect(*url, "rtmpscope work", false, stderr)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetStream(nc)
+	if err != nil {
+		return err
+	}
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "rtmpscope: work: "+format+"\n", a...) }
+	st, err := agent.Work(ctx, js, agent.WorkOptions{
+		Stream: *stream, AckWait: *ackWait, MaxDeliver: *maxDeliver, UntilEmpty: *untilEmpty, Log: logf,
+	}, func(ctx context.Context, j agent.Job) error {
+		return processJob(ctx, j, *hold, logf)
+	})
+	fmt.Fprintf(stderr, "%d %s done, %d failed, %d given up, %d taken over from another worker\n",
+		st.Done, plural(st.Done, "job"), st.Failed, st.GivenUp, st.Redelivered)
+	return err
+}
+
+// processJob reads a job's capture sequence as one capture, as
+// 'rtmpscope -r FILE... -T ndjson' does, into its output file.
+func processJob(ctx context.Context, j agent.Job, hold bool, logf func(string, ...any)) error {
+	if j.Format != "ndjson" {
+		return fmt.Errorf("job %s: format %q: this worker writes ndjson", j.Name, j.Format)
+	}
+	in := inputFlags{reads: j.Files, snaplen: 262144}
+	if err := in.check(); err != nil {
+		return err
+	}
+	src, err := openInput(&in)
+	if err != nil {
+		return err
+	}
+	name := filepath.Join(j.Out, j.Name+".ndjson")
+	af, err := agent.CreateAtomic(name)
+	if err != nil {
+		src.close()
+		return err
+	}
+	p := newPipeline(src, &in, pipeline.Config{AsyncSinks: true})
+	sum, runErr := p.Run(ctx, src.src, newjsonSink(af, false, export.EventOptions{}))
+	if err := src.close(); runErr == nil {
+		runErr = err
+	}
+	if runErr != nil && !errors.Is(runErr, capture.ErrTruncated) {
+		af.Abort()
+		return runErr
+	}
+	if runErr != nil {
+		// A cut file is what it is: trying again reads the same. What
+		// could be read is kept, as -r does, and the cut is told.
+		logf("job %s: %v (what could be read is in %s)", j.Name, runErr, name)
+	}
+	if hold {
+		logf("job %s: holding before commit", j.Name)
+		<-ctx.Done()
+		af.Abort()
+		return ctx.Err()
+	}
+	if err := af.Commit(); err != nil {
+		return err
+	}
+	logf("job %s: %d packets, %d flows -> %s", j.Name, sum.Capture.Packets, sum.Router.Flows, name)
+	return nil
+}
