@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # tui-e2e.sh drives the terminal UI for real in tmux: it builds rtmpscope,
 # opens publish.pcap, selects the publish command, expands its detail tree,
-# filters to video keyframes, opens help and quits, checking the screen with
-# capture-pane after each step. With testdata/pcaps/large/million.pcap present
+# filters to video keyframes, opens help and quits; then goes to a frame
+# (:N), searches and steps through the matches with n/N, zooms a pane, opens
+# a connection's conversation, jumps between a request and its response,
+# shows the streams' charts, and checks that quitting with -w says how many
+# packets were written; checking the screen with capture-pane after each
+# step. With testdata/pcaps/large/million.pcap present
 # it also measures the time to the first frame on a million messages.
 #
 # Usage: scripts/tui-e2e.sh [--perf]   (needs tmux; exits 77 when it is missing)
@@ -32,10 +36,16 @@ wait_for() {
 	fail "screen never showed: $text"
 }
 
-start() { # start FILE: run the UI on FILE in a 120x40 window
+start() { # start FILE [ARGS...]: run the UI on FILE in a 120x40 window
+	local f=$1
+	shift
 	tm -f /dev/null new-session -d -s ui -x 120 -y 40 \
-		"TERM=xterm-256color $bin -r $1; echo EXITED \$?; sleep 30"
+		"TERM=xterm-256color $bin -r $f $*; echo EXITED \$?; sleep 30"
 }
+
+# selected: the selected timeline row (the timeline line that capture-pane
+# -e shows in reverse video or with a background colour).
+selected() { tm capture-pane -p -e -t ui | grep -E $'\e\\[[0-9;]*(7|48;[0-9;]+)m' | sed -E 's/\x1b\[[0-9;]*m//g' | grep -E '^ *[0-9]* +[0-9]+\.[0-9]{4,6} c[0-9]+ ' | head -1; }
 
 start testdata/pcaps/publish.pcap
 wait_for "Timeline"
@@ -86,6 +96,72 @@ echo "ok: help"
 tm send-keys -t ui q
 wait_for "EXITED 0"
 echo "ok: quit"
+tm kill-session -t ui
+
+# Go to a frame, search, zoom, the conversation, request ↔ response, charts;
+# with -w, so quitting says how many packets were written.
+start testdata/pcaps/publish.pcap -w "$work/out.pcapng"
+wait_for "connect#1"
+tm send-keys -t ui :
+wait_for ":"
+tm send-keys -t ui -l '25'
+tm send-keys -t ui Enter
+wait_for "frame 25"
+selected | grep -q 'publish#' || fail ":25 did not select the publish command (frame 25): $(selected)"
+echo "ok: go to frame"
+
+tm send-keys -t ui g /
+tm send-keys -t ui -l '_result'
+tm send-keys -t ui Enter
+wait_for "found: _result"
+selected | grep -q '_result#1' || fail "search did not select _result#1: $(selected)"
+tm send-keys -t ui n
+wait_for "Timeline 12/"
+selected | grep -q '_result#4' || fail "n did not select _result#4: $(selected)"
+tm send-keys -t ui n
+wait_for "(wrapped)"
+selected | grep -q '_result#1' || fail "n did not wrap to _result#1: $(selected)"
+tm send-keys -t ui N
+wait_for "Timeline 12/"
+selected | grep -q '_result#4' || fail "N did not go back to _result#4: $(selected)"
+echo "ok: search n/N with wrap"
+
+# The detail pane names the request this answers; p goes to it and back.
+wait_for "answers createStream (frame 20)"
+tm send-keys -t ui p
+wait_for "answered by _result#4"
+selected | grep -q 'createStream#4' || fail "p did not go to createStream#4: $(selected)"
+echo "ok: request ↔ response"
+
+tm send-keys -t ui Tab z
+wait_for "z: restore"
+screen | grep -q 'Timeline' && fail "zoomed detail still shows the timeline"
+tm send-keys -t ui z
+wait_for "Timeline"
+echo "ok: zoom"
+
+tm send-keys -t ui BTab c
+wait_for "Conversation c1"
+wait_for "media messages"
+tm send-keys -t ui g
+wait_for "+44.026 ms" # connect's answer, with its latency
+tm send-keys -t ui Escape
+sleep 0.3
+wait_for "Timeline"
+echo "ok: conversation"
+
+tm send-keys -t ui s
+wait_for "Charts · c1/c2s/1"
+wait_for "video bitrate (bit/s)"
+screen | grep -q -e '⠉' -e '⣀' -e '⠒' -e '⠤' || fail "no braille chart drawn"
+tm send-keys -t ui s
+wait_for "Timeline"
+echo "ok: charts"
+
+tm send-keys -t ui q
+wait_for "EXITED 0"
+screen | grep -qE '^[0-9]+ packets written to .*out.pcapng' || fail "quitting with -w did not say how many packets were written"
+echo "ok: -w count on quit: $(screen | grep -E 'packets written')"
 tm kill-session -t ui
 
 million=testdata/pcaps/large/million.pcap

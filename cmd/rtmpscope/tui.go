@@ -104,7 +104,16 @@ func runTUI(ctx context.Context, in *input, fl *inputFlags, secrets bool, filter
 	_, uiErr := tea.NewProgram(m, tea.WithContext(ctx)).Run()
 	cancel()
 	<-pipeDone
+	written := uint64(0)
+	if in.writer != nil {
+		written = in.writer.Count()
+	}
 	closeErr := in.close()
+	if in.writeName != "" {
+		// The UI has left the screen: say what -w kept, as the text
+		// output's summary does.
+		fmt.Fprintf(stderr, "%d packets written to %s\n", written, in.writeName)
+	}
 	if uiErr != nil && !errors.Is(uiErr, tea.ErrProgramKilled) && !errors.Is(uiErr, context.Canceled) {
 		return fmt.Errorf("terminal UI: %w", uiErr)
 	}
