@@ -55,6 +55,11 @@ type DirStats struct {
 	Retrans    uint64 // TCP segments whose payload had already been delivered
 	OutOfOrder uint64 // TCP segments that arrived ahead of a hole
 	MidStream  bool   // the start of this direction was not captured
+	// CloseFrame is the frame of this direction's first FIN or RST (0:
+	// none): the direction with the lower one closed first. Reset says
+	// it was a RST.
+	CloseFrame uint64
+	Reset      bool
 }
 
 // FlowStats is what the transport knows about a connection when it ends.

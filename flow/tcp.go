@@ -161,7 +161,8 @@ func (f *tcpFlow) Close(st reassembly.ConnStats) {
 		s := st.Dir[i]
 		d := f.dir(reassembly.Direction(i))
 		fs.Dir[d] = event.DirStats{Packets: s.Packets, Bytes: s.Bytes, GapBytes: s.GapBytes, Gaps: s.Gaps,
-			Retrans: s.Retrans, OutOfOrder: s.OutOfOrd, MidStream: s.MidStream}
+			Retrans: s.Retrans, OutOfOrder: s.OutOfOrd, MidStream: s.MidStream,
+			CloseFrame: s.CloseFrame, Reset: s.Reset}
 	}
 	switch {
 	case st.RST:

@@ -73,6 +73,11 @@ type DirStats struct {
 	Retrans   uint64 // segments whose payload had already been delivered
 	OutOfOrd  uint64 // segments that arrived ahead of a hole
 	MidStream bool   // the start of this direction was not captured
+	// CloseFrame is the frame of this direction's first FIN or RST (0:
+	// none), so that who closed a connection first can be told; Reset
+	// says it was a RST.
+	CloseFrame uint64
+	Reset      bool
 }
 
 // ConnStats is what is known about a connection when it ends.

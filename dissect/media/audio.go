@@ -15,10 +15,17 @@ type Audio struct {
 	SoundSize uint8 `json:"sound_size"` // 0=8-bit 1=16-bit
 	SoundType uint8 `json:"sound_type"` // 0=mono 1=stereo
 	// Effective values: from the codec configuration or frame header when
-	// there is one, else what the header bits or the format imply.
+	// there is one, else what the header bits or the format imply. AAC's
+	// header bits are fixed (44 kHz stereo whatever the stream is), so an
+	// AAC coded frame has none of its own: Formats fills them in from the
+	// stream's AudioSpecificConfig (FromConfig), and they stay 0 when no
+	// sequence header was seen.
 	SampleRate    int `json:"sample_rate,omitempty"`
 	BitsPerSample int `json:"bits_per_sample,omitempty"`
 	Channels      int `json:"channels,omitempty"`
+	// FromConfig says the effective values of a coded frame come from the
+	// stream's last sequence header (see Formats).
+	FromConfig bool `json:"from_config,omitempty"`
 
 	// Silence is the undocumented empty audio message (no header at all).
 	Silence bool `json:"silence,omitempty"`
@@ -122,6 +129,9 @@ func (a *Audio) Unmarshal(buf []byte) error {
 		}
 		a.PacketType = AudioPacketType(buf[1])
 		a.setData(buf, 2, len(buf))
+		// The header bits of AAC are always 3/1 (FLV E.4.2.1): they say
+		// nothing about the stream, only the AudioSpecificConfig does.
+		a.SampleRate, a.Channels = 0, 0
 		switch a.PacketType {
 		case AudioSequenceStart:
 			c, err := DecodeAACConfig(a.Data)
@@ -362,6 +372,9 @@ func (a *Audio) Summary() string {
 		if a.MP3 != nil {
 			b.WriteString(" " + a.MP3.Summary())
 			return b.String()
+		}
+		if a.SampleRate == 0 && a.Channels == 0 {
+			return b.String() // AAC without its sequence header: unknown
 		}
 		fmt.Fprintf(&b, " %dHz %s", a.SampleRate, channelsName(a.Channels))
 		if a.BitsPerSample > 0 {

@@ -47,7 +47,11 @@ func build(r *session.Record) *Node {
 		}
 	case event.KindMessage:
 		if r.Message != nil {
-			return buildMessage(&r.Event, r.Body)
+			n := buildMessage(&r.Event, r.Body)
+			if p := pairNode(r.Pair); p != nil {
+				n.add(p)
+			}
+			return n
 		}
 	case event.KindDiagnostic:
 		if r.Diag != nil {

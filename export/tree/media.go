@@ -31,9 +31,9 @@ func audio(a *media.Audio, base int) []*Node {
 	if !a.Enhanced {
 		out = append(out,
 			bodyField("Sound format", fmt.Sprintf("%d (%s)", uint8(a.SoundFormat), a.SoundFormat), base, 1),
-			bodyField("Sound rate", fmt.Sprintf("%d (%s)", a.SoundRate, []string{"5.5 kHz", "11 kHz", "22 kHz", "44 kHz"}[a.SoundRate&3]), base, 1),
-			bodyField("Sound size", fmt.Sprintf("%d (%s)", a.SoundSize, []string{"8-bit", "16-bit"}[a.SoundSize&1]), base, 1),
-			bodyField("Sound type", fmt.Sprintf("%d (%s)", a.SoundType, []string{"mono", "stereo"}[a.SoundType&1]), base, 1),
+			bodyField("Sound rate (header bits)", fmt.Sprintf("%d (%s)%s", a.SoundRate, []string{"5.5 kHz", "11 kHz", "22 kHz", "44 kHz"}[a.SoundRate&3], fixedForAAC(a)), base, 1),
+			bodyField("Sound size (header bits)", fmt.Sprintf("%d (%s)", a.SoundSize, []string{"8-bit", "16-bit"}[a.SoundSize&1]), base, 1),
+			bodyField("Sound type (header bits)", fmt.Sprintf("%d (%s)%s", a.SoundType, []string{"mono", "stereo"}[a.SoundType&1], fixedForAAC(a)), base, 1),
 		)
 		if a.SoundFormat == media.SoundAAC {
 			ok := a.DataOffset == 2
@@ -72,6 +72,15 @@ func audio(a *media.Audio, base int) []*Node {
 	return append(out, audioPayload(&a.AudioPayload, base)...)
 }
 
+// fixedForAAC notes that AAC's rate and type bits are fixed (3 and 1)
+// and say nothing about the stream.
+func fixedForAAC(a *media.Audio) string {
+	if a.SoundFormat == media.SoundAAC {
+		return ", fixed for AAC"
+	}
+	return ""
+}
+
 func aacPacketType(t media.AudioPacketType) string {
 	switch t {
 	case 0:
@@ -101,9 +110,16 @@ func effectiveAudio(a *media.Audio) []*Node {
 		parts = append(parts, fmt.Sprintf("%d-bit", a.BitsPerSample))
 	}
 	if len(parts) == 0 {
+		if !a.Enhanced && a.SoundFormat == media.SoundAAC && a.PacketType == media.AudioCodedFrames {
+			return []*Node{field("Effective format", "unknown (no AAC sequence header seen on this stream)")}
+		}
 		return nil
 	}
-	return []*Node{field("Effective format", strings.Join(parts, ", "))}
+	label := "Effective format"
+	if a.FromConfig {
+		label += " (from the sequence header)"
+	}
+	return []*Node{field(label, strings.Join(parts, ", "))}
 }
 
 func modEx(ms []media.ModEx) []*Node {

@@ -192,7 +192,9 @@ publish() {
     shift 2
     local fps=${FPS:-25} vprof=${VPROF:-baseline} gop=${GOP:-50} vbr=${VBR:-300k}
     local ar=${AR:-44100} ac=${AC:-2} abr=${ABR:-64k} freq=${FREQ:-440}
-    timeout -k 5 $((${dur%.*} + 30)) ffmpeg -hide_banner -nostdin -loglevel error -re \
+    local re=-re # NORE=1: as fast as ffmpeg encodes (fastpublish)
+    [[ -z ${NORE:-} ]] || re=-nostats
+    timeout -k 5 $((${dur%.*} + 30)) ffmpeg -hide_banner -nostdin -loglevel error $re \
         -t "$dur" -f lavfi -i "testsrc2=size=320x240:rate=$fps" \
         -t "$dur" -f lavfi -i "sine=frequency=$freq:sample_rate=$ar" \
         -map 0:v -map 1:a \
@@ -452,7 +454,95 @@ c_ertmp() {
     finish ertmp.pcap 1
 }
 
-ALL=(publish play rtmpdump-play chunksize multi midstream ipv6 any-sll2 publish-ng.pcapng twoif otherport extts reject ackwin ertmp)
+c_aac48mono() {
+    # OBS's default audio: AAC-LC 48 kHz mono. The FLV tag header of every
+    # AAC message still says 44 kHz stereo (fixed for AAC); only the
+    # AudioSpecificConfig tells the truth.
+    cap_start aac48mono.pcap 'host 127.0.0.1 and tcp port 1935'
+    AR=48000 AC=1 publish "$U:1935/live/$KEY" 2
+    cap_stop $CAP_PID
+    finish aac48mono.pcap 1
+}
+
+c_fastpublish() {
+    # ffmpeg without -re: 4 s of media sent as fast as it encodes (well
+    # under a second here), so capture time and media time differ widely.
+    cap_start fastpublish.pcap 'host 127.0.0.1 and tcp port 1935'
+    NORE=1 publish "$U:1935/live/$KEY" 4
+    cap_stop $CAP_PID
+    finish fastpublish.pcap 1
+}
+
+# play_log URL SECONDS LOG: an ffmpeg player that writes one framecrc line
+# per received frame (-c copy -copyts: RTMP timestamp, size, adler32 of the
+# payload) with the wall-clock time the player got it, for relay.pcap's
+# latency figures to be checked against the players' own view.
+play_log() {
+    local url=$1 dur=$2 log=$3
+    { timeout -k 5 -s INT "$dur" ffmpeg -hide_banner -nostdin -loglevel error \
+        -rtmp_live live -rw_timeout 5000000 -i "$url" -map 0 -c copy -copyts \
+        -flush_packets 1 -f framecrc - || true; } |
+        python3 -u -c 'import sys, time
+for line in sys.stdin: sys.stdout.write("%.6f %s" % (time.time(), line))' >"$log"
+}
+
+c_relay() {
+    # One ffmpeg publisher and two ffmpeg players of the same stream through
+    # nginx-rtmp, all captured (the usual server-side capture). The players
+    # join 1 s and 2 s after the publisher and log every frame they get
+    # (relay.player1.txt, relay.player2.txt; wall clock = capture clock).
+    cap_start relay.pcap 'host 127.0.0.1 and tcp port 1935'
+    bg publish "$U:1935/live/$KEY" 6
+    local pub=$BG
+    sleep 1
+    bg play_log "$U:1935/live/$STREAM" 4 "$WORK/relay.player1.txt"
+    local p1=$BG
+    sleep 1
+    play_log "$U:1935/live/$STREAM" 3 "$WORK/relay.player2.txt"
+    wait $pub $p1
+    cap_stop $CAP_PID
+    finish relay.pcap 3
+    [[ -n $BAD ]] || install -m 644 "$WORK/relay.player1.txt" "$WORK/relay.player2.txt" "$OUT/"
+}
+
+c_ertmp_multitrack() {
+    # Enhanced RTMP multitrack from gortmplib v0.1.0 (ertmp-publisher): two
+    # video tracks (H.265 320x240 25 fps as track 0, H.264 256x144 25 fps
+    # as track 1) and two audio tracks (Opus 48 kHz stereo as track 0,
+    # AAC-LC 44.1 kHz mono as track 1) from one 3 s fragmented MP4.
+    command -v go >/dev/null || die "ertmp-multitrack needs the Go toolchain (go) to build ertmp-publisher"
+    (cd "$HERE/ertmp-publisher" && GOWORK=off timeout -k 5 600 go build -o "$WORK/ertmp-publisher" .)
+    timeout -k 5 120 ffmpeg -hide_banner -nostdin -loglevel error -y \
+        -t 3 -f lavfi -i testsrc2=size=320x240:rate=25 \
+        -t 3 -f lavfi -i testsrc=size=256x144:rate=25 \
+        -t 3 -f lavfi -i sine=frequency=440:sample_rate=48000 \
+        -t 3 -f lavfi -i sine=frequency=880:sample_rate=44100 \
+        -map 0:v -map 1:v -map 2:a -map 3:a \
+        -c:v:0 libx265 -preset ultrafast -profile:v:0 main -pix_fmt yuv420p -b:v:0 200k \
+        -x265-params keyint=50:min-keyint=50:scenecut=0:bframes=0:frame-threads=1:pools=none:log-level=error \
+        -tag:v:0 hvc1 \
+        -c:v:1 libx264 -preset ultrafast -tune zerolatency -profile:v:1 baseline -g 50 -b:v:1 100k -threads 1 \
+        -c:a:0 libopus -ar:a:0 48000 -ac:a:0 2 -b:a:0 64k \
+        -c:a:1 aac -ar:a:1 44100 -ac:a:1 1 -b:a:1 48k \
+        -flags +bitexact -fflags +bitexact \
+        -movflags frag_keyframe+empty_moov+default_base_moof+negative_cts_offsets -f mp4 "$WORK/multitrack.mp4"
+    cap_start ertmp-multitrack.pcap 'host 127.0.0.7 and tcp port 1935'
+    timeout -k 5 40 "$WORK/ertmp-publisher" "rtmp://127.0.0.7:1935/live/$KEY" "$WORK/multitrack.mp4"
+    cap_stop $CAP_PID
+    finish ertmp-multitrack.pcap 1
+}
+
+c_nokey() {
+    # An ffmpeg publisher whose encoder sends one keyframe (the first frame)
+    # and then none for 12 s (GOP longer than the stream): a player that
+    # joins late never gets a picture. Small picture and rate keep it small.
+    cap_start nokey.pcap 'host 127.0.0.1 and tcp port 1935'
+    FPS=10 GOP=100000 VBR=40k ABR=32k AC=1 publish "$U:1935/live/$KEY" 12
+    cap_stop $CAP_PID
+    finish nokey.pcap 1
+}
+
+ALL=(publish play rtmpdump-play chunksize multi midstream ipv6 any-sll2 publish-ng.pcapng twoif otherport extts reject ackwin ertmp aac48mono fastpublish relay ertmp-multitrack nokey)
 
 declare -A DESC=(
     [publish.pcap]="ffmpeg publishes H.264 baseline 320x240 25fps + AAC 44.1k stereo to nginx-rtmp live/<key>?token=, 3 s"
@@ -470,6 +560,11 @@ declare -A DESC=(
     [extts-play.pcap]="ffmpeg (joins before the jump) and rtmpdump (after it) play the extts stream from nginx (chunk_size 1024): nginx's extended timestamps"
     [reject.pcap]="failures: publish to a missing app (dropped), publish of a busy name (Publish.BadName), play of a missing stream (Play.StreamNotFound)"
     [ertmp.pcap]="gortmplib publishes Enhanced RTMP to nginx-rtmp: H.265 hvc1 Main 320x240 25fps (2 B-frames) + Opus 48k stereo, 4 s"
+    [aac48mono.pcap]="ffmpeg publishes H.264 baseline 320x240 25fps + AAC-LC 48 kHz mono (the FLV header bits still say 44 kHz stereo), 2 s"
+    [fastpublish.pcap]="ffmpeg publishes without -re: 4 s of H.264 + AAC 44.1k stereo sent as fast as it encodes (well under a second)"
+    [relay.pcap]="one ffmpeg publisher and two ffmpeg players (joining 1 s and 2 s later) of the same stream through nginx-rtmp; the players' frame logs are relay.player1.txt and relay.player2.txt"
+    [ertmp-multitrack.pcap]="gortmplib publishes Enhanced RTMP multitrack to nginx-rtmp: video H.265 320x240 (track 0) + H.264 256x144 (track 1), audio Opus 48k stereo (track 0) + AAC 44.1k mono (track 1), 25 fps, 3 s"
+    [nokey.pcap]="ffmpeg publishes H.264 10 fps whose only keyframe is the first frame (GOP 100000), 12 s"
     [ackwin.pcap]="rtmpdump and ffmpeg play from nginx with ack_window 40000: acknowledgements every ~4 KB (librtmp, a tenth of the window) and ~20 KB (ffmpeg, half)"
 )
 

@@ -1,5 +1,5 @@
-// Command ertmp-publisher publishes a fragmented MP4 file (H.265 and/or Opus,
-// as written by ffmpeg with -movflags
+// Command ertmp-publisher publishes a fragmented MP4 file (H.265, H.264,
+// Opus and AAC tracks, any number of each, as written by ffmpeg with -movflags
 // frag_keyframe+empty_moov+default_base_moof+negative_cts_offsets)
 // to an RTMP server with Enhanced RTMP, in real time, through the public
 // Client/Writer API of github.com/bluenviron/gortmplib v0.1.0. make-captures.sh
@@ -13,6 +13,10 @@
 // VPS/SPS/PPS), an audio SequenceStart (FourCC Opus), then CodedFramesX
 // (composition time 0) or CodedFrames (non-zero composition time, i.e. the
 // B-frame reordering in the file) for video and CodedFrames for audio.
+// With more than one track of a kind (ertmp-multitrack.pcap) the first is
+// sent as above and the others as E-RTMP multitrack (OneTrack) messages
+// with track ids 1, 2, ...; a first AAC track goes out as legacy AAC with
+// gortmplib's fixed 44 kHz stereo header bits.
 package main
 
 import (
@@ -35,8 +39,39 @@ import (
 // frame is one sample to send, with its times relative to the file start.
 type frame struct {
 	dts, pts time.Duration
-	video    bool
+	track    format.Format
 	sample   *fmp4.Sample
+}
+
+func isVideo(f format.Format) bool {
+	switch f.(type) {
+	case *format.H265, *format.H264:
+		return true
+	}
+	return false
+}
+
+// write sends one sample through the Writer call of its codec.
+func write(w *gortmplib.Writer, f frame, pts, dts time.Duration) error {
+	switch t := f.track.(type) {
+	case *format.H265:
+		au, err := f.sample.GetH265()
+		if err != nil {
+			return err
+		}
+		return w.WriteH265(t, pts, dts, au)
+	case *format.H264:
+		au, err := f.sample.GetH264()
+		if err != nil {
+			return err
+		}
+		return w.WriteH264(t, pts, dts, au)
+	case *format.Opus:
+		return w.WriteOpus(t, pts, f.sample.Payload)
+	case *format.MPEG4Audio:
+		return w.WriteMPEG4Audio(t, pts, f.sample.Payload)
+	}
+	return fmt.Errorf("no writer for %T", f.track)
 }
 
 func main() {
@@ -82,23 +117,31 @@ func run(rawURL, file string) error {
 		return fmt.Errorf("fragments: %w", err)
 	}
 
-	var video *format.H265
-	var audio *format.Opus
+	// One gortmplib track per MP4 track, in file order: the first video
+	// and the first audio track are sent as plain (Enhanced) RTMP, the
+	// others as E-RTMP multitrack messages with track ids 1, 2, ... (what
+	// gortmplib's Writer does with more than one track of a kind).
 	var tracks []format.Format
+	byID := map[int]format.Format{}
 	scale := map[int]uint32{}
 	for _, t := range init.Tracks {
 		scale[t.ID] = t.TimeScale
+		var f format.Format
 		switch c := t.Codec.(type) {
 		case *mp4.CodecH265:
-			video = &format.H265{PayloadTyp: 96, VPS: c.VPS, SPS: c.SPS, PPS: c.PPS}
-			tracks = append(tracks, video)
-			scale[-t.ID] = 1 // marks a video track
+			f = &format.H265{PayloadTyp: 96, VPS: c.VPS, SPS: c.SPS, PPS: c.PPS}
+		case *mp4.CodecH264:
+			f = &format.H264{PayloadTyp: 96, SPS: c.SPS, PPS: c.PPS, PacketizationMode: 1}
 		case *mp4.CodecOpus:
-			audio = &format.Opus{PayloadTyp: 111, ChannelCount: c.ChannelCount}
-			tracks = append(tracks, audio)
+			f = &format.Opus{PayloadTyp: 111, ChannelCount: c.ChannelCount}
+		case *mp4.CodecMPEG4Audio:
+			cfg := c.Config
+			f = &format.MPEG4Audio{PayloadTyp: 97, Config: &cfg, SizeLength: 13, IndexLength: 3, IndexDeltaLength: 3}
 		default:
 			return fmt.Errorf("track %d: codec %T not supported", t.ID, t.Codec)
 		}
+		tracks = append(tracks, f)
+		byID[t.ID] = f
 	}
 
 	// Every sample with its times, in DTS order, from DTS 0. mediacommon
@@ -117,7 +160,7 @@ func run(rawURL, file string) error {
 				dts := time.Duration(t) * time.Second / time.Duration(ts)
 				off := time.Duration(s.PTSOffset) * time.Second / time.Duration(ts)
 				minOff = min(minOff, off)
-				frames = append(frames, frame{dts: dts, pts: dts + off, video: scale[-pt.ID] == 1, sample: s})
+				frames = append(frames, frame{dts: dts, pts: dts + off, track: byID[pt.ID], sample: s})
 				t += uint64(s.Duration)
 			}
 		}
@@ -126,7 +169,7 @@ func run(rawURL, file string) error {
 		return fmt.Errorf("no samples")
 	}
 	for i := range frames {
-		if frames[i].video {
+		if isVideo(frames[i].track) {
 			frames[i].pts -= minOff
 		}
 	}
@@ -155,15 +198,7 @@ func run(rawURL, file string) error {
 		if d := dts - time.Since(start); d > 0 { // real time, like ffmpeg -re
 			time.Sleep(d)
 		}
-		if f.video {
-			au, err := f.sample.GetH265()
-			if err != nil {
-				return err
-			}
-			err = w.WriteH265(video, pts, dts, au)
-		} else {
-			err = w.WriteOpus(audio, pts, f.sample.Payload)
-		}
+		err := write(w, f, pts, dts)
 		if err != nil {
 			return fmt.Errorf("write at %v: %w", dts, err)
 		}
