@@ -1,14 +1,11 @@
 package reassembly
 
 import (
-	"cmp"
 	"net/netip"
 	"slices"
 	"time"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	gpr "github.com/gopacket/gopacket/reassembly"
 
 	"github.com/rtmpscope/rtmpscope/capture"
 )
@@ -18,10 +15,10 @@ type Options struct {
 	// ServerPorts are ports on which the server side listens; they orient
 	// connections whose SYN was not captured. Default: 1935.
 	ServerPorts []uint16
-	// MaxPagesPerConn and MaxPagesTotal bound the out-of-order bytes held
-	// (a page holds up to 1900 bytes). When a limit is hit the oldest hole
-	// is given up on and reported as a gap. Defaults: 4096 and 65536
-	// (about 8 MB per connection and 125 MB in all).
+	// MaxPagesPerConn and MaxPagesTotal bound the out-of-order bytes held,
+	// in pages of PageSize bytes. When a limit is hit the hole holding the
+	// data back is given up on and reported as a gap. Defaults: 4096 and
+	// 65536 (about 8 MB per connection and 125 MB in all).
 	MaxPagesPerConn int
 	MaxPagesTotal   int
 	// MaxConns is the most connections followed at once; packets of further
@@ -33,7 +30,16 @@ type Options struct {
 	// IdleTimeout closes a connection with no packets for this long in
 	// capture time. Default 10 minutes.
 	IdleTimeout time.Duration
+	// ResetGrace is how long, in capture time, a connection lives on after
+	// an in-sequence RST: if data continues in sequence within it, the RST
+	// was corrupt (a flipped bit) and is ignored and reported; otherwise
+	// the connection closes as reset. Default 250ms.
+	ResetGrace time.Duration
 }
+
+// PageSize is the unit of MaxPagesPerConn and MaxPagesTotal (the page size
+// of gopacket's reassembler, which these limits were first written for).
+const PageSize = 1900
 
 func (o *Options) fill() {
 	if o.ServerPorts == nil {
@@ -54,6 +60,9 @@ func (o *Options) fill() {
 	if o.IdleTimeout == 0 {
 		o.IdleTimeout = 10 * time.Minute
 	}
+	if o.ResetGrace == 0 {
+		o.ResetGrace = 250 * time.Millisecond
+	}
 }
 
 // Stats counts what the assembler did.
@@ -67,69 +76,152 @@ type Stats struct {
 	OpenAtEnd     uint64 // connections still open when the capture ended
 	PayloadCutPkt uint64 // segments cut by the snap length
 	LatePackets   uint64 // packets of a connection after it closed (final ACKs, RSTs)
+	Implausible   uint64 // segments ignored as corrupt: sequence numbers outside any plausible window
+	ResetsIgnored uint64 // RSTs after which the connection went on in sequence
+	Conflicts     uint64 // retransmissions whose bytes differ from the bytes delivered
 }
 
-// Assembler feeds TCP segments to gopacket's reassembler and turns its
-// callbacks into Handler events.
+// connKey names a connection whichever way a packet travels.
+type connKey struct{ lo, hi netip.AddrPort }
+
+func keyOf(a, b netip.AddrPort) connKey {
+	if a.Compare(b) <= 0 {
+		return connKey{a, b}
+	}
+	return connKey{b, a}
+}
+
+// Assembler turns TCP segments into each connection's two ordered byte
+// streams. It is its own reassembler rather than gopacket's: in-order
+// segments (nearly all of them) are handed to the Handler straight from
+// the packet, without a copy; only out-of-order data is copied and held.
+// Connections are kept in order of their first packet, so that whatever
+// closes several at once (a flush, the end of the capture) closes them in
+// that order and every run prints the same output.
 type Assembler struct {
 	opts    Options
 	factory HandlerFactory
-	pool    *gpr.StreamPool
-	asm     *gpr.Assembler
+	conns   map[connKey]*conn
+	order   []*conn // every connection in conns, in order of creation
 	stats   Stats
 	live    int // connections currently open
 	nextID  uint64
+	queued  int   // out-of-order bytes held, all connections
+	maxConn int   // MaxPagesPerConn in bytes
+	maxAll  int   // MaxPagesTotal in bytes
+	resets  []*conn
 
 	lastFlush time.Time
 	now       time.Time
-	flushing  bool // gaps delivered now come from a time-based flush
-	finishing bool // the capture has ended
-	// atEnd holds the connections that closed because the capture ended;
-	// Finish reports them in connection order (gopacket flushes its pool in
-	// map order, which would make the output differ from run to run).
-	atEnd []*stream
 }
 
 // NewAssembler returns an assembler that hands each connection to a
 // Handler made by f.
 func NewAssembler(f HandlerFactory, opts Options) *Assembler {
 	opts.fill()
-	a := &Assembler{opts: opts, factory: f}
-	a.pool = gpr.NewStreamPool(&streamFactory{a: a})
-	a.asm = gpr.NewAssembler(a.pool)
-	a.asm.MaxBufferedPagesPerConnection = opts.MaxPagesPerConn
-	a.asm.MaxBufferedPagesTotal = opts.MaxPagesTotal
-	return a
+	return &Assembler{opts: opts, factory: f, conns: make(map[connKey]*conn),
+		maxConn: opts.MaxPagesPerConn * PageSize, maxAll: opts.MaxPagesTotal * PageSize}
 }
-
-// packetContext is the AssemblerContext of one packet. gopacket keeps it
-// with every out-of-order page, and gives back only its CaptureInfo through
-// ScatterGather.CaptureInfo, so the frame number travels in the
-// CaptureInfo's InterfaceIndex: that is how each reassembled byte is traced
-// back to its frame. One is allocated per packet for that reason.
-type packetContext struct {
-	ci gopacket.CaptureInfo
-}
-
-func (c *packetContext) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
-
-func frameOf(ci gopacket.CaptureInfo) uint64 { return uint64(ci.InterfaceIndex) }
 
 // Add assembles one decoded TCP segment from packet p.
 func (a *Assembler) Add(p capture.Packet, seg *capture.Segment) {
 	if seg.PayloadCut {
 		a.stats.PayloadCutPkt++
 	}
-	ctx := &packetContext{ci: p.Info}
-	ctx.ci.InterfaceIndex = int(p.Frame)
-	a.now = p.Info.Timestamp
-	a.asm.AssembleWithContext(seg.NetFlow, seg.TCP, ctx)
+	ts := p.Info.Timestamp
+	if ts.After(a.now) {
+		a.now = ts
+	}
+	tcp := seg.TCP
+	k := keyOf(seg.Src, seg.Dst)
+	c := a.conns[k]
+	if c != nil && c.done && tcp.SYN {
+		// A new connection on the same ports (port reuse): the old one
+		// has been reported; forget it.
+		a.forget(c)
+		c = nil
+	}
+	if c == nil {
+		c = a.open(k, p, seg)
+	}
+	if ts.After(c.lastSeen) {
+		c.lastSeen = ts
+	}
+	switch {
+	case c.refused:
+		a.stats.PktsRefused++
+	case c.done:
+		// The last ACK of a FIN exchange, or a RST after it: the
+		// connection has been reported closed. Absorb them here rather
+		// than let them look like a new connection joined mid-stream.
+		a.stats.LatePackets++
+	default:
+		s := 0
+		if seg.Src != c.src0 {
+			s = 1
+		}
+		c.segment(s, p, tcp)
+	}
 	a.maybeFlush()
 }
 
-// maybeFlush gives up on holes older than the reorder window and closes idle
-// connections, driven by capture time so that a file replays as it was.
+// open makes the connection of a packet not seen before.
+func (a *Assembler) open(k connKey, p capture.Packet, seg *capture.Segment) *conn {
+	c := &conn{a: a, key: k, src0: seg.Src}
+	a.conns[k] = c
+	a.order = append(a.order, c)
+	if a.live >= a.opts.MaxConns {
+		a.stats.ConnsRefused++
+		c.refused = true
+		return c
+	}
+	a.live++
+	a.nextID++
+	a.stats.Connections++
+	tcp := seg.TCP
+	info := ConnInfo{ID: a.nextID, FirstSeen: p.Info.Timestamp, Frame: p.Frame}
+	// The first packet's sender is taken for the client unless the
+	// packet says otherwise.
+	switch {
+	case tcp.SYN && !tcp.ACK:
+		info.Oriented = "syn"
+	case tcp.SYN && tcp.ACK:
+		info.Oriented, c.flip = "syn", true
+	case slices.Contains(a.opts.ServerPorts, uint16(tcp.DstPort)):
+		info.Oriented = "port"
+	case slices.Contains(a.opts.ServerPorts, uint16(tcp.SrcPort)):
+		info.Oriented, c.flip = "port", true
+	default:
+		// Servers listen on low ports; clients use ephemeral ones.
+		info.Oriented = "guess"
+		c.flip = tcp.SrcPort < tcp.DstPort
+	}
+	info.SawSYN = tcp.SYN
+	info.Client, info.Server = seg.Src, seg.Dst
+	if c.flip {
+		info.Client, info.Server = seg.Dst, seg.Src
+	}
+	c.stats.Info = info
+	c.h = a.factory.NewConnection(info)
+	c.notes, _ = c.h.(AnomalyHandler)
+	return c
+}
+
+// forget drops a connection that has been reported closed.
+func (a *Assembler) forget(c *conn) {
+	if a.conns[c.key] == c {
+		delete(a.conns, c.key)
+	}
+	c.forgotten = true
+}
+
+// maybeFlush carries out resets whose grace has passed, gives up on holes
+// older than the reorder window and closes idle connections, driven by
+// capture time so that a file replays as it was.
 func (a *Assembler) maybeFlush() {
+	if len(a.resets) > 0 {
+		a.settleResets(false)
+	}
 	if a.lastFlush.IsZero() {
 		a.lastFlush = a.now
 		return
@@ -138,12 +230,47 @@ func (a *Assembler) maybeFlush() {
 		return
 	}
 	a.lastFlush = a.now
-	a.flushing = true
-	a.asm.FlushWithOptions(gpr.FlushOptions{
-		T:  a.now.Add(-a.opts.ReorderWindow),
-		TC: a.now.Add(-a.opts.IdleTimeout),
-	})
-	a.flushing = false
+	holes := a.now.Add(-a.opts.ReorderWindow)
+	idle := a.now.Add(-a.opts.IdleTimeout)
+	kept := a.order[:0]
+	for _, c := range a.order {
+		if c.forgotten {
+			continue
+		}
+		if !c.done && !c.refused {
+			for s := range c.half {
+				c.flushOlder(s, holes)
+			}
+			if c.lastSeen.Before(idle) {
+				c.end(endIdle)
+			}
+		}
+		if (c.done || c.refused) && c.lastSeen.Before(idle) {
+			a.forget(c)
+			continue
+		}
+		kept = append(kept, c)
+	}
+	clear(a.order[len(kept):])
+	a.order = kept
+}
+
+// settleResets closes the connections whose RST stood for the grace
+// period (all of them at the end of the capture).
+func (a *Assembler) settleResets(all bool) {
+	kept := a.resets[:0]
+	for _, c := range a.resets {
+		switch {
+		case c.reset == nil || c.done:
+		case all || a.now.Sub(c.reset.time) >= a.opts.ResetGrace:
+			c.end(endReset)
+		default:
+			kept = append(kept, c)
+			continue
+		}
+	}
+	clear(a.resets[len(kept):])
+	a.resets = kept
 }
 
 // Tick lets a live capture flush by wall-clock time when no packets come.
@@ -155,80 +282,27 @@ func (a *Assembler) Tick(now time.Time) {
 }
 
 // Finish delivers everything still buffered, reports the remaining holes
-// as gaps and closes every connection. Connections still open are marked
-// as truncated by the end of the capture.
+// as gaps and closes every connection, in connection order. Connections
+// still open are marked as truncated by the end of the capture.
 func (a *Assembler) Finish() {
-	a.flushing, a.finishing = true, true
-	a.asm.FlushAll()
-	a.flushing = false
-	slices.SortFunc(a.atEnd, func(x, y *stream) int { return cmp.Compare(x.stats.Info.ID, y.stats.Info.ID) })
-	for _, s := range a.atEnd {
-		s.h.Close(s.stats)
+	a.settleResets(true)
+	for _, c := range a.order {
+		if !c.done && !c.refused && !c.forgotten {
+			c.end(endCapture)
+		}
 	}
-	a.atEnd = nil
+	a.order, a.conns = nil, make(map[connKey]*conn)
 }
 
 // Stats returns the assembler's counters.
 func (a *Assembler) Stats() Stats { return a.stats }
 
-// streamFactory adapts gopacket's StreamFactory to ours.
-type streamFactory struct{ a *Assembler }
-
-func (f *streamFactory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpr.AssemblerContext) gpr.Stream {
-	a := f.a
-	if a.live >= a.opts.MaxConns {
-		a.stats.ConnsRefused++
-		return &refusedStream{a: a}
+// windowScale returns the window scale option of a SYN, or -1.
+func windowScale(tcp *layers.TCP) int {
+	for _, o := range tcp.Options {
+		if o.OptionType == layers.TCPOptionKindWindowScale && len(o.OptionData) == 1 {
+			return int(min(o.OptionData[0], 14))
+		}
 	}
-	a.live++
-	a.nextID++
-	a.stats.Connections++
-	ci := ac.GetCaptureInfo()
-	src := addrPort(netFlow.Src(), tcpFlow.Src())
-	dst := addrPort(netFlow.Dst(), tcpFlow.Dst())
-	s := &stream{a: a}
-	info := ConnInfo{ID: a.nextID, FirstSeen: ci.Timestamp, Frame: frameOf(ci)}
-	// gopacket calls the first packet's sender the client; correct that.
-	switch {
-	case tcp.SYN && !tcp.ACK:
-		info.Oriented = "syn"
-	case tcp.SYN && tcp.ACK:
-		info.Oriented, s.flip = "syn", true
-	case slices.Contains(a.opts.ServerPorts, uint16(tcp.DstPort)):
-		info.Oriented = "port"
-	case slices.Contains(a.opts.ServerPorts, uint16(tcp.SrcPort)):
-		info.Oriented, s.flip = "port", true
-	default:
-		// Servers listen on low ports; clients use ephemeral ones.
-		info.Oriented = "guess"
-		s.flip = tcp.SrcPort < tcp.DstPort
-	}
-	info.SawSYN = tcp.SYN
-	info.Client, info.Server = src, dst
-	if s.flip {
-		info.Client, info.Server = dst, src
-	}
-	s.stats.Info = info
-	s.h = a.factory.NewConnection(info)
-	return s
+	return -1
 }
-
-func addrPort(ip, port gopacket.Endpoint) netip.AddrPort {
-	addr, _ := netip.AddrFromSlice(ip.Raw())
-	var p uint16
-	if r := port.Raw(); len(r) == 2 {
-		p = uint16(r[0])<<8 | uint16(r[1])
-	}
-	return netip.AddrPortFrom(addr, p)
-}
-
-// refusedStream stands for a connection beyond MaxConns: its packets are
-// counted and ignored.
-type refusedStream struct{ a *Assembler }
-
-func (r *refusedStream) Accept(*layers.TCP, gopacket.CaptureInfo, gpr.TCPFlowDirection, gpr.Sequence, *bool, gpr.AssemblerContext) bool {
-	r.a.stats.PktsRefused++
-	return false
-}
-func (r *refusedStream) ReassembledSG(gpr.ScatterGather, gpr.AssemblerContext) {}
-func (r *refusedStream) ReassemblyComplete(gpr.AssemblerContext) bool          { return true }
