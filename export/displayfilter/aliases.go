@@ -33,11 +33,14 @@ type alias struct {
 const aliasSep = "__"
 
 var aliases = map[string]alias{
-	"rtmpt.header.typeid":    {kind: kindNumber, get: messageField(func(m *event.Message) any { return int(m.TypeID) })},
-	"rtmpt.header.csid":      {kind: kindNumber, get: messageField(func(m *event.Message) any { return m.CSID })},
-	"rtmpt.header.streamid":  {kind: kindNumber, get: messageField(func(m *event.Message) any { return m.MSID })},
-	"rtmpt.header.timestamp": {kind: kindNumber, get: messageField(func(m *event.Message) any { return m.Timestamp })},
-	"rtmpt.header.bodysize":  {kind: kindNumber, get: messageField(func(m *event.Message) any { return m.Length })},
+	// The header fields are those on the wire, as in tshark: the type id
+	// and body size come in fmt 0 and 1 headers, the stream id in fmt 0
+	// only (the message's own values are type_id, length and msid).
+	"rtmpt.header.typeid":    {kind: kindNumber, get: headerField(1, func(m *event.Message) any { return int(m.TypeID) })},
+	"rtmpt.header.csid":      {kind: kindNumber, get: headerField(3, func(m *event.Message) any { return m.CSID })},
+	"rtmpt.header.streamid":  {kind: kindNumber, get: headerField(0, func(m *event.Message) any { return m.MSID })},
+	"rtmpt.header.timestamp": {kind: kindNumber, get: headerField(3, func(m *event.Message) any { return m.Timestamp })},
+	"rtmpt.header.bodysize":  {kind: kindNumber, get: headerField(1, func(m *event.Message) any { return m.Length })},
 	"amf.string":             {kind: kindString, multi: true, get: amfValues(true)},
 	"amf.number":             {kind: kindNumber, multi: true, get: amfValues(false)},
 	"frame.number":           {kind: kindNumber, get: frameNumber},
@@ -88,6 +91,17 @@ func aliasByIdent(id string) (string, alias, bool) {
 	name := strings.ReplaceAll(id, aliasSep, ".")
 	a, ok := aliases[name]
 	return name, a, ok
+}
+
+// headerField is a message header field that is on the wire in chunk
+// headers of fmt up to maxFmt (the fmt of the message's first chunk).
+func headerField(maxFmt uint8, f func(*event.Message) any) getter {
+	return func(r *session.Record, _ *eventJSON) any {
+		if r.Message == nil || r.Message.TS.Fmt > maxFmt {
+			return nil
+		}
+		return f(r.Message)
+	}
 }
 
 // frameNumber is tshark's frame number of the event: the frame that

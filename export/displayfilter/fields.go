@@ -214,6 +214,7 @@ var fields = map[string]getter{
 	"accounting":   fromJSON("accounting"),
 	"acks":         fromJSON("acks"),
 	"session":      fromJSON("session"),
+	"tls":          fromJSON("tls"),
 
 	// handshakes
 	"c0":              fromJSON("c0"),

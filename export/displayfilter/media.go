@@ -67,6 +67,9 @@ func audioValue(a *media.Audio) any {
 	if a.Channels != 0 {
 		m["channels"] = a.Channels
 	}
+	if a.FromConfig {
+		m["from_config"] = true
+	}
 	if a.Silence {
 		m["silence"] = true
 	}
