@@ -39,7 +39,7 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := pflag.NewFlagSet("rtmpscope", pflag.ContinueOnError)
 	var in inputFlags
 	in.register(fs)
-	format := fs.StringP("format", "T", "text", "output `FORMAT`: text, ndjson, json, fields (with -e)")
+	format := fs.StringP("format", "T", "text", "output `FORMAT`: text, ndjson, json, fields (with -e), parquet (with -o DIR)")
 	payload := fs.String("payload", "", "include media payload bytes in JSON as `ENC` (hex or base64)")
 	secrets := fs.Bool("show-secrets", false, "show stream keys and tokens instead of redacting them")
 	filterSrc := fs.StringP("display-filter", "Y", "", "print only the events that match `EXPR` (docs/display-filters.md)")
@@ -47,6 +47,10 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	noTUI := fs.Bool("no-tui", false, "print text even when stdout is a terminal (the terminal UI opens by default there)")
 	var out outputFlags
 	out.register(fs)
+	var pqf parquetFlags
+	pqf.register(fs)
+	var mf metricsFlags
+	mf.register(fs)
 	showVersion := fs.BoolP("version", "v", false, "print the version and exit")
 	usage := messagesUsage
 	if _, forMan := stdout.(*helpCapture); !forMan {
@@ -61,6 +65,12 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return nil
 	}
 	if err := in.check(); err != nil {
+		return err
+	}
+	if err := pqf.check(fs, *format); err != nil {
+		return err
+	}
+	if err := mf.check(fs); err != nil {
 		return err
 	}
 	if *payload != "" && *payload != "hex" && *payload != "base64" {
@@ -82,6 +92,7 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return runTUI(ctx, src, &in, *secrets, displayFilterArg(fs), stderr)
 	}
 	var sink pipeline.Sink
+	var ps *parquetSink
 	switch *format {
 	case "text":
 		ts := newtextSink(stdout)
@@ -106,8 +117,17 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		js := newjsonSink(stdout, *format == "json", export.EventOptions{Payload: *payload})
 		js.Match, js.Quiet, js.LineFlush = match, in.quiet, out.lineFlush(&in)
 		sink = js
+	case "parquet":
+		if *verbose {
+			return usagef("-V prints text trees; use it with -T text")
+		}
+		if ps, err = newParquetSink(&pqf, &in, export.EventOptions{Payload: *payload}, stderr); err != nil {
+			return err
+		}
+		ps.match = match
+		sink = ps
 	default:
-		return usagef("-T %s: unknown format (text, ndjson, json, fields)", *format)
+		return usagef("-T %s: unknown format (text, ndjson, json, fields, parquet)", *format)
 	}
 	src, err := openInput(&in)
 	if err != nil {
@@ -116,9 +136,17 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	// Reading a file, the text and JSON sinks encode on a second core
 	// (they never call the Tracker); live, every line goes out as it
 	// comes, unbatched.
-	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}, AsyncSinks: src.live == nil})
-	_, err = runPipeline(ctx, src, p, stderr, append([]pipeline.Sink{sink}, out.sinks(src, &in)...)...)
-	return err
+	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}, AsyncSinks: src.live == nil && mf.addr == ""})
+	if ps != nil {
+		ps.tracker = p.Tracker()
+	}
+	mr, err := startMetrics(&mf, src, p, stderr)
+	if err != nil {
+		src.close()
+		return err
+	}
+	sum, err := runPipeline(ctx, src, p, stderr, mr.sinks(append([]pipeline.Sink{sink}, out.sinks(src, &in)...)...)...)
+	return mr.finish(ctx, sum, err)
 }
 
 // compileDisplayFilter compiles -Y; a bad filter is a usage error that
