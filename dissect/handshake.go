@@ -274,10 +274,14 @@ func (c *Conn) maybeEmitHandshake(final bool) {
 	past := func(d *dirState) bool {
 		return d.hs.done || d.hs.abandoned || d.phase == phaseHunt || d.phase == phaseChunks && d.hs.buf == nil
 	}
-	if !final && !c.hs.Encrypted && !(past(d0) && past(d1)) {
+	// An RTMPE handshake whose bytes stay encrypted is reported once C1
+	// and S1 are parsed; one an outer layer decrypts (c.decrypted) waits
+	// for C2 and S2 like a plain one: its buffers are still being filled.
+	encrypted := c.hs.Encrypted && !c.decrypted
+	if !final && !encrypted && !(past(d0) && past(d1)) {
 		return
 	}
-	if c.hs.Encrypted && !final && !(d0.hs.parsed[1] && (d1.hs.parsed[1] || d1.phase == phaseEncrypted)) {
+	if encrypted && !final && !(d0.hs.parsed[1] && (d1.hs.parsed[1] || d1.phase == phaseEncrypted)) {
 		return
 	}
 	c.hsEmitted = true

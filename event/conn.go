@@ -106,4 +106,7 @@ type ConnEvent struct {
 	Account   [2]Accounting // where every byte went, per direction
 	Messages  [2]int        // messages emitted per direction
 	Acks      [2]AckStats   // acknowledgements of each direction's bytes
+	// TLS is the connection's TLS session (RTMPS, RTMPTS; nil otherwise),
+	// on the open event too (event/tls.go).
+	TLS *TLSInfo
 }

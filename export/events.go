@@ -156,6 +156,8 @@ type connEventJSON struct {
 	Acks *[2]ackJSON `json:"acks,omitempty"`
 	// Session is the conversation's state on close (export/session.go).
 	Session *sessionJSON `json:"session,omitempty"`
+	// TLS is the connection's TLS session, open and close (connjson.go).
+	TLS *tlsJSON `json:"tls,omitempty"`
 }
 
 type ackJSON struct {
@@ -208,6 +210,7 @@ func marshalEventReflect(r *session.Record, opts EventOptions) ([]byte, error) {
 	case event.KindConn:
 		j := connToJSON(head, ev.Conn)
 		j.Session = sessionToJSON(r.Session)
+		j.TLS = tlsToJSON(ev.Conn.TLS)
 		return json.Marshal(j)
 	}
 	return json.Marshal(head)

@@ -62,10 +62,11 @@ func TextLine(r session.Record, base time.Time, width int) string {
 			if c.Stats != nil {
 				s += "; " + c.Stats.End.String()
 			}
-			if !c.RTMP {
+			if !c.RTMP && (c.TLS == nil || c.TLS.Decrypted) {
 				s += "; no RTMP recognised"
 			}
 		}
+		s += tlsText(c.TLS, c.Closed)
 	}
 	if width > 0 && len([]rune(s)) > width {
 		r := []rune(s)

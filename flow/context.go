@@ -1,6 +1,8 @@
 package flow
 
 import (
+	"slices"
+
 	"github.com/rtmpscope/rtmpscope/event"
 )
 
@@ -11,8 +13,18 @@ type Context struct {
 	// Info is the connection's identity as the router decided it. Outer
 	// handlers may append to Info.Layers before making an inner handler.
 	Info *event.ConnInfo
-	r    *Router
-	out  event.Receiver
+	// OnOpen, when a handler sets it, adds that layer's facts to the
+	// conn-open event as it is emitted (TLS: the session's handshake).
+	OnOpen func(*event.ConnEvent)
+	r      *Router
+	out    event.Receiver
+	// openPending is true until the conn-open event is emitted. The event
+	// waits for the connection's first other event (or its close), so
+	// that it carries the variant and layers the handlers decided on the
+	// way: TLS learns that it carries RTMPT only when it decrypts, an
+	// RTMPT session that it carries RTMPE only at its first byte. Open and
+	// close then agree.
+	openPending bool
 }
 
 // ID returns the connection's id.
@@ -20,8 +32,30 @@ func (c *Context) ID() event.ConnID { return c.Info.ID }
 
 // Emit passes an event of this connection on (its ConnID is set here).
 func (c *Context) Emit(ev event.Event) {
+	if c.openPending {
+		c.emitOpen()
+	}
 	ev.ConnID = c.Info.ID
 	c.out.Emit(ev)
+}
+
+// emitOpen emits the conn-open event with what is known now.
+func (c *Context) emitOpen() {
+	c.openPending = false
+	ce := &event.ConnEvent{Info: *c.Info}
+	ce.Info.Layers = slices.Clone(c.Info.Layers) // inner layers may still be appended
+	if c.OnOpen != nil {
+		c.OnOpen(ce)
+	}
+	c.out.Emit(event.Event{Kind: event.KindConn, ConnID: c.Info.ID, Time: c.Info.FirstSeen, Conn: ce})
+}
+
+// flushOpen emits the conn-open event if nothing has yet: the connection
+// is closing without any other event.
+func (c *Context) flushOpen() {
+	if c != nil && c.openPending {
+		c.emitOpen()
+	}
 }
 
 // Diag emits a diagnostic of this connection.
@@ -47,8 +81,9 @@ func (c *Context) Inner(name string) StreamHandler {
 // Open starts a logical connection that is not one transport flow: an
 // RTMPT session joined from the HTTP requests of one or many TCP
 // connections. The router gives it the next id, a uid and a Community ID
-// (from info's endpoints and transport), emits its conn-open event, and
-// returns its Context; the caller makes its inner handler with Inner and
+// (from info's endpoints and transport), emits its conn-open event (with
+// the connection's first other event, as for a TCP flow), and returns
+// its Context; the caller makes its inner handler with Inner and
 // ends it with Finish.
 func (c *Context) Open(info event.ConnInfo) *Context {
 	if c.r == nil {

@@ -115,4 +115,9 @@ type Protocol struct {
 	Sniff     func(h *Head) Verdict
 	Stream    func(ctx *Context) StreamHandler
 	Datagram  func(ctx *Context) DatagramHandler
+	// Facts makes the router run this protocol's stream handler even when
+	// it only counts (Options.CountOnly): the handler reports facts of the
+	// connection itself (TLS: version, suite, certificate), while the
+	// layers inside it are not made.
+	Facts bool
 }

@@ -177,7 +177,7 @@ func (r *Router) count(v event.Variant) {
 // makeStream makes the stream handler of p for ctx, or a counter when the
 // router only counts.
 func (r *Router) makeStream(p *Protocol, ctx *Context) StreamHandler {
-	if r.opts.CountOnly || p.Stream == nil {
+	if r.opts.CountOnly && !p.Facts || p.Stream == nil {
 		return nil
 	}
 	return p.Stream(ctx)
@@ -188,12 +188,11 @@ func (r *Router) openLogical(info event.ConnInfo) *Context {
 	identify(&info)
 	r.stats.Logical++
 	r.count(info.Variant)
-	ctx := &Context{Info: &info, r: r, out: r.out}
-	ctx.Emit(event.Event{Kind: event.KindConn, Time: info.FirstSeen, Conn: &event.ConnEvent{Info: info}})
-	return ctx
+	return &Context{Info: &info, r: r, out: r.out, openPending: true}
 }
 
 func (r *Router) finishLogical(ctx *Context, ev *event.ConnEvent) {
+	ctx.flushOpen()
 	ev.Closed = true
 	ev.Info = *ctx.Info
 	t := ev.Last

@@ -126,9 +126,8 @@ func (f *tcpFlow) sniff(final bool) {
 		f.other = true
 		return
 	}
-	f.ctx = &Context{Info: &f.info, r: f.r, out: f.r.out}
+	f.ctx = &Context{Info: &f.info, r: f.r, out: f.r.out, openPending: true}
 	f.info.Layers = append(f.info.Layers, p.Name)
-	f.ctx.Emit(event.Event{Kind: event.KindConn, Time: f.info.FirstSeen, Conn: &event.ConnEvent{Info: f.info}})
 	f.h = f.r.makeStream(p, f.ctx)
 	for _, c := range held {
 		d := c.dir
@@ -193,6 +192,7 @@ func (f *tcpFlow) Close(st reassembly.ConnStats) {
 		}
 		ev.RTMP = f.info.Variant.IsRTMP()
 	}
+	f.ctx.flushOpen()
 	ev.Info = f.info
 	if ev.Last.Before(st.LastSeen) {
 		ev.Last = st.LastSeen

@@ -81,9 +81,13 @@ func (t *table) lookup(c *conn, ex *exchange) *session {
 }
 
 func (t *table) start(c *conn, id string, req *httpMsg, evidence string) *session {
+	variant := event.VariantRTMPT
+	if slices.Contains(c.ctx.Info.Layers, "tls") {
+		variant = event.VariantRTMPTS // the HTTP it rides on is TLS plaintext
+	}
 	info := event.ConnInfo{
 		Client: c.ctx.Info.Client, Server: c.ctx.Info.Server,
-		Transport: event.TransportHTTPTunnel, Variant: event.VariantRTMPT,
+		Transport: event.TransportHTTPTunnel, Variant: variant,
 		Orientation: c.ctx.Info.Orientation, Layers: []string{"http-tunnel"},
 		Rule: "http-request", Evidence: evidence, SawSYN: c.ctx.Info.SawSYN,
 		FirstSeen: req.Start, Frame: req.Frames[0],

@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"encoding/binary"
 	"fmt"
-	"strings"
 )
 
 // reader is a bounds-checked reader of handshake fields.
@@ -195,20 +194,4 @@ func alertName(d int) string {
 		return n
 	}
 	return fmt.Sprintf("alert %d", d)
-}
-
-func (h *Hello) summary() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s, %s", VersionName(h.Version), SuiteName(h.Suite))
-	if h.SNI != "" {
-		fmt.Fprintf(&b, ", SNI %q", h.SNI)
-	} else {
-		b.WriteString(", no SNI")
-	}
-	if h.ALPNChosen != "" {
-		fmt.Fprintf(&b, ", ALPN %q", h.ALPNChosen)
-	} else if len(h.ALPN) > 0 {
-		fmt.Fprintf(&b, ", ALPN offered %q, none chosen", h.ALPN)
-	}
-	return b.String()
 }

@@ -27,6 +27,7 @@ func Protocol(opts Options) flow.Protocol {
 		Transport: event.TransportTCP,
 		Sniff:     Sniff,
 		Stream:    func(ctx *flow.Context) flow.StreamHandler { return NewHandler(ctx, opts) },
+		Facts:     true, // conns shows the TLS session
 	}
 }
 
@@ -67,6 +68,7 @@ type dirState struct {
 	failed   bool
 	hs       []byte // handshake message reassembly
 	enc      int64  // bytes counted as encrypted
+	prot     int64  // bytes of protected records (TLSInfo.Encrypted)
 	innerOff int64
 	plain    int64
 	records  int
@@ -87,12 +89,57 @@ type Handler struct {
 	inner      flow.StreamHandler
 	innerTried bool
 	told       map[string]bool
-	closeBy    [2]bool
+	cert       *event.TLSCert
+	closedBy   string // "client" or "server": the first close_notify or fatal alert
+	closeHow   string // "close_notify", "alert NAME"
+	why        string // why records were not decrypted (event.TLSNoKeys, ...)
 }
 
 // NewHandler returns the TLS handler of ctx's connection.
 func NewHandler(ctx *flow.Context, opts Options) *Handler {
-	return &Handler{ctx: ctx, opts: opts, told: map[string]bool{}}
+	h := &Handler{ctx: ctx, opts: opts, told: map[string]bool{}}
+	if ctx != nil {
+		ctx.OnOpen = func(ev *event.ConnEvent) { ev.TLS = h.Info() }
+	}
+	return h
+}
+
+// Info returns the TLS session record as it stands: the handshake's
+// facts, how it ended, the protected and decrypted byte counts and, when
+// nothing was decrypted, why.
+func (h *Handler) Info() *event.TLSInfo {
+	in := &event.TLSInfo{SNI: h.hello.SNI, ALPN: h.hello.ALPN, ALPNChosen: h.hello.ALPNChosen,
+		Cert: h.cert, ClosedBy: h.closedBy, Close: h.closeHow}
+	if h.sh {
+		in.Version, in.CipherSuite = VersionName(h.hello.Version), SuiteName(h.hello.Suite)
+	}
+	for i := range h.d {
+		in.Encrypted[i], in.Plaintext[i] = h.d[i].prot, h.d[i].plain
+		in.Decrypted = in.Decrypted || h.d[i].plain > 0
+	}
+	if !in.Decrypted && (in.Encrypted[0] > 0 || in.Encrypted[1] > 0) {
+		in.NotDecrypted = h.why
+		if in.NotDecrypted == "" {
+			in.NotDecrypted = h.reason()
+		}
+	}
+	return in
+}
+
+// reason says why protected records are not decrypted (event.TLSNoKeys,
+// ...), from what the handshake showed and the keys given.
+func (h *Handler) reason() string {
+	switch {
+	case !h.sh:
+		return event.TLSNoHandshake
+	case h.suite == nil:
+		return event.TLSUnsupported
+	case h.opts.KeyLog.Len() > 0 && !h.opts.KeyLog.HasRandom(h.hello.ClientRandom):
+		return event.TLSKeylogMiss
+	case h.opts.KeyLog.Len() > 0 || h.opts.RSAKey != nil:
+		return event.TLSWrongKeys
+	}
+	return event.TLSNoKeys
 }
 
 func (h *Handler) diag(dir event.Dir, sev event.Severity, code string, off int64, frames [2]uint64, at event.FrameRef, text string) {
@@ -182,8 +229,17 @@ func (h *Handler) dropRefs(s *dirState) {
 // record handles one complete record.
 func (h *Handler) record(dir event.Dir, s *dirState, hdr, body []byte, fr [2]uint64, at event.FrameRef) {
 	typ := hdr[0]
+	if s.epoch && (typ == 23 || !h.tls13) && typ != 20 || typ == 23 {
+		s.prot += int64(len(hdr) + len(body))
+	}
 	if s.epoch && (typ == 23 || !h.tls13) && typ != 20 {
 		if s.cipher == nil {
+			if typ == 21 && h.closedBy == "" {
+				// TLS 1.2 shows the type of a protected record: an
+				// alert now is the session's end (close_notify, most
+				// likely), even when it cannot be read.
+				h.closedBy, h.closeHow = dirName(dir), "encrypted alert"
+			}
 			h.undecrypted(dir, s, len(hdr)+len(body), fr, at)
 			return
 		}
@@ -191,8 +247,13 @@ func (h *Handler) record(dir event.Dir, s *dirState, hdr, body []byte, fr [2]uin
 		if err != nil {
 			s.failed = true
 			s.cipher = nil
-			h.diag(dir, event.Error, "tls.decrypt_failed", s.off, fr, at,
-				fmt.Sprintf("%s: record %d (%d bytes) does not decrypt: %v — the key log's secrets do not fit this session (or the record is corrupt); the rest of this direction is counted as encrypted, not dissected",
+			if h.why == "" {
+				h.why = event.TLSWrongKeys
+			}
+			// One diagnostic per connection: the other direction fails
+			// for the same reason.
+			h.once("decrypt_failed", dir, event.Error, "tls.decrypt_failed", s.off, fr, at,
+				fmt.Sprintf("%s: record %d (%d bytes) does not decrypt: %v — the key log's secrets do not fit this session (or the record is corrupt); the rest is counted as encrypted, not dissected",
 					dir, s.records+1, len(body), err))
 			s.enc += int64(len(hdr) + len(body))
 			return
@@ -211,8 +272,8 @@ func (h *Handler) record(dir event.Dir, s *dirState, hdr, body []byte, fr [2]uin
 
 func (h *Handler) undecrypted(dir event.Dir, s *dirState, n int, fr [2]uint64, at event.FrameRef) {
 	s.enc += int64(n)
-	if s.failed {
-		return
+	if s.failed || h.why != "" {
+		return // a diagnostic has said why already
 	}
 	cr := h.hello.ClientRandom
 	switch {
@@ -248,18 +309,19 @@ func (h *Handler) content(dir event.Dir, s *dirState, typ byte, b []byte, fr [2]
 			return
 		}
 		level, desc := b[0], int(b[1])
+		who := dirName(dir)
 		if desc == 0 {
-			h.closeBy[dir] = true
-			who := "client"
-			if dir == event.S2C {
-				who = "server"
+			if h.closedBy == "" {
+				h.closedBy, h.closeHow = who, "close_notify"
 			}
-			h.diag(dir, event.Info, "tls.close_notify", s.off, fr, at, fmt.Sprintf("the %s closed the TLS session (close_notify)", who))
 			return
 		}
 		sev := event.Warn
 		if level == 2 {
 			sev = event.Error
+			if h.closedBy == "" {
+				h.closedBy, h.closeHow = who, "alert "+alertName(desc)
+			}
 		}
 		h.diag(dir, sev, "tls.alert", s.off, fr, at, fmt.Sprintf("%s: TLS alert %s (level %d)", dir, alertName(desc), level))
 	case 22:
@@ -314,7 +376,6 @@ func (h *Handler) handshake(dir event.Dir, s *dirState, typ byte, body, msg []by
 		h.sh = true
 		h.tls13 = h.hello.Version == 0x0304
 		h.suite = suites[h.hello.Suite]
-		h.diag(dir, event.Info, "tls.session", s.off, fr, at, h.hello.summary())
 		if h.tls13 {
 			h.d[0].epoch, h.d[1].epoch = true, true
 		}
@@ -325,9 +386,10 @@ func (h *Handler) handshake(dir event.Dir, s *dirState, typ byte, body, msg []by
 			h.diag(dir, event.Warn, "tls.bad_certificate", s.off, fr, at, fmt.Sprintf("%s: certificate not parsed: %v", dir, err))
 			return
 		}
-		h.diag(dir, event.Info, "tls.certificate", s.off, fr, at,
-			fmt.Sprintf("certificate subject %q, issuer %q, valid %s to %s", cert.Subject.String(), cert.Issuer.String(),
-				cert.NotBefore.UTC().Format("2006-01-02"), cert.NotAfter.UTC().Format("2006-01-02")))
+		if h.cert == nil && dir == event.S2C {
+			h.cert = &event.TLSCert{Subject: cert.Subject.String(), Issuer: cert.Issuer.String(),
+				NotBefore: cert.NotBefore.UTC(), NotAfter: cert.NotAfter.UTC()}
+		}
 	case 16:
 		if dir == event.C2S && !h.tls13 && h.suite != nil && h.suite.rsaKex && h.opts.RSAKey != nil && h.d[0].pending == nil {
 			h.rsaKeys(body, s, fr, at)
@@ -357,6 +419,7 @@ func (h *Handler) setupKeys(dir event.Dir, s *dirState, fr [2]uint64, at event.F
 		c, err1 := keys13(h.suite, chs)
 		sc, err2 := keys13(h.suite, shs)
 		if err1 != nil || err2 != nil {
+			h.why = event.TLSWrongKeys
 			h.diag(dir, event.Error, "tls.bad_keys", s.off, fr, at, "the key log's TLS 1.3 secrets do not fit this session's cipher suite")
 			return
 		}
@@ -371,11 +434,13 @@ func (h *Handler) setupKeys(dir event.Dir, s *dirState, fr [2]uint64, at event.F
 
 func (h *Handler) keys12(master []byte, s *dirState, fr [2]uint64, at event.FrameRef) {
 	if len(master) != 48 {
+		h.why = event.TLSWrongKeys
 		h.diag(event.S2C, event.Error, "tls.bad_keys", s.off, fr, at, "the key log's master secret is not 48 bytes")
 		return
 	}
 	c, sc, err := keys12(h.suite, master, h.hello.ClientRandom, h.hello.ServerRandom, h.hello.EtM)
 	if err != nil {
+		h.why = event.TLSWrongKeys
 		h.diag(event.S2C, event.Error, "tls.bad_keys", s.off, fr, at, fmt.Sprintf("key expansion failed: %v", err))
 		return
 	}
@@ -398,6 +463,7 @@ func (h *Handler) rsaKeys(body []byte, s *dirState, fr [2]uint64, at event.Frame
 	//lint:ignore SA1019 passive decryption of TLS 1.2's RSA key exchange needs PKCS #1 v1.5: it is what the peers used
 	if err := rsa.DecryptPKCS1v15SessionKey(nil, h.opts.RSAKey, enc, pms); err != nil ||
 		int(pms[0])<<8|int(pms[1]) != int(h.hello.ClientVersion) {
+		h.why = event.TLSWrongKeys
 		h.diag(event.C2S, event.Error, "tls.bad_keys", s.off, fr, at,
 			"the RSA key given with --tls-key does not decrypt this session's pre-master secret (another server's key?)")
 		return
@@ -454,6 +520,9 @@ func (h *Handler) Gap(dir event.Dir, g flow.Gap) {
 	s.broken = true
 	s.enc += int64(len(s.buf))
 	s.buf, s.refs = nil, nil
+	if h.why == "" && s.plain == 0 && h.reason() != event.TLSNoKeys {
+		h.why = event.TLSMissingBytes
+	}
 	h.diag(dir, event.Warn, "tls.gap", g.Offset, [2]uint64{g.Frame, g.Frame}, event.FrameRef{Frame: g.Frame, Time: g.Time},
 		fmt.Sprintf("%s: bytes missing from the TLS stream; record boundaries and sequence numbers are lost, so the rest of this direction is counted, not decrypted", dir))
 	if h.inner != nil {
@@ -473,6 +542,18 @@ func (h *Handler) Close(ev *event.ConnEvent) {
 		}
 		ev.Account[i].Encrypted += s.enc + int64(len(s.buf))
 	}
+	ev.TLS = h.Info()
+	if ev.TLS.Close == "" && ev.Stats != nil && ev.Stats.End != event.EndOpen {
+		ev.TLS.Close = "tcp " + ev.Stats.End.String() // neither side's close_notify was seen
+	}
+}
+
+// dirName names the side that sends dir.
+func dirName(dir event.Dir) string {
+	if dir == event.S2C {
+		return "server"
+	}
+	return "client"
 }
 
 // Session returns what the handshake said (for tests and callers that

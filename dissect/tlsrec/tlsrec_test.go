@@ -182,8 +182,20 @@ func TestDecryptMatchesTshark(t *testing.T) {
 			if codes["tls.decrypt_failed"]+codes["tls.encrypted"]+codes["tls.keylog_miss"] != 0 {
 				t.Errorf("diagnostics %v", codes)
 			}
-			if !strings.Contains(diagText(res, "tls.session"), c.suite) {
-				t.Errorf("session %q, want suite %s", diagText(res, "tls.session"), c.suite)
+			if len(codes) != 0 {
+				t.Errorf("diagnostics %v, want none: the TLS facts are in the conn event", codes)
+			}
+			tl := res.closes[0].TLS
+			if tl == nil || tl.CipherSuite != c.suite || !tl.Decrypted || tl.NotDecrypted != "" {
+				t.Fatalf("TLS record %+v, want suite %s, decrypted", tl, c.suite)
+			}
+			for d := range 2 {
+				if tl.Plaintext[d] != int64(len(want[d])) || tl.Encrypted[d] <= tl.Plaintext[d] {
+					t.Errorf("%s: TLS record says %d plaintext of %d encrypted bytes, tshark %d plaintext", event.Dir(d), tl.Plaintext[d], tl.Encrypted[d], len(want[d]))
+				}
+			}
+			if tl.Cert == nil || tl.Cert.Subject != "CN=rtmps.test,O=rtmpscope test" || !tl.Cert.NotAfter.After(tl.Cert.NotBefore) {
+				t.Errorf("certificate %+v", tl.Cert)
 			}
 			if got := res.infos[0].Layers; strings.Join(got, ",") != "tcp,tls,rtmp" {
 				t.Errorf("layers %v", got)
@@ -221,13 +233,21 @@ func TestNoKeys(t *testing.T) {
 	if codes["tls.encrypted"] != 1 {
 		t.Errorf("tls.encrypted %d times, want 1 (%v)", codes["tls.encrypted"], codes)
 	}
-	s := diagText(res, "tls.session")
-	for _, w := range []string{"TLS 1.3", "TLS_AES_256_GCM_SHA384"} {
-		if !strings.Contains(s, w) {
-			t.Errorf("session %q lacks %q", s, w)
-		}
+	if len(codes) != 1 {
+		t.Errorf("diagnostics %v, want only the one tls.encrypted note", codes)
 	}
 	c := res.closes[0]
+	tl := c.TLS
+	if tl == nil || tl.Version != "TLS 1.3" || tl.CipherSuite != "TLS_AES_256_GCM_SHA384" || tl.Decrypted ||
+		tl.NotDecrypted != event.TLSNoKeys || tl.Cert != nil || tl.Close != "tcp fin" {
+		t.Fatalf("TLS record %+v", tl)
+	}
+	for d := range 2 {
+		// TLS 1.3: every protected record stays encrypted.
+		if tl.Encrypted[d] != c.Account[d].Encrypted || tl.Plaintext[d] != 0 {
+			t.Errorf("%s: TLS record %d encrypted bytes, accounting %d", event.Dir(d), tl.Encrypted[d], c.Account[d].Encrypted)
+		}
+	}
 	if c.Info.Variant != event.VariantRTMPS {
 		t.Errorf("variant %v", c.Info.Variant)
 	}
@@ -238,19 +258,23 @@ func TestNoKeys(t *testing.T) {
 	}
 	// TLS 1.2: the certificate is in the clear.
 	res = run(t, "rtmps-tls12-gcm-publish.pcap", Options{})
-	if s := diagText(res, "tls.certificate"); !strings.Contains(s, "CN=rtmps.test") {
-		t.Errorf("certificate %q", s)
+	if tl := res.closes[0].TLS; tl == nil || tl.Cert == nil || tl.Cert.Subject != "CN=rtmps.test,O=rtmpscope test" ||
+		tl.Cert.Issuer != tl.Cert.Subject || tl.ClosedBy != "client" || tl.Close != "encrypted alert" || tl.NotDecrypted != event.TLSNoKeys {
+		t.Errorf("TLS record %+v", tl)
 	}
-	if res.codes()["tls.encrypted"] != 1 {
-		t.Errorf("codes %v", res.codes())
+	if codes := res.codes(); codes["tls.encrypted"] != 1 || len(codes) != 1 {
+		t.Errorf("codes %v", codes)
 	}
 }
 
 func TestWrongKeys(t *testing.T) {
 	// The key log of another session: nothing matches its client random.
 	res := run(t, "rtmps-tls13-publish.pcap", Options{KeyLog: keylog(t, "rtmps-chacha-publish.keys")})
-	if len(res.recs) != 0 || res.codes()["tls.keylog_miss"] != 1 {
-		t.Errorf("recs %d, codes %v", len(res.recs), res.codes())
+	if codes := res.codes(); len(res.recs) != 0 || codes["tls.keylog_miss"] != 1 || len(codes) != 1 {
+		t.Errorf("recs %d, codes %v", len(res.recs), codes)
+	}
+	if tl := res.closes[0].TLS; tl.Decrypted || tl.NotDecrypted != event.TLSKeylogMiss {
+		t.Errorf("TLS record %+v", tl)
 	}
 	// Right client random, wrong secrets (another session's, relabelled):
 	// authentication fails, nothing is invented.
@@ -261,8 +285,11 @@ func TestWrongKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	res = run(t, "rtmps-tls13-publish.pcap", Options{KeyLog: k})
-	if res.codes()["tls.decrypt_failed"] != 2 {
-		t.Errorf("codes %v", res.codes())
+	if codes := res.codes(); codes["tls.decrypt_failed"] != 1 || len(codes) != 1 {
+		t.Errorf("codes %v, want one tls.decrypt_failed and nothing else", codes)
+	}
+	if tl := res.closes[0].TLS; tl.Decrypted || tl.NotDecrypted != event.TLSWrongKeys {
+		t.Errorf("TLS record %+v", tl)
 	}
 	for _, r := range res.recs {
 		if len(r.plain[0])+len(r.plain[1]) != 0 {

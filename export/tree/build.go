@@ -200,6 +200,9 @@ func buildConn(ev *event.Event) *Node {
 		id.add(field("Inside", strings.Join(in.Outer, " → ")))
 	}
 	root.add(id, field("UID", in.UID), field("Community ID", in.CommunityID))
+	if c.TLS != nil {
+		root.add(tlsNode(c.TLS))
+	}
 	if !c.Closed {
 		return root
 	}
