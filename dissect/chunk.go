@@ -462,6 +462,12 @@ func (d *dirState) startChunk(h *header, start int64, frame uint64) bool {
 			c.diag(d, event.Info, "exts.convention", frame, start, fmt.Sprintf("this peer %s; decided at csid %d", conv, h.csid))
 		}
 	}
+	if !strict {
+		if why := d.implausible(h, cs); why != "" {
+			c.diag(d, event.Warn, "chunk.implausible", frame, start, fmt.Sprintf("fmt %d header on csid %d is not trusted (%s): resynchronising", h.fmt, h.csid, why))
+			return false
+		}
+	}
 	switch h.fmt {
 	case 0, 1:
 		if cs == nil {

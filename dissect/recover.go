@@ -220,6 +220,15 @@ func (d *dirState) resync(final bool) []byte {
 		if !ok {
 			continue
 		}
+		if buf[i]&0x3f == 0 && i+1 < len(buf) && buf[i+1] >= 2 && buf[i+1] < 64 {
+			// A two-byte basic header whose second byte is itself a
+			// fmt 0 basic header of a small csid: the zero is more likely
+			// the last byte of what came before (a message stream id)
+			// than csid 64+n. Prefer the one-byte reading when it holds.
+			if ok1, _ := d.quickStart(buf[i+1:]); ok1 {
+				continue
+			}
+		}
 		found := false
 		for _, s := range sizes {
 			r := d.runTrial(buf[i:], s)
