@@ -38,10 +38,14 @@ type FileSource struct {
 	gzipped  bool
 	closer   io.Closer
 	counter  *countingReader
-	pcap     *pcapgo.Reader
+	pcap     *pcapReader
 	ng       *pcapgo.NgReader
+	ngCheck  *ngBlockChecker // checks block framing under ng
 	linkType layers.LinkType
 	frame    uint64
+	// notes are the repairs of malformed records or blocks, with their
+	// frame numbers, reported when the file ends.
+	notes []error
 	size     int64 // file size when known, for progress; 0 otherwise
 }
 
@@ -76,19 +80,19 @@ func NewReaderSource(name string, r io.Reader) (*FileSource, error) {
 func newFileSource(name string, r io.Reader, closer io.Closer) (*FileSource, error) {
 	s := &FileSource{name: name, closer: closer}
 	s.counter = &countingReader{r: r}
-	br := bufio.NewReaderSize(s.counter, 1<<16)
+	br := bufio.NewReaderSize(s.counter, lookAhead)
 	magic, err := br.Peek(4)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w (file has %d bytes)", name, ErrNotCapture, len(magic))
 	}
-	var in io.Reader = br
+	in := br
 	if magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("%s: gzip: %w", name, err)
 		}
 		s.gzipped = true
-		zbr := bufio.NewReaderSize(zr, 1<<16)
+		zbr := bufio.NewReaderSize(zr, lookAhead)
 		if magic, err = zbr.Peek(4); err != nil {
 			return nil, fmt.Errorf("%s: inside gzip: %w", name, ErrNotCapture)
 		}
@@ -96,19 +100,23 @@ func newFileSource(name string, r io.Reader, closer io.Closer) (*FileSource, err
 	}
 	switch {
 	case magic[0] == 0x0a && magic[1] == 0x0d && magic[2] == 0x0d && magic[3] == 0x0a:
-		ng, err := pcapgo.NewNgReader(in, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+		s.ngCheck = &ngBlockChecker{br: in}
+		ng, err := pcapgo.NewNgReader(s.ngCheck, pcapgo.NgReaderOptions{WantMixedLinkType: true})
 		if err != nil {
+			if s.ngCheck.err != nil {
+				err = s.ngCheck.err
+			}
 			return nil, fmt.Errorf("%s: pcapng: %w", name, err)
 		}
 		s.ng, s.format, s.linkType = ng, FormatPcapNG, ng.LinkType()
 	case isPcapMagic(magic):
-		pr, err := pcapgo.NewReader(in)
+		pr, err := newPcapReader(in)
 		if err != nil {
 			return nil, fmt.Errorf("%s: pcap: %w", name, err)
 		}
-		s.pcap, s.linkType = pr, pr.LinkType()
+		s.pcap, s.linkType = pr, pr.linkType
 		s.format = FormatPcap
-		if pr.Resolution() == gopacket.TimestampResolutionNanosecond {
+		if pr.nano {
 			s.format = FormatPcapNS
 		}
 	default:
@@ -129,8 +137,9 @@ func isPcapMagic(m []byte) bool {
 }
 
 // Next returns the next packet. At the end of the file it returns io.EOF;
-// a file cut inside a record gives an error wrapping ErrTruncated that names
-// the frame.
+// a file cut inside a record gives an error wrapping ErrTruncated, and a
+// record or block whose framing is wrong one wrapping ErrMalformed; both
+// name the frame that could not be read, the offset and why.
 func (s *FileSource) Next() (Packet, error) {
 	var (
 		data []byte
@@ -146,19 +155,45 @@ func (s *FileSource) Next() (Packet, error) {
 			}
 		}
 	} else {
-		data, ci, err = s.pcap.ZeroCopyReadPacketData()
+		data, ci, err = s.pcap.next()
 	}
 	if err != nil {
-		if err == io.EOF {
-			return Packet{}, io.EOF
+		if s.ngCheck != nil && s.ngCheck.err != nil {
+			err = s.ngCheck.err // what is wrong with the block, not what pcapgo made of it
 		}
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return Packet{}, fmt.Errorf("%s: frame %d: %w", s.name, s.frame+1, ErrTruncated)
+		switch {
+		case err == io.EOF:
+			if len(s.notes) > 0 {
+				// Everything was read; say what was repaired on the way.
+				return Packet{}, fmt.Errorf("%s: %w", s.name, errors.Join(s.notes...))
+			}
+			return Packet{}, io.EOF
+		case errors.Is(err, ErrTruncated), errors.Is(err, ErrMalformed):
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			err = ErrTruncated
+		case s.ng != nil:
+			// pcapgo's own complaints (an unknown interface, a capture
+			// length beyond the block) are about the file's structure.
+			err = fmt.Errorf("%w: %v", ErrMalformed, err)
 		}
 		return Packet{}, fmt.Errorf("%s: frame %d: %w", s.name, s.frame+1, err)
 	}
 	s.frame++
+	for _, r := range s.repairs()[len(s.notes):] {
+		s.notes = append(s.notes, fmt.Errorf("frame %d: %w", s.frame, r))
+	}
 	return Packet{Frame: s.frame, Info: ci, LinkType: lt, Data: data}, nil
+}
+
+// repairs are the malformed records or blocks read past so far.
+func (s *FileSource) repairs() []error {
+	if s.ngCheck != nil {
+		return s.ngCheck.repairs
+	}
+	if s.pcap != nil {
+		return s.pcap.repairs
+	}
+	return nil
 }
 
 // Format says whether the file is pcap (µs or ns) or pcapng.

@@ -109,7 +109,7 @@ func scanPcapHeaders(f *os.File, fi *FileInfo) error {
 		}
 		sec, frac := bo.Uint32(rec[0:]), bo.Uint32(rec[4:])
 		incl := int64(bo.Uint32(rec[8:]))
-		if incl > 1<<24 {
+		if incl > maxSnaplen {
 			return errors.New("implausible record length") // let pcapgo say what is wrong
 		}
 		ns := int64(frac) * 1000

@@ -1,0 +1,162 @@
+package capture
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// ErrMalformed is wrapped by the error a Source returns when a capture
+// file's structure is wrong — a record or block length no capture can
+// have, a trailer that disagrees with its header — as opposed to a file
+// that merely ends early (ErrTruncated). The error says where (frame,
+// offset, block) and why.
+var ErrMalformed = errors.New("capture file is malformed")
+
+// maxSnaplen is the largest packet libpcap writes for the link types we
+// read (its MAXIMUM_SNAPLEN). A pcap header may say more — 0xFFFFFFFF is
+// common from tools that mean "no limit" — and, as libpcap does, that is
+// read as this limit rather than trusted: a record longer than it is a
+// corrupt length, not a packet to allocate memory for.
+const maxSnaplen = 262144
+
+// lookAhead is the reader buffer a file is read through: how far a
+// malformed record or block can be repaired by looking ahead.
+const lookAhead = 1 << 20
+
+// pcapReader reads classic pcap records itself (rather than with pcapgo)
+// so that a corrupt record length is reported as malformed, with its
+// frame and offset, before anything is allocated for it — and repaired
+// when the records that follow show where the bad one ends.
+type pcapReader struct {
+	br       *bufio.Reader
+	order    binary.ByteOrder
+	nano     bool
+	snaplen  uint32 // as the header says
+	limit    uint32 // the largest record accepted
+	linkType layers.LinkType
+	off      int64 // offset of the next record in the (decompressed) stream
+	lastSec  uint32
+	records  uint64
+	buf      []byte
+	repairs  []error
+}
+
+func newPcapReader(br *bufio.Reader) (*pcapReader, error) {
+	var h [24]byte
+	if n, err := io.ReadFull(br, h[:]); err != nil {
+		return nil, readErr(fmt.Sprintf("file header (%d of 24 bytes present)", n), err)
+	}
+	p := &pcapReader{br: br, off: 24, limit: maxSnaplen}
+	switch binary.LittleEndian.Uint32(h[:]) {
+	case 0xa1b2c3d4:
+		p.order = binary.LittleEndian
+	case 0xa1b23c4d:
+		p.order, p.nano = binary.LittleEndian, true
+	case 0xd4c3b2a1:
+		p.order = binary.BigEndian
+	case 0x4d3cb2a1:
+		p.order, p.nano = binary.BigEndian, true
+	default:
+		return nil, ErrNotCapture
+	}
+	if v := p.order.Uint16(h[4:]); v != 2 {
+		return nil, fmt.Errorf("file header: %w: version %d.%d (only 2.x exists)", ErrMalformed, v, p.order.Uint16(h[6:]))
+	}
+	p.snaplen = p.order.Uint32(h[16:])
+	p.linkType = layers.LinkType(p.order.Uint32(h[20:]))
+	return p, nil
+}
+
+// plausible says whether h is a record header that could follow the
+// records read so far: a captured length within the limit and not above
+// the packet's length, a valid fraction of a second, and a time within a
+// day of the last record's.
+func (p *pcapReader) plausible(h []byte) bool {
+	sec, frac := p.order.Uint32(h[0:]), p.order.Uint32(h[4:])
+	capLen, origLen := p.order.Uint32(h[8:]), p.order.Uint32(h[12:])
+	if capLen > p.limit || capLen > origLen || origLen > maxSnaplen || (!p.nano && frac >= 1e6) || frac >= 1e9 {
+		return false
+	}
+	if p.records > 0 && (sec+86400 < p.lastSec || sec > p.lastSec+86400) {
+		return false
+	}
+	return true
+}
+
+// next reads one record. Its data is valid until the next call.
+func (p *pcapReader) next() ([]byte, gopacket.CaptureInfo, error) {
+	var ci gopacket.CaptureInfo
+	h, err := p.br.Peek(16)
+	if len(h) == 0 && err == io.EOF {
+		return nil, ci, io.EOF
+	}
+	if len(h) < 16 {
+		return nil, ci, readErr(fmt.Sprintf("record header at offset %d (%d of its 16 bytes present)", p.off, len(h)), err)
+	}
+	sec, frac := p.order.Uint32(h[0:]), p.order.Uint32(h[4:])
+	capLen, origLen := p.order.Uint32(h[8:]), p.order.Uint32(h[12:])
+	if capLen > p.limit {
+		why := fmt.Sprintf("no packet is longer than %d bytes", p.limit)
+		if p.snaplen > p.limit {
+			why += fmt.Sprintf(" (the file header's snap length %#x is no real limit)", p.snaplen)
+		}
+		problem := fmt.Errorf("record at offset %d: %w: it claims %d captured bytes, and %s", p.off, ErrMalformed, capLen, why)
+		n := p.repair()
+		if n < 0 {
+			return nil, ci, problem
+		}
+		p.repairs = append(p.repairs, fmt.Errorf("%w; the next record follows %d bytes on: read as a %d-byte record", problem, n, n))
+		capLen, origLen = uint32(n), max(origLen, uint32(n))
+	}
+	ns := int64(frac)
+	if !p.nano {
+		ns *= 1000
+	}
+	ci.Timestamp = time.Unix(int64(sec), ns).UTC()
+	ci.CaptureLength, ci.Length = int(capLen), int(origLen)
+	if ci.Length < ci.CaptureLength {
+		// libpcap does not check this; keep the bytes.
+		ci.Length = ci.CaptureLength
+	}
+	p.br.Discard(16)
+	if cap(p.buf) < int(capLen) {
+		p.buf = make([]byte, capLen, max(int(capLen), 2048))
+	}
+	data := p.buf[:capLen]
+	if n, err := io.ReadFull(p.br, data); err != nil {
+		return nil, ci, readErr(fmt.Sprintf("record at offset %d: %d of its %d captured bytes present", p.off, n, capLen), err)
+	}
+	p.off += 16 + int64(capLen)
+	p.lastSec = sec
+	p.records++
+	return data, ci, nil
+}
+
+// repair finds where a record with a corrupt captured length really ends:
+// the first length n (within the limit and the look-ahead) after which
+// two plausible record headers follow, or the file ends. -1 when none.
+func (p *pcapReader) repair() int {
+	b, _ := p.br.Peek(p.br.Size())
+	atEOF := len(b) < p.br.Size()
+	for n := 0; n <= int(p.limit) && 16+n <= len(b); n++ {
+		at := 16 + n
+		if atEOF && at == len(b) {
+			return n
+		}
+		if at+16 > len(b) || !p.plausible(b[at:]) {
+			continue
+		}
+		next := at + 16 + int(p.order.Uint32(b[at+8:]))
+		if (atEOF && next == len(b)) || (next+16 <= len(b) && p.plausible(b[next:])) {
+			return n
+		}
+	}
+	return -1
+}
