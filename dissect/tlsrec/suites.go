@@ -12,6 +12,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash"
+
+	"golang.org/x/crypto/chacha20poly1305"
 )
 
 type cipherKind uint8
@@ -152,7 +154,7 @@ func newCipher(s *suite, key, iv, macKey []byte, etm bool) (*recordCipher, error
 			c.aead, err = cipher.NewGCM(b)
 		}
 	case kindChaCha:
-		c.aead, err = newChaCha20Poly1305(key)
+		c.aead, err = chacha20poly1305.New(key)
 	case kindCBC:
 		c.block, err = aes.NewCipher(key)
 	}

@@ -543,8 +543,21 @@ func (h *Handler) Close(ev *event.ConnEvent) {
 		ev.Account[i].Encrypted += s.enc + int64(len(s.buf))
 	}
 	ev.TLS = h.Info()
-	if ev.TLS.Close == "" && ev.Stats != nil && ev.Stats.End != event.EndOpen {
-		ev.TLS.Close = "tcp " + ev.Stats.End.String() // neither side's close_notify was seen
+	if ev.TLS.Close == "" && ev.Stats != nil {
+		// Neither side's close_notify was seen: the side whose FIN or RST
+		// came first ended the session.
+		first := -1
+		for d, ds := range ev.Stats.Dir {
+			if ds.CloseFrame != 0 && (first < 0 || ds.CloseFrame < ev.Stats.Dir[first].CloseFrame) {
+				first = d
+			}
+		}
+		if first >= 0 {
+			ev.TLS.ClosedBy, ev.TLS.Close = dirName(event.Dir(first)), "tcp fin"
+			if ev.Stats.Dir[first].Reset {
+				ev.TLS.Close = "tcp rst"
+			}
+		}
 	}
 }
 
