@@ -46,7 +46,7 @@ type FileSource struct {
 	// notes are the repairs of malformed records or blocks, with their
 	// frame numbers, reported when the file ends.
 	notes []error
-	size     int64 // file size when known, for progress; 0 otherwise
+	size  int64 // file size when known, for progress; 0 otherwise
 }
 
 // OpenFile opens a pcap (micro- or nanosecond, either byte order) or pcapng
