@@ -179,7 +179,7 @@ func (a *Assembler) open(k connKey, p capture.Packet, seg *capture.Segment) *con
 	a.nextID++
 	a.stats.Connections++
 	tcp := seg.TCP
-	info := ConnInfo{ID: a.nextID, FirstSeen: p.Info.Timestamp, Frame: p.Frame}
+	info := ConnInfo{ID: a.nextID, FirstSeen: p.Info.Timestamp, Frame: p.Frame, Outer: capture.EncapNames(seg.Encap)}
 	// The first packet's sender is taken for the client unless the
 	// packet says otherwise.
 	switch {
