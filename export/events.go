@@ -8,6 +8,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
+	"github.com/rtmpscope/rtmpscope/export/story"
 )
 
 // EventOptions say what goes into exported events beyond the core fields.
@@ -15,6 +16,10 @@ type EventOptions struct {
 	// Payload is "", "hex" or "base64": how to include media payload
 	// bytes (audio, video, aggregate bodies); omitted when "".
 	Payload string
+	// Stories, when set, is fed every event and a connection's story goes
+	// into its conn-closed event ("story", export/storyjson.go). The
+	// caller keeps one Builder per run and passes every record in order.
+	Stories *story.Builder
 }
 
 // The JSON shapes below are the NDJSON export (docs/json-schema.md). The
@@ -176,6 +181,9 @@ func MarshalEvent(r session.Record, opts EventOptions) ([]byte, error) {
 // dst: MarshalEvent into a buffer the caller reuses. Message events are
 // encoded by hand (jsonmessage.go), the rare kinds by encoding/json.
 func AppendEvent(dst []byte, r *session.Record, opts EventOptions) ([]byte, error) {
+	if st := opts.Stories.Add(r); st != nil {
+		return appendWithStory(dst, r, opts, st)
+	}
 	if r.Event.Kind == event.KindMessage {
 		return appendMessageEvent(dst, r, opts)
 	}

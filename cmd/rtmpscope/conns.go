@@ -10,6 +10,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/export/story"
 	"github.com/rtmpscope/rtmpscope/flow"
 	"github.com/rtmpscope/rtmpscope/pipeline"
 )
@@ -25,6 +26,7 @@ Examples:
   rtmpscope conns -r testdata/pcaps/multi.pcap
   rtmpscope conns -r capture.pcapng --port 8080
   rtmpscope conns -T ndjson -r testdata/pcaps/publish.pcap
+  rtmpscope conns --story -r testdata/pcaps/reject.pcap
 
 Flags:
 `
@@ -34,6 +36,7 @@ func runConns(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var in inputFlags
 	in.register(fs)
 	format := fs.StringP("format", "T", "text", "output `FORMAT`: text, ndjson, json")
+	stories := fs.Bool("story", false, "dissect every connection and tell its story: app, role, streams, the command exchange, media start, codecs, who closed it, and a verdict with its evidence")
 	if err := parseFlags(fs, args, connsUsage, stdout, stderr); err != nil {
 		return err
 	}
@@ -49,12 +52,17 @@ func runConns(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// The router decides and counts every flow without dissecting it: the
 	// same decision the message view makes, at a fraction of the cost.
-	p := newPipeline(src, &in, pipeline.Config{Flow: flow.Options{CountOnly: true}})
+	// --story needs the messages: then the handlers run.
+	p := newPipeline(src, &in, pipeline.Config{Flow: flow.Options{CountOnly: !*stories}})
+	var b *story.Builder
+	if *stories {
+		b = story.New(story.Options{})
+	}
 	var sink pipeline.Sink
 	if *format == "text" {
-		sink = &connTable{w: stdout, quiet: in.quiet}
+		sink = &connTable{w: stdout, quiet: in.quiet, stories: b}
 	} else {
-		js := newjsonSink(stdout, *format == "json", export.EventOptions{})
+		js := newjsonSink(stdout, *format == "json", export.EventOptions{Stories: b})
 		js.Quiet = in.quiet
 		js.Match = func(r *session.Record) bool { return r.Kind == event.KindConn && r.Conn.Closed }
 		sink = js
@@ -70,9 +78,16 @@ type connTable struct {
 	quiet bool
 	recs  []*event.ConnEvent
 	base  time.Time
+	// stories, when set (--story), tells each connection's story after
+	// the table (story.go).
+	stories *story.Builder
+	told    []toldStory
 }
 
 func (t *connTable) Record(r *session.Record) error {
+	if st := t.stories.Add(r); st != nil {
+		t.told = append(t.told, toldStory{r.ConnID, r.Conn, st})
+	}
 	if r.Kind != event.KindConn || !r.Conn.Closed {
 		return nil
 	}
@@ -87,7 +102,10 @@ func (t *connTable) Close() error {
 	if t.quiet {
 		return nil
 	}
-	return export.WriteConnTable(t.w, t.recs, t.base)
+	if err := export.WriteConnTable(t.w, t.recs, t.base); err != nil {
+		return err
+	}
+	return writeStories(t.w, t.told)
 }
 
 // parseFlags parses and handles --help the same way for every command. A

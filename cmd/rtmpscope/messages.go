@@ -13,6 +13,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export"
 	"github.com/rtmpscope/rtmpscope/export/displayfilter"
+	"github.com/rtmpscope/rtmpscope/export/story"
 	"github.com/rtmpscope/rtmpscope/export/tree"
 	"github.com/rtmpscope/rtmpscope/pipeline"
 )
@@ -99,6 +100,7 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		ts.Verbose, ts.Color, ts.Colorize, ts.Match, ts.Quiet = *verbose, tree.ColorFor(stdout), colorLine, match, in.quiet
 		// -V is never cut into a pipe or file (only a terminal has a width).
 		ts.Hex, ts.LineFlush, ts.Uncut = out.hex, out.lineFlush(&in), !isTerminal(stdout)
+		ts.Stories = story.New(story.Options{})
 		sink = ts
 	case "fields":
 		if *verbose {
@@ -114,7 +116,7 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if *verbose {
 			return usagef("-V prints text trees; use it with -T text (JSON already holds every field)")
 		}
-		js := newjsonSink(stdout, *format == "json", export.EventOptions{Payload: *payload})
+		js := newjsonSink(stdout, *format == "json", export.EventOptions{Payload: *payload, Stories: story.New(story.Options{})})
 		js.Match, js.Quiet, js.LineFlush = match, in.quiet, out.lineFlush(&in)
 		sink = js
 	case "parquet":

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/export/story"
 	"github.com/rtmpscope/rtmpscope/export/tree"
 )
 
@@ -32,7 +33,10 @@ type textSink struct {
 	// Uncut writes -V trees whole: no width limit, every child (output
 	// to a pipe or file).
 	Uncut bool
-	base  time.Time
+	// Stories, when set, sees every record and writes each connection's
+	// story under its closing line (story.go).
+	Stories *story.Builder
+	base    time.Time
 }
 
 // newtextSink writes to w, buffered.
@@ -45,6 +49,7 @@ func (t *textSink) Record(r *session.Record) error {
 	if t.base.IsZero() {
 		t.base = r.Time
 	}
+	st := t.Stories.Add(r)
 	if t.Quiet || !export.Shown(r) || (t.Match != nil && !t.Match(r)) {
 		return nil
 	}
@@ -61,6 +66,9 @@ func (t *textSink) Record(r *session.Record) error {
 		if err := t.w.WriteByte('\n'); err != nil {
 			return err
 		}
+		if err := writeStory(t.w, r, st); err != nil {
+			return err
+		}
 		return t.after(r)
 	}
 	line := export.TextLine(*r, t.base, 0)
@@ -71,6 +79,9 @@ func (t *textSink) Record(r *session.Record) error {
 		return err
 	}
 	if err := t.w.WriteByte('\n'); err != nil {
+		return err
+	}
+	if err := writeStory(t.w, r, st); err != nil {
 		return err
 	}
 	return t.after(r)
@@ -109,6 +120,7 @@ func newjsonSink(w io.Writer, array bool, opts export.EventOptions) *jsonSink {
 // Record implements pipeline.Sink.
 func (j *jsonSink) Record(r *session.Record) error {
 	if j.Quiet || (j.Match != nil && !j.Match(r)) {
+		j.opts.Stories.Add(r) // the story sees every record, shown or not
 		return nil
 	}
 	line, err := export.AppendEvent(j.buf[:0], r, j.opts)
