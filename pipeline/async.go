@@ -11,15 +11,23 @@ import (
 // per batch instead of per record.
 const asyncBatch = 256
 
+// asyncBatchBytes ends a batch early when the message bodies it holds
+// reach this many bytes: a batch of 256 video frames of a 20 Mbit/s
+// stream would otherwise hold 20 MB. With asyncDepth it keeps the bodies
+// in flight near 1 MiB, so peak memory does not grow with the capture.
+const asyncBatchBytes = 256 << 10
+
 // asyncDepth is how many batches may wait for the sinks: it bounds the
-// memory the queue holds (asyncDepth × asyncBatch records) and lets the
-// reader run ahead of a slow sink by that much before it waits.
-const asyncDepth = 8
+// memory the queue holds (asyncDepth batches of at most asyncBatch records
+// or asyncBatchBytes of bodies) and lets the reader run ahead of a slow
+// sink by that much before it waits.
+const asyncDepth = 4
 
 // asyncSinks feeds the sinks from a goroutine of their own (Config.AsyncSinks).
 type asyncSinks struct {
 	sinks []Sink
 	batch []session.Record
+	bytes int // body bytes in batch
 	queue chan []session.Record
 	done  sync.WaitGroup
 	bad   atomic.Bool // a sink failed: the reader stops
@@ -38,7 +46,10 @@ func startAsync(sinks []Sink) *asyncSinks {
 // behind.
 func (a *asyncSinks) add(r session.Record) {
 	a.batch = append(a.batch, r)
-	if len(a.batch) == asyncBatch {
+	if r.Event.Message != nil {
+		a.bytes += len(r.Event.Message.Body)
+	}
+	if len(a.batch) == asyncBatch || a.bytes >= asyncBatchBytes {
 		a.flush()
 	}
 }
@@ -48,6 +59,7 @@ func (a *asyncSinks) flush() {
 		return
 	}
 	a.queue <- a.batch
+	a.bytes = 0
 	// A new batch each time, never a reused one: a sink may keep a
 	// pointer to a record it was given (the record is the sink's).
 	a.batch = make([]session.Record, 0, asyncBatch)
