@@ -43,7 +43,7 @@ func (l *limitFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&l.outstanding, "max-outstanding", 0, "unanswered requests remembered per connection direction (`N`; default 1024)")
 	fs.IntVar(&l.secrets, "max-secrets", 0, "learned secrets remembered per connection for redaction (`N`; default 1024)")
 	fs.IntVar(&l.amfDepth, "max-amf-depth", 0, "AMF nesting decoded (`N`; default 64)")
-	fs.IntVar(&l.amfValues, "max-amf-values", 0, "AMF values decoded per message (`N`; default 1048576)")
+	fs.IntVar(&l.amfValues, "max-amf-values", 0, "AMF values decoded per message (`N`; default 65536)")
 }
 
 // apply sets the flags' limits in cfg; unset flags leave the defaults.

@@ -390,57 +390,102 @@ func mapProps(v amf.Value, f func(key, s string) string, names func(string) stri
 	return v
 }
 
-// mapStrings returns a copy of v with f applied to every string value and
-// names (the scrub of known secrets) to every member name, class name and
-// ByteArray, copying the containers it rewrites. A reference's target is
-// rewritten one level deep; references inside a target lose their target
-// (they could lead back into a cycle, or to unredacted data).
+// mapStrings returns v with f applied to every string value and names
+// (the scrub of known secrets) to every member name, class name and
+// ByteArray. Containers are copied only when something in them changed
+// (a body of 200,000 strings with no secret costs no copy). A reference's
+// target is rewritten one level deep; references inside a target lose
+// their target (they could lead back into a cycle, or to unredacted data).
 func mapStrings(v amf.Value, f, names func(string) string) amf.Value {
-	return mapStringsRef(v, f, names, true)
+	out, _ := mapStringsRef(v, f, names, true)
+	return out
 }
 
-func mapStringsRef(v amf.Value, f, names func(string) string, follow bool) amf.Value {
+func mapStringsRef(v amf.Value, f, names func(string) string, follow bool) (amf.Value, bool) {
 	switch v.Kind {
 	case amf.KindString, amf.KindXML, amf.KindXMLDocument:
-		v.Str = f(v.Str)
-		return v
+		s := f(v.Str)
+		if s == v.Str {
+			return v, false
+		}
+		v.Str = s
+		return v, true
 	case amf.KindByteArray:
 		if s := names(string(v.Bytes)); s != string(v.Bytes) {
 			v.Bytes = []byte(s)
+			return v, true
 		}
-		return v
+		return v, false
 	}
-	v.Class = names(v.Class)
-	if len(v.Props) > 0 {
-		props := make([]amf.Prop, len(v.Props))
-		for i, p := range v.Props {
-			p.Key = names(p.Key)
-			p.Value = mapStringsRef(p.Value, f, names, follow)
-			props[i] = p
-		}
-		v.Props = props
+	changed := false
+	if c := names(v.Class); c != v.Class {
+		v.Class, changed = c, true
 	}
-	if len(v.Elems) > 0 {
-		elems := make([]amf.Value, len(v.Elems))
-		for i, e := range v.Elems {
-			elems[i] = mapStringsRef(e, f, names, follow)
+	var props []amf.Prop
+	for i, p := range v.Props {
+		k := names(p.Key)
+		nv, ch := mapStringsRef(p.Value, f, names, follow)
+		if k == p.Key && !ch {
+			continue
 		}
-		v.Elems = elems
+		if props == nil {
+			props = append([]amf.Prop(nil), v.Props...)
+		}
+		props[i].Key, props[i].Value = k, nv
 	}
-	if len(v.Entries) > 0 {
-		entries := make([]amf.Entry, len(v.Entries))
-		for i, e := range v.Entries {
-			entries[i] = amf.Entry{Key: mapStringsRef(e.Key, f, names, follow), Value: mapStringsRef(e.Value, f, names, follow)}
+	if props != nil {
+		v.Props, changed = props, true
+	}
+	var elems []amf.Value
+	for i, e := range v.Elems {
+		ne, ch := mapStringsRef(e, f, names, follow)
+		if !ch {
+			continue
 		}
-		v.Entries = entries
+		if elems == nil {
+			elems = append([]amf.Value(nil), v.Elems...)
+		}
+		elems[i] = ne
+	}
+	if elems != nil {
+		v.Elems, changed = elems, true
+	}
+	var entries []amf.Entry
+	for i, e := range v.Entries {
+		k, ch1 := mapStringsRef(e.Key, f, names, follow)
+		val, ch2 := mapStringsRef(e.Value, f, names, follow)
+		if !ch1 && !ch2 {
+			continue
+		}
+		if entries == nil {
+			entries = append([]amf.Entry(nil), v.Entries...)
+		}
+		entries[i] = amf.Entry{Key: k, Value: val}
+	}
+	if entries != nil {
+		v.Entries, changed = entries, true
 	}
 	if v.Target != nil {
 		if follow {
-			t := mapStringsRef(*v.Target, f, names, false)
-			v.Target = &t
-		} else {
-			v.Target = nil
+			if t, ch := mapStringsRef(*v.Target, f, names, false); ch {
+				v.Target, changed = &t, true
+			}
+		} else if containsText(*v.Target) {
+			// A reference inside a target: cut it rather than follow a
+			// possible cycle (its own sending was redacted).
+			v.Target, changed = nil, true
 		}
 	}
-	return v
+	return v, changed
+}
+
+// containsText reports whether v holds any string, name or bytes that a
+// redactor could have to change.
+func containsText(v amf.Value) bool {
+	switch v.Kind {
+	case amf.KindString, amf.KindXML, amf.KindXMLDocument, amf.KindByteArray, amf.KindObject, amf.KindECMAArray,
+		amf.KindStrictArray, amf.KindArray, amf.KindVectorObject, amf.KindDictionary, amf.KindReference:
+		return true
+	}
+	return false
 }

@@ -19,11 +19,14 @@ const (
 	// word, so that a one-letter key masks "key K accepted" without
 	// masking every K in every string.
 	shortSecret = 3
-	// rebuildPending: learned secrets are searched for by a plain scan
-	// until this many are pending, then the automaton is rebuilt, so a
-	// stream of learned names costs a rebuild per rebuildPending names,
-	// not one per name.
-	rebuildPending = 16
+	// maxPending: learned secrets are searched for by a plain scan of
+	// each string until the automaton is rebuilt, which happens when the
+	// plain scans have cost as much as a rebuild would (ski rental: the
+	// total is at most twice the best choice), or when this many are
+	// pending, so a stream of learned names costs a rebuild per many
+	// names, not one per name, and a string never costs more than
+	// maxPending plain searches.
+	maxPending = 256
 )
 
 // secretSet is the bounded set of secrets a Redactor has learned, with
@@ -37,6 +40,12 @@ type secretSet struct {
 	ac      *automaton
 	pending []string // learned after ac was built
 	stale   int      // secrets in ac that were forgotten since
+	// rebuilds counts automaton builds, for tests of the bound.
+	rebuilds int
+	// size is the bytes of the remembered secrets (a rebuild's cost);
+	// naive is what the plain scans of pending secrets cost since the
+	// last build.
+	size, naive int
 }
 
 func newSecretSet(max int) *secretSet {
@@ -61,8 +70,10 @@ func (s *secretSet) add(secret, replacement string) {
 		old := s.order[0]
 		s.order = s.order[1:]
 		delete(s.repl, old)
+		s.size -= len(old)
 		s.stale++
 	}
+	s.size += len(secret)
 	s.repl[secret] = replacement
 	s.order = append(s.order, secret)
 	s.pending = append(s.pending, secret)
@@ -81,9 +92,10 @@ func (s *secretSet) replace(str string) string {
 	if len(s.repl) == 0 || str == "" {
 		return str
 	}
-	if len(s.pending) > rebuildPending || s.stale > len(s.repl) {
+	if len(s.pending) > 0 && (len(s.pending) >= maxPending || s.naive >= s.size) || s.stale > len(s.repl) {
 		s.rebuild()
 	}
+	s.naive += len(str) * len(s.pending)
 	var ms []match
 	if s.ac != nil {
 		ms = s.ac.find(str, s.repl, ms)
@@ -185,6 +197,8 @@ func outsideMasks(str string, ms []match) []match {
 
 func (s *secretSet) rebuild() {
 	s.ac = newAutomaton(s.order)
+	s.rebuilds++
+	s.naive = 0
 	s.pending = s.pending[:0]
 	s.stale = 0
 }

@@ -1,0 +1,93 @@
+package command
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/rtmpscope/rtmpscope/dissect/amf"
+)
+
+func TestSecretSetReplace(t *testing.T) {
+	s := newSecretSet(0)
+	s.add("abc123", "****#1")
+	s.add("K", "****#2")
+	s.add("abc", "****#3")
+	for in, want := range map[string]string{
+		"":                      "",
+		"xabc123y":              "x****#1y",            // inside a longer string, longest wins
+		"key K accepted":        "key ****#2 accepted", // a short key as a word
+		"Keep OK":               "Keep OK",             // not inside words
+		"K":                     "****#2",
+		"abc abc123 abc":        "****#3 ****#1 ****#3",
+		"already ****#2 masked": "already ****#2 masked", // redacting twice changes nothing
+	} {
+		if got := s.replace(in); got != want {
+			t.Errorf("replace(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// Overlapping secrets are masked as one run: no part of either shows.
+	s.add("cdefgh", "****#4")
+	if got := s.replace("abcdefgh"); strings.Contains(got, "efgh") || strings.Contains(got, "abc") {
+		t.Errorf("overlap: %q", got)
+	}
+}
+
+// TestSecretSetAutomaton: the automaton and the pending scan agree with a
+// plain search on many secrets.
+func TestSecretSetAutomaton(t *testing.T) {
+	s := newSecretSet(0)
+	var names []string
+	for i := 0; i < 200; i++ {
+		n := fmt.Sprintf("key%03d_%x", i, i*7919)
+		names = append(names, n)
+		s.add(n, fmt.Sprintf("****#%d", i+1))
+	}
+	for i, n := range names {
+		got := s.replace("see " + n + ".")
+		if want := fmt.Sprintf("see ****#%d.", i+1); got != want {
+			t.Fatalf("%q → %q, want %q", n, got, want)
+		}
+	}
+	if s.rebuilds == 0 {
+		t.Error("the automaton was never built")
+	}
+}
+
+// TestRedactorBounded (#14 item 4): a connection that teaches 20,000 names
+// keeps at most DefaultMaxSecrets of them (the newest), rebuilds its
+// matcher once per rebuildPending names, not once per name, and a message
+// of 200,000 strings is scrubbed in one pass per string (before: 351 s of
+// strings × secrets Contains calls).
+func TestRedactorBounded(t *testing.T) {
+	r := NewRedactor()
+	const n = 20000
+	for i := 0; i < n; i++ {
+		c := Command{Name: "FCPublish", Values: []amf.Value{amf.String("FCPublish"), amf.Number(float64(i)), amf.Null(), amf.String(fmt.Sprintf("cam%06d_%08x", i, i*7919))}}
+		r.Command(c)
+		// A string to scrub after every name, as a real exchange has.
+		r.String("status")
+	}
+	if got := len(r.secrets.repl); got > DefaultMaxSecrets {
+		t.Errorf("%d secrets remembered, want at most %d", got, DefaultMaxSecrets)
+	}
+	// Rebuilds happen when the plain scans cost as much as a rebuild,
+	// or every maxPending secrets: never once per name.
+	if max := n / 8; r.secrets.rebuilds > max {
+		t.Errorf("%d automaton builds for %d names, want at most %d", r.secrets.rebuilds, n, max)
+	}
+	strs := make([]amf.Value, 200000)
+	for i := range strs {
+		strs[i] = amf.String(fmt.Sprintf("note %d", i))
+	}
+	last := fmt.Sprintf("cam%06d_%08x", n-1, (n-1)*7919)
+	strs[len(strs)-1] = amf.String("last was " + last)
+	d := r.Data(Data{Handler: "onNotes", Values: []amf.Value{amf.String("onNotes"), amf.StrictArray(strs...)}})
+	got := d.Values[1].Elems[len(strs)-1].Str
+	if strings.Contains(got, last[6:]) {
+		t.Errorf("the newest name leaks: %q", got)
+	}
+	if d.Values[1].Elems[0].Str != "note 0" {
+		t.Errorf("an innocent string changed: %q", d.Values[1].Elems[0].Str)
+	}
+}
