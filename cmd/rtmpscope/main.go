@@ -59,6 +59,7 @@ var subcommands = map[string]command{
 	"collect":     {run: runCollect, summary: "write the events agents sent to NATS JetStream (--publish) to one store"},
 	"queue":       {run: runQueue, summary: "put archived capture sequences on a NATS JetStream work queue"},
 	"work":        {run: runWork, summary: "process capture sequences from the work queue, output written atomically"},
+	"report":      {run: runReport, summary: "one self-contained HTML report of a capture: stories, ladders, charts"},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -7,8 +7,9 @@ package chart
 
 import (
 	"math"
-	"strconv"
 	"strings"
+
+	"github.com/rtmpscope/rtmpscope/export/report/series"
 )
 
 // Point is one value at X.
@@ -201,27 +202,6 @@ func pad(s string, w int) string {
 	return s + strings.Repeat(" ", w-len(r))
 }
 
-// Short formats v in at most about five characters: 950, 1.2k, 3.4M, 0.25.
-func Short(v float64) string {
-	a := math.Abs(v)
-	switch {
-	case a >= 1e9:
-		return trim(v/1e9) + "G"
-	case a >= 1e6:
-		return trim(v/1e6) + "M"
-	case a >= 1e4:
-		return trim(v/1e3) + "k"
-	case a >= 100 || a == math.Trunc(a):
-		return strconv.FormatFloat(math.Round(v), 'f', -1, 64)
-	case a >= 1:
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 2, 64)
-}
-
-func trim(v float64) string {
-	if math.Abs(v) >= 100 {
-		return strconv.FormatFloat(math.Round(v), 'f', -1, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64)
-}
+// Short formats v in at most about five characters: 950, 1.2k, 3.4M, 0.25
+// (series.Short, so the report's axes read the same).
+func Short(v float64) string { return series.Short(v) }

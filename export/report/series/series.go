@@ -15,7 +15,9 @@
 package series
 
 import (
+	"math"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/rtmpscope/rtmpscope/dissect/media"
@@ -346,4 +348,30 @@ func connLess(a, b string) bool {
 		return len(a) < len(b)
 	}
 	return a < b
+}
+
+// Short formats v for an axis label in at most about five characters:
+// 950, 1.2k, 3.4M, 0.25.
+func Short(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a >= 1e9:
+		return trim(v/1e9) + "G"
+	case a >= 1e6:
+		return trim(v/1e6) + "M"
+	case a >= 1e4:
+		return trim(v/1e3) + "k"
+	case a >= 100 || a == math.Trunc(a):
+		return strconv.FormatFloat(math.Round(v), 'f', -1, 64)
+	case a >= 1:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+func trim(v float64) string {
+	if math.Abs(v) >= 100 {
+		return strconv.FormatFloat(math.Round(v), 'f', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
 }
