@@ -126,12 +126,25 @@ func (p *pcapReader) next() ([]byte, gopacket.CaptureInfo, error) {
 		ci.Length = ci.CaptureLength
 	}
 	p.br.Discard(16)
-	if cap(p.buf) < int(capLen) {
-		p.buf = make([]byte, capLen, max(int(capLen), 2048))
-	}
-	data := p.buf[:capLen]
-	if n, err := io.ReadFull(p.br, data); err != nil {
-		return nil, ci, readErr(fmt.Sprintf("record at offset %d: %d of its %d captured bytes present", p.off, n, capLen), err)
+	// The record's bytes are handed out where the reader buffered them,
+	// without a copy (they are valid until the next call, as promised);
+	// only a record longer than the buffer is copied out.
+	var data []byte
+	if int(capLen) <= p.br.Size() {
+		b, err := p.br.Peek(int(capLen))
+		if len(b) < int(capLen) {
+			return nil, ci, readErr(fmt.Sprintf("record at offset %d: %d of its %d captured bytes present", p.off, len(b), capLen), err)
+		}
+		data = b
+		p.br.Discard(int(capLen))
+	} else {
+		if cap(p.buf) < int(capLen) {
+			p.buf = make([]byte, capLen)
+		}
+		data = p.buf[:capLen]
+		if n, err := io.ReadFull(p.br, data); err != nil {
+			return nil, ci, readErr(fmt.Sprintf("record at offset %d: %d of its %d captured bytes present", p.off, n, capLen), err)
+		}
 	}
 	p.off += 16 + int64(capLen)
 	p.lastSec = sec
