@@ -54,6 +54,10 @@ type ExtractOptions struct {
 	// ShowSecrets writes metadata strings as they were on the wire even
 	// when the session layer redacted some of them.
 	ShowSecrets bool
+	// MaxOpenFiles bounds the files open at once (DefaultMaxOpenFiles
+	// when 0): past it the least recently written is closed and reopened
+	// when its stream writes again.
+	MaxOpenFiles int
 	// OnFile receives each file's summary after it is closed.
 	OnFile func(ExtractedFile)
 	// State, when set, returns the session state of an open connection
@@ -111,6 +115,7 @@ type Extractor struct {
 	opts  ExtractOptions
 	conns map[string]*extConn
 	err   error
+	files *filePool // bounds the open files (files.go)
 }
 
 type extConn struct {
@@ -129,7 +134,7 @@ type extStream struct {
 	skip     bool   // not selected
 	meta     []byte // onMetaData tag body seen before the file was opened
 	metaTS   uint32
-	file     *os.File
+	file     *lazyFile // opened and reopened through Extractor.files (files.go)
 	w        *flv.Writer
 	flags    uint8
 	rebased  bool // origin is known
@@ -144,7 +149,7 @@ type extStream struct {
 
 // NewExtractor returns an Extractor with the given options.
 func NewExtractor(opts ExtractOptions) *Extractor {
-	return &Extractor{opts: opts, conns: map[string]*extConn{}}
+	return &Extractor{opts: opts, conns: map[string]*extConn{}, files: newFilePool(opts.MaxOpenFiles)}
 }
 
 // Err returns the first error met while writing (creating a file, a full
@@ -530,7 +535,7 @@ func (x *Extractor) open(c *extConn, s *extStream) {
 			return
 		}
 	}
-	f, err := os.Create(path)
+	f, err := x.files.create(path)
 	if err != nil {
 		x.fail(s, fmt.Errorf("extract: %w", err))
 		return
