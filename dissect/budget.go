@@ -17,6 +17,7 @@ type Budget struct {
 	// refused counts the bodies that were not kept because the budget
 	// was spent.
 	refused atomic.Int64
+	peak    atomic.Int64
 }
 
 // NewBudget returns a budget of max bytes (DefaultMaxTotalBodyBytes when
@@ -34,16 +35,22 @@ func (b *Budget) Max() int64 { return b.max }
 // Used is how many bytes are held now.
 func (b *Budget) Used() int64 { return b.used.Load() }
 
+// Peak is the most bytes held at once.
+func (b *Budget) Peak() int64 { return b.peak.Load() }
+
 // Refused is how many message bodies were not kept for want of budget.
 func (b *Budget) Refused() int64 { return b.refused.Load() }
 
 // take reserves n bytes, or reports false (and reserves nothing) when they
 // would exceed the budget.
 func (b *Budget) take(n int64) bool {
-	if b.used.Add(n) > b.max {
+	u := b.used.Add(n)
+	if u > b.max {
 		b.used.Add(-n)
 		b.refused.Add(1)
 		return false
+	}
+	for p := b.peak.Load(); u > p && !b.peak.CompareAndSwap(p, u); p = b.peak.Load() {
 	}
 	return true
 }

@@ -110,3 +110,52 @@ func TestImplausibleHeaderInSync(t *testing.T) {
 		t.Error("no resync.found")
 	}
 }
+
+// TestBodyBudgetAcrossConnections (#14 item 4): publish.pcap with a 2 MB
+// message left one byte short after the publish command, copied onto
+// three connections that run at the same time (testdata/pcaps/hostile/
+// derive.go -case budget makes the full-size one: six connections of 16 MB).
+// Each connection is under its own cap; together they pass a 5 MB budget,
+// which refuses the third body with chunk.budget and never holds more.
+func TestBodyBudgetAcrossConnections(t *testing.T) {
+	const size = 2 << 20
+	ins := append(pcapsplice.SetChunkSize(1<<24), pcapsplice.Header(9, 9, 1, 0, size)...)
+	body := make([]byte, size-1)
+	body[0] = 0x17
+	ins = append(ins, body...)
+	b, err := os.ReadFile(filepath.Join(pcapDir, "publish.pcap"))
+	if err != nil {
+		t.Skip(err)
+	}
+	c, err := pcapsplice.Read(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := c.Find(0, []byte("\x02\x00\x07publish"))
+	tp, _ := c.Split(at)
+	if err := c.InsertAfter(at, ins); err != nil {
+		t.Fatal(err)
+	}
+	c.Truncate(at + 1 + size/(32<<10) + 2)
+	for i := 1; i < 3; i++ {
+		c.CopyConn(tp.SrcPort(), tp.SrcPort()+uint16(i))
+	}
+	path := filepath.Join(t.TempDir(), "budget.pcap")
+	if err := os.WriteFile(path, c.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	budget := NewBudget(5 << 20)
+	col := &collector{}
+	if _, err := flow.ProcessFile(path, col, []flow.Protocol{Protocol(Options{Budget: budget})}, flow.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(col.diags("chunk.budget")); n != 1 {
+		t.Errorf("%d chunk.budget diagnostics, want 1", n)
+	}
+	if budget.Peak() > budget.Max() || budget.Peak() < 4<<20 {
+		t.Errorf("peak %d of a %d budget", budget.Peak(), budget.Max())
+	}
+	if budget.Used() != 0 {
+		t.Errorf("%d bytes still held after every connection closed", budget.Used())
+	}
+}
