@@ -92,7 +92,20 @@ func Sniff(h *flow.Head) flow.Verdict {
 	}
 	// The capture joined mid-stream.
 	if onPort {
-		return flow.Verdict{Decision: flow.Yes, Variant: event.VariantRTMP, Rule: "port", Evidence: port + "; handshake not captured"}
+		if len(c) > 0 && len(s) > 0 {
+			return flow.Verdict{Decision: flow.Yes, Variant: event.VariantRTMP, Rule: "port", Evidence: port + "; handshake not captured"}
+		}
+		// One side only: a lone segment whose port a flipped bit turned
+		// into 1935 must not become an RTMP connection. Wait for the other
+		// side, or for enough bytes to frame messages from.
+		if !h.Final && len(c) < probeAt && len(s) < probeAt {
+			return flow.Verdict{Decision: flow.NeedMore}
+		}
+		if n, size := probeChunks(h); n >= 2 {
+			return flow.Verdict{Decision: flow.Yes, Variant: event.VariantRTMP, Rule: "port",
+				Evidence: fmt.Sprintf("%s; handshake not captured, one direction only; %d messages framed (chunk size %d)", port, n, size)}
+		}
+		return flow.Verdict{Decision: flow.No}
 	}
 	if !h.Final && len(c) < probeAt && len(s) < probeAt {
 		return flow.Verdict{Decision: flow.NeedMore}
