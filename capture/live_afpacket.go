@@ -119,6 +119,7 @@ func (s *afpacketSource) Stats() LiveStats {
 		s.last.Received = uint64(v3.Packets())
 		s.last.Dropped = uint64(v3.Drops())
 	}
+	s.last.Delivered = s.frame
 	return s.last
 }
 

@@ -55,7 +55,7 @@ func (s *pcapSource) Stats() LiveStats {
 	if err != nil {
 		return LiveStats{}
 	}
-	return LiveStats{Received: uint64(st.PacketsReceived), Dropped: uint64(st.PacketsDropped + st.PacketsIfDropped)}
+	return LiveStats{Received: uint64(st.PacketsReceived), Dropped: uint64(st.PacketsDropped + st.PacketsIfDropped), Delivered: s.frame}
 }
 
 func (s *pcapSource) Close() error {

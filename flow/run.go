@@ -87,6 +87,7 @@ func Run(ctx context.Context, src capture.Source, out event.Receiver, protos []P
 	}
 	a.Finish()
 	r.Finish()
+	emitLiveLoss(src, out, dec.Stats.Packets+sum.Filtered)
 	sum.Capture = dec.Stats
 	sum.Assembly = a.Stats()
 	sum.Router = r.Stats()

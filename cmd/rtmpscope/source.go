@@ -315,7 +315,8 @@ func printSummary(w io.Writer, s flow.Summary, live *capture.LiveStats, written 
 	}
 	fmt.Fprintf(w, " in %.2fs\n", took.Seconds())
 	if live != nil {
-		fmt.Fprintf(w, "%d packets received by the kernel, %d dropped\n", live.Received, live.Dropped)
+		fmt.Fprintf(w, "%d packets received by the kernel, %d dropped (the capture could not keep up), %d still queued when the capture stopped: %d not analyzed\n",
+			live.Received, live.Dropped, live.Unread(), live.Dropped+live.Unread())
 	}
 	if wname != "" {
 		fmt.Fprintf(w, "%d packets written to %s\n", written, wname)
