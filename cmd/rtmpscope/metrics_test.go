@@ -1,0 +1,336 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// The metrics endpoint as a user meets it: the binary serving a file
+// replay (--metrics-linger) or a live capture of ffmpeg publishing to
+// nginx-rtmp, scraped over HTTP, checked with promtool and against
+// `rtmpscope stats` for the same packets.
+
+// promSeries maps "name|label=value,..." (labels sorted) to a value.
+type promSeries map[string]float64
+
+func promKey(name string, labels map[string]string) string {
+	var ls []string
+	for k, v := range labels {
+		ls = append(ls, k+"="+v)
+	}
+	sort.Strings(ls)
+	return name + "|" + strings.Join(ls, ",")
+}
+
+func parseProm(t *testing.T, page []byte) promSeries {
+	t.Helper()
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	mfs, err := p.TextToMetricFamilies(bytes.NewReader(page))
+	if err != nil {
+		t.Fatalf("exposition does not parse: %v", err)
+	}
+	out := promSeries{}
+	for name, mf := range mfs {
+		for _, m := range mf.Metric {
+			l := map[string]string{}
+			for _, lp := range m.Label {
+				l[lp.GetName()] = lp.GetValue()
+			}
+			switch {
+			case m.Counter != nil:
+				out[promKey(name, l)] = m.Counter.GetValue()
+			case m.Gauge != nil:
+				out[promKey(name, l)] = m.Gauge.GetValue()
+			case m.Histogram != nil:
+				out[promKey(name+"_count", l)] = float64(m.Histogram.GetSampleCount())
+			}
+		}
+	}
+	return out
+}
+
+func checkPromtool(t *testing.T, page []byte) {
+	t.Helper()
+	p, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Log("promtool not installed (Debian package prometheus): exposition not linted")
+		return
+	}
+	cmd := exec.Command(p, "check", "metrics")
+	cmd.Stdin = bytes.NewReader(page)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+// statsTrack is the part of `stats -T ndjson`'s track objects compared.
+type statsTrack struct {
+	Codec      string  `json:"codec"`
+	Bytes      float64 `json:"bytes"`
+	Messages   float64 `json:"messages"`
+	Frames     float64 `json:"frames"`
+	Keyframes  float64 `json:"keyframes"`
+	FrameRate  float64 `json:"frame_rate"`
+	Bitrate    float64 `json:"bitrate_avg_bps"`
+	GOPFrames  float64 `json:"gop_frames_avg"`
+	GOPMS      float64 `json:"gop_ms_avg"`
+	DurationMS float64 `json:"duration_ms"`
+	Jumps      float64 `json:"timestamp_jumps"`
+	Backwards  float64 `json:"timestamps_backwards"`
+}
+
+type statsStream struct {
+	Conn  string      `json:"conn"`
+	MSID  uint32      `json:"msid"`
+	Role  string      `json:"role"`
+	Name  string      `json:"name"`
+	Video *statsTrack `json:"video"`
+	Audio *statsTrack `json:"audio"`
+	Drift *struct {
+		LastMS float64 `json:"last_ms"`
+	} `json:"av_drift"`
+}
+
+func statsStreams(t *testing.T, pcap string) []statsStream {
+	t.Helper()
+	out, errOut, code := rtmpscope(t, "stats", "-T", "ndjson", "-r", pcap)
+	if code != 0 {
+		t.Fatalf("stats: exit %d: %s", code, errOut)
+	}
+	var ss []statsStream
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var s statsStream
+		if err := json.Unmarshal([]byte(l), &s); err != nil {
+			t.Fatal(err)
+		}
+		ss = append(ss, s)
+	}
+	return ss
+}
+
+func closeTo(a, b float64) bool {
+	return a == b || math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b))
+}
+
+// compareWithStats checks that every stream `rtmpscope stats` reports has
+// the same figures in the scrape (after its connection ended: stream_open
+// 0), and that the scrape has no stream stats does not report.
+func compareWithStats(t *testing.T, got promSeries, want []statsStream) {
+	t.Helper()
+	find := func(name string, match map[string]string) (float64, map[string]string, bool) {
+		for k, v := range got {
+			n, ls, _ := strings.Cut(k, "|")
+			if n != name {
+				continue
+			}
+			l := map[string]string{}
+			for _, p := range strings.Split(ls, ",") {
+				a, b, _ := strings.Cut(p, "=")
+				l[a] = b
+			}
+			ok := true
+			for a, b := range match {
+				ok = ok && l[a] == b
+			}
+			if ok {
+				return v, l, true
+			}
+		}
+		return 0, nil, false
+	}
+	streams := 0
+	for k := range got {
+		if strings.HasPrefix(k, "rtmpscope_stream_open|") {
+			streams++
+		}
+	}
+	if streams != len(want) {
+		t.Errorf("%d streams in the scrape, stats reports %d", streams, len(want))
+	}
+	for _, s := range want {
+		id := map[string]string{"conn": s.Conn, "msid": strconv.FormatUint(uint64(s.MSID), 10), "role": s.Role}
+		v, l, ok := find("rtmpscope_stream_open", id)
+		if !ok || v != 0 {
+			t.Errorf("%v: stream_open %v (present %v), want 0 after its connection ended", id, v, ok)
+			continue
+		}
+		if l["stream"] != s.Name || l["app"] == "" {
+			t.Errorf("%v: labels %v, stats names the stream %q", id, l, s.Name)
+		}
+		for _, tr := range []struct {
+			name string
+			t    *statsTrack
+		}{{"video", s.Video}, {"audio", s.Audio}} {
+			if tr.t == nil {
+				continue
+			}
+			m := map[string]string{"track": tr.name}
+			for a, b := range id {
+				m[a] = b
+			}
+			checks := map[string]float64{
+				"rtmpscope_stream_bytes_total":                tr.t.Bytes,
+				"rtmpscope_stream_messages_total":             tr.t.Messages,
+				"rtmpscope_stream_frames_total":               tr.t.Frames,
+				"rtmpscope_stream_frames_per_second":          tr.t.FrameRate,
+				"rtmpscope_stream_bitrate_bytes_per_second":   tr.t.Bitrate / 8,
+				"rtmpscope_stream_media_duration_seconds":     tr.t.DurationMS / 1000,
+				"rtmpscope_stream_timestamp_jumps_total":      tr.t.Jumps,
+				"rtmpscope_stream_timestamps_backwards_total": tr.t.Backwards,
+			}
+			if tr.name == "video" {
+				checks["rtmpscope_stream_keyframes_total"] = tr.t.Keyframes
+				checks["rtmpscope_stream_gop_frames"] = tr.t.GOPFrames
+				checks["rtmpscope_stream_gop_seconds"] = tr.t.GOPMS / 1000
+			}
+			for name, want := range checks {
+				v, l, ok := find(name, m)
+				switch {
+				case !ok:
+					t.Errorf("%v %s: no %s", id, tr.name, name)
+				case !closeTo(v, want):
+					t.Errorf("%v %s: %s = %v, stats says %v", id, tr.name, name, v, want)
+				case tr.t.Codec != "" && l["codec"] != tr.t.Codec:
+					t.Errorf("%v %s: codec label %q, stats says %q", id, tr.name, l["codec"], tr.t.Codec)
+				}
+			}
+		}
+		if s.Drift != nil {
+			if v, _, ok := find("rtmpscope_stream_av_drift_seconds", id); !ok || !closeTo(v, s.Drift.LastMS/1000) {
+				t.Errorf("%v: av drift %v, stats says %v ms", id, v, s.Drift.LastMS)
+			}
+		}
+	}
+}
+
+// TestMetricsReplay serves a file replay with --metrics-linger, scrapes it
+// once the file has ended, and compares with `rtmpscope stats`; Ctrl-C
+// then ends the command with status 0.
+func TestMetricsReplay(t *testing.T) {
+	for _, name := range []string{"multi.pcap", "publish.pcap", "ertmp.pcap", "rtmpt-publish.pcap"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			pcap := need(t, name)
+			cmd := exec.Command(binPath, "-r", pcap, "-q", "--metrics", "127.0.0.1:0", "--metrics-linger")
+			stderr, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			// The command says where it serves, then that the file ended.
+			sc := bufio.NewScanner(stderr)
+			re := regexp.MustCompile(`serving its final metrics on (http://\S+/metrics)`)
+			url := ""
+			var said []string
+			for url == "" && sc.Scan() {
+				said = append(said, sc.Text())
+				if m := re.FindStringSubmatch(sc.Text()); m != nil {
+					url = m[1]
+				}
+			}
+			if url == "" {
+				t.Fatalf("no final metrics announced; stderr:\n%s", strings.Join(said, "\n"))
+			}
+			go io.Copy(io.Discard, stderr)
+			resp, err := http.Get(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("scrape: %s", resp.Status)
+			}
+			checkPromtool(t, page)
+			got := parseProm(t, page)
+			compareWithStats(t, got, statsStreams(t, pcap))
+			if got["rtmpscope_capture_packets_total|"] == 0 || got["rtmpscope_capture_refused_connections_total|"] != 0 {
+				t.Errorf("capture counters: packets %v, refused %v", got["rtmpscope_capture_packets_total|"], got["rtmpscope_capture_refused_connections_total|"])
+			}
+			cmd.Process.Signal(os.Interrupt)
+			if err := cmd.Wait(); err != nil {
+				t.Errorf("after Ctrl-C: %v", err)
+			}
+		})
+	}
+}
+
+// TestMetricsLive: ffmpeg publishes to nginx-rtmp on the loopback of a
+// network namespace of the test's own while `rtmpscope -i lo --metrics`
+// watches (testdata/metrics-live.sh). The scrape during the publish has
+// the stream open; the one after it has the figures `rtmpscope stats`
+// finds in the packets the same run wrote with -w.
+func TestMetricsLive(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root: live capture in a network namespace of its own")
+	}
+	for _, tool := range []string{"unshare", "nginx", "ffmpeg", "curl", "ip"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	if _, err := os.Stat("/usr/lib/nginx/modules/ngx_rtmp_module.so"); err != nil {
+		t.Skip("nginx's RTMP module not installed (Debian package libnginx-mod-rtmp)")
+	}
+	out := t.TempDir()
+	script, _ := filepath.Abs("testdata/metrics-live.sh")
+	cmd := exec.Command("unshare", "-n", script, binPath, out)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if b, err := cmd.CombinedOutput(); err != nil {
+		errLog, _ := os.ReadFile(filepath.Join(out, "rtmpscope.err"))
+		t.Fatalf("metrics-live.sh: %v\n%s\nrtmpscope: %s", err, b, errLog)
+	}
+	during, err := os.ReadFile(filepath.Join(out, "during.prom"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.ReadFile(filepath.Join(out, "after.prom"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPromtool(t, during)
+	checkPromtool(t, after)
+	d := parseProm(t, during)
+	live := false
+	for k, v := range d {
+		if strings.HasPrefix(k, "rtmpscope_stream_open|") && v == 1 {
+			live = true
+		}
+		if strings.HasPrefix(k, "rtmpscope_connection_state|") && !strings.Contains(k, "state=publishing") {
+			t.Errorf("during the publish: %s", k)
+		}
+		if strings.Contains(k, "s3cr3t") || strings.Contains(k, "8f3a2c1d") {
+			t.Errorf("a secret in a label: %s", k)
+		}
+	}
+	if !live {
+		t.Error("no open stream in the scrape during the publish")
+	}
+	if d["rtmpscope_capture_kernel_received_total|"] == 0 {
+		t.Error("no kernel counters during a live capture")
+	}
+	got := parseProm(t, after)
+	compareWithStats(t, got, statsStreams(t, filepath.Join(out, "live.pcapng")))
+	if got["rtmpscope_handshake_rtt_seconds_count|"] != 1 || got["rtmpscope_command_latency_seconds_count|command=connect"] != 1 {
+		t.Errorf("handshake %v, connect latency %v: want one of each", got["rtmpscope_handshake_rtt_seconds_count|"], got["rtmpscope_command_latency_seconds_count|command=connect"])
+	}
+}

@@ -1,0 +1,325 @@
+package metrics
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/internal/capturetest"
+	"github.com/rtmpscope/rtmpscope/pipeline"
+)
+
+// series maps "name{label=value,...}" (labels sorted) to its value.
+type series map[string]float64
+
+func key(name string, labels map[string]string) string {
+	var ls []string
+	for k, v := range labels {
+		ls = append(ls, k+"="+v)
+	}
+	sortStrings(ls)
+	return name + "{" + strings.Join(ls, ",") + "}"
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// gather scrapes the registry as a Prometheus server would read it.
+func gather(t *testing.T, reg *prometheus.Registry) (series, []byte) {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text bytes.Buffer
+	out := series{}
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&text, mf); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mf.Metric {
+			labels := map[string]string{}
+			for _, l := range m.Label {
+				labels[l.GetName()] = l.GetValue()
+			}
+			var v float64
+			switch {
+			case m.Counter != nil:
+				v = m.Counter.GetValue()
+			case m.Gauge != nil:
+				v = m.Gauge.GetValue()
+			case m.Histogram != nil:
+				v = float64(m.Histogram.GetSampleCount())
+			}
+			out[key(mf.GetName(), labels)] = v
+		}
+	}
+	return out, text.Bytes()
+}
+
+// feed runs a capture through a session tracker into the sink, with the
+// tracker's state for open connections, as the command does.
+func feed(t *testing.T, path string, s *Sink, cfg pipeline.Config) {
+	t.Helper()
+	var tr *session.Tracker
+	tr = session.New(cfg.Session, func(r session.Record) {
+		if err := s.Record(&r); err != nil {
+			t.Fatal(err)
+		}
+	})
+	s.opts.State = tr.StateByName
+	s.col.State = tr.StateByName
+	if _, err := capturetest.Run(path, tr, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// statsOf is what `rtmpscope stats` reports for the capture.
+func statsOf(t *testing.T, path string, cfg pipeline.Config) []export.StreamStats {
+	t.Helper()
+	var out []export.StreamStats
+	col := &export.StatsCollector{OnStream: func(s export.StreamStats) { out = append(out, s) }}
+	for _, r := range capturetest.Records(t, path, cfg) {
+		col.Add(r)
+	}
+	col.Flush()
+	return out
+}
+
+func near(a, b float64) bool {
+	return a == b || math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b))
+}
+
+// checkStreams compares every stream's series with the statistics of
+// `rtmpscope stats` for the same capture.
+func checkStreams(t *testing.T, got series, want []export.StreamStats, app func(conn string) string) {
+	t.Helper()
+	for _, st := range want {
+		base := map[string]string{"conn": st.Conn, "msid": strconv.FormatUint(uint64(st.MSID), 10),
+			"role": st.Role(), "app": app(st.Conn), "stream": st.Name}
+		if v, ok := got[key("rtmpscope_stream_open", base)]; !ok || v != 0 {
+			t.Errorf("%s: stream_open %v (present %v), want 0 after the end", st.StreamKey, v, ok)
+		}
+		for _, tr := range []struct {
+			name string
+			t    *export.TrackStats
+		}{{"video", st.Video}, {"audio", st.Audio}} {
+			if tr.t == nil {
+				continue
+			}
+			l := map[string]string{"track": tr.name, "codec": tr.t.Codec}
+			for k, v := range base {
+				l[k] = v
+			}
+			if l["codec"] == "" {
+				l["codec"] = "unknown"
+			}
+			checks := map[string]float64{
+				"rtmpscope_stream_bytes_total":                float64(tr.t.Bytes),
+				"rtmpscope_stream_messages_total":             float64(tr.t.Messages),
+				"rtmpscope_stream_frames_total":               float64(tr.t.Frames),
+				"rtmpscope_stream_timestamp_jumps_total":      float64(tr.t.Jumps),
+				"rtmpscope_stream_timestamps_backwards_total": float64(tr.t.Backwards),
+				"rtmpscope_stream_frames_per_second":          tr.t.FrameRate,
+				"rtmpscope_stream_bitrate_bytes_per_second":   tr.t.BitrateAvg / 8,
+				"rtmpscope_stream_media_duration_seconds":     float64(tr.t.DurationMS) / 1000,
+			}
+			if tr.name == "video" {
+				checks["rtmpscope_stream_keyframes_total"] = float64(tr.t.Keyframes)
+				checks["rtmpscope_stream_gop_frames"] = tr.t.GOPFramesAvg
+				checks["rtmpscope_stream_gop_seconds"] = tr.t.GOPMSAvg / 1000
+			}
+			for name, want := range checks {
+				k := key(name, l)
+				v, ok := got[k]
+				if !ok {
+					t.Errorf("%s: no %s", st.StreamKey, k)
+				} else if !near(v, want) {
+					t.Errorf("%s: %s = %v, stats says %v", st.StreamKey, k, v, want)
+				}
+			}
+		}
+		if d := st.Drift; d != nil {
+			if v := got[key("rtmpscope_stream_av_drift_seconds", base)]; !near(v, float64(d.LastMS)/1000) {
+				t.Errorf("%s: drift %v, stats says %d ms", st.StreamKey, v, d.LastMS)
+			}
+		}
+	}
+}
+
+// promtool checks an exposition as Prometheus would; it skips when
+// promtool (Debian's prometheus package) is not installed.
+func promtool(t *testing.T, text []byte) {
+	t.Helper()
+	p, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Log("promtool not installed (Debian package prometheus): exposition not linted")
+		return
+	}
+	cmd := exec.Command(p, "check", "metrics")
+	cmd.Stdin = bytes.NewReader(text)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+func appOfClosed(t *testing.T, path string, cfg pipeline.Config) func(string) string {
+	apps := map[string]string{}
+	for _, r := range capturetest.Records(t, path, cfg) {
+		if r.Session != nil {
+			apps[r.ConnID.String()] = r.Session.App
+		}
+	}
+	return func(c string) string { return apps[c] }
+}
+
+// TestCapturesEqualStats: after a replay, every stream's series equal the
+// statistics `rtmpscope stats` reports for it, and promtool accepts the
+// exposition, on the committed captures that carry media.
+func TestCapturesEqualStats(t *testing.T) {
+	for _, name := range []string{"publish.pcap", "play.pcap", "multi.pcap", "ertmp.pcap", "extts.pcap",
+		"midstream.pcap", "rtmpt-publish.pcap", "rtmfp-publish.pcap", "aac48mono.pcap", "relay.pcap"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(capturetest.Pcaps(), name)
+			var cfg pipeline.Config
+			want := statsOf(t, path, cfg)
+			if len(want) == 0 {
+				t.Skipf("%s: no media streams", name)
+			}
+			s := New(Options{})
+			feed(t, path, s, cfg)
+			got, text := gather(t, s.Registry())
+			checkStreams(t, got, want, appOfClosed(t, path, cfg))
+			promtool(t, text)
+			if got[key("rtmpscope_events_total", map[string]string{"kind": "message"})] == 0 {
+				t.Error("no message events counted")
+			}
+		})
+	}
+}
+
+// TestLabelCap: with room for one stream, multi.pcap's other streams are
+// counted as overflow while the first is open, and take the place of an
+// ended one afterwards. (A snapshot after every record, so that the open
+// streams are seen overlapping.)
+func TestLabelCap(t *testing.T) {
+	path := filepath.Join(capturetest.Pcaps(), "multi.pcap")
+	s := New(Options{MaxStreams: 1, MaxConns: 1, Refresh: time.Nanosecond})
+	feed(t, path, s, pipeline.Config{})
+	got, text := gather(t, s.Registry())
+	promtool(t, text)
+	open := 0
+	for k := range got {
+		if strings.HasPrefix(k, "rtmpscope_stream_open{") {
+			open++
+		}
+	}
+	if open != 1 {
+		t.Errorf("%d streams exported, cap 1", open)
+	}
+	// multi.pcap: two publishers and a player overlap (stats reports 3
+	// streams); with one label set, at least one was refused.
+	if got["rtmpscope_metrics_streams_overflow_total{}"] < 1 {
+		t.Errorf("overflow %v, want >= 1", got["rtmpscope_metrics_streams_overflow_total{}"])
+	}
+	if got["rtmpscope_metrics_connections_overflow_total{}"] < 1 {
+		t.Errorf("connection overflow %v, want >= 1", got["rtmpscope_metrics_connections_overflow_total{}"])
+	}
+}
+
+// TestScrapeDuringReplay scrapes over HTTP in a loop while a capture is
+// fed: the race detector sees the pipeline's and the scrapes' goroutines
+// share nothing unguarded, every page passes promtool's parser, and the
+// counters never go down between scrapes.
+func TestScrapeDuringReplay(t *testing.T) {
+	path := filepath.Join(capturetest.Pcaps(), "multi.pcap")
+	s := New(Options{Refresh: time.Nanosecond, Capture: func() CaptureCounters { return CaptureCounters{Packets: 1} }})
+	srv, err := Listen("127.0.0.1:0", s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	url := fmt.Sprintf("http://%s/metrics", srv.Addr())
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var pages [][]byte
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			resp, err := http.Get(url)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			var b bytes.Buffer
+			b.ReadFrom(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("status %d: %s", resp.StatusCode, b.String())
+				return
+			}
+			pages = append(pages, b.Bytes())
+		}
+	}()
+	feed(t, path, s, pipeline.Config{})
+	close(stop)
+	wg.Wait()
+	if len(pages) == 0 {
+		t.Fatal("no scrape completed")
+	}
+	last := map[string]float64{}
+	for _, p := range pages {
+		parser := expfmt.NewTextParser(model.LegacyValidation)
+		mfs, err := parser.TextToMetricFamilies(bytes.NewReader(p))
+		if err != nil {
+			t.Fatalf("unparsable page: %v", err)
+		}
+		for name, mf := range mfs {
+			if !strings.HasSuffix(name, "_total") || mf.GetType().String() != "COUNTER" {
+				continue
+			}
+			for _, m := range mf.Metric {
+				var ls []string
+				for _, l := range m.Label {
+					ls = append(ls, l.GetName()+"="+l.GetValue())
+				}
+				k := name + strings.Join(ls, ",")
+				if v := m.Counter.GetValue(); v < last[k] {
+					t.Errorf("%s went down: %v after %v", k, v, last[k])
+				} else {
+					last[k] = v
+				}
+			}
+		}
+	}
+	promtool(t, pages[len(pages)-1])
+}
