@@ -110,7 +110,7 @@ func writeCommandMan(b *strings.Builder, fs *pflag.FlagSet, usage string) {
 		case s.title == "Flags":
 			// the flag list follows from fs
 		case s.title == "":
-			b.WriteString(roffText(s.body))
+			b.WriteString(".PP\n" + roffText(s.body))
 		default:
 			fmt.Fprintf(b, ".SS %s\n", roffEscape(s.title))
 			if strings.HasPrefix(s.title, "Example") || strings.HasPrefix(s.title, "Usage") {
