@@ -8,6 +8,7 @@ import (
 
 	"github.com/rtmpscope/rtmpscope/export"
 	"github.com/rtmpscope/rtmpscope/export/report/series"
+	"github.com/rtmpscope/rtmpscope/export/story"
 )
 
 // page is what the template renders.
@@ -34,6 +35,7 @@ type connView struct {
 	End                string
 	Exchange           string
 	MediaStart         string
+	Codecs             string
 	Verdict            string
 	Bad                bool
 	Diags              []string
@@ -87,9 +89,32 @@ func (b *Builder) Write(w io.Writer) error {
 			v.End = "still open at the end of the capture"
 		}
 		if !c.mediaAsked.IsZero() && !c.firstMedia.IsZero() {
-			v.MediaStart = ms(c.firstMedia.Sub(c.mediaAsked)) + " after the " + map[string]string{"publisher": "publish", "player": "play"}[c.role]
+			v.MediaStart = "first frame " + ms(c.firstMedia.Sub(c.mediaAsked)) + " after the " + map[string]string{"publisher": "publish", "player": "play"}[c.role]
 		}
 		v.Verdict, v.Bad = c.verdict()
+		if st := c.story; st != nil {
+			// The story knows more than the report's own facts.
+			v.Role, v.App, v.End = st.Role, st.App, st.Close.Text()
+			if st.RoleInferred {
+				v.Role += " (inferred from the media)"
+			}
+			if len(st.Streams) > 0 {
+				v.Names = strings.Join(st.Streams, ", ")
+			}
+			v.Codecs = strings.Join(st.Codecs, ", ")
+			if m := st.Media; m != nil {
+				switch {
+				case m.FirstFrameMS == nil:
+					v.MediaStart = "none after the " + m.Command
+				default:
+					v.MediaStart = "first frame " + story.FormatMS(*m.FirstFrameMS)
+					if m.FirstKeyframeMS != nil {
+						v.MediaStart += ", first keyframe " + story.FormatMS(*m.FirstKeyframeMS)
+					}
+					v.MediaStart += fmt.Sprintf(" after the %s; %.1f s of media", m.Command, float64(m.DurationMS)/1000)
+				}
+			}
+		}
 		for _, d := range c.diags {
 			v.Diags = append(v.Diags, fmt.Sprintf("%s %s: %s", d.Severity, d.Code, d.Text))
 		}
@@ -238,7 +263,8 @@ svg .more { text-anchor: middle; fill: #57606a; }
 <tr><th>Role</th><td>{{.Role}}{{if .App}} of application <code>{{.App}}</code>{{end}}</td></tr>
 {{if .Names}}<tr><th>Streams</th><td><code>{{.Names}}</code></td></tr>{{end}}
 {{if .Exchange}}<tr><th>Exchange</th><td class="mono">{{.Exchange}}</td></tr>{{end}}
-{{if .MediaStart}}<tr><th>Media</th><td>first media {{.MediaStart}}</td></tr>{{end}}
+{{if .MediaStart}}<tr><th>Media</th><td>{{.MediaStart}}</td></tr>{{end}}
+{{if .Codecs}}<tr><th>Codecs</th><td>{{.Codecs}}</td></tr>{{end}}
 <tr><th>Layers</th><td>{{.Layers}}</td></tr>
 {{if .Duration}}<tr><th>Lasted</th><td>{{.Duration}}; {{.Bytes}} bytes; {{.Messages}} messages</td></tr>{{end}}
 <tr><th>Ended</th><td>{{.End}}</td></tr>

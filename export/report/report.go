@@ -24,6 +24,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export"
 	"github.com/rtmpscope/rtmpscope/export/report/series"
+	"github.com/rtmpscope/rtmpscope/export/story"
 )
 
 // Defaults of Options.
@@ -58,6 +59,10 @@ type Builder struct {
 	series  series.Collector
 	counts  struct{ messages, diags, errors, warnings int }
 	dropped int // connections past MaxConns
+	// stories tells each connection's story (export/story, as `conns
+	// --story` does); the report's own facts stand in for a connection
+	// still open at the end.
+	stories *story.Builder
 }
 
 // conn is what the report tells of one connection.
@@ -82,6 +87,7 @@ type conn struct {
 	streams        []export.StreamStats
 	firstMedia     time.Time
 	mediaAsked     time.Time // publish or play sent
+	story          *story.Story
 }
 
 // step is one message of a connection's ladder.
@@ -103,7 +109,7 @@ func New(opts Options) *Builder {
 	if opts.MaxConns <= 0 {
 		opts.MaxConns = DefaultMaxConns
 	}
-	b := &Builder{opts: opts, byID: map[event.ConnID]*conn{}}
+	b := &Builder{opts: opts, byID: map[event.ConnID]*conn{}, stories: story.New(story.Options{})}
 	b.stats = &export.StatsCollector{OnStream: func(s export.StreamStats) {
 		for _, c := range b.conns {
 			if c.id.String() == s.Conn {
@@ -124,6 +130,7 @@ func (b *Builder) Add(r *session.Record) {
 	}
 	b.stats.Add(*r)
 	b.series.Add(r)
+	told := b.stories.Add(r)
 	c := b.byID[r.ConnID]
 	if c == nil {
 		c = &conn{id: r.ConnID, open: r.Time}
@@ -149,6 +156,9 @@ func (b *Builder) Add(r *session.Record) {
 	}
 	if c == nil {
 		return
+	}
+	if told != nil {
+		c.story = told
 	}
 	switch r.Kind {
 	case event.KindConn:
@@ -231,6 +241,9 @@ func (b *Builder) Finish() { b.stats.Flush() }
 // "connect → _result 44 ms → createStream → _result 0.03 ms → publish →
 // onStatus NetStream.Publish.Start".
 func (c *conn) exchange() string {
+	if c.story != nil {
+		return c.story.ExchangeLine()
+	}
 	var parts []string
 	for _, s := range c.steps {
 		name, _, _ := strings.Cut(s.label, " ")
@@ -279,6 +292,9 @@ func statusCode(label string) string {
 
 // verdict is one line on how the connection went, with its evidence.
 func (c *conn) verdict() (string, bool) {
+	if v := c.storyVerdict(); v != "" {
+		return v, !c.story.Verdict.OK && !c.story.Verdict.Unknown
+	}
 	for _, s := range c.steps {
 		if s.failed {
 			return fmt.Sprintf("failed: %s (frame %d)", clip(s.label, 120), s.frame), true
@@ -320,4 +336,25 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// storyVerdict is the story's verdict with its evidence, "" without a story.
+func (c *conn) storyVerdict() string {
+	if c.story == nil {
+		return ""
+	}
+	v := c.story.Verdict
+	t := v.Text
+	switch {
+	case v.OK:
+		t = "ok: " + t
+	case v.Unknown:
+		t = "unknown: " + t
+	default:
+		t = "FAILED: " + t
+	}
+	if v.Evidence != "" {
+		t += " (" + v.Evidence + ")"
+	}
+	return t
 }

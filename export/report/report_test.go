@@ -151,7 +151,7 @@ func TestPublishCounts(t *testing.T) {
 			t.Errorf("%d %s, want %d", n[k], k, v)
 		}
 	}
-	for _, s := range []string{"connect → _result 44.0 ms → releaseStream", "publisher of application", "+44.0 ms", "NetStream.Publish.Start"} {
+	for _, s := range []string{"connect → _result 44 ms → releaseStream", "publisher of application", "+44.0 ms", "NetStream.Publish.Start"} {
 		if !strings.Contains(doc, html.EscapeString(s)) {
 			t.Errorf("report lacks %q", s)
 		}
@@ -161,7 +161,7 @@ func TestPublishCounts(t *testing.T) {
 // The rejected publish gets a failing verdict with its evidence.
 func TestRejectVerdict(t *testing.T) {
 	doc, _ := build(t, filepath.Join(pcaps, "reject.pcap"), false)
-	if !strings.Contains(doc, `class="bad"`) || !strings.Contains(doc, "failed: ") {
+	if !strings.Contains(doc, `class="bad"`) || !strings.Contains(doc, "FAILED: publish refused: NetStream.Publish.BadName") {
 		t.Errorf("reject.pcap's report has no failing verdict")
 	}
 }
