@@ -103,7 +103,7 @@ func Sniff(h *flow.Head) flow.Verdict {
 		}
 		if n, size := probeChunks(h); n >= 2 {
 			return flow.Verdict{Decision: flow.Yes, Variant: event.VariantRTMP, Rule: "port",
-				Evidence: fmt.Sprintf("%s; handshake not captured, one direction only; %d messages framed (chunk size %d)", port, n, size)}
+				Evidence: fmt.Sprintf("%s; handshake not captured; %d messages framed before the other side spoke (chunk size %d)", port, n, size)}
 		}
 		return flow.Verdict{Decision: flow.No}
 	}
