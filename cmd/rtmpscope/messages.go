@@ -52,6 +52,8 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	pqf.register(fs)
 	var mf metricsFlags
 	mf.register(fs)
+	var pub publishFlags
+	pub.register(fs)
 	showVersion := fs.BoolP("version", "v", false, "print the version and exit")
 	usage := messagesUsage
 	if _, forMan := stdout.(*helpCapture); !forMan {
@@ -68,6 +70,10 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := in.check(); err != nil {
 		return err
 	}
+	if err := pub.check(); err != nil {
+		return err
+	}
+	*noTUI = *noTUI || pub.url != "" // an agent runs headless
 	if err := pqf.check(fs, *format); err != nil {
 		return err
 	}
@@ -131,8 +137,13 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	default:
 		return usagef("-T %s: unknown format (text, ndjson, json, fields, parquet)", *format)
 	}
+	pubr, err := pub.start(ctx, &in, export.EventOptions{Payload: *payload}, match, stderr)
+	if err != nil {
+		return err
+	}
 	src, err := openInput(&in)
 	if err != nil {
+		pubr.abort()
 		return err
 	}
 	// Reading a file, the text and JSON sinks encode on a second core
@@ -145,9 +156,11 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	mr, err := startMetrics(&mf, src, p, stderr)
 	if err != nil {
 		src.close()
+		pubr.abort()
 		return err
 	}
-	sum, err := runPipeline(ctx, src, p, stderr, mr.sinks(append([]pipeline.Sink{sink}, out.sinks(src, &in)...)...)...)
+	sum, err := runPipeline(ctx, src, p, stderr, mr.sinks(append(append([]pipeline.Sink{sink}, out.sinks(src, &in)...), pubr.sinks()...)...)...)
+	pubr.finish(stderr)
 	return mr.finish(ctx, sum, err)
 }
 

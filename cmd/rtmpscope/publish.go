@@ -14,6 +14,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/agent"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/export/story"
 	"github.com/rtmpscope/rtmpscope/pipeline"
 )
 
@@ -45,19 +46,20 @@ func (n *natsFlags) connect(url, name string, retryFirst bool, stderr io.Writer)
 
 // publishFlags are --publish and its companions on the messages job.
 type publishFlags struct {
-	url      string
-	host     string
-	stream   string
-	queueMiB int
-	flush    time.Duration
-	nats     natsFlags
+	url    string
+	host   string
+	stream string
+	queue  byteSize
+	flush  time.Duration
+	nats   natsFlags
 }
 
 func (p *publishFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&p.url, "publish", "", "also send every event to NATS JetStream at `URL` (nats://HOST:4222), subjects rtmpscope.<host>.<kind> (docs/deploying.md)")
 	fs.StringVar(&p.host, "publish-host", "", "the `NAME` of this capture point in the subjects (default: the hostname)")
 	fs.StringVar(&p.stream, "publish-stream", agent.DefaultEventStream, "JetStream `STREAM` to create when absent (\"\" to leave streams to the operator)")
-	fs.IntVar(&p.queueMiB, "publish-queue", agent.DefaultQueueBytes>>20, "`MiB` of events held for a slow or absent broker; beyond it audio/video events are dropped first (counted)")
+	p.queue = agent.DefaultQueueBytes
+	fs.Var(&p.queue, "publish-queue", "bytes of events held for a slow or absent broker (64MiB); beyond them audio/video events are dropped first, and counted")
 	fs.DurationVar(&p.flush, "publish-flush", 0, "at the end, wait at most `DURATION` for the broker to take what is queued (0: as long as it takes)")
 	p.nats.register(fs)
 }
@@ -67,8 +69,8 @@ func (p *publishFlags) check() error {
 	if p.url == "" {
 		return nil
 	}
-	if p.queueMiB < 1 {
-		return usagef("--publish-queue %d: give at least 1 MiB", p.queueMiB)
+	if p.queue < 16<<10 {
+		return usagef("--publish-queue %d: give at least 16KiB", p.queue)
 	}
 	if p.host != "" && agent.HostToken(p.host) != p.host {
 		return usagef("--publish-host %q: use letters, digits, '-' and '_' (a NATS subject token), e.g. %q", p.host, agent.HostToken(p.host))
@@ -90,7 +92,7 @@ func (p *publishFlags) start(ctx context.Context, in *inputFlags, opts export.Ev
 	if p.url == "" {
 		return nil, nil
 	}
-	return p.open(ctx, in.iface != "", opts, match, stderr)
+	return p.open(ctx, in.iface != "", ndjsonOptions(opts), match, stderr)
 }
 
 // sinks is the publishing sink, for the pipeline.
@@ -124,7 +126,7 @@ func (p *publishFlags) open(ctx context.Context, live bool, opts export.EventOpt
 		return nil, fmt.Errorf("--publish: %w", err)
 	}
 	pub, err := agent.NewPublisher(ctx, nc, agent.PublishOptions{
-		Host: host, Stream: p.stream, QueueBytes: p.queueMiB << 20, Block: !live,
+		Host: host, Stream: p.stream, QueueBytes: int(p.queue), Block: !live,
 		Log: func(format string, a ...any) { fmt.Fprintf(stderr, "rtmpscope: publish: "+format+"\n", a...) },
 	})
 	if err != nil {
@@ -144,7 +146,7 @@ func (p *publisher) finish(stderr io.Writer) {
 	st := p.sink.Stats
 	fmt.Fprintf(stderr, "%d events published to rtmpscope.%s.* (%d sent again after an error)", st.Published, p.host, st.Retries)
 	if q := st.Queue; q.DroppedMedia+q.DroppedOther > 0 {
-		fmt.Fprintf(stderr, ", %d audio/video and %d session events dropped (queue of %d MiB full)", q.DroppedMedia, q.DroppedOther, q.MaxBytes>>20)
+		fmt.Fprintf(stderr, ", %d audio/video and %d session events dropped (queue of %d bytes full)", q.DroppedMedia, q.DroppedOther, q.MaxBytes)
 	}
 	if st.Lost > 0 {
 		fmt.Fprintf(stderr, ", %d not delivered", st.Lost)
@@ -159,6 +161,14 @@ func jetStream(nc *nats.Conn) (jetstream.JetStream, error) {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
 	return js, nil
+}
+
+// ndjsonOptions completes opts as -T ndjson has them, so that what is
+// published or written by a worker is the same bytes: each sink its own
+// story builder (stories go on conn-closed events).
+func ndjsonOptions(opts export.EventOptions) export.EventOptions {
+	opts.Stories = story.New(story.Options{})
+	return opts
 }
 
 // natsURLDefault is the broker of collect, queue and work when --nats is

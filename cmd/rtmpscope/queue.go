@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -24,7 +25,8 @@ Puts archived captures on a work queue in NATS JetStream, for any number of
 globs; their files are sorted into sequences, each the rotated files of one
 capture point in time order (tcpdump -C/-G, dumpcap -b), and each sequence
 is one job: a sequence is never split, because its connections run from file
-to file. Workers write each job's events to DIR/<job>.ndjson. Every worker
+to file. Each job is listed on standard output: its name, then its files in
+reading order, separated by tabs. Workers write each job's events to DIR/<job>.ndjson. Every worker
 must see the files and DIR at the same paths (a shared file system).
 
 Queueing the same sequences again within the stream's duplicate window
@@ -90,7 +92,7 @@ func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	nfiles := 0
 	for _, j := range jobs {
 		nfiles += len(j.Files)
-		fmt.Fprintf(stdout, "%s\t%d %s\t%s\n", j.Name, len(j.Files), plural(uint64(len(j.Files)), "file"), j.Files[0])
+		fmt.Fprintf(stdout, "%s\t%s\n", j.Name, strings.Join(j.Files, "\t"))
 	}
 	fmt.Fprintf(stderr, "%d %s of %d files queued on %s (%d new), output to %s\n", len(jobs), plural(uint64(len(jobs)), "job"), nfiles, *stream, added, outDir)
 	return nil
@@ -176,7 +178,7 @@ func processJob(ctx context.Context, j agent.Job, hold bool, logf func(string, .
 		return err
 	}
 	p := newPipeline(src, &in, pipeline.Config{AsyncSinks: true})
-	sum, runErr := p.Run(ctx, src.src, newjsonSink(af, false, export.EventOptions{}))
+	sum, runErr := p.Run(ctx, src.src, newjsonSink(af, false, ndjsonOptions(export.EventOptions{})))
 	if err := src.close(); runErr == nil {
 		runErr = err
 	}
