@@ -25,11 +25,19 @@ type StreamKey struct {
 	Conn string // "c1"
 	Dir  string // "c2s" or "s2c"
 	MSID uint32
+	// Track is the Enhanced RTMP track id of a multitrack message's track
+	// (0 for everything else): each track is a stream of its own.
+	Track uint8
 }
 
-// String is the stream's selector form, "c1/s2c/1".
+// String is the stream's selector form, "c1/s2c/1", "c1/c2s/1/t1" for
+// track 1 of a multitrack stream.
 func (k StreamKey) String() string {
-	return k.Conn + "/" + k.Dir + "/" + strconv.FormatUint(uint64(k.MSID), 10)
+	s := k.Conn + "/" + k.Dir + "/" + strconv.FormatUint(uint64(k.MSID), 10)
+	if k.Track != 0 {
+		s += "/t" + strconv.FormatUint(uint64(k.Track), 10)
+	}
+	return s
 }
 
 // Role is "publish" for client-to-server media and "play" for
@@ -142,7 +150,7 @@ func (c *StatsCollector) Add(r session.Record) {
 		}
 	case event.KindMessage:
 		MediaSamples(&r, func(k StreamKey, ts uint32, isVideo bool, size int, decoded any) {
-			c.add(sc, k.Conn, k.Dir, k.MSID, ts, r.Time, isVideo, size, decoded)
+			c.add(sc, k, ts, r.Time, isVideo, size, decoded)
 		})
 	}
 }
@@ -150,8 +158,12 @@ func (c *StatsCollector) Add(r session.Record) {
 // MediaSamples is the one rule for what a record contributes to stream
 // statistics, used by `stats`, extraction's accounting and the terminal
 // UI's streams pane alike: an audio or video message is one sample of its
-// stream (connection, direction, message stream id); an aggregate counts
-// each audio and video sub-message with its own timestamp. Empty messages
+// stream (connection, direction, message stream id); each track of an
+// Enhanced RTMP multitrack message is a sample of its own stream (Track,
+// decoded as a single-track message: media.TrackViews); an aggregate counts
+// each audio and video sub-message with its own timestamp. Sizes are the
+// bytes received: a sub-message cut short by the end of its aggregate
+// counts what is there, not the size its header claims. Empty messages
 // are passed on (with size 0) for the caller to count apart.
 func MediaSamples(r *session.Record, f func(k StreamKey, ts uint32, isVideo bool, size int, decoded any)) {
 	if r.Kind != event.KindMessage {
@@ -161,6 +173,9 @@ func MediaSamples(r *session.Record, f func(k StreamKey, ts uint32, isVideo bool
 	k := StreamKey{Conn: r.ConnID.String(), Dir: m.Dir.String(), MSID: m.MSID}
 	switch m.TypeID {
 	case event.TypeAudio, event.TypeVideo:
+		if mediaTracks(k, m.Timestamp, int(m.Length), r.Body.Audio, r.Body.Video, f) {
+			return
+		}
 		var decoded any
 		if r.Body.Audio != nil {
 			decoded = r.Body.Audio
@@ -171,20 +186,62 @@ func MediaSamples(r *session.Record, f func(k StreamKey, ts uint32, isVideo bool
 	case event.TypeAggregate:
 		for i := range r.Body.Aggregate {
 			s := &r.Body.Aggregate[i]
+			size := receivedSize(s, len(m.Body))
 			switch {
+			case mediaTracks(k, s.Timestamp, size, s.Audio, s.Video, f):
 			case s.Audio != nil:
-				f(k, s.Timestamp, false, s.Size, s.Audio)
+				f(k, s.Timestamp, false, size, s.Audio)
 			case s.Video != nil:
-				f(k, s.Timestamp, true, s.Size, s.Video)
+				f(k, s.Timestamp, true, size, s.Video)
 			case s.TypeID == event.TypeAudio || s.TypeID == event.TypeVideo:
-				f(k, s.Timestamp, s.TypeID == event.TypeVideo, s.Size, nil)
+				f(k, s.Timestamp, s.TypeID == event.TypeVideo, size, nil)
 			}
 		}
 	}
 }
 
-func (c *StatsCollector) add(sc *statsConn, conn, dir string, msid, ts uint32, at time.Time, isVideo bool, size int, decoded any) {
-	k := StreamKey{Conn: conn, Dir: dir, MSID: msid}
+// receivedSize is a sub-message's body bytes as received: its claimed
+// size, or what its aggregate (n bytes of body) holds when it was cut.
+func receivedSize(s *media.SubMessage, n int) int {
+	if s.Body != nil || s.Size <= 0 {
+		return len(s.Body)
+	}
+	return max(0, min(s.Size, n-s.Offset-11))
+}
+
+// mediaTracks passes each track of a multitrack message as a sample of its
+// own stream and reports whether the message was one. A OneTrack
+// message's track is the whole message (size); a ManyTracks message's
+// tracks count their sizeOf*Track bytes.
+func mediaTracks(k StreamKey, ts uint32, size int, a *media.Audio, v *media.Video, f func(StreamKey, uint32, bool, int, any)) bool {
+	switch {
+	case v != nil && v.Multitrack != nil:
+		for _, t := range v.TrackViews() {
+			tk := k
+			tk.Track = t.TrackID
+			f(tk, ts, true, trackSize(t.Size, size), t.Video)
+		}
+		return true
+	case a != nil && a.Multitrack != nil:
+		for _, t := range a.TrackViews() {
+			tk := k
+			tk.Track = t.TrackID
+			f(tk, ts, false, trackSize(t.Size, size), t.Audio)
+		}
+		return true
+	}
+	return false
+}
+
+func trackSize(track, message int) int {
+	if track < 0 {
+		return message
+	}
+	return track
+}
+
+func (c *StatsCollector) add(sc *statsConn, k StreamKey, ts uint32, at time.Time, isVideo bool, size int, decoded any) {
+	dir := k.Dir
 	acc := sc.streams[k]
 	if acc == nil {
 		if len(sc.streams) >= MaxStreams {
@@ -272,7 +329,10 @@ func (c *StatsCollector) report(conn string, sc *statsConn, st *session.State) {
 		if keys[i].Dir != keys[j].Dir {
 			return keys[i].Dir < keys[j].Dir
 		}
-		return keys[i].MSID < keys[j].MSID
+		if keys[i].MSID != keys[j].MSID {
+			return keys[i].MSID < keys[j].MSID
+		}
+		return keys[i].Track < keys[j].Track
 	})
 	for i, k := range keys {
 		acc := sc.streams[k]
@@ -363,6 +423,7 @@ func trackFormat(r *media.TrackReport, seen TrackFormat, fourcc media.FourCC, ke
 type statsJSON struct {
 	eventHead
 	MSID    uint32             `json:"msid"`
+	Track   uint8              `json:"track,omitempty"`
 	Role    string             `json:"role"`
 	Client  string             `json:"client,omitempty"`
 	Server  string             `json:"server,omitempty"`
@@ -380,7 +441,7 @@ type statsJSON struct {
 func MarshalStats(s StreamStats) ([]byte, error) {
 	j := statsJSON{
 		eventHead: eventHead{Schema: SchemaVersion, Kind: "stream", Conn: s.Conn, Dir: s.Dir, Time: FormatTime(s.First)},
-		MSID:      s.MSID, Role: s.Role(), Client: s.Client, Server: s.Server, Name: s.Name,
+		MSID:      s.MSID, Track: s.Track, Role: s.Role(), Client: s.Client, Server: s.Server, Name: s.Name,
 		First: FormatTime(s.First), Last: FormatTime(s.Last),
 		Video: s.Video, Audio: s.Audio, Drift: s.Drift, Empty: s.Empty, Dropped: s.Dropped,
 	}
@@ -399,7 +460,11 @@ func WriteStatsText(w io.Writer, s StreamStats, base time.Time) error {
 	if name == "" {
 		name = "(name unknown)"
 	}
-	fmt.Fprintf(&b, "%s %s → %s  %s msid %d  %s %s\n", s.Conn, s.Client, s.Server, s.Dir, s.MSID, s.Role(), name)
+	track := ""
+	if s.Track != 0 {
+		track = fmt.Sprintf(" track %d", s.Track)
+	}
+	fmt.Fprintf(&b, "%s %s → %s  %s msid %d%s  %s %s\n", s.Conn, s.Client, s.Server, s.Dir, s.MSID, track, s.Role(), name)
 	kv := func(key, format string, a ...any) {
 		if key != "" {
 			key += ":"
@@ -483,9 +548,16 @@ func writeTrackText(kv func(key, format string, a ...any), kind string, t *Track
 	} else if t.Keyframes == 1 {
 		kv("  GOP", "one keyframe (no complete GOP)")
 	}
-	kv("  bitrate", "%s avg  %s", bitrate(t.BitrateAvg), sparkline(t.Bitrate, sparkWidth))
+	avg := bitrate(t.BitrateAvg) + " avg"
+	if t.BitrateAvg == 0 {
+		avg = "no avg (< 1 s of media)"
+	}
+	kv("  bitrate", "%s  %s", avg, sparkline(t.Bitrate, sparkWidth))
 	if len(t.Bitrate) > 0 {
-		kv("", "peak %s, %d s per column", bitrate(maxOf(t.Bitrate)), t.BucketSeconds*bucketsPerColumn(len(t.Bitrate), sparkWidth))
+		kv("", "peak %s, %d s of media per column", bitrate(maxOf(t.Bitrate)), t.BucketSeconds*bucketsPerColumn(len(t.Bitrate), sparkWidth))
+	}
+	if t.RealTimeFactor > 0 {
+		kv("  pace", "%s", pace(t))
 	}
 	if kind == "video" && t.Frames > 0 {
 		kv("  composition", "%d..%d ms", t.CTSMin, t.CTSMax)
@@ -509,6 +581,19 @@ func writeTrackText(kv func(key, format string, a ...any), kind string, t *Track
 			kv("", "at %d ms: %s", c.Timestamp, clip(c.To, 80-4-statsKeyWidth-12))
 		}
 	}
+}
+
+// pace says how fast the media was sent: media time over capture time.
+func pace(t *TrackStats) string {
+	capture := float64(t.MediaMS) / t.RealTimeFactor / 1000
+	s := fmt.Sprintf("%.2f s of media in %.2f s of capture: %.2f× real time", float64(t.MediaMS)/1000, capture, t.RealTimeFactor)
+	switch {
+	case t.RealTimeFactor > 1.1:
+		s += " (faster: a backlog or an unpaced file)"
+	case t.RealTimeFactor < 0.9:
+		s += " (slower: the sender cannot keep up)"
+	}
+	return s
 }
 
 func channelsName(n int) string {

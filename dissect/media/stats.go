@@ -23,7 +23,10 @@ type Stats struct {
 const (
 	DefaultJumpThreshold = 1000
 	DefaultMaxBuckets    = 600
-	maxEvents            = 32
+	// MinAverageSpan is the shortest media time a bitrate average is
+	// given for.
+	MinAverageSpan = time.Second
+	maxEvents      = 32
 	// driftWindow is how close in capture time an audio and a video message
 	// must be for their timestamps to be compared.
 	driftWindow = 200 * time.Millisecond
@@ -56,8 +59,11 @@ func (s *Stats) Add(dir string, timestamp uint32, captureTime time.Time, isVideo
 	if isVideo {
 		t = &d.video
 	}
-	t.add(s, timestamp, captureTime, size, decoded)
-	d.drift.observe(isVideo, timestamp, captureTime)
+	if t.add(s, timestamp, captureTime, size, decoded) {
+		// Only coded frames: sequence headers sit at timestamp 0 in streams
+		// whose frames start at 16,776 s and would read as hours of drift.
+		d.drift.observe(isVideo, timestamp, captureTime, t.epoch)
+	}
 }
 
 // TimestampEvent is a timestamp that went backwards or jumped forward.
@@ -98,9 +104,23 @@ type TrackReport struct {
 	LastCapture    time.Time `json:"last_capture"`
 	DurationMS     int64     `json:"duration_ms"` // media time, first to last timestamp
 
-	FrameRate  float64 `json:"frame_rate,omitempty"` // frames per media second, over the steps between coded frames (jumps left out)
+	FrameRate float64 `json:"frame_rate,omitempty"` // frames per media second, over the steps between coded frames (jumps left out)
+	// MediaMS is the media time the coded frames cover: the steps between
+	// them (timestamp jumps and steps backwards left out) plus one average
+	// step for the last frame's own duration.
+	MediaMS int64 `json:"media_ms"`
+	// BitrateAvg is the bytes as received over MediaMS: the stream's own
+	// rate, whatever pace it was sent at. 0 when MediaMS is shorter than
+	// MinAverageSpan: an average over a degenerate span says nothing.
 	BitrateAvg float64 `json:"bitrate_avg_bps"`
-	// Bitrate is bits per second per bucket of BucketSeconds of capture time.
+	// RealTimeFactor is media time ÷ capture time over the same coded
+	// frames: 1 for a live stream, above 1 when it was sent faster than
+	// real time (a backlog flushed, a file published without pacing),
+	// below 1 when the encoder or the network cannot keep up. 0 when the
+	// capture span of the frames is empty.
+	RealTimeFactor float64 `json:"realtime_factor,omitempty"`
+	// Bitrate is bits per media second per bucket of BucketSeconds of
+	// media time (the jump-free timestamp clock).
 	BucketSeconds int       `json:"bucket_seconds"`
 	Bitrate       []float64 `json:"bitrate_bps"`
 
@@ -190,10 +210,24 @@ type trackStats struct {
 	frameIntervals int64
 	frameSpanMS    int64
 	spanAtKey      int64 // frameSpanMS at the last keyframe
+	// epoch counts the timestamp discontinuities (jumps, steps backwards)
+	// so far: audio and video are compared for drift only between the same
+	// ones, not while one has jumped and the other has not yet.
+	epoch int
+	// mediaPos is the media clock of the bitrate buckets: every message's
+	// step from the previous one, jumps and steps backwards left out.
+	mediaPos int64
+	// Capture times of the first and last coded frame, for the real-time
+	// factor.
+	firstFrameCap, lastFrameCap time.Time
 }
 
 // countFrame records a coded frame's timestamp for the frame rate.
-func (t *trackStats) countFrame(ts uint32) {
+func (t *trackStats) countFrame(ts uint32, capture time.Time) {
+	if !t.framesSeen {
+		t.firstFrameCap = capture
+	}
+	t.lastFrameCap = capture
 	if t.framesSeen {
 		if d := int64(int32(ts - t.lastFrameTS)); d >= 0 && d <= t.jumpThr {
 			t.frameIntervals++
@@ -203,7 +237,8 @@ func (t *trackStats) countFrame(ts uint32) {
 	t.framesSeen, t.lastFrameTS = true, ts
 }
 
-func (t *trackStats) add(s *Stats, ts uint32, capture time.Time, size int, decoded any) {
+// add feeds one message and reports whether it was a coded frame.
+func (t *trackStats) add(s *Stats, ts uint32, capture time.Time, size int, decoded any) bool {
 	r := &t.r
 	t.jumpThr = int64(s.JumpThreshold)
 	if t.jumpThr == 0 {
@@ -221,10 +256,14 @@ func (t *trackStats) add(s *Stats, ts uint32, capture time.Time, size int, decod
 		switch {
 		case delta < 0:
 			r.Backwards++
+			t.epoch++
 			t.event("backwards", t.lastTS, ts, delta, capture)
 		case delta > int64(thr):
 			r.Jumps++
+			t.epoch++
 			t.event("jump", t.lastTS, ts, delta, capture)
+		default:
+			t.mediaPos += delta
 		}
 		r.DurationMS += delta
 	}
@@ -233,8 +272,9 @@ func (t *trackStats) add(s *Stats, ts uint32, capture time.Time, size int, decod
 	r.Bytes += int64(size)
 	t.lastTS = ts
 	r.LastTimestamp, r.LastCapture = ts, capture
-	t.addBytes(s, capture, size)
+	t.addBytes(s, size)
 
+	frames := r.Frames
 	switch m := decoded.(type) {
 	case *Audio:
 		t.addAudio(m, ts, capture)
@@ -243,6 +283,7 @@ func (t *trackStats) add(s *Stats, ts uint32, capture time.Time, size int, decod
 	default:
 		r.Undecoded++
 	}
+	return r.Frames > frames
 }
 
 func (t *trackStats) event(kind string, from, to uint32, delta int64, capture time.Time) {
@@ -251,15 +292,13 @@ func (t *trackStats) event(kind string, from, to uint32, delta int64, capture ti
 	}
 }
 
-func (t *trackStats) addBytes(s *Stats, capture time.Time, size int) {
+// addBytes counts a message's bytes in the bucket of its media time.
+func (t *trackStats) addBytes(s *Stats, size int) {
 	max := s.MaxBuckets
 	if max <= 1 {
 		max = DefaultMaxBuckets
 	}
-	sec := capture.Sub(t.r.FirstCapture)
-	if sec < 0 {
-		sec = 0 // capture clock stepped back: count it in the first bucket
-	}
+	sec := time.Duration(t.mediaPos) * time.Millisecond
 	idx := int(sec / time.Second / time.Duration(t.bucketWidth))
 	for idx >= max {
 		// Downsample: merge pairs, doubling the bucket width.
@@ -327,7 +366,7 @@ func (t *trackStats) audioPayload(codec string, p *AudioPayload, summary string,
 	}
 	if p.PacketType == AudioCodedFrames {
 		t.r.Frames++
-		t.countFrame(ts)
+		t.countFrame(ts, capture)
 		if !hasPacketType && t.config == "" {
 			// Legacy formats without a sequence header: their header
 			// bits are the configuration.
@@ -372,7 +411,7 @@ func (t *trackStats) addVideo(v *Video, ts uint32, capture time.Time) {
 	}
 	r := &t.r
 	r.Frames++
-	t.countFrame(ts)
+	t.countFrame(ts, capture)
 	if !t.haveCTS || p.CompositionTime < r.CTSMin {
 		r.CTSMin = p.CompositionTime
 	}
@@ -425,11 +464,16 @@ func (t *trackStats) report() TrackReport {
 	for i, b := range t.buckets {
 		r.Bitrate[i] = float64(b*8) / float64(t.bucketWidth)
 	}
-	if d := r.LastCapture.Sub(r.FirstCapture).Seconds(); d > 0 {
-		r.BitrateAvg = float64(r.Bytes*8) / d
-	}
 	if t.frameIntervals > 0 && t.frameSpanMS > 0 {
 		r.FrameRate = float64(t.frameIntervals) * 1000 / float64(t.frameSpanMS)
+		// The last frame lasts one average step too.
+		r.MediaMS = t.frameSpanMS + t.frameSpanMS/t.frameIntervals
+		if c := t.lastFrameCap.Sub(t.firstFrameCap); c > 0 {
+			r.RealTimeFactor = float64(t.frameSpanMS) * float64(time.Millisecond) / float64(c)
+		}
+	}
+	if r.MediaMS >= MinAverageSpan.Milliseconds() {
+		r.BitrateAvg = float64(r.Bytes*8) * 1000 / float64(r.MediaMS)
 	}
 	if t.gops > 0 {
 		r.GOPFramesAvg = float64(t.gopFramesSum) / float64(t.gops)
@@ -439,6 +483,7 @@ func (t *trackStats) report() TrackReport {
 }
 
 type driftStats struct {
+	aEpoch, vEpoch int
 	haveA, haveV   bool
 	aTS, vTS       uint32
 	aCap, vCap     time.Time
@@ -447,13 +492,13 @@ type driftStats struct {
 	sum            int64
 }
 
-func (d *driftStats) observe(isVideo bool, ts uint32, capture time.Time) {
+func (d *driftStats) observe(isVideo bool, ts uint32, capture time.Time, epoch int) {
 	if isVideo {
-		d.haveV, d.vTS, d.vCap = true, ts, capture
+		d.haveV, d.vTS, d.vCap, d.vEpoch = true, ts, capture, epoch
 	} else {
-		d.haveA, d.aTS, d.aCap = true, ts, capture
+		d.haveA, d.aTS, d.aCap, d.aEpoch = true, ts, capture, epoch
 	}
-	if !d.haveA || !d.haveV {
+	if !d.haveA || !d.haveV || d.aEpoch != d.vEpoch {
 		return
 	}
 	gap := d.aCap.Sub(d.vCap)
