@@ -20,13 +20,43 @@ import (
 // (testdata/pcaps/displayfilter.refs.tsv, written by
 // tshark-filter-refs.sh).
 func TestAliasesAgainstTshark(t *testing.T) {
+	recs := map[string][]session.Record{}
+	covered := map[string]bool{}
+	for _, ref := range tsharkFilterRefs(t) {
+		if recs[ref.capture] == nil {
+			recs[ref.capture] = records(t, ref.capture)
+		}
+		flt := checkAgainstTshark(t, recs[ref.capture], ref)
+		if flt == nil {
+			continue
+		}
+		for _, n := range flt.Fields() {
+			if name, _, ok := aliasByIdent(n); ok {
+				covered[name] = true
+			}
+		}
+	}
+	for _, a := range Aliases() {
+		if !covered[a] && !strings.HasPrefix(a, "ipv6.src") && !strings.HasPrefix(a, "ipv6.dst") {
+			t.Errorf("alias %s has no filter in displayfilter.filters.tsv", a)
+		}
+	}
+}
+
+// tsharkRef is one line of testdata/pcaps/displayfilter.refs.tsv.
+type tsharkRef struct {
+	capture, filter, tsharkFilter string
+	count                         int
+	frames                        string
+}
+
+func tsharkFilterRefs(t *testing.T) []tsharkRef {
 	f, err := os.Open(filepath.Join(pcaps, "displayfilter.refs.tsv"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	recs := map[string][]session.Record{}
-	covered := map[string]bool{}
+	var out []tsharkRef
 	sc := bufio.NewScanner(f)
 	header := true
 	for sc.Scan() {
@@ -42,46 +72,44 @@ func TestAliasesAgainstTshark(t *testing.T) {
 		if len(col) != 5 {
 			t.Fatalf("bad reference line %q", line)
 		}
-		capture, src, want := col[0], col[1], col[4]
-		if recs[capture] == nil {
-			recs[capture] = records(t, capture)
-		}
-		flt, err := Compile(src)
+		n, err := strconv.Atoi(col[3])
 		if err != nil {
-			t.Errorf("%s: %v", src, err)
-			continue
+			t.Fatalf("bad count in %q", line)
 		}
-		for _, n := range flt.Fields() {
-			if name, _, ok := aliasByIdent(n); ok {
-				covered[name] = true
-			}
-		}
-		var frames []uint64
-		for i := range recs[capture] {
-			r := &recs[capture][i]
-			if flt.Match(r) && r.Message != nil {
-				frames = append(frames, r.Message.Frame)
-			}
-		}
-		slices.Sort(frames)
-		frames = slices.Compact(frames)
-		var got []string
-		for _, n := range frames {
-			got = append(got, strconv.FormatUint(n, 10))
-		}
-		if g := strings.Join(got, ","); g != want {
-			t.Errorf("%s -Y '%s': frames\n%s\ntshark (%s):\n%s", capture, src, g, col[2], want)
-		}
-		count, _ := strconv.Atoi(col[3])
-		if count != len(frames) {
-			t.Errorf("%s -Y '%s': %d frames, tshark %d", capture, src, len(frames), count)
+		out = append(out, tsharkRef{col[0], col[1], col[2], n, col[4]})
+	}
+	return out
+}
+
+// checkAgainstTshark checks that the filter selects messages in exactly
+// the frames tshark selected; it returns the compiled filter.
+func checkAgainstTshark(t *testing.T, recs []session.Record, ref tsharkRef) *Filter {
+	t.Helper()
+	flt, err := Compile(ref.filter)
+	if err != nil {
+		t.Errorf("%s: %v", ref.filter, err)
+		return nil
+	}
+	var frames []uint64
+	for i := range recs {
+		r := &recs[i]
+		if flt.Match(r) && r.Message != nil {
+			frames = append(frames, r.Message.Frame)
 		}
 	}
-	for _, a := range Aliases() {
-		if !covered[a] && !strings.HasPrefix(a, "ipv6.src") && !strings.HasPrefix(a, "ipv6.dst") {
-			t.Errorf("alias %s has no filter in displayfilter.filters.tsv", a)
-		}
+	slices.Sort(frames)
+	frames = slices.Compact(frames)
+	var got []string
+	for _, n := range frames {
+		got = append(got, strconv.FormatUint(n, 10))
 	}
+	if g := strings.Join(got, ","); g != ref.frames {
+		t.Errorf("%s -Y '%s': frames\n%s\ntshark (%s):\n%s", ref.capture, ref.filter, g, ref.tsharkFilter, ref.frames)
+	}
+	if ref.count != len(frames) {
+		t.Errorf("%s -Y '%s': %d frames, tshark %d", ref.capture, ref.filter, len(frames), ref.count)
+	}
+	return flt
 }
 
 // TestMistakesFail: the mistakes issue #16 names, and their kin, either
