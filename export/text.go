@@ -98,7 +98,7 @@ func handshakeSummary(h *event.Handshake) string {
 	case h.Encrypted:
 		b.WriteString(" RTMPE (encrypted)")
 	case h.Digest:
-		fmt.Fprintf(&b, " digest (C1 scheme %d, S1 scheme %d)", h.C1.Scheme, h.S1.Scheme)
+		fmt.Fprintf(&b, " digest (C1 %s, S1 %s)", digestScheme(h.C1.Scheme), digestScheme(h.S1.Scheme))
 	default:
 		b.WriteString(" simple")
 	}

@@ -1,7 +1,9 @@
 package media
 
 import (
+	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -370,7 +372,7 @@ func (t *trackStats) audioPayload(codec string, p *AudioPayload, summary string,
 		if !hasPacketType && t.config == "" {
 			// Legacy formats without a sequence header: their header
 			// bits are the configuration.
-			t.r.Config = summary
+			t.r.Config = strings.TrimPrefix(summary, codec+" ") // the codec is named apart
 		}
 	}
 }
@@ -420,8 +422,10 @@ func (t *trackStats) addVideo(v *Video, ts uint32, capture time.Time) {
 	}
 	t.haveCTS = true
 	if p.H263 != nil || p.VP6 != nil || p.Screen != nil {
-		if w, _ := p.Dimensions(); w > 0 && t.config == "" {
-			r.Config = v.Summary()
+		if w, h := p.Dimensions(); w > 0 && t.config == "" {
+			// The picture size is the configuration; the codec is named
+			// apart and the picture type belongs to each frame.
+			r.Config = fmt.Sprintf("%dx%d", w, h)
 		}
 	}
 	if v.Keyframe() {

@@ -410,7 +410,9 @@ func (v *Video) Summary() string {
 		return b.String()
 	}
 	b.WriteString(v.Codec)
-	if !(v.Enhanced && v.PacketType == VideoMetadata) {
+	// An H.263 picture header names its own type ("disposable P"), which
+	// says what the frame type would say again.
+	if !(v.Enhanced && v.PacketType == VideoMetadata) && v.H263 == nil {
 		b.WriteString(" " + frameTypeShort(v.FrameType))
 	}
 	b.WriteString(" " + v.VideoPayload.summary(v.Enhanced))
