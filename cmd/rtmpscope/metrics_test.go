@@ -14,8 +14,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
+	"time"
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -275,46 +275,83 @@ func TestMetricsReplay(t *testing.T) {
 }
 
 // TestMetricsLive: ffmpeg publishes to nginx-rtmp on the loopback of a
-// network namespace of the test's own while `rtmpscope -i lo --metrics`
-// watches (testdata/metrics-live.sh). The scrape during the publish has
-// the stream open; the one after it has the figures `rtmpscope stats`
-// finds in the packets the same run wrote with -w.
+// network namespace of the test's own (live_test.go's helpers) while
+// `rtmpscope -i lo --metrics -w FILE` watches. A scrape while the publish
+// runs has the stream open; one after the publisher's connection closed
+// has the figures `rtmpscope stats` finds in the packets the same run
+// wrote with -w. Waits are polls with generous deadlines: nothing is timed.
 func TestMetricsLive(t *testing.T) {
-	if os.Getuid() != 0 {
-		t.Skip("needs root: live capture in a network namespace of its own")
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl not installed")
 	}
-	for _, tool := range []string{"unshare", "nginx", "ffmpeg", "curl", "ip"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
+	ns := newLiveNamespace(t)
+	dir := t.TempDir()
+	ns.startNginx(t, dir)
+	pcap := filepath.Join(dir, "live.pcapng")
+	scope := ns.startScope(t, "metrics", binPath, "-i", "lo", "--no-tui", "-q", "-f", "tcp port 1935",
+		"-w", pcap, "--metrics", "127.0.0.1:9464")
+	ns.waitCapturing(t, 1)
+
+	// make-captures.sh's publish: a stream key that looks like a secret.
+	ff := ns.command("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-re",
+		"-t", "4", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+		"-t", "4", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+		"-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
+		"-profile:v", "baseline", "-pix_fmt", "yuv420p", "-g", "50", "-b:v", "300k", "-threads", "1",
+		"-c:a", "aac", "-ar", "44100", "-ac", "2", "-b:a", "64k",
+		"-f", "flv", "rtmp://127.0.0.1:1935/live/live_8f3a2c1d9e7b4a06?token=s3cr3t-5d41402abc4b2a76")
+	ffLog, _ := os.Create(filepath.Join(dir, "ffmpeg.log"))
+	ff.Stdout, ff.Stderr = ffLog, ffLog
+	if err := ff.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ffDone := make(chan error, 1)
+	go func() { ffDone <- ff.Wait() }()
+
+	scrape := func() []byte {
+		out, _ := ns.command("curl", "-sf", "http://127.0.0.1:9464/metrics").Output()
+		return out
+	}
+	publishing := regexp.MustCompile(`(?m)^rtmpscope_stream_open\{.*role="publish".*\} (\d)$`)
+	state := func(page []byte) string {
+		if m := publishing.FindSubmatch(page); m != nil {
+			return string(m[1])
+		}
+		return ""
+	}
+	var during []byte
+	for during == nil {
+		select {
+		case err := <-ffDone:
+			b, _ := os.ReadFile(filepath.Join(dir, "ffmpeg.log"))
+			t.Fatalf("ffmpeg exited (%v) before a scrape showed the stream open\nffmpeg: %s\nrtmpscope: %s", err, b, scope.stderr.String())
+		case <-time.After(200 * time.Millisecond):
+		}
+		if p := scrape(); state(p) == "1" {
+			during = p
 		}
 	}
-	if _, err := os.Stat("/usr/lib/nginx/modules/ngx_rtmp_module.so"); err != nil {
-		t.Skip("nginx's RTMP module not installed (Debian package libnginx-mod-rtmp)")
+	if err := <-ffDone; err != nil {
+		b, _ := os.ReadFile(filepath.Join(dir, "ffmpeg.log"))
+		t.Fatalf("ffmpeg: %v\n%s", err, b)
 	}
-	out := t.TempDir()
-	script, _ := filepath.Abs("testdata/metrics-live.sh")
-	cmd := exec.Command("unshare", "-n", script, binPath, out)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if b, err := cmd.CombinedOutput(); err != nil {
-		errLog, _ := os.ReadFile(filepath.Join(out, "rtmpscope.err"))
-		t.Fatalf("metrics-live.sh: %v\n%s\nrtmpscope: %s", err, b, errLog)
+	var after []byte
+	for deadline := time.Now().Add(30 * time.Second); after == nil; time.Sleep(200 * time.Millisecond) {
+		if p := scrape(); state(p) == "0" {
+			after = p
+		} else if time.Now().After(deadline) {
+			t.Fatalf("the stream is still open 30 s after ffmpeg exited:\n%s", p)
+		}
 	}
-	during, err := os.ReadFile(filepath.Join(out, "during.prom"))
-	if err != nil {
-		t.Fatal(err)
+	scope.cmd.Process.Signal(os.Interrupt)
+	if err := scope.cmd.Wait(); err != nil {
+		t.Fatalf("rtmpscope: %v\n%s", err, scope.stderr.String())
 	}
-	after, err := os.ReadFile(filepath.Join(out, "after.prom"))
-	if err != nil {
-		t.Fatal(err)
-	}
+
 	checkPromtool(t, during)
 	checkPromtool(t, after)
 	d := parseProm(t, during)
-	live := false
-	for k, v := range d {
-		if strings.HasPrefix(k, "rtmpscope_stream_open|") && v == 1 {
-			live = true
-		}
+	for k := range d {
 		if strings.HasPrefix(k, "rtmpscope_connection_state|") && !strings.Contains(k, "state=publishing") {
 			t.Errorf("during the publish: %s", k)
 		}
@@ -322,14 +359,14 @@ func TestMetricsLive(t *testing.T) {
 			t.Errorf("a secret in a label: %s", k)
 		}
 	}
-	if !live {
-		t.Error("no open stream in the scrape during the publish")
+	if d["rtmpscope_capture_packets_total|"] == 0 {
+		t.Error("no capture counters during a live capture")
 	}
-	if d["rtmpscope_capture_kernel_received_total|"] == 0 {
-		t.Error("no kernel counters during a live capture")
+	if _, ok := d["rtmpscope_capture_kernel_dropped_total|"]; !ok {
+		t.Error("no kernel drop counter during a live capture")
 	}
 	got := parseProm(t, after)
-	compareWithStats(t, got, statsStreams(t, filepath.Join(out, "live.pcapng")))
+	compareWithStats(t, got, statsStreams(t, pcap))
 	if got["rtmpscope_handshake_rtt_seconds_count|"] != 1 || got["rtmpscope_command_latency_seconds_count|command=connect"] != 1 {
 		t.Errorf("handshake %v, connect latency %v: want one of each", got["rtmpscope_handshake_rtt_seconds_count|"], got["rtmpscope_command_latency_seconds_count|command=connect"])
 	}
