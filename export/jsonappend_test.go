@@ -3,9 +3,14 @@ package export
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/rtmpscope/rtmpscope/dissect/media"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/internal/capturetest"
@@ -68,4 +73,63 @@ func TestAppendJSONString(t *testing.T) {
 			t.Errorf("%v: got %s want %s", f, got, want)
 		}
 	}
+}
+
+// TestMediaFastPathCurrent: the hand-written audio and video writers know
+// every field of media.Audio and media.Video. When this fails, a field was
+// added to dissect/media: add it to jsonmedia.go (output stays right
+// meanwhile; only the fast path is off).
+func TestMediaFastPathCurrent(t *testing.T) {
+	if !mediaFastPath {
+		t.Fatalf("audio fields %v\nvideo fields %v\ndiffer from what export/jsonmedia.go writes", jsonFields(reflect.TypeFor[media.Audio]()), jsonFields(reflect.TypeFor[media.Video]()))
+	}
+}
+
+// FuzzMediaFastPath holds the hand-written audio and video writers to
+// MarshalJSON on any body the decoders accept; seeded with the media
+// package's fuzz corpus (real message bodies and their mutations).
+func FuzzMediaFastPath(f *testing.F) {
+	for _, dir := range []string{"FuzzAudio", "FuzzVideo"} {
+		files, _ := filepath.Glob(filepath.Join("..", "dissect", "media", "testdata", "fuzz", dir, "*"))
+		for _, file := range files {
+			if b, err := os.ReadFile(file); err == nil {
+				if v, ok := corpusBytes(b); ok {
+					f.Add(v)
+				}
+			}
+		}
+	}
+	f.Add([]byte{0xaf, 0x01, 0x21, 0x10})
+	f.Add([]byte{0x27, 0x01, 0, 0, 0, 0, 0, 0, 2, 0x41, 0x9a})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if a, err := media.DecodeAudio(body); err == nil {
+			if got, ok := appendAudio(nil, &a); ok {
+				want, _ := a.MarshalJSON()
+				if !bytes.Equal(got, want) {
+					t.Fatalf("audio % x:\n got %s\nwant %s", body, got, want)
+				}
+			}
+		}
+		if v, err := media.DecodeVideo(body); err == nil {
+			if got, ok := appendVideo(nil, &v); ok {
+				want, _ := v.MarshalJSON()
+				if !bytes.Equal(got, want) {
+					t.Fatalf("video % x:\n got %s\nwant %s", body, got, want)
+				}
+			}
+		}
+	})
+}
+
+// corpusBytes reads the one []byte value of a "go test fuzz v1" file.
+func corpusBytes(b []byte) ([]byte, bool) {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[1], "[]byte(") {
+		return nil, false
+	}
+	s, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")"))
+	if err != nil {
+		return nil, false
+	}
+	return []byte(s), true
 }

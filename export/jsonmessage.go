@@ -141,10 +141,16 @@ func appendMessageEvent(b []byte, r *session.Record, opts EventOptions) ([]byte,
 		b, err = appendJSONValue(b, body.Shared)
 	case body.Audio != nil:
 		b = append(b, `,"audio":`...)
-		b, err = appendJSONValue(b, body.Audio)
+		var ok bool
+		if b, ok = appendAudio(b, body.Audio); !ok {
+			b, err = appendJSONValue(b, body.Audio)
+		}
 	case body.Video != nil:
 		b = append(b, `,"video":`...)
-		b, err = appendJSONValue(b, body.Video)
+		var ok bool
+		if b, ok = appendVideo(b, body.Video); !ok {
+			b, err = appendJSONValue(b, body.Video)
+		}
 	case body.Aggregate != nil:
 		b = append(b, `,"aggregate":`...)
 		b, err = appendJSONValue(b, body.Aggregate)
@@ -159,9 +165,9 @@ func appendMessageEvent(b []byte, r *session.Record, opts EventOptions) ([]byte,
 	if opts.Payload != "" && (m.TypeID == event.TypeAudio || m.TypeID == event.TypeVideo || m.TypeID == event.TypeAggregate) && len(m.Body) > 0 {
 		b = append(b, `,"payload":"`...)
 		if opts.Payload == "hex" {
-			b = hex.AppendEncode(b, m.Body)
+			b = hex.AppendEncode(b, r.MaskedBody())
 		} else {
-			b = base64.StdEncoding.AppendEncode(b, m.Body)
+			b = base64.StdEncoding.AppendEncode(b, r.MaskedBody())
 		}
 		b = append(b, '"')
 	}
