@@ -10,17 +10,25 @@ import (
 )
 
 // Store is where a Collector writes events: one NDJSON line at a time with
-// the host it came from, made durable by Commit.
+// its stream sequence and the host it came from, made durable by Commit.
 type Store interface {
-	// Write stores one event line of host.
-	Write(host string, line []byte) error
-	// Commit makes what was written durable and records that everything
-	// up to the stream sequence seq is stored, so that a collector that
-	// restarts skips it (Committed).
-	Commit(seq uint64) error
+	// Write stores one event line of host, the stream's message seq.
+	Write(seq uint64, host string, line []byte) error
+	// Commit makes what was written durable, up to the stream sequence
+	// seq, and records that, so that a collector that restarts skips it
+	// (Committed). A store that gathers events into larger files (Parquet)
+	// may wait for more unless force is set; it reports whether everything
+	// written is now durable: only then are the events acknowledged.
+	Commit(seq uint64, force bool) (bool, error)
 	// Committed is the stream sequence last committed (0: none).
 	Committed() uint64
 	Close() error
+}
+
+// AckWaiter is a Store that holds events uncommitted for a while (up to
+// its commit interval): the consumer's ack wait must be longer.
+type AckWaiter interface {
+	AckWait() time.Duration
 }
 
 // CollectOptions configure a Collector.
@@ -76,96 +84,149 @@ func Collect(ctx context.Context, js jetstream.JetStream, st Store, o CollectOpt
 	if _, err := EnsureEventStream(ctx, js, o.Stream); err != nil {
 		return stats, err
 	}
+	ackWait := time.Minute
+	if aw, ok := st.(AckWaiter); ok {
+		ackWait = max(ackWait, aw.AckWait())
+	}
 	cons, err := js.CreateOrUpdateConsumer(ctx, o.Stream, jetstream.ConsumerConfig{
 		Durable:       o.Durable,
 		Description:   "rtmpscope collect",
 		FilterSubject: o.Filter,
 		AckPolicy:     jetstream.AckAllPolicy,
-		AckWait:       time.Minute,
+		AckWait:       ackWait,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
-		MaxAckPending: 8 * o.Batch,
+		MaxAckPending: -1, // the store's commit interval bounds what is unacknowledged
 	})
 	if err != nil {
 		return stats, fmt.Errorf("consumer %s on %s: %w", o.Durable, o.Stream, err)
 	}
-	for {
-		if err := ctx.Err(); err != nil {
-			return stats, nil
-		}
+	c := collector{st: st, o: &o, stats: &stats, seen: st.Committed()}
+	defer c.finish()
+	for ctx.Err() == nil {
 		batch, err := cons.Fetch(o.Batch, jetstream.FetchMaxWait(time.Second))
 		if err != nil {
 			// The broker is away (restarting, failing over): wait and
 			// ask again; nothing unacknowledged is lost.
 			if !o.wait(ctx, "fetch", err) {
-				return stats, nil
+				break
 			}
 			continue
 		}
-		var last jetstream.Msg
-		var lastSeq uint64
 		n := 0
 		for m := range batch.Messages() {
-			meta, err := m.Metadata()
-			if err != nil {
-				return stats, fmt.Errorf("message on %s: %w", m.Subject(), err)
-			}
-			last, lastSeq = m, meta.Sequence.Stream
 			n++
-			if lastSeq <= st.Committed() {
-				stats.Skipped++
-				continue
-			}
-			host, _, ok := SplitSubject(m.Subject())
-			// A token may hold characters a path must not ('/'): the
-			// store names files after it.
-			host = HostToken(host)
-			if !ok {
-				stats.Foreign++
-				continue
-			}
-			if err := st.Write(host, m.Data()); err != nil {
+			if err := c.take(m); err != nil {
 				return stats, err
 			}
-			stats.Events++
-			stats.ByHost[host]++
 		}
-		if err := batch.Error(); err != nil && !errors.Is(err, context.DeadlineExceeded) && last == nil {
+		if err := batch.Error(); err != nil && !errors.Is(err, context.DeadlineExceeded) && n == 0 {
 			if !o.wait(ctx, "fetch", err) {
-				return stats, nil
+				break
 			}
 			continue
 		}
-		if last != nil {
-			if lastSeq > st.Committed() {
-				if err := st.Commit(lastSeq); err != nil {
-					return stats, err
-				}
+		idle := n == 0 && o.UntilEmpty
+		if err := c.commit(ctx, idle); err != nil {
+			if c.fatal != nil {
+				return stats, c.fatal
 			}
-			// AckAll: the last message acknowledges the batch. Waiting
-			// for the server's reply makes "nothing pending" true below.
-			actx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			err := last.DoubleAck(actx)
-			cancel()
-			if err != nil {
-				// The batch comes again and is skipped: it is committed.
-				if !o.wait(ctx, "ack", err) {
-					return stats, nil
-				}
-				continue
+			// Not acknowledged: it comes again and is skipped (committed).
+			if !o.wait(ctx, "ack", err) {
+				break
 			}
+			continue
 		}
-		if n == 0 && o.UntilEmpty {
+		if idle {
 			info, err := cons.Info(ctx)
 			if err != nil {
 				if !o.wait(ctx, "consumer info", err) {
-					return stats, nil
+					break
 				}
 				continue
 			}
 			if info.NumPending == 0 && info.NumAckPending == 0 {
-				return stats, nil
+				break
 			}
 		}
+	}
+	return stats, c.fatal
+}
+
+// collector is one Collect's state between batches.
+type collector struct {
+	st    Store
+	o     *CollectOptions
+	stats *CollectStats
+	// seen is the highest stream sequence written (or committed before):
+	// what comes again at or below it is skipped.
+	seen uint64
+	// pending is the last message written and not yet acknowledged
+	// (AckAll: acknowledging it acknowledges everything before it);
+	// again is the last one skipped, acknowledged when nothing is pending.
+	pending, again jetstream.Msg
+	fatal          error
+}
+
+func (c *collector) take(m jetstream.Msg) error {
+	meta, err := m.Metadata()
+	if err != nil {
+		return fmt.Errorf("message on %s: %w", m.Subject(), err)
+	}
+	seq := meta.Sequence.Stream
+	if seq <= c.seen {
+		c.stats.Skipped++
+		c.again = m
+		return nil
+	}
+	c.seen, c.pending = seq, m
+	host, _, ok := SplitSubject(m.Subject())
+	if !ok {
+		c.stats.Foreign++
+		return nil
+	}
+	// A token may hold characters a path must not ('/'): stores name
+	// files after it.
+	host = HostToken(host)
+	if err := c.st.Write(seq, host, m.Data()); err != nil {
+		return err
+	}
+	c.stats.Events++
+	c.stats.ByHost[host]++
+	return nil
+}
+
+// commit asks the store to commit and acknowledges what is durable.
+func (c *collector) commit(ctx context.Context, force bool) error {
+	ack := c.again
+	if c.pending != nil {
+		durable, err := c.st.Commit(c.seen, force)
+		if err != nil {
+			c.fatal = err
+			return err
+		}
+		if !durable {
+			return nil
+		}
+		ack = c.pending
+	}
+	if ack == nil {
+		return nil
+	}
+	// Waiting for the server's reply makes "nothing pending" true for
+	// --until-empty.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := ack.DoubleAck(actx); err != nil {
+		return err
+	}
+	c.pending, c.again = nil, nil
+	return nil
+}
+
+// finish commits what is left when the collector stops.
+func (c *collector) finish() {
+	if c.fatal == nil {
+		c.commit(context.Background(), true)
 	}
 }
 

@@ -23,15 +23,15 @@ type WriterStore struct {
 func NewWriterStore(w io.Writer) *WriterStore { return &WriterStore{w: bufio.NewWriterSize(w, 1<<16)} }
 
 // Write implements Store.
-func (s *WriterStore) Write(_ string, line []byte) error {
+func (s *WriterStore) Write(_ uint64, _ string, line []byte) error {
 	s.w.Write(line)
 	return s.w.WriteByte('\n')
 }
 
 // Commit implements Store: it flushes.
-func (s *WriterStore) Commit(seq uint64) error {
+func (s *WriterStore) Commit(seq uint64, _ bool) (bool, error) {
 	s.last = seq
-	return s.w.Flush()
+	return true, s.w.Flush()
 }
 
 // Committed implements Store.
@@ -127,7 +127,7 @@ func (s *DirStore) file(host string) (*hostFile, error) {
 }
 
 // Write implements Store.
-func (s *DirStore) Write(host string, line []byte) error {
+func (s *DirStore) Write(_ uint64, host string, line []byte) error {
 	f, err := s.file(host)
 	if err != nil {
 		return err
@@ -141,8 +141,12 @@ func (s *DirStore) Write(host string, line []byte) error {
 }
 
 // Commit implements Store: flush and fsync every file, then write the
-// state atomically.
-func (s *DirStore) Commit(seq uint64) error {
+// state atomically. It commits at every batch.
+func (s *DirStore) Commit(seq uint64, _ bool) (bool, error) {
+	return true, s.commit(seq)
+}
+
+func (s *DirStore) commit(seq uint64) error {
 	hosts := make([]string, 0, len(s.files))
 	for h := range s.files {
 		hosts = append(hosts, h)

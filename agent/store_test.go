@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	pq "github.com/parquet-go/parquet-go"
 )
 
 // TestDirStoreCutsUncommitted: lines written after the last commit (a
@@ -19,15 +22,15 @@ func TestDirStoreCutsUncommitted(t *testing.T) {
 	}
 	half := len(items) / 2
 	for _, it := range items[:half] {
-		s.Write("h1", it.Line)
+		s.Write(0, "h1", it.Line)
 	}
-	if err := s.Commit(uint64(half)); err != nil {
+	if _, err := s.Commit(uint64(half), false); err != nil {
 		t.Fatal(err)
 	}
 	for _, it := range items[half:] {
-		s.Write("h1", it.Line)
+		s.Write(0, "h1", it.Line)
 	}
-	s.Write("h2", items[0].Line) // a host first seen after the commit
+	s.Write(0, "h2", items[0].Line) // a host first seen after the commit
 	s.Close()                    // flushed, not committed: the "crash"
 
 	s, err = OpenDirStore(dir)
@@ -38,9 +41,9 @@ func TestDirStoreCutsUncommitted(t *testing.T) {
 		t.Errorf("committed %d, want %d", s.Committed(), half)
 	}
 	for _, it := range items[half:] {
-		s.Write("h1", it.Line)
+		s.Write(0, "h1", it.Line)
 	}
-	if err := s.Commit(uint64(len(items))); err != nil {
+	if _, err := s.Commit(uint64(len(items)), false); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -59,4 +62,75 @@ func TestDirStoreCutsUncommitted(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "host=h2", "events.ndjson")); len(b) != 0 {
 		t.Errorf("uncommitted host h2 kept %d bytes", len(b))
 	}
+}
+
+// TestParquetStoreSegments: a segment is committed only when full, old
+// enough or forced; the files of one that was not (the collector stopped
+// without committing) are removed when the store is opened again, and the
+// events written again land once.
+func TestParquetStoreSegments(t *testing.T) {
+	items := captureItems(t, "publish.pcap")
+	dir := t.TempDir()
+	s, err := OpenParquetStore(dir, time.Hour, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	half := len(items) / 2
+	for i, it := range items[:half] {
+		s.Write(uint64(i+1), "h1", it.Line)
+	}
+	if ok, err := s.Commit(uint64(half), false); ok || err != nil {
+		t.Fatalf("young segment committed: %v %v", ok, err)
+	}
+	if ok, err := s.Commit(uint64(half), true); !ok || err != nil {
+		t.Fatalf("forced commit: %v %v", ok, err)
+	}
+	for i, it := range items[half:] {
+		s.Write(uint64(half+i+1), "h1", it.Line)
+	}
+	s.Close() // not committed: the "crash"
+	if n := parquetFiles(t, dir); n == 0 {
+		t.Fatal("no files")
+	}
+	s, err = OpenParquetStore(dir, time.Hour, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Committed() != uint64(half) {
+		t.Fatalf("committed %d", s.Committed())
+	}
+	for i, it := range items[half:] {
+		s.Write(uint64(half+i+1), "h1", it.Line)
+	}
+	if ok, err := s.Commit(uint64(len(items)), true); !ok || err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	rows := 0
+	files, _ := filepath.Glob(filepath.Join(dir, "host=h1", "kind=*", "*"))
+	for _, f := range files {
+		if strings.HasPrefix(filepath.Base(f), ".") {
+			t.Errorf("left behind: %s", f)
+			continue
+		}
+		pf, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := pf.Stat()
+		p, err := pq.OpenFile(pf, st.Size())
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		rows += int(p.NumRows())
+		pf.Close()
+	}
+	if rows != len(items) {
+		t.Errorf("%d rows stored, %d events (each once)", rows, len(items))
+	}
+}
+
+func parquetFiles(t *testing.T, dir string) int {
+	files, _ := filepath.Glob(filepath.Join(dir, "host=*", "kind=*", "*.parquet"))
+	return len(files)
 }

@@ -16,14 +16,17 @@ const collectUsage = `Usage: rtmpscope collect [flags] [-o DIR]
 Reads the events that capture agents ('rtmpscope --publish URL') sent to
 NATS JetStream, from every host, with a durable consumer, and writes them
 as NDJSON: to standard output, or with -o to DIR/host=<host>/events.ndjson
-(one file per host, each line as the agent's -T ndjson wrote it). A
-collector that stops goes on where it left off; with -o every event is
-stored exactly once, even when the collector is killed mid-batch.
+(one file per host, each line as the agent's -T ndjson wrote it); or with
+-T parquet -o DIR as Parquet files, DIR/host=<host>/kind=<kind>/*.parquet
+(docs/parquet-schema.md), closed every --parquet-every or --parquet-rows
+events. A collector that stops goes on where it left off; with -o every
+event is stored exactly once, even when the collector is killed mid-batch.
 
 Examples:
   rtmpscope collect --nats nats://broker:4222 -o /srv/rtmpscope/events
   rtmpscope collect --until-empty | jq -c 'select(.kind=="diagnostic")'
   rtmpscope collect --subject 'rtmpscope.ingest-01.*' -o ingest-01
+  rtmpscope collect -T parquet -o /srv/rtmpscope/parquet
 
 Flags:
 `
@@ -32,6 +35,9 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := pflag.NewFlagSet("collect", pflag.ContinueOnError)
 	url := fs.String("nats", natsURLDefault(), "NATS `URL` ($NATS_URL by default)")
 	out := fs.StringP("output", "o", "", "write to `DIR`/host=<host>/events.ndjson instead of standard output")
+	format := fs.StringP("format", "T", "ndjson", "`FORMAT` of the store: ndjson, or parquet (with -o)")
+	pqEvery := fs.Duration("parquet-every", agent.DefaultParquetEvery, "close the Parquet files (and acknowledge their events) at least every `DURATION`")
+	pqRows := fs.Int("parquet-rows", agent.DefaultParquetRows, "close the Parquet files after `N` events")
 	stream := fs.String("stream", agent.DefaultEventStream, "JetStream `STREAM` of the events")
 	durable := fs.String("durable", agent.DefaultDurable, "durable consumer `NAME` (collectors of one name share the events)")
 	subject := fs.String("subject", agent.EventSubjects, "collect only the subjects matching `FILTER`")
@@ -45,13 +51,26 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usagef("collect takes no arguments (got %q)", fs.Arg(0))
 	}
 	var st agent.Store
-	if *out != "" {
+	var pqs *agent.ParquetStore
+	switch {
+	case *format == "parquet" && *out == "":
+		return usagef("-T parquet writes a directory: give -o DIR")
+	case *format == "parquet":
+		var err error
+		if pqs, err = agent.OpenParquetStore(*out, *pqEvery, *pqRows); err != nil {
+			return fmt.Errorf("-o %s: %w", *out, err)
+		}
+		pqs.Log = func(format string, a ...any) { fmt.Fprintf(stderr, "rtmpscope: collect: "+format+"\n", a...) }
+		st = pqs
+	case *format != "ndjson":
+		return usagef("-T %s: collect writes ndjson or parquet", *format)
+	case *out != "":
 		ds, err := agent.OpenDirStore(*out)
 		if err != nil {
 			return fmt.Errorf("-o %s: %w", *out, err)
 		}
 		st = ds
-	} else {
+	default:
 		st = agent.NewWriterStore(stdout)
 	}
 	nc, err := nf.connect(*url, "rtmpscope collect", false, stderr)
@@ -87,6 +106,9 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if len(hosts) > 0 {
 		fmt.Fprint(stderr, ")")
+	}
+	if pqs != nil && pqs.Rejected > 0 {
+		fmt.Fprintf(stderr, ", %d not stored (no Parquet row for them)", pqs.Rejected)
 	}
 	if stats.Skipped > 0 {
 		fmt.Fprintf(stderr, ", %d delivered again and skipped (already stored)", stats.Skipped)

@@ -17,7 +17,9 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	pq "github.com/parquet-go/parquet-go"
 
+	"github.com/rtmpscope/rtmpscope/export/parquet"
 	"github.com/rtmpscope/rtmpscope/internal/natstest"
 )
 
@@ -151,6 +153,7 @@ func TestPublishTwoHostsCollect(t *testing.T) {
 					t.Errorf("host %s: collected %d lines, local run %d; not the same bytes", host, len(lines(got)), len(lines(want)))
 				}
 			}
+			checkParquetCollect(t, srv.URL(), map[string][]byte{"ingest-a": wantA, "ingest-b": wantB})
 			_, errOut, code = rtmpscope(t, "collect", "--nats", srv.URL(), "--until-empty", "-o", dir)
 			if code != 0 || !strings.Contains(errOut, "0 events collected") {
 				t.Errorf("second collect: exit %d: %s", code, errOut)
@@ -159,6 +162,58 @@ func TestPublishTwoHostsCollect(t *testing.T) {
 				t.Errorf("second collect changed the store")
 			}
 		})
+	}
+}
+
+// checkParquetCollect collects the same events as Parquet (a second
+// durable consumer) and reads the files back with parquet-go's reader:
+// each host and kind has as many rows as the local run has events, and
+// the source column is the host.
+func checkParquetCollect(t *testing.T, url string, want map[string][]byte) {
+	t.Helper()
+	dir := t.TempDir()
+	if _, errOut, code := rtmpscope(t, "collect", "--nats", url, "--durable", "pq", "-T", "parquet", "-o", dir, "--until-empty"); code != 0 {
+		t.Fatalf("collect -T parquet: %s", errOut)
+	}
+	for host, nd := range want {
+		kinds := map[string]int64{}
+		for _, l := range lines(nd) {
+			var e struct{ Kind string }
+			json.Unmarshal([]byte(l), &e)
+			kinds[e.Kind]++
+		}
+		for kind, n := range kinds {
+			files, _ := filepath.Glob(filepath.Join(dir, "host="+host, "kind="+kind, "*.parquet"))
+			var rows int64
+			for _, f := range files {
+				fh, err := os.Open(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				st, _ := fh.Stat()
+				pf, err := pq.OpenFile(fh, st.Size())
+				if err != nil {
+					t.Fatalf("%s: %v", f, err)
+				}
+				rows += pf.NumRows()
+				fh.Close()
+			}
+			if rows != n {
+				t.Errorf("host %s kind %s: %d Parquet rows, %d events in the local run", host, kind, rows, n)
+			}
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "host="+host, "kind=conn", "*.parquet"))
+		for _, f := range files {
+			conns, err := pq.ReadFile[parquet.ConnRow](f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range conns {
+				if c.Source != host {
+					t.Errorf("%s: source %q, want %q", f, c.Source, host)
+				}
+			}
+		}
 	}
 }
 
