@@ -31,7 +31,7 @@ func TestDirStoreCutsUncommitted(t *testing.T) {
 		s.Write(0, "h1", it.Line)
 	}
 	s.Write(0, "h2", items[0].Line) // a host first seen after the commit
-	s.Close()                    // flushed, not committed: the "crash"
+	s.Close()                       // flushed, not committed: the "crash"
 
 	s, err = OpenDirStore(dir)
 	if err != nil {
