@@ -84,6 +84,11 @@ type Store struct {
 	// series holds the streams' and connections' time series for the
 	// charts (export/report/series, fed from the same records).
 	series series.Collector
+	// audioCfg lists, per connection, the rows of audio sequence headers
+	// (rare), so that a coded audio frame decoded again from the spill
+	// file gets its stream's effective format (media.Formats) as the
+	// session layer gave it.
+	audioCfg map[uint32][]int
 	// pairs holds the session layer's request/response links of the
 	// (few) command rows that have one.
 	pairs map[int]*session.Pair
@@ -181,6 +186,14 @@ func (s *Store) Add(rec session.Record) {
 	}
 	s.maxFrame = max(s.maxFrame, uint64(row.Frame))
 	s.series.Add(&rec)
+	if ev.Kind == event.KindMessage && hasAudioConfig(&rec.Body) {
+		if s.audioCfg == nil {
+			s.audioCfg = map[uint32][]int{}
+		}
+		if l := s.audioCfg[row.Conn]; len(l) < maxAudioCfg {
+			s.audioCfg[row.Conn] = append(l, s.n)
+		}
+	}
 	s.push(row)
 }
 
@@ -434,6 +447,56 @@ func (s *Store) Series() ([]series.Stream, []series.Conn) {
 	return s.series.Streams(), s.series.Conns()
 }
 
+// maxAudioCfg bounds the audio sequence-header rows remembered per
+// connection (a stream re-sends its header on a configuration change).
+const maxAudioCfg = 256
+
+// hasAudioConfig says whether b holds an audio sequence header.
+func hasAudioConfig(b *decode.Body) bool {
+	if a := b.Audio; a != nil && a.PacketType == media.AudioSequenceStart {
+		return true
+	}
+	for i := range b.Aggregate {
+		if a := b.Aggregate[i].Audio; a != nil && a.PacketType == media.AudioSequenceStart {
+			return true
+		}
+	}
+	return false
+}
+
+// applyFormatsLocked gives the audio of row i, decoded again into b, the
+// effective format the session layer gave it: media.Formats replayed over
+// the connection's audio sequence headers before it.
+func (s *Store) applyFormatsLocked(i int, row *Row, m *event.Message, b *decode.Body) {
+	if b.Audio == nil && len(b.Aggregate) == 0 {
+		return
+	}
+	var f media.Formats
+	for _, j := range s.audioCfg[row.Conn] {
+		if j >= i {
+			break
+		}
+		jr := s.rowLocked(j)
+		if jm, err := s.messageLocked(&jr); err == nil {
+			jb := decode.Message(jm)
+			applyFormats(&f, jm, &jb)
+		}
+	}
+	applyFormats(&f, m, b)
+}
+
+// applyFormats is the session layer's rule (session.connState.applyFormats).
+func applyFormats(f *media.Formats, m *event.Message, b *decode.Body) {
+	if b.Audio != nil {
+		f.Audio(uint8(m.Dir), m.MSID, b.Audio)
+	}
+	for i := range b.Aggregate {
+		if a := b.Aggregate[i].Audio; a != nil {
+			f.Audio(uint8(m.Dir), m.MSID, a)
+		}
+	}
+}
+
 // PairRows returns the rows that have a request/response link, in order.
 func (s *Store) PairRows() []int {
 	s.mu.Lock()
@@ -541,6 +604,7 @@ func (s *Store) Record(i int, revealed bool) (*session.Record, error) {
 	switch {
 	case !kept:
 		rec.Body = decode.Message(m)
+		s.applyFormatsLocked(i, &row, m, &rec.Body)
 	case revealed && len(s.secrets[i]) > 0:
 		rec.Message = reveal(m, s.secrets[i])
 		rec.Body = decode.Message(rec.Message)
