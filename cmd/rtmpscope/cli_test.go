@@ -60,12 +60,16 @@ func TestWrongFlagIsOneLine(t *testing.T) {
 		{[]string{"-r", pcaps + "publish.pcap", "-Z"}, "run 'rtmpscope --help' for usage"},
 		{[]string{"stats", "--bogus"}, "run 'rtmpscope stats --help' for usage"},
 		{[]string{"conns", "-r"}, "run 'rtmpscope conns --help' for usage"},
+		{[]string{"--interfce", "lo"}, "run 'rtmpscope --help' for usage"},
 	} {
 		out, errOut, code := rtmpscope(t, c.args...)
 		lines := strings.Split(strings.TrimRight(errOut, "\n"), "\n")
 		if code != 2 || out != "" || len(lines) != 2 || lines[1] != c.hint {
 			t.Errorf("%v: exit %d, stderr %d lines:\n%s", c.args, code, len(lines), errOut)
 		}
+	}
+	if _, errOut, _ := rtmpscope(t, "--interfce", "lo"); !strings.Contains(errOut, "unknown flag: --interfce (did you mean --interface?)") {
+		t.Errorf("no suggestion: %q", errOut)
 	}
 }
 

@@ -133,7 +133,7 @@ func parseFlagsArgs(fs *pflag.FlagSet, args []string, usage string, stdout, stde
 		return errHelp
 	}
 	if err := fs.Parse(args); err != nil {
-		return usageError{err}
+		return usageError{suggestFlag(fs, err)}
 	}
 	if *help {
 		io.WriteString(stdout, usage)

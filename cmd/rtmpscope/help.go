@@ -7,6 +7,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -189,4 +190,48 @@ func commandHelp(ctx context.Context, run func(context.Context, []string, io.Wri
 	hc := &helpCapture{}
 	_ = run(ctx, []string{"--help"}, hc, io.Discard)
 	return hc.fs, hc.usage
+}
+
+// suggestFlag adds the nearest flag name to an unknown-flag error:
+// "unknown flag: --interfce (did you mean --interface?)".
+func suggestFlag(fs *pflag.FlagSet, err error) error {
+	var ne *pflag.NotExistError
+	if !errors.As(err, &ne) {
+		return err
+	}
+	name := strings.TrimLeft(ne.GetSpecifiedName(), "-")
+	if name == "" || len(name) < 3 {
+		return err
+	}
+	best, bestDist := "", 3
+	fs.VisitAll(func(f *pflag.Flag) {
+		if d := editDistance(name, f.Name); d < bestDist {
+			best, bestDist = f.Name, d
+		}
+	})
+	if best == "" {
+		return err
+	}
+	return fmt.Errorf("%w (did you mean --%s?)", err, best)
+}
+
+// editDistance is the Levenshtein distance of two short strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
