@@ -70,10 +70,10 @@ func (c *conn) plausibleAhead(s int) int64 {
 }
 
 // implausible counts and reports a segment ignored as corrupt.
-func (c *conn) implausible(s int, p capture.Packet, diff int64, where string) {
+func (c *conn) implausible(s int, p capture.Packet, payload int, diff int64, where string) {
 	c.a.stats.Implausible++
 	h := &c.half[s]
-	c.note(s, Anomaly{Kind: AnomalyImplausibleSeq, Offset: h.off, Bytes: int64(len(p.Data)), Frames: [2]uint64{0, p.Frame}, Time: p.Info.Timestamp,
+	c.note(s, Anomaly{Kind: AnomalyImplausibleSeq, Offset: h.off, Bytes: int64(payload), Frames: [2]uint64{0, p.Frame}, Time: p.Info.Timestamp,
 		Text: fmt.Sprintf("segment in frame %d starts %d bytes %s the next expected byte (offset %d): outside any plausible window, ignored as corrupt", p.Frame, abs(diff), where, h.off)})
 }
 

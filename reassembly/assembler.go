@@ -106,9 +106,9 @@ type Assembler struct {
 	stats   Stats
 	live    int // connections currently open
 	nextID  uint64
-	queued  int   // out-of-order bytes held, all connections
-	maxConn int   // MaxPagesPerConn in bytes
-	maxAll  int   // MaxPagesTotal in bytes
+	queued  int // out-of-order bytes held, all connections
+	maxConn int // MaxPagesPerConn in bytes
+	maxAll  int // MaxPagesTotal in bytes
 	resets  []*conn
 
 	lastFlush time.Time

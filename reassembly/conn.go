@@ -125,7 +125,7 @@ func (c *conn) segment(s int, p capture.Packet, tcp *layers.TCP) {
 			return // dropped by the receiver unless at next (RFC 5961)
 		}
 		if diff > c.plausibleAhead(s) {
-			c.implausible(s, p, diff, "ahead of")
+			c.implausible(s, p, len(payload), diff, "ahead of")
 			return
 		}
 		if tcp.FIN {
@@ -143,7 +143,7 @@ func (c *conn) segment(s int, p capture.Packet, tcp *layers.TCP) {
 		}
 		if -diff > h.off && h.off >= 0 && len(payload) > 0 && -diff-h.off > c.plausibleAhead(s) {
 			// Before the first byte of the stream by more than a window.
-			c.implausible(s, p, diff, "before")
+			c.implausible(s, p, len(payload), diff, "before")
 			return
 		}
 		if len(payload) > 0 {
