@@ -93,7 +93,10 @@ type ExtractedFile struct {
 	// written but no sequence header was (a capture that began
 	// mid-stream): players cannot decode those frames.
 	NoVideoConfig, NoAudioConfig bool
-	Err                          error // the first write error, if any
+	// MetadataRewritten is set when onMetaData's duration and filesize
+	// were rewritten to what the file holds (metadata.go).
+	MetadataRewritten bool
+	Err               error // the first write error, if any
 }
 
 // Limits on what is held per stream before its first coded frame (rebase
@@ -145,6 +148,9 @@ type extStream struct {
 	// needs and has track sequence headers per media type (0 audio, 1
 	// video) for NoAudioConfig / NoVideoConfig.
 	needs, has [2]bool
+	// metaAt are the file offsets of the onMetaData fields rewritten on
+	// close (metadata.go).
+	metaAt []fileFields
 }
 
 // NewExtractor returns an Extractor with the given options.
@@ -603,10 +609,17 @@ func (x *Extractor) write(s *extStream, typ uint8, ts uint32, body []byte) {
 			ts = 0
 		}
 	}
+	meta := metaFields{-1, -1}
+	if typ == flv.TagScript {
+		body, meta = prepareMetadata(body)
+	}
 	if err := s.w.WriteTag(typ, ts, body); err != nil {
 		x.fail(s, fmt.Errorf("extract %s: %w", s.info.Path, err))
 		s.w = nil
 		return
+	}
+	if typ == flv.TagScript {
+		s.noteMetadata(meta, s.w.Bytes()-4-int64(len(body)))
 	}
 	i := &s.info
 	i.Tags++
@@ -653,6 +666,9 @@ func (x *Extractor) closeStream(c *extConn, k StreamKey, st *session.State) {
 	if s.w != nil {
 		err = s.w.Flush()
 		s.info.Bytes = s.w.Bytes()
+	}
+	if err == nil {
+		err = x.patchMetadata(s)
 	}
 	if err == nil && s.flags != flv.FlagAudio|flv.FlagVideo {
 		_, err = s.file.WriteAt([]byte{s.flags}, 4)
