@@ -684,23 +684,26 @@ func (d *dirState) payload(b []byte, pos int64) int {
 		// and do not count against the connection's budget.
 		cs.msg.Body = append(cs.msg.Body, b[:n]...)
 	} else if cs.keep {
+		// Budgets are charged by capacity, not length: a body grows by
+		// doubling, and what it reserves is what memory holds.
 		m := cs.msg
+		extra := int64(grownCap(m.Body, int(n), cs.length) - cap(m.Body))
 		switch {
-		case d.c.liveBody+int64(n) > d.c.opts.MaxBodyBytes:
+		case d.c.liveBody+extra > d.c.opts.MaxBodyBytes:
 			d.c.diag(d, event.Warn, "chunk.mem_limit", d.curFrame, pos, fmt.Sprintf("partial message bodies of this connection exceed %d bytes (--max-body-conn): the body of the message on csid %d is not kept", d.c.opts.MaxBodyBytes, cs.id))
-			d.c.release(int64(len(m.Body)))
+			d.c.release(int64(cap(m.Body)))
 			m.Body = nil
 			m.BodyTruncated = true
 			cs.keep = false
-		case !d.c.opts.Budget.take(int64(n)):
+		case extra > 0 && !d.c.opts.Budget.take(extra):
 			d.c.diag(d, event.Warn, "chunk.budget", d.curFrame, pos, fmt.Sprintf("partial message bodies of all connections exceed %d bytes (--max-body-total): the body of the message on csid %d is not kept", d.c.opts.Budget.Max(), cs.id))
-			d.c.release(int64(len(m.Body)))
+			d.c.release(int64(cap(m.Body)))
 			m.Body = nil
 			m.BodyTruncated = true
 			cs.keep = false
 		default:
 			m.Body = growAppend(m.Body, b[:n], cs.length)
-			d.c.liveBody += int64(n)
+			d.c.liveBody += extra
 		}
 	}
 	cs.have += n
@@ -723,20 +726,25 @@ const firstBodyAlloc = 256 << 10
 // growAppend appends src to dst, growing geometrically but never beyond
 // total, so that a length claim allocates only as bytes arrive.
 func growAppend(dst, src []byte, total uint32) []byte {
-	need := len(dst) + len(src)
-	if need > cap(dst) {
-		nc := max(2*cap(dst), firstBodyAlloc, need)
-		if nc > int(total) {
-			nc = int(total)
-		}
-		if nc < need {
-			nc = need
-		}
+	if nc := grownCap(dst, len(src), total); nc > cap(dst) {
 		nb := make([]byte, len(dst), nc)
 		copy(nb, dst)
 		dst = nb
 	}
 	return append(dst, src...)
+}
+
+// grownCap is the capacity growAppend gives dst to append n more bytes.
+func grownCap(dst []byte, n int, total uint32) int {
+	need := len(dst) + n
+	if need <= cap(dst) {
+		return cap(dst)
+	}
+	nc := max(2*cap(dst), firstBodyAlloc, need)
+	if nc > int(total) {
+		nc = int(total)
+	}
+	return max(nc, need)
 }
 
 // endChunk finishes the current chunk; end is the offset after its last byte.
@@ -753,7 +761,7 @@ func (d *dirState) endChunk(end int64) {
 		cs.counted = false
 	}
 	if cs.keep && d.trial == nil {
-		d.c.release(int64(len(m.Body)))
+		d.c.release(int64(cap(m.Body)))
 	}
 	if end > 0 {
 		m.Frame, m.Time = d.frameAt(end - 1)
@@ -770,7 +778,7 @@ func (d *dirState) dropPartial(cs *chunkStream) {
 		return
 	}
 	if cs.keep && d.trial == nil {
-		d.c.release(int64(len(cs.msg.Body)))
+		d.c.release(int64(cap(cs.msg.Body)))
 	}
 	if cs.counted {
 		d.partials--

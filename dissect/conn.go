@@ -14,12 +14,13 @@ import (
 type Options struct {
 	// MaxBodyBytes caps the bytes held in partial (incomplete) message
 	// bodies per connection; beyond it bodies are framed but not kept
-	// (event.Message.BodyTruncated, diagnostic chunk.mem_limit). Default
-	// 32 MiB (two messages of RTMP's largest length).
+	// (event.Message.BodyTruncated, diagnostic chunk.mem_limit), counted
+	// by capacity. Default 20 MiB (a message of RTMP's largest length, whose
+	// capacity grows to 16 MiB).
 	MaxBodyBytes int64
 	// MaxTotalBodyBytes is the budget for partial message bodies across
 	// all connections of a run (diagnostic chunk.budget when it refuses a
-	// body). Default DefaultMaxTotalBodyBytes (48 MiB). Protocol makes one
+	// body). Default DefaultMaxTotalBodyBytes (24 MiB). Protocol makes one
 	// Budget of this size for every connection it starts.
 	MaxTotalBodyBytes int64
 	// Budget is the shared budget itself; nil makes one per Protocol (or
@@ -48,7 +49,7 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.MaxBodyBytes <= 0 {
-		o.MaxBodyBytes = 32 << 20
+		o.MaxBodyBytes = 20 << 20
 	}
 	if o.Budget == nil {
 		o.Budget = NewBudget(o.MaxTotalBodyBytes)

@@ -205,6 +205,13 @@ func marshalEventReflect(r *session.Record, opts EventOptions) ([]byte, error) {
 	switch ev.Kind {
 	case event.KindMessage:
 		j := messageToJSON(head, ev.Message, body, opts)
+		if j.Payload != "" && len(r.Secrets) > 0 {
+			// The payload dump masks what the redactor masked
+			// (an aggregate's onMetaData).
+			m := *ev.Message
+			m.Body = r.MaskedBody()
+			j.Payload = messageToJSON(head, &m, body, opts).Payload
+		}
 		j.Pair = pairToJSON(r.Pair)
 		return json.Marshal(j)
 	case event.KindDiagnostic:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,24 +31,32 @@ type limitFlags struct {
 	secrets      int
 	amfDepth     int
 	amfValues    int
+	memory       byteSize
 }
 
 func (l *limitFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&l.flows, "max-flows", 0, "most TCP connections and UDP flows followed at once, each (`N`; default 10000); further ones are counted, not analyzed")
 	fs.Var(&l.reorderConn, "max-reorder-conn", "out-of-order bytes held per TCP connection (`SIZE`, e.g. 8MiB; default 4096 pages of 1900 bytes)")
 	fs.Var(&l.reorderTotal, "max-reorder-total", "out-of-order bytes held in all (`SIZE`; default 65536 pages of 1900 bytes)")
-	fs.Var(&l.bodyConn, "max-body-conn", "bytes of incomplete message bodies held per connection (`SIZE`; default 32MiB)")
-	fs.Var(&l.bodyTotal, "max-body-total", "bytes of incomplete message bodies held across all connections (`SIZE`; default 48MiB)")
+	fs.Var(&l.bodyConn, "max-body-conn", "bytes of incomplete message bodies held per connection (`SIZE`; default 20MiB)")
+	fs.Var(&l.bodyTotal, "max-body-total", "bytes of incomplete message bodies held across all connections (`SIZE`; default 24MiB)")
 	fs.IntVar(&l.chunkStreams, "max-chunk-streams", 0, "chunk streams tracked per connection direction (`N`; default 1024)")
 	fs.IntVar(&l.partials, "max-partials", 0, "messages in progress per connection direction whose bodies are kept (`N`; default 64)")
 	fs.IntVar(&l.outstanding, "max-outstanding", 0, "unanswered requests remembered per connection direction (`N`; default 1024)")
 	fs.IntVar(&l.secrets, "max-secrets", 0, "learned secrets remembered per connection for redaction (`N`; default 1024)")
 	fs.IntVar(&l.amfDepth, "max-amf-depth", 0, "AMF nesting decoded (`N`; default 64)")
+	fs.Var(&l.memory, "memory-limit", "soft limit of the Go heap (`SIZE`; default none, or $GOMEMLIMIT): the collector works harder near it, nothing fails past it")
 	fs.IntVar(&l.amfValues, "max-amf-values", 0, "AMF values decoded per message (`N`; default 65536)")
 }
 
 // apply sets the flags' limits in cfg; unset flags leave the defaults.
+// The heap's soft limit is process-wide (runtime/debug.SetMemoryLimit);
+// it is off by default because near it the collector runs all the time
+// (a run with 60 MB of live AMF values took five times as long).
 func (l *limitFlags) apply(cfg *pipeline.Config) {
+	if l.memory > 0 {
+		debug.SetMemoryLimit(int64(l.memory))
+	}
 	if l.flows > 0 {
 		cfg.Reassembly.MaxConns, cfg.Flow.MaxUDPFlows = l.flows, l.flows
 	}

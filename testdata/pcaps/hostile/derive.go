@@ -16,9 +16,10 @@
 //	             names (each a secret the redactor learns), then one data
 //	             message of 200000 strings that mention none of them
 //	             (item 4: redaction in linear time).
-//	budget       N (default 6) copies of the connection, each with a 16 MB
-//	             message left incomplete (all but its last byte): partial
-//	             bodies of N × 16 MB held at once (item 4: global budget).
+//	budget       N (default 12) copies of the connection, each with an 8 MB
+//	             video message left incomplete (all but its last byte):
+//	             partial bodies of N × 8 MB held at once (item 4: global
+//	             budget; one connection stays under its own cap).
 //	streams      N (default 10000) message streams, each with one video
 //	             sequence header and never closed, over N/60 copies of the
 //	             connection (item 4: extract's open files).
@@ -99,12 +100,12 @@ func derive(c *pcapsplice.Capture, kind string, n int) error {
 		return c.InsertAfter(at, ins)
 	case "budget":
 		if n <= 0 {
-			n = 6
+			n = 12
 		}
-		// A 16 MB message whose last byte never comes, on a chunk stream
+		// An 8 MB message whose last byte never comes, on a chunk stream
 		// of its own, under a chunk size that makes it one chunk.
-		const size = 1<<24 - 1
-		ins := pcapsplice.SetChunkSize(1 << 24)
+		const size = 1<<23 - 1
+		ins := pcapsplice.SetChunkSize(1 << 23)
 		ins = append(ins, pcapsplice.Header(9, 9, 1, 0, size)...)
 		body := make([]byte, size-1)
 		body[0] = 0x17
