@@ -95,12 +95,22 @@ type Store struct {
 }
 
 // New returns an empty Store whose spill file is made in dir ("" for the
-// system temp dir). Close removes it.
+// system temp dir), readable by its owner only (0600). The file is
+// unlinked as soon as it is created, so it disappears on every exit path
+// (quit, SIGHUP from a closed terminal, a crash, SIGKILL): the open
+// descriptor is the only way to it. Where an open file cannot be unlinked
+// (Windows), Close removes it.
 func New(dir string) (*Store, error) {
 	f, err := os.CreateTemp(dir, "rtmpscope-tui-*.spill")
 	if err != nil {
 		return nil, fmt.Errorf("tui store: spill file: %w", err)
 	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("tui store: spill file: %w", err)
+	}
+	os.Remove(f.Name()) // best effort; Close removes it otherwise
 	return &Store{
 		spill:     f,
 		spillW:    bufio.NewWriterSize(f, 1<<20),

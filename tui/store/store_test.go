@@ -155,8 +155,20 @@ func TestSpillHoldsNoSecret(t *testing.T) {
 	if err := s.spillW.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(s.spill.Name())
+	// The spill file is unlinked at once (store.New): read it through
+	// its descriptor.
+	if _, err := os.Stat(s.spill.Name()); !os.IsNotExist(err) {
+		t.Errorf("the spill file %s is still in the file system: %v", s.spill.Name(), err)
+	}
+	fi, err := s.spill.Stat()
 	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("spill file mode %v, want 0600", fi.Mode().Perm())
+	}
+	b := make([]byte, fi.Size())
+	if _, err := s.spill.ReadAt(b, 0); err != nil {
 		t.Fatal(err)
 	}
 	if len(b) == 0 {
