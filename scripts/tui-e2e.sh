@@ -111,9 +111,9 @@ selected | grep -q 'publish#' || fail ":25 did not select the publish command (f
 echo "ok: go to frame"
 
 tm send-keys -t ui g /
-tm send-keys -t ui -l '_result'
+tm send-keys -t ui -l '_result#'
 tm send-keys -t ui Enter
-wait_for "found: _result"
+wait_for "found: _result#"
 selected | grep -q '_result#1' || fail "search did not select _result#1: $(selected)"
 tm send-keys -t ui n
 wait_for "Timeline 12/"

@@ -140,7 +140,7 @@ func TestHelpScrollsAndFits(t *testing.T) {
 // wrap around; diagnostics have e/E.
 func TestSearchNextPrevious(t *testing.T) {
 	m := newModel(t, 80, 24)
-	m = run(t, typeText(send(m, press("/")), "_result"), press("enter"))
+	m = run(t, typeText(send(m, press("/")), "_result#"), press("enter"))
 	first := m.tl.cursor
 	if s := m.st.Summary(m.tl.selected(), false); !strings.HasPrefix(s, "_result") {
 		t.Fatalf("search landed on %q", s)
