@@ -44,7 +44,7 @@ func collect(t *testing.T, name string, maxPoints int) (*Collector, map[string]e
 // the bitrate buckets, the frames of the frame-rate buckets, and one GOP
 // point per keyframe after the first.
 func TestSeriesAgreeWithStats(t *testing.T) {
-	for _, name := range []string{"publish.pcap", "play.pcap", "multi.pcap", "ertmp.pcap", "fastpublish.pcap", "aac48mono.pcap", "relay.pcap"} {
+	for _, name := range []string{"publish.pcap", "play.pcap", "multi.pcap", "ertmp.pcap", "fastpublish.pcap", "aac48mono.pcap", "relay.pcap", "ertmp-multitrack.pcap", "extts.pcap"} {
 		t.Run(name, func(t *testing.T) {
 			c, stats := collect(t, name, 0)
 			streams := c.Streams()
