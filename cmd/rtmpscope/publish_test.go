@@ -121,6 +121,7 @@ func lines(b []byte) []string {
 // byte for byte as a local -T ndjson run writes them, nothing lost; a
 // second collect finds nothing new and leaves the store as it is.
 func TestPublishTwoHostsCollect(t *testing.T) {
+	t.Parallel()
 	a, b := need(t, "publish.pcap"), need(t, "multi.pcap")
 	wantA, wantB := localNDJSON(t, "-r", a), localNDJSON(t, "-r", b)
 	for _, kind := range natstest.Kinds(t) {
@@ -269,6 +270,7 @@ func streamCount(url, host string) uint64 {
 // queue meanwhile are dropped, and the count in the agent's summary and in
 // the agent.dropped event on the stream is exactly what is missing.
 func TestPublishBrokerRestart(t *testing.T) {
+	t.Parallel()
 	path := need(t, "multi.pcap")
 	data, err := os.ReadFile(path)
 	if err != nil {

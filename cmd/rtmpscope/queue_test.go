@@ -54,6 +54,7 @@ func workTotals(t *testing.T, p *proc) (done, redelivered int) {
 // Each job's output is the bytes 'rtmpscope -r FILE... -T ndjson' writes
 // for its sequence, so the totals equal a sequential run.
 func TestWorkQueue(t *testing.T) {
+	t.Parallel()
 	split := splitCapture(t, "publish.pcap", 300)
 	for i, kind := range natstest.Kinds(t) {
 		srv := kind(t)
