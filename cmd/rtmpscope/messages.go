@@ -91,7 +91,8 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	match := out.match(filter)
-	if wantTUI(stdout, *noTUI, fs.Changed("format"), *verbose, in.quiet) {
+	// -x and -l ask for printed lines, as -V does.
+	if wantTUI(stdout, *noTUI, fs.Changed("format"), *verbose || out.hex || out.lineBuffered, in.quiet) {
 		src, err := openInput(&in)
 		if err != nil {
 			return err

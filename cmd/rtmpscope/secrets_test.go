@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -180,4 +181,21 @@ func grepLine(s, sub string) string {
 		}
 	}
 	return ""
+}
+
+// TestSecretsTUI runs scripts/tui-secrets.sh with the test binary: the
+// terminal UI's screens, its spill file and what a closed terminal leaves.
+func TestSecretsTUI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux not installed")
+	}
+	need(t, secretsCapture)
+	out, err := exec.Command("bash", "../../scripts/tui-secrets.sh", binPath).CombinedOutput()
+	if err != nil {
+		t.Fatalf("tui-secrets.sh: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
 }
