@@ -1,17 +1,20 @@
 package pipeline_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/rtmpscope/rtmpscope/capture"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/export/tree"
 	"github.com/rtmpscope/rtmpscope/flow"
 	"github.com/rtmpscope/rtmpscope/internal/capturetest"
 	"github.com/rtmpscope/rtmpscope/pipeline"
@@ -137,5 +140,24 @@ func BenchmarkStageText(b *testing.B) {
 			}
 			return nil
 		}, nil)
+	})
+}
+
+func BenchmarkStageVerbose(b *testing.B) {
+	benchPipeline(b, func() pipeline.Sink {
+		w := bufio.NewWriterSize(io.Discard, 1<<16)
+		var base time.Time
+		return pipeline.NewSink(func(r *session.Record) error {
+			if base.IsZero() {
+				base = r.Time
+			}
+			if !export.Shown(r) {
+				return nil
+			}
+			if err := tree.Write(w, tree.Build(r), tree.WriteOptions{Header: export.TextLine(*r, base, 0), Width: -1, MaxChildren: -1}); err != nil {
+				return err
+			}
+			return w.WriteByte('\n')
+		}, w.Flush)
 	})
 }

@@ -2,6 +2,7 @@ package tree
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/event"
@@ -21,9 +22,9 @@ func buildMessage(ev *event.Event, b decode.Body) *Node {
 	}
 	ef := eventFields(ev)
 	ef.add(
-		field("Frame", fmt.Sprintf("%d (the message's last byte)", m.Frame)),
+		field("Frame", strconv.FormatUint(m.Frame, 10)+" (the message's last byte)"),
 		field("Frames", frames(m.Frames)),
-		field("Stream offset", fmt.Sprint(m.Offset)),
+		field("Stream offset", strconv.FormatInt(m.Offset, 10)),
 	)
 	root.add(ef)
 	root.add(chunks(m))
@@ -39,18 +40,15 @@ func chunks(m *event.Message) *Node {
 	for _, c := range m.Chunks {
 		hdr += c.HeaderLen
 	}
-	v := fmt.Sprintf("%d", m.ChunkCount)
+	v := strconv.Itoa(m.ChunkCount)
 	if len(m.Chunks) < m.ChunkCount {
-		v += fmt.Sprintf(" (%d listed)", len(m.Chunks))
+		v += " (" + strconv.Itoa(len(m.Chunks)) + " listed)"
 	}
-	v += fmt.Sprintf(", %d header bytes", hdr)
+	v += ", " + strconv.Itoa(hdr) + " header bytes"
 	g := field("Chunks", v)
 	g.Expanded = m.ChunkCount <= 4
 	for i, c := range m.Chunks {
-		n := wireField(fmt.Sprintf("Chunk %d", i+1),
-			fmt.Sprintf("offset %d, fmt %d, csid %d, header %d, payload %d, frame %d",
-				c.Offset, c.Fmt, c.CSID, c.HeaderLen, c.PayloadLen, c.Frame),
-			c.Offset, c.HeaderLen)
+		n := wireField("Chunk "+strconv.Itoa(i+1), chunkLine(&c), c.Offset, c.HeaderLen)
 		g.add(n)
 	}
 	return g
@@ -98,13 +96,13 @@ func (l headerLayout) at(label, value string, rel, n int, maxFmt uint8) *Node {
 func messageHeader(m *event.Message) *Node {
 	l := layout(m)
 	g := field("Message header", "").expand()
-	csid := field("Chunk stream ID", fmt.Sprint(m.CSID))
+	csid := field("Chunk stream ID", strconv.FormatUint(uint64(m.CSID), 10))
 	if l.ok {
 		csid.Space, csid.Off, csid.Len = Wire, l.start, int64(l.basic)
 	}
 	g.add(csid)
 
-	msid := l.at("Message stream ID", fmt.Sprint(m.MSID), 7, 4, 0)
+	msid := l.at("Message stream ID", strconv.FormatUint(uint64(m.MSID), 10), 7, 4, 0)
 	switch {
 	case m.MSIDGuess:
 		msid.Value += " (guessed: not on the wire since the capture joined)"
@@ -116,18 +114,18 @@ func messageHeader(m *event.Message) *Node {
 	g.add(timestamp(m, l))
 
 	typ := event.MsgType(m.TypeID).Name()
-	ty := l.at("Type ID", fmt.Sprintf("%d (%s)", m.TypeID, typ), 6, 1, 1)
+	ty := l.at("Type ID", strconv.Itoa(int(m.TypeID))+" ("+typ+")", 6, 1, 1)
 	if !event.MsgType(m.TypeID).Known() {
 		ty.Severity = SevWarn
 	}
 	g.add(ty)
-	length := l.at("Length", fmt.Sprint(m.Length), 3, 3, 1)
+	length := l.at("Length", strconv.FormatUint(uint64(m.Length), 10), 3, 3, 1)
 	if m.BodyTruncated {
 		length.Value += fmt.Sprintf(" (body kept: %d bytes, memory budget exhausted)", len(m.Body))
 		length.Severity = SevWarn
 	}
 	g.add(length)
-	g.add(field("Chunk count", fmt.Sprint(m.ChunkCount)))
+	g.add(field("Chunk count", strconv.Itoa(m.ChunkCount)))
 	if m.Inferred || m.Confidence < 1 {
 		inf := field("Inference", fmt.Sprintf("confidence %.2f", m.Confidence)).sev(SevWarn).expand()
 		if m.InferNote != "" {
@@ -141,15 +139,15 @@ func messageHeader(m *event.Message) *Node {
 // timestamp explains how the absolute timestamp was derived.
 func timestamp(m *event.Message, l headerLayout) *Node {
 	t := m.TS
-	v := fmt.Sprintf("%d ms", m.Timestamp)
+	v := strconv.FormatUint(uint64(m.Timestamp), 10) + " ms"
 	var how string
 	switch t.Fmt {
 	case 0:
 		how = "fmt 0: absolute"
 	case 1, 2:
-		how = fmt.Sprintf("fmt %d: previous timestamp + delta %d", t.Fmt, t.Delta)
+		how = "fmt " + strconv.Itoa(int(t.Fmt)) + ": previous timestamp + delta " + strconv.FormatUint(uint64(t.Delta), 10)
 	default:
-		how = fmt.Sprintf("fmt 3: previous timestamp + the chunk stream's last delta %d", t.Delta)
+		how = "fmt 3: previous timestamp + the chunk stream's last delta " + strconv.FormatUint(uint64(t.Delta), 10)
 	}
 	n := field("Timestamp", v).expand()
 	if t.Inferred {
@@ -209,4 +207,22 @@ func wireExtent(m *event.Message) (lo, hi int64) {
 	}
 	last := m.Chunks[len(m.Chunks)-1]
 	return m.Offset, last.Offset + int64(last.HeaderLen+last.PayloadLen)
+}
+
+// chunkLine describes one chunk: where it is, its header and payload.
+func chunkLine(c *event.ChunkInfo) string {
+	b := make([]byte, 0, 80)
+	b = append(b, "offset "...)
+	b = strconv.AppendInt(b, c.Offset, 10)
+	b = append(b, ", fmt "...)
+	b = strconv.AppendUint(b, uint64(c.Fmt), 10)
+	b = append(b, ", csid "...)
+	b = strconv.AppendUint(b, uint64(c.CSID), 10)
+	b = append(b, ", header "...)
+	b = strconv.AppendInt(b, int64(c.HeaderLen), 10)
+	b = append(b, ", payload "...)
+	b = strconv.AppendInt(b, int64(c.PayloadLen), 10)
+	b = append(b, ", frame "...)
+	b = strconv.AppendUint(b, c.Frame, 10)
+	return string(b)
 }

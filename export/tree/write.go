@@ -66,7 +66,12 @@ func Write(w io.Writer, root *Node, opts WriteOptions) error {
 	if opts.MaxChildren == 0 {
 		opts.MaxChildren = DefaultMaxChildren
 	}
-	bw := bufio.NewWriter(w)
+	// A buffered writer is written to directly (the -V sink's): a new
+	// bufio.Writer per event cost an allocation and a flush each.
+	bw, buffered := w.(*bufio.Writer)
+	if !buffered {
+		bw = bufio.NewWriter(w)
+	}
 	if root == nil {
 		root = &Node{Label: "no event"}
 	}
@@ -77,11 +82,20 @@ func Write(w io.Writer, root *Node, opts WriteOptions) error {
 		tw.line(0, root)
 	}
 	tw.children(root, 1)
-	if err := bw.Flush(); err != nil {
+	var err error
+	if buffered {
+		_, err = bw.Write(nil) // the writer's sticky error, if any
+	} else {
+		err = bw.Flush()
+	}
+	if err != nil {
 		return fmt.Errorf("write detail tree: %w", err)
 	}
 	return nil
 }
+
+// indents holds the indentation of every depth Write goes to.
+var indents = strings.Repeat("  ", maxWriteDepth+1)
 
 type textWriter struct {
 	w    *bufio.Writer
@@ -113,7 +127,7 @@ func (t *textWriter) children(n *Node, depth int) {
 // line writes one node. The label is kept whole; the value is cut to fit
 // the width, since values (AMF strings, hex) are what grows.
 func (t *textWriter) line(depth int, n *Node) {
-	indent := strings.Repeat("  ", depth)
+	indent := indents[:2*min(depth, maxWriteDepth+1)]
 	label := OneLine(n.Label)
 	value := OneLine(n.Value)
 	suffix := ""
@@ -218,7 +232,16 @@ func wrap(s string, first, rest int) (string, []string) {
 // would break a one-line layout (AMF strings may hold anything), here and
 // in the terminal UI's detail pane.
 func OneLine(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		// Control characters are ASCII or, encoded, start with 0xC2
+		// (U+0080..U+009F): any other byte leaves the string as it is.
+		if c := s[i]; c < 0x20 || c == 0x7f || c == 0xc2 {
+			clean = false
+			break
+		}
+	}
+	if clean || !strings.ContainsFunc(s, isControl) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
