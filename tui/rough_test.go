@@ -317,6 +317,12 @@ func TestPacketCountNeverLags(t *testing.T) {
 	if !strings.Contains(m.statusLine(), itoa(int(max))+" pkts") {
 		t.Errorf("status %q", m.statusLine())
 	}
+	// Live, the kernel's counter (published periodically) is behind too.
+	m.opts.Live = true
+	m.st.SetLive(3, 0)
+	if !strings.Contains(m.statusLine(), itoa(int(max))+" pkts 0 dropped") {
+		t.Errorf("live status %q", m.statusLine())
+	}
 }
 
 func maxU(a, b uint32) uint32 {

@@ -13,7 +13,9 @@ func (m *Model) statusLine() string {
 	c := m.st.Counts()
 	parts := []string{m.opts.Source}
 	if m.opts.Live {
-		parts = append(parts, fmt.Sprintf("%d pkts %d dropped %s", c.Received, c.Dropped, humanBytes(c.Read)))
+		// The kernel's counter is published periodically; the rows'
+		// frames (Packets) never let it lag what is on screen.
+		parts = append(parts, fmt.Sprintf("%d pkts %d dropped %s", max(c.Received, c.Packets), c.Dropped, humanBytes(c.Read)))
 	} else {
 		parts = append(parts, fmt.Sprintf("%d pkts", c.Packets))
 	}
