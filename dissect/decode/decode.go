@@ -63,8 +63,19 @@ func MessageWith(m *event.Message, opts amf.Options) Body {
 	return b
 }
 
-// Summary is the short description of a message for one-line views.
+// Summary is the short description of a message for one-line views. A
+// data, shared-object or aggregate body that did not decode whole says so
+// ("[error: ...]", with the offset), as a command's does, so a line never
+// reads like a good message when part of it is missing.
 func Summary(m *event.Message, b Body) string {
+	s := summary(m, b)
+	if b.Err != nil && (b.Data != nil || b.Shared != nil || b.Aggregate != nil) {
+		s += " [error: " + b.Err.Error() + "]"
+	}
+	return s
+}
+
+func summary(m *event.Message, b Body) string {
 	switch {
 	case b.Command != nil:
 		return b.Command.String()
