@@ -394,7 +394,7 @@ func (m *Model) helpKey(msg tea.KeyPressMsg) tea.Cmd {
 	default:
 		m.showHelp = false
 	}
-	m.helpTop = max(m.helpTop, 0) // the view clamps the other end
+	m.helpTop = min(max(m.helpTop, 0), m.helpMaxTop())
 	return nil
 }
 
@@ -735,6 +735,14 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 	if ms.Button != tea.MouseLeft || m.showHelp {
 		return nil
 	}
+	if m.conv != nil {
+		// A click picks a line of the conversation (one title line).
+		if row := ms.Y - 1; row >= 0 {
+			m.conv.cursor = m.conv.top + row
+			m.conv.move(0)
+		}
+		return nil
+	}
 	for p, r := range m.rects {
 		if !r.has(ms.X, ms.Y) {
 			continue
@@ -771,6 +779,15 @@ func (m *Model) wheel(ms tea.Mouse) tea.Cmd {
 	case tea.MouseWheelDown:
 		d = 3
 	default:
+		return nil
+	}
+	switch {
+	case m.showHelp:
+		m.helpTop = min(max(m.helpTop+d, 0), m.helpMaxTop())
+		return nil
+	case m.conv != nil:
+		m.conv.top = min(max(m.conv.top+d, 0), max(len(m.conv.lines)-m.conv.height, 0))
+		m.conv.cursor = min(max(m.conv.cursor, m.conv.top), m.conv.top+max(m.conv.height-1, 0))
 		return nil
 	}
 	for p, r := range m.rects {
@@ -1059,6 +1076,24 @@ func (m *Model) timelineTitle() string {
 // helpView is the help overlay: every pane's full key map, in two columns
 // when they fit, scrolled by helpTop when it is taller than h.
 func (m *Model) helpView(h int) string {
+	head := m.th.Title.Render("rtmpscope keys") + "  (j/k pgup/pgdn scroll, any other key closes)"
+	lines := m.helpLines()
+	rows := max(h-1, 0)
+	top := min(m.helpTop, max(len(lines)-rows, 0))
+	end := min(top+rows, len(lines))
+	if top > 0 || end < len(lines) {
+		head += fmt.Sprintf("  [%d-%d of %d]", top+1, end, len(lines))
+	}
+	return block(append([]string{head}, lines[top:end]...), m.width, h, m.th.Ellipsis())
+}
+
+// helpMaxTop is the last useful help scroll position.
+func (m *Model) helpMaxTop() int {
+	return max(len(m.helpLines())-max(m.height-1-m.barLines()-1, 0), 0)
+}
+
+// helpLines lays out every key map's help, in two columns when wide.
+func (m *Model) helpLines() []string {
 	var groups [][]key.Binding
 	groups = append(groups, m.keys.FullHelp()...)
 	groups = append(groups, m.detail.KeyMap.FullHelp()...)
@@ -1075,7 +1110,6 @@ func (m *Model) helpView(h int) string {
 			lines = append(lines, "  "+m.th.HelpKey.Render(fit(hp.Key, 12, ""))+m.th.HelpDesc.Render(hp.Desc))
 		}
 	}
-	head := m.th.Title.Render("rtmpscope keys") + "  (j/k pgup/pgdn scroll, any other key closes)"
 	if m.width >= 72 {
 		// Two columns when there is room, split at a group heading near
 		// the middle so no group is cut in two.
@@ -1091,11 +1125,5 @@ func (m *Model) helpView(h int) string {
 		right := block(lines[half:], m.width-m.width/2, n, m.th.Ellipsis())
 		lines = strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, left, right), "\n")
 	}
-	rows := max(h-1, 0)
-	top := min(m.helpTop, max(len(lines)-rows, 0))
-	end := min(top+rows, len(lines))
-	if top > 0 || end < len(lines) {
-		head += fmt.Sprintf("  [%d-%d of %d]", top+1, end, len(lines))
-	}
-	return block(append([]string{head}, lines[top:end]...), m.width, h, m.th.Ellipsis())
+	return lines
 }

@@ -128,6 +128,9 @@ func TestHelpScrollsAndFits(t *testing.T) {
 		t.Errorf("G did not scroll the help to %q", lastKey)
 	}
 	golden.RequireEqual(t, end.Render())
+	if up := send(end, press("k")); up.helpTop != end.helpTop-1 || up.Render() == end.Render() {
+		t.Errorf("k after G: top %d, was %d", up.helpTop, end.helpTop)
+	}
 	if back := send(end, press("g")); !strings.Contains(back.Render(), "rtmpscope keys") {
 		t.Error("g did not scroll back to the top")
 	}
