@@ -60,6 +60,7 @@ var subcommands = map[string]command{
 	"queue":       {run: runQueue, summary: "put archived capture sequences on a NATS JetStream work queue"},
 	"work":        {run: runWork, summary: "process capture sequences from the work queue, output written atomically"},
 	"report":      {run: runReport, summary: "one self-contained HTML report of a capture: stories, ladders, charts"},
+	"relay":       {run: runRelay, summary: "relay latency: publisher → player per frame, startup, dropped frames"},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -479,7 +479,10 @@ c_fastpublish() {
 # latency figures to be checked against the players' own view.
 play_log() {
     local url=$1 dur=$2 log=$3
+    # -analyzeduration 0.5 s: ffmpeg would otherwise hold the
+    # first seconds of frames while it probes the stream, and log them late.
     { timeout -k 5 -s INT "$dur" ffmpeg -hide_banner -nostdin -loglevel error \
+        -analyzeduration 500000 \
         -rtmp_live live -rw_timeout 5000000 -i "$url" -map 0 -c copy -copyts \
         -flush_packets 1 -f framecrc - || true; } |
         python3 -u -c 'import sys, time
@@ -492,13 +495,15 @@ c_relay() {
     # join 1 s and 2 s after the publisher and log every frame they get
     # (relay.player1.txt, relay.player2.txt; wall clock = capture clock).
     cap_start relay.pcap 'host 127.0.0.1 and tcp port 1935'
-    bg publish "$U:1935/live/$KEY" 6
+    # nginx starts a player at the next keyframe (every 2 s): the second
+    # player waits for the one at 4 s and plays until 6.5 s.
+    bg publish "$U:1935/live/$KEY" 7
     local pub=$BG
     sleep 1
     bg play_log "$U:1935/live/$STREAM" 4 "$WORK/relay.player1.txt"
     local p1=$BG
     sleep 1
-    play_log "$U:1935/live/$STREAM" 3 "$WORK/relay.player2.txt"
+    play_log "$U:1935/live/$STREAM" 4.5 "$WORK/relay.player2.txt"
     wait $pub $p1
     cap_stop $CAP_PID
     finish relay.pcap 3
@@ -562,7 +567,7 @@ declare -A DESC=(
     [ertmp.pcap]="gortmplib publishes Enhanced RTMP to nginx-rtmp: H.265 hvc1 Main 320x240 25fps (2 B-frames) + Opus 48k stereo, 4 s"
     [aac48mono.pcap]="ffmpeg publishes H.264 baseline 320x240 25fps + AAC-LC 48 kHz mono (the FLV header bits still say 44 kHz stereo), 2 s"
     [fastpublish.pcap]="ffmpeg publishes without -re: 4 s of H.264 + AAC 44.1k stereo sent as fast as it encodes (well under a second)"
-    [relay.pcap]="one ffmpeg publisher and two ffmpeg players (joining 1 s and 2 s later) of the same stream through nginx-rtmp; the players' frame logs are relay.player1.txt and relay.player2.txt"
+    [relay.pcap]="one ffmpeg publisher (7 s) and two ffmpeg players (joining 1 s and 2 s later) of the same stream through nginx-rtmp; the players' frame logs (framecrc + wall clock) are relay.player1.txt and relay.player2.txt"
     [ertmp-multitrack.pcap]="gortmplib publishes Enhanced RTMP multitrack to nginx-rtmp: video H.265 320x240 (track 0) + H.264 256x144 (track 1), audio Opus 48k stereo (track 0) + AAC 44.1k mono (track 1), 25 fps, 3 s"
     [nokey.pcap]="ffmpeg publishes H.264 10 fps whose only keyframe is the first frame (GOP 100000), 12 s"
     [ackwin.pcap]="rtmpdump and ffmpeg play from nginx with ack_window 40000: acknowledgements every ~4 KB (librtmp, a tenth of the window) and ~20 KB (ffmpeg, half)"
