@@ -137,7 +137,9 @@ func newConversation(st *store.Store, ci int, reveal, ascii bool) *conversation 
 			lat = "+" + latency(p)
 		}
 		frame := ""
-		if row.Frame > 0 {
+		// A conn row carries the connection's first frame; only the
+		// opening one says so here.
+		if row.Frame > 0 && (row.Kind != event.KindConn || i == x.First) {
 			frame = itoa(int(row.Frame))
 		}
 		text := fmt.Sprintf("%6s %9.3f %11s  %s %s", frame, row.When().Sub(base).Seconds(), lat, who(d), st.Summary(i, reveal))
@@ -166,6 +168,7 @@ func (m *Model) convView(w, h int) string {
 	c := m.conv
 	c.height = h
 	c.move(0)
+	c.top = min(c.top, max(len(c.lines)-h, 0)) // fill the screen
 	ell := m.th.Ellipsis()
 	var out []string
 	for k := c.top; k < len(c.lines) && len(out) < h; k++ {
