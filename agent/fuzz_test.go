@@ -46,10 +46,10 @@ func TestWriteFuzzCorpus(t *testing.T) {
 		}
 	}
 	seeds := []string{string(jobs[0]), multi,
-		strings.Replace(multi, `"/`, `"relative/`, 1),            // a relative path
+		strings.Replace(multi, `"/`, `"relative/`, 1),               // a relative path
 		strings.Replace(multi, `"name":"`, `"name":"../../etc/`, 1), // a path as the name
-		multi[:len(multi)/2],                                        // cut short
-		strings.Replace(multi, `"files":[`, `"files":[1,`, 1),       // a wrong type
+		multi[:len(multi)/2], // cut short
+		strings.Replace(multi, `"files":[`, `"files":[1,`, 1), // a wrong type
 		`{"name":".hidden","files":["/a"],"out":"/o","format":"ndjson"}`,
 	}
 	dir := filepath.Join("testdata", "fuzz", "FuzzParseJob")
