@@ -16,15 +16,17 @@ import (
 
 // parquetFlags are the flags of -T parquet (docs/deploying.md, Parquet).
 type parquetFlags struct {
-	out     string
-	maxRows int
-	roll    time.Duration
-	source  string
+	out      string
+	maxRows  int
+	groupRow int
+	roll     time.Duration
+	source   string
 }
 
 func (f *parquetFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&f.out, "output", "o", "", "with -T parquet: write the Parquet files under `DIR` (DIR/kind=KIND/*.parquet)")
 	fs.IntVar(&f.maxRows, "parquet-rows", parquet.DefaultMaxRows, "with -T parquet: start a new file after `N` rows of a kind")
+	fs.IntVar(&f.groupRow, "parquet-row-group", parquet.DefaultRowGroupRows, "with -T parquet: rows of a kind held in memory before they are written out (a row group; the memory budget)")
 	fs.DurationVar(&f.roll, "parquet-roll", 0, "with -T parquet: start a new file for a kind once its file is `AGE` old (live captures: files are readable once closed; 0 never)")
 	fs.StringVar(&f.source, "parquet-source", "", "with -T parquet: the source column of every row (`NAME`; default the capture file's name, or HOST/IFACE live)")
 }
@@ -32,7 +34,7 @@ func (f *parquetFlags) register(fs *pflag.FlagSet) {
 // check reports flags given without -T parquet, or -T parquet without -o.
 func (f *parquetFlags) check(fs *pflag.FlagSet, format string) error {
 	if format != "parquet" {
-		for _, name := range []string{"output", "parquet-rows", "parquet-roll", "parquet-source"} {
+		for _, name := range []string{"output", "parquet-rows", "parquet-row-group", "parquet-roll", "parquet-source"} {
 			if fs.Changed(name) {
 				return usagef("--%s is for -T parquet", name)
 			}
@@ -44,6 +46,9 @@ func (f *parquetFlags) check(fs *pflag.FlagSet, format string) error {
 	}
 	if f.maxRows <= 0 {
 		return usagef("--parquet-rows %d: give a positive number", f.maxRows)
+	}
+	if f.groupRow <= 0 {
+		return usagef("--parquet-row-group %d: give a positive number", f.groupRow)
 	}
 	if f.roll < 0 {
 		return usagef("--parquet-roll %s: give a positive age", f.roll)
@@ -75,7 +80,7 @@ func newParquetSink(f *parquetFlags, in *inputFlags, opts export.EventOptions, s
 		}
 	}
 	w, err := parquet.NewWriter(f.out, parquet.Options{
-		Source: source, Event: opts, Stats: true, MaxRows: f.maxRows, MaxAge: f.roll,
+		Source: source, Event: opts, Stats: true, MaxRows: f.maxRows, RowGroupRows: f.groupRow, MaxAge: f.roll,
 		State: func(conn string) *session.State {
 			if s.tracker == nil {
 				return nil

@@ -80,8 +80,7 @@ func gather(t *testing.T, reg *prometheus.Registry) (series, []byte) {
 // tracker's state for open connections, as the command does.
 func feed(t *testing.T, path string, s *Sink, cfg pipeline.Config) {
 	t.Helper()
-	var tr *session.Tracker
-	tr = session.New(cfg.Session, func(r session.Record) {
+	tr := session.New(cfg.Session, func(r session.Record) {
 		if err := s.Record(&r); err != nil {
 			t.Fatal(err)
 		}
