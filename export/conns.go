@@ -47,6 +47,7 @@ func WriteConnTable(w io.Writer, recs []*event.ConnEvent, base time.Time) error 
 			proto = " " + in.Transport.String()
 		}
 		proto += insideText(in.Outer)
+		proto += tlsConnText(r.TLS)
 		fmt.Fprintf(&b, "%-4s %-44s %9.3f %8.3f %13s %19s %5s %-4s  %s%s\n",
 			in.ID, ends, in.FirstSeen.Sub(base).Seconds(), st.LastSeen.Sub(in.FirstSeen).Seconds(),
 			fmt.Sprintf("%d/%d", st.Dir[0].Packets, st.Dir[1].Packets),

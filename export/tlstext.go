@@ -67,3 +67,25 @@ func tlsWhyText(why string) string {
 	}
 	return why
 }
+
+// tlsConnText is the TLS note of a row of the conns table: " [TLS 1.3
+// TLS_AES_256_GCM_SHA384, SNI …, encrypted]" (or "decrypted").
+func tlsConnText(t *event.TLSInfo) string {
+	if t == nil {
+		return ""
+	}
+	s := " [TLS"
+	if t.Version != "" {
+		s += " " + strings.TrimPrefix(t.Version, "TLS ") + " " + t.CipherSuite
+	}
+	if t.SNI != "" {
+		s += fmt.Sprintf(", SNI %q", t.SNI)
+	}
+	if t.Decrypted {
+		return s + ", decrypted]"
+	}
+	if t.NotDecrypted != "" {
+		return s + ", encrypted: " + tlsWhyText(t.NotDecrypted) + "]"
+	}
+	return s + "]"
+}

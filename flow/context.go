@@ -18,13 +18,29 @@ type Context struct {
 	OnOpen func(*event.ConnEvent)
 	r      *Router
 	out    event.Receiver
-	// openPending is true until the conn-open event is emitted. The event
-	// waits for the connection's first other event (or its close), so
-	// that it carries the variant and layers the handlers decided on the
-	// way: TLS learns that it carries RTMPT only when it decrypts, an
-	// RTMPT session that it carries RTMPE only at its first byte. Open and
-	// close then agree.
+	// openPending is true until the conn-open event is emitted. A TCP
+	// flow's is emitted once its handler is made (with the layers its
+	// constructor added), unless the handler holds it (HoldOpen); a held
+	// one and a logical connection's wait for the connection's first
+	// other event (or its close), so that they carry the variant and
+	// layers the handlers decided on the way: TLS learns that it carries
+	// RTMPT only when it decrypts, an RTMPT session that it carries RTMPE
+	// only at its first byte. Open and close then agree.
 	openPending bool
+	hold        bool
+}
+
+// HoldOpen keeps the conn-open event back until the connection's first
+// other event (or its close): for a layer that learns what it carries only
+// later, as TLS does when it decrypts the first application data.
+func (c *Context) HoldOpen() { c.hold = true }
+
+// settle emits the conn-open event of a flow whose handler was just made,
+// unless the handler holds it.
+func (c *Context) settle() {
+	if !c.hold {
+		c.flushOpen()
+	}
 }
 
 // ID returns the connection's id.

@@ -129,6 +129,7 @@ func (f *tcpFlow) sniff(final bool) {
 	f.ctx = &Context{Info: &f.info, r: f.r, out: f.r.out, openPending: true}
 	f.info.Layers = append(f.info.Layers, p.Name)
 	f.h = f.r.makeStream(p, f.ctx)
+	f.ctx.settle()
 	for _, c := range held {
 		d := c.dir
 		if f.swap {

@@ -209,9 +209,10 @@ func TestRTMPTE(t *testing.T) {
 		}
 	}
 
-	// The FLV of the played stream: the tunnel's tags are the plain leg's
-	// (the tunnel delivers the last three media messages after the client's
-	// deleteStream, so extract starts a second file for them).
+	// The FLV of the played stream: the tunnel's audio and video tags are
+	// the plain leg's (the tunnel delivers the last three media messages
+	// after the client's deleteStream, so extract starts a second file for
+	// them).
 	dir, out := runExtractCLI(t, "rtmpte-play.pcap", "--rtmpe-keys", keys, "--timestamps", "absolute")
 	read := func(conn string) []flv.Tag {
 		m, _ := filepath.Glob(filepath.Join(dir, "rtmpte-play-"+conn+"-s2c-1*.flv"))
@@ -220,7 +221,12 @@ func TestRTMPTE(t *testing.T) {
 		var all []flv.Tag
 		for _, f := range m {
 			_, tags := readFLV(t, f)
-			all = append(all, tags...)
+			for _, tg := range tags {
+				// onMetaData is rewritten per file (its duration).
+				if tg.Type == flv.TagAudio || tg.Type == flv.TagVideo {
+					all = append(all, tg)
+				}
+			}
 		}
 		return all
 	}
@@ -444,6 +450,24 @@ func TestTLSKeysWrongOrMissing(t *testing.T) {
 		}
 		if stack(c) != "rtmps tcp,tls" {
 			t.Errorf("%v: %s", tc.args, stack(c))
+		}
+	}
+}
+
+// TestConnsShowsTLS: the conns listing runs the TLS layer (and only it)
+// and shows the session on the row of its connection.
+func TestConnsShowsTLS(t *testing.T) {
+	path, keys := need(t, "rtmps-tls12-gcm-publish.pcap"), need(t, "rtmps-tls12-gcm-publish.keys")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "rtmps (client sent a TLS ClientHello (record version 3.1)) [TLS 1.2 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, encrypted: no keys (--tls-keylog)]"},
+		{[]string{"--tls-keylog", keys}, "[TLS 1.2 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, decrypted]"},
+	} {
+		out, errOut, code := rtmpscope(t, append([]string{"conns", "-r", path}, tc.args...)...)
+		if code != 0 || !strings.Contains(out, tc.want) {
+			t.Errorf("conns %v: exit %d, want %q in:\n%s%s", tc.args, code, tc.want, out, errOut)
 		}
 	}
 }

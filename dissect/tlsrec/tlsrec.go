@@ -99,6 +99,9 @@ type Handler struct {
 func NewHandler(ctx *flow.Context, opts Options) *Handler {
 	h := &Handler{ctx: ctx, opts: opts, told: map[string]bool{}}
 	if ctx != nil {
+		// The open event waits until the plaintext shows what TLS carries
+		// (RTMP: rtmps, RTMPT: rtmpts), or says that it cannot be seen.
+		ctx.HoldOpen()
 		ctx.OnOpen = func(ev *event.ConnEvent) { ev.TLS = h.Info() }
 	}
 	return h

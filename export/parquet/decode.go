@@ -175,6 +175,7 @@ func connRow(h head, f *fields, source string) ConnRow {
 	}
 	r.Accounting, _ = f.raw("accounting")
 	r.Acks, _ = f.raw("acks")
+	r.TLS, _ = f.raw("tls")
 	var sess json.RawMessage
 	r.Session, sess = f.raw("session")
 	if s := sub[struct {

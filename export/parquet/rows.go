@@ -66,6 +66,7 @@ type ConnRow struct {
 	FlashVer    *string `parquet:"flash_ver,optional,dict"`
 	ConnectCode *string `parquet:"connect_code,optional,dict"`
 	Session     *string `parquet:"session,optional,json"`
+	TLS         *string `parquet:"tls,optional,json"` // RTMPS/RTMPTS connections
 	Extra       *string `parquet:"extra,optional,json"`
 }
 
