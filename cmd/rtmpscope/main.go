@@ -61,6 +61,7 @@ var subcommands = map[string]command{
 	"work":        {run: runWork, summary: "process capture sequences from the work queue, output written atomically"},
 	"report":      {run: runReport, summary: "one self-contained HTML report of a capture: stories, ladders, charts"},
 	"relay":       {run: runRelay, summary: "relay latency: publisher → player per frame, startup, dropped frames"},
+	"diff":        {run: runDiff, summary: "compare two RTMP connections (one capture or two), differences first"},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

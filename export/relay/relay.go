@@ -63,7 +63,6 @@ type Analyzer struct {
 	opts Options
 	ring []pubFrame
 	next int // ring slot written next
-	full bool
 	// byHash holds ring slots of the frames with a payload hash, newest
 	// last.
 	byHash  map[uint64][]int32

@@ -196,7 +196,7 @@ func (b *Builder) command(a *acc, r *session.Record, c *command.Command) {
 	st.Code = info.Code
 	if p := r.Pair; p != nil && p.Role == session.RoleResponse {
 		ms := float64(p.Latency.Microseconds()) / 1000
-		st.LatencyMS = &ms
+		st.LatencyMS, st.Request = &ms, p.Request
 		delete(a.pending, p.Frame)
 		switch p.Request {
 		case "connect":

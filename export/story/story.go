@@ -64,8 +64,9 @@ type Step struct {
 	Code  string `json:"code,omitempty"`
 	Frame uint64 `json:"frame"`
 	// LatencyMS is set on a reply paired with its request: the time since
-	// the request, in milliseconds.
+	// the request, in milliseconds; Request names that request.
 	LatencyMS *float64 `json:"latency_ms,omitempty"`
+	Request   string   `json:"request,omitempty"`
 }
 
 // MediaStart says when the first media arrived after publish or play.
