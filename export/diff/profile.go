@@ -90,11 +90,11 @@ type profAcc struct {
 }
 
 type rate struct {
-	frames     [2]int64 // audio, video
-	bytes      [2]int64
-	firstTS    [2]uint32
-	lastTS     [2]uint32
-	haveTS     [2]bool
+	frames  [2]int64 // audio, video
+	bytes   [2]int64
+	firstTS [2]uint32
+	lastTS  [2]uint32
+	haveTS  [2]bool
 }
 
 // NewProfiler returns a Profiler.
