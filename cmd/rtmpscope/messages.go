@@ -80,6 +80,7 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := mf.check(fs); err != nil {
 		return err
 	}
+	*noTUI = *noTUI || mf.addr != "" // an exporter runs headless
 	if *payload != "" && *payload != "hex" && *payload != "base64" {
 		return usagef("--payload %s: use hex or base64", *payload)
 	}

@@ -267,7 +267,7 @@ func TestSubcommandErrors(t *testing.T) {
 			t.Errorf("%v: exit %d: %s", args, code, errOut)
 		}
 	}
-	if out, _, _ := rtmpscope(t, "help"); !strings.Contains(out, "rtmpscope stats") || !strings.Contains(out, "rtmpscope extract") {
+	if out, _, _ := rtmpscope(t, "help"); !strings.Contains(out, "\n  stats ") || !strings.Contains(out, "\n  extract ") {
 		t.Error("main usage lists neither stats nor extract")
 	}
 }
