@@ -55,8 +55,10 @@ func (j *Job) Validate() error {
 		return fmt.Errorf("job name %q: not a plain file name", j.Name)
 	case len(j.Files) == 0:
 		return fmt.Errorf("job %s: no files", j.Name)
-	case j.Out == "":
-		return fmt.Errorf("job %s: no output directory", j.Name)
+	case j.Out == "" || !filepath.IsAbs(j.Out):
+		return fmt.Errorf("job %s: output directory %q is not an absolute path", j.Name, j.Out)
+	case j.Format != "ndjson" && j.Format != "parquet":
+		return fmt.Errorf("job %s: unknown format %q", j.Name, j.Format)
 	}
 	for _, f := range j.Files {
 		if !filepath.IsAbs(f) {
@@ -67,10 +69,10 @@ func (j *Job) Validate() error {
 }
 
 // Enqueue publishes jobs to the work queue (making its stream when absent)
-// and waits for JetStream to store each. The job's name is its message
-// id: queueing the same sequences again within the stream's duplicate
-// window (2 minutes by default) adds nothing. It returns how many were
-// new.
+// and waits for JetStream to store each. A job's message id is made of its
+// name, output directory and format: queueing the same sequences for the
+// same output again within the stream's duplicate window (2 minutes by
+// default) adds nothing. It returns how many were new.
 func Enqueue(ctx context.Context, js jetstream.JetStream, stream string, jobs []Job) (int, error) {
 	if stream == "" {
 		stream = DefaultJobStream
@@ -89,7 +91,7 @@ func Enqueue(ctx context.Context, js jetstream.JetStream, stream string, jobs []
 		}
 		m := nats.NewMsg(JobSubject)
 		m.Data = data
-		ack, err := js.PublishMsg(ctx, m, jetstream.WithMsgID(jobs[i].Name), jetstream.WithExpectStream(stream))
+		ack, err := js.PublishMsg(ctx, m, jetstream.WithMsgID(jobs[i].msgID()), jetstream.WithExpectStream(stream))
 		if err != nil {
 			return added, fmt.Errorf("queue %s: %w", jobs[i].Name, err)
 		}
@@ -98,6 +100,12 @@ func Enqueue(ctx context.Context, js jetstream.JetStream, stream string, jobs []
 		}
 	}
 	return added, nil
+}
+
+// msgID identifies a job for JetStream's duplicate detection.
+func (j *Job) msgID() string {
+	h := sha256.Sum256([]byte(j.Out + "\x00" + j.Format))
+	return j.Name + "-" + hex.EncodeToString(h[:4])
 }
 
 // ParseJob decodes a job message.

@@ -143,7 +143,7 @@ func runOne(ctx context.Context, msg jetstream.Msg, o WorkOptions, process Proce
 		st.Redelivered++
 		logf("job %s: delivery %d (an earlier worker did not finish it)", job.Name, meta.NumDelivered)
 	}
-	logf("job %s: %d files", job.Name, len(job.Files))
+	logf("job %s: %d file(s), %s", job.Name, len(job.Files), job.Files[0])
 	hbDone := make(chan struct{})
 	hbStopped := make(chan struct{})
 	go func() {

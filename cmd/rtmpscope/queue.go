@@ -15,6 +15,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/agent"
 	"github.com/rtmpscope/rtmpscope/capture"
 	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/export/parquet"
 	"github.com/rtmpscope/rtmpscope/pipeline"
 )
 
@@ -26,7 +27,8 @@ globs; their files are sorted into sequences, each the rotated files of one
 capture point in time order (tcpdump -C/-G, dumpcap -b), and each sequence
 is one job: a sequence is never split, because its connections run from file
 to file. Each job is listed on standard output: its name, then its files in
-reading order, separated by tabs. Workers write each job's events to DIR/<job>.ndjson. Every worker
+reading order, separated by tabs. Workers write each job's events to
+DIR/<job>.ndjson, or with -T parquet to DIR/kind=<kind>/<job>-<n>.parquet. Every worker
 must see the files and DIR at the same paths (a shared file system).
 
 Queueing the same sequences again within the stream's duplicate window
@@ -44,6 +46,7 @@ func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	url := fs.String("nats", natsURLDefault(), "NATS `URL` ($NATS_URL by default)")
 	out := fs.StringP("output", "o", "", "`DIR` the workers write each job's output to")
 	stream := fs.String("stream", agent.DefaultJobStream, "JetStream `STREAM` of the jobs (made when absent, work-queue retention)")
+	format := fs.StringP("format", "T", "ndjson", "`FORMAT` the workers write: ndjson (OUT/<job>.ndjson) or parquet (OUT/kind=<kind>/<job>-<n>.parquet)")
 	var nf natsFlags
 	nf.register(fs)
 	if err := parseFlagsArgs(fs, args, queueUsage, stdout, stderr); err != nil {
@@ -54,6 +57,9 @@ func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if fs.NArg() == 0 {
 		return usagef("give the captures to queue (files, directories, globs)")
+	}
+	if *format != "ndjson" && *format != "parquet" {
+		return usagef("-T %s: workers write ndjson or parquet", *format)
 	}
 	outDir, err := filepath.Abs(*out)
 	if err != nil {
@@ -74,7 +80,7 @@ func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				return err
 			}
 		}
-		jobs = append(jobs, agent.Job{Name: agent.JobName(s.Pattern, files), Files: files, Out: outDir, Format: "ndjson"})
+		jobs = append(jobs, agent.Job{Name: agent.JobName(s.Pattern, files), Files: files, Out: outDir, Format: *format})
 	}
 	nc, err := nf.connect(*url, "rtmpscope queue", false, stderr)
 	if err != nil {
@@ -101,12 +107,13 @@ func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 const workUsage = `Usage: rtmpscope work [flags]
 
 Takes jobs that 'rtmpscope queue' put on the work queue, one at a time, and
-writes each job's events (what -T ndjson writes for its capture sequence)
-to OUT/<job>.ndjson, atomically: the file appears whole, under a temporary
-name until then, so a job done twice (its worker was killed before it
-acknowledged) does no harm. Run as many workers, on as many machines, as you
-like. A worker says "in progress" while a long job runs; one that dies stops
-saying it and its job goes to another worker after --ack-wait.
+writes each job's events (what -T ndjson or -T parquet writes for its
+capture sequence) to OUT/<job>.ndjson or OUT/kind=<kind>/<job>-<n>.parquet,
+atomically: a file appears whole, under a temporary name until then, so a
+job done twice (its worker was killed before it acknowledged) does no harm.
+Run as many workers, on as many machines, as you like. A worker says "in
+progress" while a long job runs; one that dies stops saying it and its job
+goes to another worker after --ack-wait.
 
 Examples:
   rtmpscope work --nats nats://broker:4222
@@ -158,11 +165,8 @@ func runWork(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // processJob reads a job's capture sequence as one capture, as
-// 'rtmpscope -r FILE... -T ndjson' does, into its output file.
+// 'rtmpscope -r FILE... -T FORMAT' does, into its output.
 func processJob(ctx context.Context, j agent.Job, hold bool, logf func(string, ...any)) error {
-	if j.Format != "ndjson" {
-		return fmt.Errorf("job %s: format %q: this worker writes ndjson", j.Name, j.Format)
-	}
 	in := inputFlags{reads: j.Files, snaplen: 262144}
 	if err := in.check(); err != nil {
 		return err
@@ -171,35 +175,75 @@ func processJob(ctx context.Context, j agent.Job, hold bool, logf func(string, .
 	if err != nil {
 		return err
 	}
-	name := filepath.Join(j.Out, j.Name+".ndjson")
-	af, err := agent.CreateAtomic(name)
+	p := newPipeline(src, &in, pipeline.Config{AsyncSinks: true})
+	out, err := newJobOutput(j, &in, p)
 	if err != nil {
 		src.close()
 		return err
 	}
-	p := newPipeline(src, &in, pipeline.Config{AsyncSinks: true})
-	sum, runErr := p.Run(ctx, src.src, newjsonSink(af, false, ndjsonOptions(export.EventOptions{})))
+	sum, runErr := p.Run(ctx, src.src, out.sink)
 	if err := src.close(); runErr == nil {
 		runErr = err
 	}
 	if runErr != nil && !errors.Is(runErr, capture.ErrTruncated) {
-		af.Abort()
+		out.abort()
 		return runErr
 	}
 	if runErr != nil {
 		// A cut file is what it is: trying again reads the same. What
 		// could be read is kept, as -r does, and the cut is told.
-		logf("job %s: %v (what could be read is in %s)", j.Name, runErr, name)
+		logf("job %s: %v (what could be read is in %s)", j.Name, runErr, out.where)
 	}
 	if hold {
 		logf("job %s: holding before commit", j.Name)
 		<-ctx.Done()
-		af.Abort()
+		out.abort()
 		return ctx.Err()
 	}
-	if err := af.Commit(); err != nil {
+	if err := out.commit(); err != nil {
 		return err
 	}
-	logf("job %s: %d packets, %d flows -> %s", j.Name, sum.Capture.Packets, sum.Router.Flows, name)
+	logf("job %s: %d %s, %d %s -> %s", j.Name, sum.Capture.Packets, plural(sum.Capture.Packets, "packet"),
+		sum.Router.Flows, plural(sum.Router.Flows, "flow"), out.where)
 	return nil
+}
+
+// jobOutput is where a job's events go, made visible by commit.
+type jobOutput struct {
+	sink   pipeline.Sink
+	commit func() error
+	abort  func()
+	where  string
+}
+
+// newJobOutput opens a job's output:
+//
+//   - ndjson: OUT/<job>.ndjson, written under a hidden temporary name and
+//     renamed into place by commit;
+//   - parquet: OUT/kind=<kind>/<job>-<n>.parquet, the rows -T parquet
+//     writes (with per-stream statistics); each file is written under a
+//     hidden name and renamed when the pipeline closes it, and its name
+//     depends only on the job, so a job done twice writes the same files
+//     again, whole.
+func newJobOutput(j agent.Job, in *inputFlags, p *pipeline.Pipeline) (*jobOutput, error) {
+	switch j.Format {
+	case "ndjson":
+		name := filepath.Join(j.Out, j.Name+".ndjson")
+		af, err := agent.CreateAtomic(name)
+		if err != nil {
+			return nil, err
+		}
+		return &jobOutput{sink: newjsonSink(af, false, ndjsonOptions(export.EventOptions{})), commit: af.Commit, abort: af.Abort, where: name}, nil
+	case "parquet":
+		tr := p.Tracker()
+		// As -T parquet: the source column is the first file's name.
+		w, err := parquet.NewWriter(j.Out, parquet.Options{
+			Source: filepath.Base(in.read), Stats: true, Prefix: j.Name, State: tr.StateByName,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &jobOutput{sink: w, commit: func() error { return nil }, abort: func() {}, where: filepath.Join(j.Out, "kind=*", j.Name+"-*.parquet")}, nil
+	}
+	return nil, fmt.Errorf("job %s: format %q: this worker writes ndjson or parquet", j.Name, j.Format)
 }

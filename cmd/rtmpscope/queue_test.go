@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	pq "github.com/parquet-go/parquet-go"
+
+	"github.com/rtmpscope/rtmpscope/export/parquet"
 	"github.com/rtmpscope/rtmpscope/internal/natstest"
 )
 
@@ -45,6 +48,64 @@ func workTotals(t *testing.T, p *proc) (done, redelivered int) {
 		t.Errorf("worker failed jobs:\n%s", e)
 	}
 	return done, redelivered
+}
+
+// countRows counts the rows of the Parquet files matching pattern.
+func countRows(t *testing.T, pattern string) int64 {
+	t.Helper()
+	files, _ := filepath.Glob(pattern)
+	var n int64
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := fh.Stat()
+		pf, err := pq.OpenFile(fh, st.Size())
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		n += pf.NumRows()
+		fh.Close()
+	}
+	return n
+}
+
+// checkParquetJobs queues captures for Parquet output, lets a worker do
+// them, and compares each job's rows, kind by kind, with those of
+// 'rtmpscope -r FILE... -T parquet' over its sequence.
+func checkParquetJobs(t *testing.T, url string, inputs []string) {
+	t.Helper()
+	out := t.TempDir()
+	list, errOut, code := rtmpscope(t, append([]string{"queue", "--nats", url, "-T", "parquet", "-o", out}, inputs...)...)
+	if code != 0 || !strings.Contains(errOut, fmt.Sprintf("(%d new)", len(lines([]byte(list))))) {
+		t.Fatalf("queue -T parquet: exit %d: %s", code, errOut)
+	}
+	w := start(t, nil, "work", "--nats", url, "--until-empty", "--ack-wait=3s")
+	w.wait(t)
+	for _, l := range lines([]byte(list)) {
+		f := strings.Split(l, "\t")
+		args := []string{"-T", "parquet", "-o", t.TempDir()}
+		for _, file := range f[1:] {
+			args = append(args, "-r", file)
+		}
+		if _, errOut, code := rtmpscope(t, args...); code != 0 {
+			t.Fatalf("local -T parquet: %s", errOut)
+		}
+		local := args[3]
+		var total int64
+		for _, kind := range parquet.Kinds {
+			got := countRows(t, filepath.Join(out, "kind="+kind, f[0]+"-*.parquet"))
+			want := countRows(t, filepath.Join(local, "kind="+kind, "*.parquet"))
+			if got != want {
+				t.Errorf("job %s, kind %s: %d rows, the sequential run %d", f[0], kind, got, want)
+			}
+			total += got
+		}
+		if total == 0 {
+			t.Errorf("job %s: no rows", f[0])
+		}
+	}
 }
 
 // TestWorkQueue: the committed captures and one capture split into rotated
@@ -134,6 +195,9 @@ func TestWorkQueue(t *testing.T) {
 				events += len(lines(got))
 			}
 			t.Logf("%s: %d jobs, %d events, equal to the sequential runs; one job taken over from a killed worker", srv.Name(), len(jobs), events)
+			if i == 0 {
+				checkParquetJobs(t, srv.URL(), []string{need(t, "multi.pcap"), need(t, "relay.pcap"), split})
+			}
 		})
 	}
 }
