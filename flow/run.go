@@ -54,6 +54,14 @@ func Run(ctx context.Context, src capture.Source, out event.Receiver, protos []P
 		ropts.ServerPorts = r.opts.Ports
 	}
 	a := reassembly.NewAssembler(r, ropts)
+	if _, live := src.(capture.LiveSource); !live {
+		err = runPrefetched(ctx, src, r, a, opts, &sum)
+		a.Finish()
+		r.Finish()
+		sum.Assembly = a.Stats()
+		sum.Router = r.Stats()
+		return sum, err
+	}
 	for {
 		if ctx.Err() != nil || (opts.Stop != nil && opts.Stop()) {
 			break
@@ -103,4 +111,43 @@ func ProcessFile(path string, out event.Receiver, protos []Protocol, opts RunOpt
 	}
 	defer src.Close()
 	return Run(context.Background(), src, out, protos, opts)
+}
+
+// runPrefetched is Run's loop for a saved capture: the prefetcher reads
+// and decodes (prefetch.go), this goroutine reassembles and dissects.
+func runPrefetched(ctx context.Context, src capture.Source, r *Router, a *reassembly.Assembler, opts RunOptions, sum *Summary) error {
+	f := startPrefetch(ctx, src, opts.Count, opts.Tap)
+	var err error
+	for {
+		b := f.next()
+		if b == nil {
+			break
+		}
+		stopped := false
+		for i := range b.pkts {
+			if opts.Stop != nil && opts.Stop() {
+				stopped = true
+				break
+			}
+			x := &b.pkts[i]
+			switch x.outcome {
+			case capture.OutcomeTCP:
+				a.Add(x.p, &x.seg)
+			case capture.OutcomeUDP:
+				r.UDP(x.seg.Src, x.seg.Dst, x.seg.UDP, event.FrameRef{Len: len(x.seg.UDP), Frame: x.p.Frame, Time: x.p.Info.Timestamp})
+			}
+		}
+		err = b.err
+		f.release(b)
+		if stopped || err != nil {
+			break
+		}
+	}
+	f.close()
+	sum.Capture = f.dec.Stats
+	sum.Filtered = f.filtered
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		err = nil
+	}
+	return sourceErr(err)
 }
