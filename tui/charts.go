@@ -11,7 +11,9 @@ import (
 // chartPane draws the line charts of the stream selected in the streams
 // view: video and audio bitrate, frame rate, GOP and A/V drift over media
 // time, and the request latency of the stream's connection over capture
-// time. j/k scroll through them when there are more than fit.
+// time, and for a played stream whose publisher is in the capture the relay
+// latency of its frames. j/k scroll through them when there are more than
+// fit.
 type chartPane struct {
 	width, height int
 	focused       bool
@@ -39,7 +41,13 @@ func (c *chartPane) set(dir, name string, streams []series.Stream, conns []serie
 			}
 		}
 		for _, cn := range conns {
-			if cn.ID == s.Key.Conn {
+			if cn.ID != s.Key.Conn {
+				continue
+			}
+			if len(cn.Relay.Points) > 0 && s.Key.Dir == "s2c" {
+				c.charts = append(c.charts, cn.Relay)
+			}
+			if len(cn.Latency.Points) > 0 {
 				c.charts = append(c.charts, cn.Latency)
 			}
 		}
@@ -75,9 +83,12 @@ func (m *Model) chartsView() string {
 		s := c.charts[k]
 		out = append(out, m.th.Heading.Render(fit(chartTitle(s), c.width, ell)))
 		o := chart.Options{ASCII: m.th.ASCII, ZeroBased: s.Name != "A/V drift"}
-		if s.Name == "request latency" {
+		switch s.Name {
+		case "request latency":
 			o.FormatX = func(x float64) string { return "capture " + chart.Short(x) + "s" }
-		} else {
+		case "relay latency":
+			o.FormatX = func(x float64) string { return "player " + chart.Short(x) + "s" }
+		default:
 			o.FormatX = func(x float64) string { return "media " + chart.Short(x) + "s" }
 		}
 		for _, l := range chart.Render(chartPoints(s), c.width, ch-1, o) {

@@ -356,3 +356,21 @@ func TestPairJump(t *testing.T) {
 		t.Errorf("p from the response went to %d, want %d", m.tl.cursor, connect)
 	}
 }
+
+// A played stream whose publisher is in the capture charts its relay
+// latency (relay.pcap: one publisher, two players through nginx-rtmp).
+func TestStreamsRelayChart(t *testing.T) {
+	m := modelOn(t, "relay.pcap", 160, 60)
+	m = send(m, press("s"))
+	found := false
+	for i := range m.reportDirs {
+		if strings.Contains(m.reportDirs[i], "/s2c/") && strings.Contains(m.Render(), "relay latency (ms)") {
+			found = true
+			break
+		}
+		m = send(m, press("j"))
+	}
+	if !found {
+		t.Errorf("no relay latency chart on any played stream (streams %v)", m.reportDirs)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/export/relay"
 	"github.com/rtmpscope/rtmpscope/export/report/series"
 	"github.com/rtmpscope/rtmpscope/export/story"
 )
@@ -43,6 +44,8 @@ type connView struct {
 	Ladder             template.HTML
 	Streams            []streamView
 	Latency            template.HTML
+	Relay              []string
+	RelayChart         template.HTML
 }
 
 type streamView struct {
@@ -68,9 +71,15 @@ func (b *Builder) Write(w io.Writer) error {
 	p.Summary = fmt.Sprintf("%d connections, %d messages, %d diagnostics (%d errors, %d warnings)",
 		len(b.conns)+b.dropped, b.counts.messages, b.counts.diags, b.counts.errors, b.counts.warnings)
 	streams := b.series.Streams()
-	latency := map[string]series.Series{}
+	latency, relayed := map[string]series.Series{}, map[string]series.Series{}
 	for _, c := range b.series.Conns() {
-		latency[c.ID] = c.Latency
+		latency[c.ID], relayed[c.ID] = c.Latency, c.Relay
+	}
+	players := map[string]relay.Player{}
+	for _, p := range b.series.Relay().Players {
+		if p.Matched > 0 {
+			players[p.Conn] = p
+		}
 	}
 	for _, c := range b.conns {
 		v := connView{
@@ -139,12 +148,36 @@ func (b *Builder) Write(w io.Writer) error {
 		if l, ok := latency[v.ID]; ok && len(l.Points) > 0 {
 			v.Latency = template.HTML(chartSVG(l, "capture"))
 		}
+		if p, ok := players[v.ID]; ok {
+			v.Relay = relayFacts(p)
+			if s := relayed[v.ID]; len(s.Points) > 0 {
+				v.RelayChart = template.HTML(chartSVG(s, "player"))
+			}
+		}
 		p.Conns = append(p.Conns, v)
 	}
 	if err := pageTemplate.Execute(w, p); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
+}
+
+// relayFacts is what a player got of its publisher's frames.
+func relayFacts(p relay.Player) []string {
+	out := []string{fmt.Sprintf("relayed from %s: %d of %d coded frames matched to the publisher's, %d dropped by the server, %d unmatched",
+		p.From, p.Matched, p.Frames, p.Dropped, p.Unmatched)}
+	if p.FirstFrameMS != nil {
+		s := "startup: first frame " + story.FormatMS(*p.FirstFrameMS)
+		if p.FirstKeyframeMS != nil {
+			s += ", first keyframe " + story.FormatMS(*p.FirstKeyframeMS)
+		}
+		out = append(out, s+" after the play")
+	}
+	if l := p.Latency; l.Samples > 0 {
+		out = append(out, fmt.Sprintf("publisher → player latency: min %s, median %s, p99 %s, max %s over %d frames",
+			story.FormatMS(l.MinMS), story.FormatMS(l.MedianMS), story.FormatMS(l.P99MS), story.FormatMS(l.MaxMS), l.Samples))
+	}
+	return out
 }
 
 // streamFacts is a stream's statistics in a few lines.
@@ -275,6 +308,9 @@ svg .more { text-anchor: middle; fill: #57606a; }
 <div class="ladder-wrap">{{.Ladder}}</div>{{end}}
 {{if .Latency}}<h3>Request latency</h3>
 <div class="charts">{{.Latency}}</div>{{end}}
+{{if .Relay}}<h3>Relay</h3>
+<ul>{{range .Relay}}<li>{{.}}</li>{{end}}</ul>
+{{if .RelayChart}}<div class="charts">{{.RelayChart}}</div>{{end}}{{end}}
 {{range .Streams}}<h3>Stream {{.Key}} ({{.Role}}){{if .Name}} <code>{{.Name}}</code>{{end}}</h3>
 <ul>{{range .Facts}}<li>{{.}}</li>{{end}}</ul>
 <div class="charts">{{range .Charts}}{{.}}{{end}}</div>

@@ -261,3 +261,19 @@ func checkHTML(doc string) error {
 		}
 	}
 }
+
+// relay.pcap (one publisher, two players through nginx-rtmp): each player
+// says what it got of the publisher's frames (export/relay, checked there
+// against the players' own logs) and charts its relay latency.
+func TestRelay(t *testing.T) {
+	doc, _ := build(t, filepath.Join(pcaps, "relay.pcap"), false)
+	if n := strings.Count(doc, "<li>relayed from c1: "); n != 2 {
+		t.Errorf("%d players relayed from c1, want 2", n)
+	}
+	if n := strings.Count(doc, `aria-label="relay latency"`); n != 2 {
+		t.Errorf("%d relay latency charts, want 2", n)
+	}
+	if !strings.Contains(doc, "publisher → player latency: min ") {
+		t.Error("no latency figures")
+	}
+}

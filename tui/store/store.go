@@ -123,6 +123,7 @@ func New(dir string) (*Store, error) {
 		pairs:     map[int]*session.Pair{},
 
 		plainNames: map[string]string{},
+		series:     series.Collector{RelayFrames: relayFrames},
 	}, nil
 }
 
@@ -456,6 +457,10 @@ func (s *Store) Series() ([]series.Stream, []series.Conn) {
 	defer s.mu.Unlock()
 	return s.series.Streams(), s.series.Conns()
 }
+
+// relayFrames bounds the publisher frames the charts' relay matching
+// remembers (about 64 bytes each): a few minutes of a relayed stream.
+const relayFrames = 20000
 
 // maxAudioCfg bounds the audio sequence-header rows remembered per
 // connection (a stream re-sends its header on a configuration change).

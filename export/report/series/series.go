@@ -1,7 +1,8 @@
 // Package series turns session records into per-stream time series for
 // plots: bitrate, frame rate, keyframe interval (GOP) and A/V drift over
 // media time, and request latency over capture time, per connection. The
-// terminal UI's charts and the HTML report draw from it.
+// terminal UI's charts and the HTML report draw from it, with the relay
+// latency of players whose publisher is in the capture (export/relay).
 //
 // It is not a second statistics engine: what a record contributes to a
 // stream is export.MediaSamples' rule (the one `stats` and the streams pane
@@ -24,6 +25,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/export/relay"
 )
 
 // DefaultMaxPoints is the points one series keeps when Collector.MaxPoints
@@ -67,10 +69,15 @@ type Stream struct {
 	Drift        Series // audio timestamp minus video timestamp, less their capture gap, ms
 }
 
-// Conn is the request latency of one connection.
+// Conn is the request latency of one connection, and for a player whose
+// publisher is in the capture too, the relay latency of its frames.
 type Conn struct {
 	ID      string
 	Latency Series // one point per answered request: X capture seconds, Y ms, Label the request
+	// Relay is the publisher → player latency of the frames the server
+	// relayed (export/relay), mean per bucket over the player's time;
+	// empty when the connection is not such a player.
+	Relay Series
 }
 
 // Collector accumulates series from records. It is not safe for concurrent
@@ -78,12 +85,16 @@ type Conn struct {
 type Collector struct {
 	// MaxPoints bounds each series (DefaultMaxPoints when 0).
 	MaxPoints int
+	// RelayFrames bounds the publisher frames remembered to match relayed
+	// frames (relay.DefaultMaxFrames when 0, about 64 bytes each).
+	RelayFrames int
 
 	start   time.Time
 	streams map[export.StreamKey]*streamAcc
 	order   []export.StreamKey
 	conns   map[string]*Conn
 	corder  []string
+	relay   *relay.Analyzer
 }
 
 // bucketed is a series of sums per bucket of width seconds from 0.
@@ -121,6 +132,10 @@ func (c *Collector) Add(r *session.Record) {
 	if c.start.IsZero() && !r.Time.IsZero() {
 		c.start = r.Time
 	}
+	if c.relay == nil {
+		c.relay = relay.New(relay.Options{MaxFrames: c.RelayFrames, MaxBuckets: c.MaxPoints})
+	}
+	c.relay.Add(r)
 	if r.Kind != event.KindMessage {
 		return
 	}
@@ -328,15 +343,46 @@ func (c *Collector) Streams() []Stream {
 	return out
 }
 
+// Relay is the relay analysis so far (export/relay): publishers, and per
+// player its startup, matched and dropped frames and latency.
+func (c *Collector) Relay() relay.Report {
+	if c.relay == nil {
+		return relay.Report{}
+	}
+	return c.relay.Report()
+}
+
 // Conns returns the request latency of every connection that had an
-// answered request, in connection order.
+// answered request, and the relay latency of every player matched to a
+// publisher, in connection order.
 func (c *Collector) Conns() []Conn {
+	relays := map[string]Series{}
+	for _, p := range c.Relay().Players {
+		if p.Matched == 0 {
+			continue
+		}
+		s := Series{Name: "relay latency", Unit: "ms", Step: float64(p.BucketSeconds)}
+		for _, sp := range p.Series {
+			if sp.Frames > 0 {
+				s.Points = append(s.Points, Point{X: sp.AtS, Y: sp.MeanMS})
+			}
+		}
+		relays[p.Conn] = s
+		if c.conns == nil {
+			c.conns = map[string]*Conn{}
+		}
+		if c.conns[p.Conn] == nil {
+			c.conns[p.Conn] = &Conn{ID: p.Conn, Latency: Series{Name: "request latency", Unit: "ms"}}
+			c.corder = append(c.corder, p.Conn)
+		}
+	}
 	ids := append([]string(nil), c.corder...)
 	sort.SliceStable(ids, func(i, j int) bool { return connLess(ids[i], ids[j]) })
 	out := make([]Conn, 0, len(ids))
 	for _, id := range ids {
 		cn := *c.conns[id]
 		cn.Latency.Points = append([]Point(nil), cn.Latency.Points...)
+		cn.Relay = relays[id]
 		out = append(out, cn)
 	}
 	return out

@@ -127,3 +127,23 @@ func TestBounded(t *testing.T) {
 		}
 	}
 }
+
+// The players of relay.pcap get a relay latency series, the publisher none.
+func TestRelaySeries(t *testing.T) {
+	c, _ := collect(t, "relay.pcap", 0)
+	n := 0
+	for _, cn := range c.Conns() {
+		if len(cn.Relay.Points) > 0 {
+			n++
+			if cn.ID == "c1" {
+				t.Error("the publisher has a relay series")
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d relay series, want 2 players'", n)
+	}
+	if p, _ := collect(t, "publish.pcap", 0); len(p.Relay().Players) != 0 {
+		t.Error("publish.pcap has players")
+	}
+}
