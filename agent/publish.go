@@ -208,6 +208,11 @@ func (p *Publisher) reportDrops(final bool) bool {
 	if p.o.Log != nil {
 		p.o.Log("%s", text)
 	}
+	select {
+	case <-p.abort:
+		return false // the broker is gone: the summary says it
+	default:
+	}
 	// Sequence 0 with an id of its own: it is not one of the captured
 	// events; the id stays the same through retries.
 	var rb [8]byte

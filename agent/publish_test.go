@@ -214,3 +214,26 @@ func TestPublishBrokerRestart(t *testing.T) {
 		})
 	}
 }
+
+// TestPublishGivesUp: with the broker gone for good, Close gives up when
+// its context ends, and says how many events were not delivered.
+func TestPublishGivesUp(t *testing.T) {
+	items := captureItems(t, "publish.pcap")
+	srv := natstest.Embedded(t)
+	nc := connect(t, srv.URL())
+	p, err := NewPublisher(context.Background(), nc, PublishOptions{Host: "h1", Stream: DefaultEventStream, Block: true, AckTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Stop()
+	for _, it := range items {
+		kind, _ := kindOfSubject(it.Subject)
+		p.Put(kind, it.Media, it.Line, time.Time{})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	st, err := p.Close(ctx)
+	if err == nil || st.Lost == 0 || st.Lost+st.Published+st.Queue.DroppedMedia != uint64(len(items)) {
+		t.Errorf("lost %d, published %d, dropped %d of %d; err %v", st.Lost, st.Published, st.Queue.DroppedMedia, len(items), err)
+	}
+}
