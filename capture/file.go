@@ -80,7 +80,7 @@ func NewReaderSource(name string, r io.Reader) (*FileSource, error) {
 func newFileSource(name string, r io.Reader, closer io.Closer) (*FileSource, error) {
 	s := &FileSource{name: name, closer: closer}
 	s.counter = &countingReader{r: r}
-	br := bufio.NewReaderSize(s.counter, lookAhead)
+	br := bufio.NewReaderSize(s.counter, readBuffer)
 	magic, err := br.Peek(4)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w (file has %d bytes)", name, ErrNotCapture, len(magic))
@@ -92,7 +92,7 @@ func newFileSource(name string, r io.Reader, closer io.Closer) (*FileSource, err
 			return nil, fmt.Errorf("%s: gzip: %w", name, err)
 		}
 		s.gzipped = true
-		zbr := bufio.NewReaderSize(zr, lookAhead)
+		zbr := bufio.NewReaderSize(zr, readBuffer)
 		if magic, err = zbr.Peek(4); err != nil {
 			return nil, fmt.Errorf("%s: inside gzip: %w", name, ErrNotCapture)
 		}

@@ -26,9 +26,22 @@ var ErrMalformed = errors.New("capture file is malformed")
 // corrupt length, not a packet to allocate memory for.
 const maxSnaplen = 262144
 
-// lookAhead is the reader buffer a file is read through: how far a
-// malformed record or block can be repaired by looking ahead.
-const lookAhead = 1 << 20
+// Files are read through a buffer of readBuffer bytes. To repair a
+// malformed record or block the reader looks further ahead: its buffer is
+// then grown to lookAhead bytes (growReader), once per file.
+const (
+	readBuffer = 64 << 10
+	lookAhead  = 1 << 20
+)
+
+// growReader returns br, or br behind a reader with a lookAhead buffer
+// when its own is smaller: what br has buffered is read through it.
+func growReader(br *bufio.Reader) *bufio.Reader {
+	if br.Size() >= lookAhead {
+		return br
+	}
+	return bufio.NewReaderSize(br, lookAhead)
+}
 
 // pcapReader reads classic pcap records itself (rather than with pcapgo)
 // so that a corrupt record length is reported as malformed, with its
@@ -156,6 +169,7 @@ func (p *pcapReader) next() ([]byte, gopacket.CaptureInfo, error) {
 // the first length n (within the limit and the look-ahead) after which
 // two plausible record headers follow, or the file ends. -1 when none.
 func (p *pcapReader) repair() int {
+	p.br = growReader(p.br)
 	b, _ := p.br.Peek(p.br.Size())
 	atEOF := len(b) < p.br.Size()
 	for n := 0; n <= int(p.limit) && 16+n <= len(b); n++ {

@@ -124,6 +124,9 @@ func (c *ngBlockChecker) fill() error {
 	name := blockName(typ)
 	problem := framing(typ, length)
 	repaired := false
+	if problem == "" && int(length) > c.br.Size() && length <= lookAhead {
+		c.br = growReader(c.br) // a long block: check its trailer before taking it too
+	}
 	if problem == "" && int(length) <= c.br.Size() {
 		b, err := c.br.Peek(int(length))
 		if len(b) < int(length) {
@@ -170,6 +173,7 @@ func (c *ngBlockChecker) fill() error {
 // block really is: its true length n, or a number of bytes to skip to the
 // next well-formed block. repair says what was done, "" when nothing fits.
 func (c *ngBlockChecker) repair(leading uint32) (n uint32, skip int, repair string) {
+	c.br = growReader(c.br)
 	b, _ := c.br.Peek(c.br.Size())
 	atEOF := len(b) < c.br.Size()
 	follows := func(at int) bool { // a block starts at b[at:], or the file ends there
