@@ -135,6 +135,9 @@ func extractLine(f extract.ExtractedFile) string {
 	if f.Err != nil {
 		fmt.Fprintf(&b, " (INCOMPLETE: %v)", f.Err)
 	}
+	if f.Players != "" && f.Players != extract.PlayersAny {
+		fmt.Fprintf(&b, "\n  opens in: %s", f.Players)
+	}
 	return b.String()
 }
 

@@ -96,7 +96,10 @@ type ExtractedFile struct {
 	// MetadataRewritten is set when onMetaData's duration and filesize
 	// were rewritten to what the file holds (metadata.go).
 	MetadataRewritten bool
-	Err               error // the first write error, if any
+	// Players says which players can open the file (tracks.go):
+	// PlayersAny, PlayersEnhanced or PlayersTracks.
+	Players string
+	Err     error // the first write error, if any
 }
 
 // Limits on what is held per stream before its first coded frame (rebase
@@ -151,6 +154,8 @@ type extStream struct {
 	// metaAt are the file offsets of the onMetaData fields rewritten on
 	// close (metadata.go).
 	metaAt []fileFields
+	// enhanced and multitrack say what the file holds, for Players.
+	enhanced, multitrack bool
 }
 
 // NewExtractor returns an Extractor with the given options.
@@ -234,7 +239,10 @@ func keyLess(a, b StreamKey) bool {
 	if a.Dir != b.Dir {
 		return a.Dir < b.Dir
 	}
-	return a.MSID < b.MSID
+	if a.MSID != b.MSID {
+		return a.MSID < b.MSID
+	}
+	return a.Track < b.Track
 }
 
 func (x *Extractor) stream(c *extConn, k StreamKey) *extStream {
@@ -255,6 +263,9 @@ func (x *Extractor) message(c *extConn, r session.Record) {
 	k := StreamKey{Conn: r.ConnID.String(), Dir: m.Dir.String(), MSID: m.MSID}
 	switch m.TypeID {
 	case event.TypeAudio, event.TypeVideo:
+		if !m.BodyTruncated {
+			x.trackFiles(c, k, m.Timestamp, r.Body.Audio, r.Body.Video) // tracks.go
+		}
 		s := x.stream(c, k)
 		if s == nil || s.skip {
 			return
@@ -438,7 +449,9 @@ func (x *Extractor) media(c *extConn, s *extStream, typ uint8, ts uint32, body [
 	}
 	switch d := decoded.(type) {
 	case *media.Audio:
-		if d.Codec != "" && d.Codec != "silence" {
+		s.enhanced = s.enhanced || d.Enhanced
+		s.multitrack = s.multitrack || d.Multitrack != nil
+		if d.Codec != "" && d.Codec != "silence" && d.Multitrack == nil {
 			seq := audioSequenceStart(d)
 			s.needs[0] = s.needs[0] || d.Enhanced || d.SoundFormat == media.SoundAAC
 			s.has[0] = s.has[0] || seq
@@ -447,9 +460,11 @@ func (x *Extractor) media(c *extConn, s *extStream, typ uint8, ts uint32, body [
 			}
 		}
 	case *media.Video:
+		s.enhanced = s.enhanced || d.Enhanced
+		s.multitrack = s.multitrack || d.Multitrack != nil
 		s.needs[1] = s.needs[1] || d.Enhanced || d.CodecID == media.CodecAVC || d.CodecID == media.CodecHEVC || d.CodecID == media.CodecAV1
 		s.has[1] = s.has[1] || d.IsSequenceHeader()
-		if d.Codec != "" && d.Command == nil {
+		if d.Codec != "" && d.Command == nil && d.Multitrack == nil {
 			if s.info.VideoCodec == "" || d.IsSequenceHeader() {
 				s.info.VideoCodec = codecLine(d.Codec, videoConfig(d))
 			}
@@ -529,6 +544,9 @@ func (x *Extractor) open(c *extConn, s *extStream) {
 	name := fmt.Sprintf("%s-%s-%s-%d", x.opts.Prefix, s.key.Conn, s.key.Dir, s.key.MSID)
 	if x.opts.Prefix == "" {
 		name = name[1:]
+	}
+	if s.key.Track != 0 {
+		name += "-t" + strconv.Itoa(int(s.key.Track))
 	}
 	if n > 1 {
 		name += "-" + strconv.Itoa(n)
@@ -680,6 +698,7 @@ func (x *Extractor) closeStream(c *extConn, k StreamKey, st *session.State) {
 		x.fail(s, fmt.Errorf("extract %s: %w", s.info.Path, err))
 	}
 	s.info.Name = st.StreamName(k.MSID)
+	s.info.Players = s.players()
 	s.info.NoAudioConfig = s.needs[0] && !s.has[0] && s.info.AudioTags > 0
 	s.info.NoVideoConfig = s.needs[1] && !s.has[1] && s.info.VideoTags > 0
 	if x.opts.OnFile != nil {
