@@ -471,3 +471,28 @@ func TestConnsShowsTLS(t *testing.T) {
 		}
 	}
 }
+
+// TestRTMPEMatchesPlainLeg: rtmpe-play.pcap holds rtmpdump's RTMPE
+// connection to rtmpsuck and rtmpsuck's plain leg to nginx. With the key
+// file both directions decrypt to the plain leg's messages (the client's
+// too: its C2 once ended the handshake early and swallowed them); rtmpsuck
+// did not pass the server's last 18 bytes on before rtmpdump left, the one
+// message the RTMPE leg lacks.
+func TestRTMPEMatchesPlainLeg(t *testing.T) {
+	evs := jsonEvents(t, "-r", need(t, "rtmpe-play.pcap"), "--rtmpe-keys", need(t, "rtmpe-play.keys"))
+	conns := connsOf(evs)
+	enc, plain := leg(t, conns, "tcp", "1935"), leg(t, conns, "tcp", "1936")
+	if got := stack(conns[enc].close); got != "rtmpe tcp,rtmpe,rtmp" {
+		t.Errorf("RTMPE leg %q", got)
+	}
+	if got, want := sequence(evs, enc, "c2s"), sequence(evs, plain, "c2s"); len(want) < 8 || !slices.Equal(got, want) {
+		t.Errorf("c2s: %d messages, plain leg %d", len(got), len(want))
+	}
+	got, want := sequence(evs, enc, "s2c"), sequence(evs, plain, "s2c")
+	if len(want) < 290 || len(got) != len(want)-1 || !slices.Equal(got, want[:len(got)]) {
+		t.Errorf("s2c: %d messages, want the plain leg's %d but the last", len(got), len(want))
+	}
+	if d := num(conns[plain].close, "bytes_s2c") - num(conns[enc].close, "bytes_s2c"); d != 18 {
+		t.Errorf("the plain leg carried %d more bytes s2c, want 18", d)
+	}
+}
