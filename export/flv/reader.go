@@ -11,6 +11,9 @@ import (
 var (
 	ErrNotFLV    = errors.New("flv: bad signature")
 	ErrTruncated = errors.New("flv: truncated")
+	// ErrMalformed: a field no FLV file can hold (a header size over
+	// 1 MiB or under 9), found by fuzzing (FuzzReader).
+	ErrMalformed = errors.New("flv: malformed")
 )
 
 // Tag is one FLV tag.
@@ -63,7 +66,7 @@ func (r *Reader) header() error {
 	r.Flags = h[4]
 	skip := int64(uint32(h[5])<<24|uint32(h[6])<<16|uint32(h[7])<<8|uint32(h[8])) - HeaderSize
 	if skip < 0 || skip > 1<<20 {
-		return fmt.Errorf("flv: bad header size %d", skip+HeaderSize)
+		return fmt.Errorf("%w: header size %d", ErrMalformed, skip+HeaderSize)
 	}
 	if _, err := r.r.Discard(int(skip)); err != nil {
 		return fmt.Errorf("%w in header", ErrTruncated)
@@ -97,8 +100,12 @@ func (r *Reader) Next() (Tag, error) {
 	n := int(h[1])<<16 | int(h[2])<<8 | int(h[3])
 	t.Timestamp = uint32(h[7])<<24 | uint32(h[4])<<16 | uint32(h[5])<<8 | uint32(h[6])
 	t.StreamID = uint32(h[8])<<16 | uint32(h[9])<<8 | uint32(h[10])
-	t.Body = make([]byte, n)
-	if err := r.readFull(t.Body); err != nil {
+	// The body is read in steps as its bytes arrive: a length field is a
+	// claim (up to 16 MiB), and a truncated or garbage file must not cost
+	// its claim in memory (found by FuzzReader).
+	body, err := r.readClaimed(n)
+	t.Body = body
+	if err != nil {
 		if err == io.EOF {
 			err = fmt.Errorf("%w at offset %d", ErrTruncated, r.off)
 		}
@@ -117,6 +124,33 @@ func (r *Reader) Next() (Tag, error) {
 	}
 	t.PrevSize = uint32(p[0])<<24 | uint32(p[1])<<16 | uint32(p[2])<<8 | uint32(p[3])
 	return t, nil
+}
+
+// readStep is how much of a claimed body is allocated ahead of its bytes.
+const readStep = 64 << 10
+
+// readClaimed reads n bytes, allocating as they arrive; on a short read it
+// returns what it read and io.EOF (or the reader's error).
+func (r *Reader) readClaimed(n int) ([]byte, error) {
+	b := make([]byte, 0, min(n, readStep))
+	for len(b) < n {
+		k := min(n-len(b), readStep)
+		if cap(b)-len(b) < k {
+			nb := make([]byte, len(b), min(n, max(2*cap(b), len(b)+k)))
+			copy(nb, b)
+			b = nb
+		}
+		m, err := io.ReadFull(r.r, b[len(b):len(b)+k])
+		b = b[:len(b)+m]
+		r.off += int64(m)
+		if err != nil {
+			if err == io.ErrUnexpectedEOF {
+				err = io.EOF
+			}
+			return b, err
+		}
+	}
+	return b, nil
 }
 
 // ReadAll reads every tag.
