@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/export/relay"
 	"github.com/rtmpscope/rtmpscope/export/report"
 	"github.com/rtmpscope/rtmpscope/pipeline"
 )
@@ -41,14 +42,15 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	secrets := fs.Bool("show-secrets", false, "show stream keys and tokens instead of redacting them (the report says so at the top)")
 	maxLadder := fs.Int("max-ladder", report.DefaultMaxLadder, "draw at most `N` messages in each connection's ladder")
 	maxConns := fs.Int("max-conns", report.DefaultMaxConns, "tell at most `N` connections in full (the rest are counted)")
+	relayFrames := fs.Int("max-relay-frames", relay.DefaultMaxFrames, "remember at most `N` published frames (about 64 bytes each) to match the frames a server relayed to its players")
 	if err := parseFlags(fs, args, reportUsage, stdout, stderr); err != nil {
 		return err
 	}
 	if *out == "" {
 		return usagef("report: -o FILE is required (- for standard output)")
 	}
-	if *maxLadder < 1 || *maxConns < 1 {
-		return usagef("report: --max-ladder and --max-conns must be at least 1")
+	if *maxLadder < 1 || *maxConns < 1 || *relayFrames < 1 {
+		return usagef("report: --max-ladder, --max-conns and --max-relay-frames must be at least 1")
 	}
 	if err := in.check(); err != nil {
 		return err
@@ -63,6 +65,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	b := report.New(report.Options{
 		Source: name, Version: versionLine(), Revealed: *secrets, MaxLadder: *maxLadder, MaxConns: *maxConns,
+		RelayFrames: *relayFrames,
 	})
 	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}})
 	sink := pipeline.NewSink(func(r *session.Record) error {

@@ -45,6 +45,9 @@ type Options struct {
 	// when 0); MaxConns the connections told in full (DefaultMaxConns).
 	MaxLadder int
 	MaxConns  int
+	// RelayFrames bounds the publisher frames remembered to match the
+	// frames a server relayed to players (relay.DefaultMaxFrames when 0).
+	RelayFrames int
 }
 
 // Builder collects what a report shows from session records. It is not
@@ -110,6 +113,7 @@ func New(opts Options) *Builder {
 		opts.MaxConns = DefaultMaxConns
 	}
 	b := &Builder{opts: opts, byID: map[event.ConnID]*conn{}, stories: story.New(story.Options{})}
+	b.series.RelayFrames = opts.RelayFrames
 	b.stats = &export.StatsCollector{OnStream: func(s export.StreamStats) {
 		for _, c := range b.conns {
 			if c.id.String() == s.Conn {
