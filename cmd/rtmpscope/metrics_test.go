@@ -93,11 +93,13 @@ type statsTrack struct {
 	DurationMS float64 `json:"duration_ms"`
 	Jumps      float64 `json:"timestamp_jumps"`
 	Backwards  float64 `json:"timestamps_backwards"`
+	RTF        float64 `json:"realtime_factor"`
 }
 
 type statsStream struct {
 	Conn  string      `json:"conn"`
 	MSID  uint32      `json:"msid"`
+	Track uint8       `json:"track"`
 	Role  string      `json:"role"`
 	Name  string      `json:"name"`
 	Video *statsTrack `json:"video"`
@@ -164,7 +166,8 @@ func compareWithStats(t *testing.T, got promSeries, want []statsStream) {
 		t.Errorf("%d streams in the scrape, stats reports %d", streams, len(want))
 	}
 	for _, s := range want {
-		id := map[string]string{"conn": s.Conn, "msid": strconv.FormatUint(uint64(s.MSID), 10), "role": s.Role}
+		id := map[string]string{"conn": s.Conn, "msid": strconv.FormatUint(uint64(s.MSID), 10),
+			"track": strconv.Itoa(int(s.Track)), "role": s.Role}
 		v, l, ok := find("rtmpscope_stream_open", id)
 		if !ok || v != 0 {
 			t.Errorf("%v: stream_open %v (present %v), want 0 after its connection ended", id, v, ok)
@@ -180,7 +183,7 @@ func compareWithStats(t *testing.T, got promSeries, want []statsStream) {
 			if tr.t == nil {
 				continue
 			}
-			m := map[string]string{"track": tr.name}
+			m := map[string]string{"media": tr.name}
 			for a, b := range id {
 				m[a] = b
 			}
@@ -193,6 +196,9 @@ func compareWithStats(t *testing.T, got promSeries, want []statsStream) {
 				"rtmpscope_stream_media_duration_seconds":     tr.t.DurationMS / 1000,
 				"rtmpscope_stream_timestamp_jumps_total":      tr.t.Jumps,
 				"rtmpscope_stream_timestamps_backwards_total": tr.t.Backwards,
+			}
+			if tr.t.RTF > 0 {
+				checks["rtmpscope_stream_realtime_factor"] = tr.t.RTF
 			}
 			if tr.name == "video" {
 				checks["rtmpscope_stream_keyframes_total"] = tr.t.Keyframes
@@ -223,7 +229,7 @@ func compareWithStats(t *testing.T, got promSeries, want []statsStream) {
 // once the file has ended, and compares with `rtmpscope stats`; Ctrl-C
 // then ends the command with status 0.
 func TestMetricsReplay(t *testing.T) {
-	for _, name := range []string{"multi.pcap", "publish.pcap", "ertmp.pcap", "rtmpt-publish.pcap"} {
+	for _, name := range []string{"multi.pcap", "publish.pcap", "ertmp.pcap", "rtmpt-publish.pcap", "ertmp-multitrack.pcap"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			pcap := need(t, name)

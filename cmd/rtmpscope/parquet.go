@@ -12,6 +12,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/export"
 	"github.com/rtmpscope/rtmpscope/export/parquet"
+	"github.com/rtmpscope/rtmpscope/export/story"
 )
 
 // parquetFlags are the flags of -T parquet (docs/deploying.md, Parquet).
@@ -66,10 +67,14 @@ type parquetSink struct {
 	// (set once the pipeline exists; read only in Close, after the run).
 	tracker *session.Tracker
 	stderr  io.Writer
+	// stories tells each connection's story in its conn-closed row, as
+	// -T ndjson does.
+	stories *story.Builder
 }
 
 func newParquetSink(f *parquetFlags, in *inputFlags, opts export.EventOptions, stderr io.Writer) (*parquetSink, error) {
-	s := &parquetSink{dir: f.out, stderr: stderr}
+	s := &parquetSink{dir: f.out, stderr: stderr, stories: story.New(story.Options{})}
+	opts.Stories = s.stories
 	source := f.source
 	if source == "" {
 		if in.read != "" {
@@ -99,6 +104,7 @@ func newParquetSink(f *parquetFlags, in *inputFlags, opts export.EventOptions, s
 // the messages the stream statistics count).
 func (s *parquetSink) Record(r *session.Record) error {
 	if s.match != nil && !s.match(r) {
+		s.stories.Add(r) // the story sees every record, written or not
 		return nil
 	}
 	return s.w.Record(r)

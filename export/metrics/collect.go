@@ -16,8 +16,10 @@ import (
 const ns = "rtmpscope"
 
 var (
-	trackLabels  = []string{"conn", "msid", "role", "app", "stream", "track", "codec"}
-	streamLabels = []string{"conn", "msid", "role", "app", "stream"}
+	// track is the Enhanced RTMP track id (0 unless multitrack: each
+	// track is a stream of its own); media is video or audio.
+	trackLabels  = []string{"conn", "msid", "track", "role", "app", "stream", "media", "codec"}
+	streamLabels = []string{"conn", "msid", "track", "role", "app", "stream"}
 	connLabels   = []string{"conn", "variant", "client", "server", "app", "state"}
 )
 
@@ -32,13 +34,13 @@ var (
 	dFrames    = desc("stream_frames_total", "Coded frames of the track (sequence headers and commands left out).", trackLabels)
 	dKeyframes = desc("stream_keyframes_total", "Keyframes of the video track.", trackLabels)
 	dFPS       = desc("stream_frames_per_second", "Frame rate over the steps between coded frames, in media time (timestamp jumps left out).", trackLabels)
-	dBitrate   = desc("stream_bitrate_bytes_per_second", "Average bitrate of the track over its capture time, in bytes per second.", trackLabels)
+	dBitrate   = desc("stream_bitrate_bytes_per_second", "Average bitrate over the media time of the coded frames, in bytes per second (0 under 1 s of media).", trackLabels)
 	dGOPFrames = desc("stream_gop_frames", "Average keyframe interval (GOP) in frames.", trackLabels)
 	dGOPSec    = desc("stream_gop_seconds", "Average keyframe interval (GOP) in media seconds.", trackLabels)
 	dJumps     = desc("stream_timestamp_jumps_total", "Forward timestamp steps larger than the jump threshold (1 s).", trackLabels)
 	dBackwards = desc("stream_timestamps_backwards_total", "Timestamps that went backwards.", trackLabels)
 	dDuration  = desc("stream_media_duration_seconds", "Media time of the track: first to last timestamp.", trackLabels)
-	dRTF       = desc("stream_realtime_factor", "Media time divided by the capture time it took (1 = real time; above 1 faster, below 1 the sender falls behind).", trackLabels)
+	dRTF       = desc("stream_realtime_factor", "Media time divided by the capture time of the same coded frames (1 = real time; above 1 faster, below 1 the sender falls behind).", trackLabels)
 )
 
 // Per-stream and per-connection metrics.
@@ -141,7 +143,7 @@ func (c snapCollector) Collect(ch chan<- prometheus.Metric) {
 
 func collectStream(ch chan<- prometheus.Metric, e *streamEntry) {
 	st := &e.stats
-	base := []string{st.Conn, strconv.FormatUint(uint64(st.MSID), 10), st.Role(), e.app, st.Name}
+	base := []string{st.Conn, strconv.FormatUint(uint64(st.MSID), 10), strconv.Itoa(int(st.Track)), st.Role(), e.app, st.Name}
 	for _, t := range []struct {
 		name string
 		tr   *export.TrackStats
@@ -169,8 +171,8 @@ func collectStream(ch chan<- prometheus.Metric, e *streamEntry) {
 		gauge(dFPS, r.FrameRate)
 		gauge(dBitrate, r.BitrateAvg/8)
 		gauge(dDuration, float64(r.DurationMS)/1000)
-		if span := r.LastCapture.Sub(r.FirstCapture).Seconds(); span > 0 {
-			gauge(dRTF, float64(r.DurationMS)/1000/span)
+		if r.RealTimeFactor > 0 {
+			gauge(dRTF, r.RealTimeFactor)
 		}
 		if t.name == "video" {
 			counter(dKeyframes, float64(r.Keyframes))

@@ -117,7 +117,7 @@ func checkStreams(t *testing.T, got series, want []export.StreamStats, app func(
 	t.Helper()
 	for _, st := range want {
 		base := map[string]string{"conn": st.Conn, "msid": strconv.FormatUint(uint64(st.MSID), 10),
-			"role": st.Role(), "app": app(st.Conn), "stream": st.Name}
+			"track": strconv.Itoa(int(st.Track)), "role": st.Role(), "app": app(st.Conn), "stream": st.Name}
 		if v, ok := got[key("rtmpscope_stream_open", base)]; !ok || v != 0 {
 			t.Errorf("%s: stream_open %v (present %v), want 0 after the end", st.StreamKey, v, ok)
 		}
@@ -128,7 +128,7 @@ func checkStreams(t *testing.T, got series, want []export.StreamStats, app func(
 			if tr.t == nil {
 				continue
 			}
-			l := map[string]string{"track": tr.name, "codec": tr.t.Codec}
+			l := map[string]string{"media": tr.name, "codec": tr.t.Codec}
 			for k, v := range base {
 				l[k] = v
 			}
@@ -144,6 +144,9 @@ func checkStreams(t *testing.T, got series, want []export.StreamStats, app func(
 				"rtmpscope_stream_frames_per_second":          tr.t.FrameRate,
 				"rtmpscope_stream_bitrate_bytes_per_second":   tr.t.BitrateAvg / 8,
 				"rtmpscope_stream_media_duration_seconds":     float64(tr.t.DurationMS) / 1000,
+			}
+			if tr.t.RealTimeFactor > 0 {
+				checks["rtmpscope_stream_realtime_factor"] = tr.t.RealTimeFactor
 			}
 			if tr.name == "video" {
 				checks["rtmpscope_stream_keyframes_total"] = float64(tr.t.Keyframes)
@@ -199,7 +202,7 @@ func appOfClosed(t *testing.T, path string, cfg pipeline.Config) func(string) st
 // exposition, on the committed captures that carry media.
 func TestCapturesEqualStats(t *testing.T) {
 	for _, name := range []string{"publish.pcap", "play.pcap", "multi.pcap", "ertmp.pcap", "extts.pcap",
-		"midstream.pcap", "rtmpt-publish.pcap", "rtmfp-publish.pcap", "aac48mono.pcap", "relay.pcap"} {
+		"midstream.pcap", "rtmpt-publish.pcap", "rtmfp-publish.pcap", "aac48mono.pcap", "relay.pcap", "ertmp-multitrack.pcap"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			path := filepath.Join(capturetest.Pcaps(), name)

@@ -186,6 +186,20 @@ func connRow(h head, f *fields, source string) ConnRow {
 	}](f, "session", sess); s != nil {
 		r.App, r.TCURL, r.FlashVer, r.ConnectCode = s.App, s.TCURL, s.FlashVer, s.ConnectCode
 	}
+	var story json.RawMessage
+	r.Story, story = f.raw("story")
+	if st := sub[struct {
+		Role    *string `json:"role"`
+		Verdict *struct {
+			OK      *bool   `json:"ok"`
+			Problem *string `json:"problem"`
+		} `json:"verdict"`
+	}](f, "story", story); st != nil {
+		r.StoryRole = st.Role
+		if st.Verdict != nil {
+			r.StoryOK, r.StoryProblem = st.Verdict.OK, st.Verdict.Problem
+		}
+	}
 	r.Extra = f.extra()
 	return r
 }
@@ -317,6 +331,8 @@ type trackJSON struct {
 	Bytes      *int64   `json:"bytes"`
 	FrameRate  *float64 `json:"frame_rate"`
 	Bitrate    *float64 `json:"bitrate_avg_bps"`
+	MediaMS    *int64   `json:"media_ms"`
+	RTF        *float64 `json:"realtime_factor"`
 	GOPFrames  *float64 `json:"gop_frames_avg"`
 	GOPMS      *float64 `json:"gop_ms_avg"`
 	DurationMS *int64   `json:"duration_ms"`
@@ -333,7 +349,7 @@ func (t *trackJSON) codec() *string {
 
 func streamRow(h head, f *fields, source string) StreamRow {
 	r := StreamRow{Schema: SchemaVersion, Source: source, Conn: h.conn, Dir: deref(h.dir), Time: h.time,
-		MSID: f.i64("msid"), Role: f.str("role"), Client: f.strp("client"), Server: f.strp("server"),
+		MSID: f.i64("msid"), Track: f.i64("track"), Role: f.str("role"), Client: f.strp("client"), Server: f.strp("server"),
 		Name: f.strp("name"), First: f.timep("first"), Last: f.timep("last"),
 		EmptyMessages: f.i64("empty_messages"), DroppedMessages: f.i64("dropped_messages")}
 	var raw json.RawMessage
@@ -344,6 +360,7 @@ func streamRow(h head, f *fields, source string) StreamRow {
 		r.VideoMessages, r.VideoFrames, r.VideoKeyframes, r.VideoBytes = v.Messages, v.Frames, v.Keyframes, v.Bytes
 		r.VideoFrameRate, r.VideoBitrate, r.VideoGOPFrames, r.VideoGOPMS = v.FrameRate, v.Bitrate, v.GOPFrames, v.GOPMS
 		r.VideoDurationMS, r.VideoJumps, r.VideoBackwards = v.DurationMS, v.Jumps, v.Backwards
+		r.VideoMediaMS, r.VideoRTF = v.MediaMS, v.RTF
 	}
 	r.Audio, raw = f.raw("audio")
 	if a := sub[trackJSON](f, "audio", raw); a != nil {
@@ -351,6 +368,7 @@ func streamRow(h head, f *fields, source string) StreamRow {
 		r.AudioMessages, r.AudioFrames, r.AudioBytes = a.Messages, a.Frames, a.Bytes
 		r.AudioFrameRate, r.AudioBitrate = a.FrameRate, a.Bitrate
 		r.AudioDurationMS, r.AudioJumps, r.AudioBackwards = a.DurationMS, a.Jumps, a.Backwards
+		r.AudioMediaMS, r.AudioRTF = a.MediaMS, a.RTF
 	}
 	if d := opt[struct {
 		Samples *int64   `json:"samples"`

@@ -67,7 +67,13 @@ type ConnRow struct {
 	ConnectCode *string `parquet:"connect_code,optional,dict"`
 	Session     *string `parquet:"session,optional,json"`
 	TLS         *string `parquet:"tls,optional,json"` // RTMPS/RTMPTS connections
-	Extra       *string `parquet:"extra,optional,json"`
+	// The connection's story (closed RTMP-family connections, export/story):
+	// its role, the verdict flattened, and the story whole.
+	StoryRole    *string `parquet:"story_role,optional,dict"`
+	StoryOK      *bool   `parquet:"story_ok,optional"`
+	StoryProblem *string `parquet:"story_problem,optional,dict"`
+	Story        *string `parquet:"story,optional,json"`
+	Extra        *string `parquet:"extra,optional,json"`
 }
 
 // HandshakeRow is one handshake event.
@@ -178,12 +184,15 @@ type GapRow struct {
 // StreamRow is one stream's statistics (the stream object of `rtmpscope
 // stats -T ndjson`), with the figures of each track flattened.
 type StreamRow struct {
-	Schema int32      `parquet:"schema"`
-	Source string     `parquet:"source,dict"`
-	Conn   string     `parquet:"conn,dict"`
-	Dir    string     `parquet:"dir,dict"`
-	Time   time.Time  `parquet:"time,timestamp(microsecond)"`
-	MSID   int64      `parquet:"msid"`
+	Schema int32     `parquet:"schema"`
+	Source string    `parquet:"source,dict"`
+	Conn   string    `parquet:"conn,dict"`
+	Dir    string    `parquet:"dir,dict"`
+	Time   time.Time `parquet:"time,timestamp(microsecond)"`
+	MSID   int64     `parquet:"msid"`
+	// Track is the Enhanced RTMP track id of a multitrack stream's track
+	// (each track is a stream of its own); 0 otherwise.
+	Track  int64      `parquet:"track"`
 	Role   string     `parquet:"role,dict"`
 	Client *string    `parquet:"client,optional"`
 	Server *string    `parquet:"server,optional,dict"`
@@ -202,6 +211,8 @@ type StreamRow struct {
 	VideoBytes      *int64   `parquet:"video_bytes,optional"`
 	VideoFrameRate  *float64 `parquet:"video_frame_rate,optional"`
 	VideoBitrate    *float64 `parquet:"video_bitrate_avg_bps,optional"`
+	VideoMediaMS    *int64   `parquet:"video_media_ms,optional"`
+	VideoRTF        *float64 `parquet:"video_realtime_factor,optional"`
 	VideoGOPFrames  *float64 `parquet:"video_gop_frames_avg,optional"`
 	VideoGOPMS      *float64 `parquet:"video_gop_ms_avg,optional"`
 	VideoDurationMS *int64   `parquet:"video_duration_ms,optional"`
@@ -216,6 +227,8 @@ type StreamRow struct {
 	AudioBytes      *int64   `parquet:"audio_bytes,optional"`
 	AudioFrameRate  *float64 `parquet:"audio_frame_rate,optional"`
 	AudioBitrate    *float64 `parquet:"audio_bitrate_avg_bps,optional"`
+	AudioMediaMS    *int64   `parquet:"audio_media_ms,optional"`
+	AudioRTF        *float64 `parquet:"audio_realtime_factor,optional"`
 	AudioDurationMS *int64   `parquet:"audio_duration_ms,optional"`
 	AudioJumps      *int64   `parquet:"audio_timestamp_jumps,optional"`
 	AudioBackwards  *int64   `parquet:"audio_timestamps_backwards,optional"`

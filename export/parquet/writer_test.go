@@ -14,6 +14,7 @@ import (
 
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/export/story"
 	"github.com/rtmpscope/rtmpscope/internal/capturetest"
 	"github.com/rtmpscope/rtmpscope/pipeline"
 )
@@ -51,8 +52,9 @@ func captureConfig(path string) pipeline.Config {
 func ndjson(t *testing.T, recs []session.Record) [][]byte {
 	t.Helper()
 	var lines [][]byte
+	opts := export.EventOptions{Stories: story.New(story.Options{})}
 	for i := range recs {
-		b, err := export.MarshalEvent(recs[i], export.EventOptions{})
+		b, err := export.MarshalEvent(recs[i], opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +142,8 @@ func TestCapturesBothEntries(t *testing.T) {
 			if filepath.Base(path) == "multi.pcap" {
 				small = Options{RowGroupRows: 100, MaxRows: 250}
 			}
-			a, err := NewWriter(dirA, Options{Source: "test", Stats: true, RowGroupRows: small.RowGroupRows, MaxRows: small.MaxRows})
+			a, err := NewWriter(dirA, Options{Source: "test", Stats: true, RowGroupRows: small.RowGroupRows, MaxRows: small.MaxRows,
+				Event: export.EventOptions{Stories: story.New(story.Options{})}})
 			if err != nil {
 				t.Fatal(err)
 			}
