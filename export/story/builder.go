@@ -631,8 +631,8 @@ func stall(a *acc, c *event.ConnEvent, end time.Time) (Verdict, bool) {
 		}
 		return Verdict{Problem: ProblemAckStall,
 			Text: fmt.Sprintf("the %s stalled on the acknowledgement window", who),
-			Evidence: fmt.Sprintf("%d bytes sent past the %s's last acknowledgement (%d acknowledgements, window %d), then nothing for %.1f s",
-				unacked, peer, ak.Acks, ak.Window, quiet.Seconds())}, true
+			Evidence: fmt.Sprintf("%d bytes sent past the %s's last acknowledgement (%s, window %d), then nothing for %.1f s",
+				unacked, peer, plural(int64(ak.Acks), "acknowledgement"), ak.Window, quiet.Seconds())}, true
 	}
 	return Verdict{}, false
 }
@@ -659,7 +659,7 @@ func (b *Builder) keyframes(a *acc) (Verdict, bool) {
 			gap, at = open, 0
 		}
 		if t.keys > 0 && gap >= b.opts.KeyframeGap.Milliseconds() {
-			e := fmt.Sprintf("%s stream %d: %d keyframes in %d video frames", k.dir, k.msid, t.keys, t.frames)
+			e := fmt.Sprintf("%s stream %d: %s in %d video frames", k.dir, k.msid, plural(t.keys, "keyframe"), t.frames)
 			if at != 0 {
 				e += fmt.Sprintf("; the gap ends in frame %d", at)
 			}
@@ -733,4 +733,11 @@ func okText(a *acc, s *Story, state *session.State) string {
 		return "no RTMP command seen"
 	}
 	return "no stream published or played"
+}
+
+func plural(n int64, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
