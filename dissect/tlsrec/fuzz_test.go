@@ -90,7 +90,26 @@ func feed(h *Handler, c2s, s2c []byte, piece int) {
 	for i := n; i < len(c2s); i += piece {
 		put(event.C2S, c2s[i:min(len(c2s), i+piece)])
 	}
-	h.Close(&event.ConnEvent{})
+	ev := &event.ConnEvent{}
+	h.Close(ev)
+	checkInfo(ev.TLS)
+}
+
+// checkInfo panics when the session record contradicts itself: more
+// plaintext than protected bytes, decrypted without plaintext, or a
+// reason given for records that were decrypted.
+func checkInfo(in *event.TLSInfo) {
+	if in == nil {
+		panic("no TLS record on close")
+	}
+	for d := range in.Encrypted {
+		if in.Plaintext[d] < 0 || in.Plaintext[d] > in.Encrypted[d] {
+			panic(fmt.Sprintf("%d plaintext bytes of %d encrypted", in.Plaintext[d], in.Encrypted[d]))
+		}
+	}
+	if in.Decrypted != (in.Plaintext[0]+in.Plaintext[1] > 0) || in.Decrypted && in.NotDecrypted != "" {
+		panic(fmt.Sprintf("inconsistent record %+v", in))
+	}
 }
 
 // FuzzRecords feeds the record layer, handshake parser and decryption
