@@ -60,6 +60,10 @@ func (c *connList) line(k int) string {
 	if name == "" {
 		name = "-"
 	}
+	if r := []rune(name); len(r) > 28 {
+		// Keep the columns after it in place; the detail pane has it whole.
+		name = string(r[:27]) + c.theme.Ellipsis()
+	}
 	state := "closed"
 	if !x.Closed {
 		state = "open"
@@ -70,7 +74,7 @@ func (c *connList) line(k int) string {
 	if c.theme.ASCII {
 		arrow = ">"
 	}
-	return fmt.Sprintf("%-4s %s %s %s  %-16s %-20s %d msgs  %d warn  %s/%s bytes  %s", x.ID, x.Client, arrow, x.Server,
+	return fmt.Sprintf("%-4s %s %s %s  %-16s %-28s %d msgs  %d warn  %s/%s bytes  %s", x.ID, x.Client, arrow, x.Server,
 		variantLabel(x), name, x.Messages, x.Warnings, itoa(int(x.Bytes[0])), itoa(int(x.Bytes[1])), state)
 }
 
