@@ -25,6 +25,24 @@ type RunOptions struct {
 	Tap func(p capture.Packet) bool
 	// Stop, when it returns true, ends the run early (a sink failed).
 	Stop func() bool
+	// Progress, when set, is called on Run's goroutine about once a second
+	// (wall clock) with the counters so far: --metrics serves the refused
+	// connections and flows from it while a capture runs.
+	Progress func(Summary)
+}
+
+// progressEvery is how often Run calls RunOptions.Progress.
+const progressEvery = time.Second
+
+// progress calls opts.Progress when progressEvery has passed since *last.
+func progress(opts *RunOptions, last *time.Time, capStats capture.Stats, filtered uint64, a *reassembly.Assembler, r *Router) {
+	if opts.Progress == nil {
+		return
+	}
+	if now := time.Now(); now.Sub(*last) >= progressEvery {
+		*last = now
+		opts.Progress(Summary{Capture: capStats, Assembly: a.Stats(), Router: r.Stats(), Filtered: filtered})
+	}
 }
 
 // Summary is what a run saw, for the user and the tests.
@@ -62,10 +80,12 @@ func Run(ctx context.Context, src capture.Source, out event.Receiver, protos []P
 		sum.Router = r.Stats()
 		return sum, err
 	}
+	var last time.Time
 	for {
 		if ctx.Err() != nil || (opts.Stop != nil && opts.Stop()) {
 			break
 		}
+		progress(&opts, &last, dec.Stats, sum.Filtered, a, r)
 		if opts.Count > 0 && dec.Stats.Packets+sum.Filtered >= opts.Count {
 			break
 		}
@@ -118,11 +138,15 @@ func ProcessFile(path string, out event.Receiver, protos []Protocol, opts RunOpt
 func runPrefetched(ctx context.Context, src capture.Source, r *Router, a *reassembly.Assembler, opts RunOptions, sum *Summary) error {
 	f := startPrefetch(ctx, src, opts.Count, opts.Tap)
 	var err error
+	var last time.Time
 	for {
 		b := f.next()
 		if b == nil {
 			break
 		}
+		// The decoder's counts belong to the prefetcher until it is
+		// closed: the packets so far are those handed over.
+		progress(&opts, &last, capture.Stats{}, 0, a, r)
 		stopped := false
 		for i := range b.pkts {
 			if opts.Stop != nil && opts.Stop() {

@@ -45,6 +45,9 @@ type Config struct {
 	// and dissecting on a second core. Only for sinks that do not call
 	// the Tracker: it belongs to the pipeline's goroutine.
 	AsyncSinks bool
+	// Progress, when set, gets the run's counters about once a second, on
+	// the pipeline's goroutine (flow.RunOptions.Progress).
+	Progress func(flow.Summary)
 }
 
 // Pipeline is one run's wiring. Make it with New, hand its Tracker to the
@@ -102,7 +105,7 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source, sinks ...Sink) (
 	}
 	sum, err := flow.Run(ctx, src, p.tracker, Protocols(&p.cfg), flow.RunOptions{
 		Options: p.cfg.Flow, Reassembly: p.cfg.Reassembly, Count: p.cfg.Count, Tap: p.cfg.Tap,
-		Stop: stop,
+		Stop: stop, Progress: p.cfg.Progress,
 	})
 	if p.async != nil {
 		p.err = p.async.finish()

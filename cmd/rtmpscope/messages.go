@@ -151,15 +151,20 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	// Reading a file, the text and JSON sinks encode on a second core
 	// (they never call the Tracker); live, every line goes out as it
 	// comes, unbatched.
-	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}, AsyncSinks: src.live == nil && mf.addr == ""})
-	if ps != nil {
-		ps.tracker = p.Tracker()
-	}
-	mr, err := startMetrics(&mf, src, p, stderr)
+	mr, err := startMetrics(&mf, src, stderr)
 	if err != nil {
 		src.close()
 		pubr.abort()
 		return err
+	}
+	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets},
+		AsyncSinks: src.live == nil && mf.addr == "", Progress: mr.progress()})
+	if ps != nil {
+		ps.tracker = p.Tracker()
+	}
+	mr.attach(p)
+	if recycleBodies(*format, mf.addr != "", pubr != nil, out.frames != nil) {
+		p.RecycleBodies()
 	}
 	sum, err := runPipeline(ctx, src, p, stderr, mr.sinks(append(append([]pipeline.Sink{sink}, out.sinks(src, &in)...), pubr.sinks()...)...)...)
 	pubr.finish(stderr)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -61,20 +60,24 @@ type metricsRun struct {
 	// source is open (a scrape must not call the source: it may be closed).
 	sampled           time.Time
 	received, dropped atomic.Uint64
-	mu                sync.Mutex
-	summary           *flow.Summary // the refused flows, known at the end
+	// The refused connections and flows, from the run's progress
+	// (pipeline.Config.Progress) and then its summary.
+	refused                   atomic.Bool
+	refConns, refUDP, refPkts atomic.Uint64
+	tracker                   *session.Tracker
 }
 
-// startMetrics starts serving before the run: the sink must be
-// synchronous (it asks the pipeline's Tracker for open connections' names),
-// so the pipeline is made without AsyncSinks when --metrics is given.
-func startMetrics(f *metricsFlags, in *input, p *pipeline.Pipeline, stderr io.Writer) (*metricsRun, error) {
+// startMetrics starts serving before the run. The sink must be
+// synchronous (it asks the pipeline's Tracker for open connections' names,
+// attach): the pipeline is made without AsyncSinks when --metrics is given,
+// and with progress (the refused flows).
+func startMetrics(f *metricsFlags, in *input, stderr io.Writer) (*metricsRun, error) {
 	if f.addr == "" {
 		return nil, nil
 	}
 	m := &metricsRun{linger: f.linger, file: in.file != nil, stderr: stderr, in: in}
 	m.sink = metrics.New(metrics.Options{MaxStreams: f.maxStreams, MaxConns: f.maxConns,
-		State: p.Tracker().StateByName, Capture: m.capture})
+		State: m.state, Capture: m.capture})
 	srv, err := metrics.Listen(f.addr, m.sink)
 	if err != nil {
 		return nil, err
@@ -84,18 +87,45 @@ func startMetrics(f *metricsFlags, in *input, p *pipeline.Pipeline, stderr io.Wr
 	return m, nil
 }
 
+// attach gives the sink the pipeline's session layer.
+func (m *metricsRun) attach(p *pipeline.Pipeline) {
+	if m != nil {
+		m.tracker = p.Tracker()
+	}
+}
+
+// state is the session state of an open connection (pipeline goroutine).
+func (m *metricsRun) state(conn string) *session.State {
+	if m.tracker == nil {
+		return nil
+	}
+	return m.tracker.StateByName(conn)
+}
+
+// progress is pipeline.Config.Progress: nil without --metrics.
+func (m *metricsRun) progress() func(flow.Summary) {
+	if m == nil {
+		return nil
+	}
+	return m.setRefused
+}
+
+func (m *metricsRun) setRefused(s flow.Summary) {
+	m.refConns.Store(s.Assembly.ConnsRefused)
+	m.refUDP.Store(s.Router.UDPRefused)
+	m.refPkts.Store(s.Assembly.PktsRefused + s.Router.UDPPktsRef)
+	m.refused.Store(true)
+}
+
 // capture reads the capture counters (from a scrape's goroutine).
 func (m *metricsRun) capture() metrics.CaptureCounters {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	c := metrics.CaptureCounters{Packets: m.in.counts.packets.Load(), Bytes: m.in.counts.bytes.Load()}
 	if m.in.live != nil {
 		c.Live, c.Received, c.Dropped = true, m.received.Load(), m.dropped.Load()
 	}
-	if s := m.summary; s != nil {
+	if m.refused.Load() {
 		c.HaveRefusedCounter = true
-		c.RefusedConns, c.RefusedUDPFlows = s.Assembly.ConnsRefused, s.Router.UDPRefused
-		c.RefusedPackets = s.Assembly.PktsRefused + s.Router.UDPPktsRef
+		c.RefusedConns, c.RefusedUDPFlows, c.RefusedPackets = m.refConns.Load(), m.refUDP.Load(), m.refPkts.Load()
 	}
 	return c
 }
@@ -138,9 +168,7 @@ func (m *metricsRun) finish(ctx context.Context, sum flow.Summary, runErr error)
 	if m == nil {
 		return runErr
 	}
-	m.mu.Lock()
-	m.summary = &sum
-	m.mu.Unlock()
+	m.setRefused(sum)
 	if m.linger && m.file && runErr == nil && ctx.Err() == nil {
 		fmt.Fprintf(m.stderr, "the capture has ended; serving its final metrics on http://%s/metrics until interrupted\n", m.server.Addr())
 		<-ctx.Done()

@@ -225,58 +225,84 @@ func compareWithStats(t *testing.T, got promSeries, want []statsStream) {
 	}
 }
 
+// lingerScrape runs the binary on a file with --metrics-linger and args,
+// scrapes it once the file has ended, then interrupts it (Ctrl-C must end
+// it with status 0). It returns the page and what the command said.
+func lingerScrape(t *testing.T, pcap string, args ...string) (page []byte, said string) {
+	t.Helper()
+	cmd := exec.Command(binPath, append([]string{"-r", pcap, "-q", "--metrics", "127.0.0.1:0", "--metrics-linger"}, args...)...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	// The command says where it serves, then that the file ended.
+	sc := bufio.NewScanner(stderr)
+	re := regexp.MustCompile(`serving its final metrics on (http://\S+/metrics)`)
+	url := ""
+	var lines []string
+	for url == "" && sc.Scan() {
+		lines = append(lines, sc.Text())
+		if m := re.FindStringSubmatch(sc.Text()); m != nil {
+			url = m[1]
+		}
+	}
+	if url == "" {
+		t.Fatalf("no final metrics announced; stderr:\n%s", strings.Join(lines, "\n"))
+	}
+	go io.Copy(io.Discard, stderr)
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("scrape: %s", resp.Status)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("after Ctrl-C: %v", err)
+	}
+	return page, strings.Join(lines, "\n")
+}
+
 // TestMetricsReplay serves a file replay with --metrics-linger, scrapes it
-// once the file has ended, and compares with `rtmpscope stats`; Ctrl-C
-// then ends the command with status 0.
+// once the file has ended, and compares with `rtmpscope stats`.
 func TestMetricsReplay(t *testing.T) {
 	for _, name := range []string{"multi.pcap", "publish.pcap", "ertmp.pcap", "rtmpt-publish.pcap", "ertmp-multitrack.pcap"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			pcap := need(t, name)
-			cmd := exec.Command(binPath, "-r", pcap, "-q", "--metrics", "127.0.0.1:0", "--metrics-linger")
-			stderr, err := cmd.StderrPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer cmd.Process.Kill()
-			// The command says where it serves, then that the file ended.
-			sc := bufio.NewScanner(stderr)
-			re := regexp.MustCompile(`serving its final metrics on (http://\S+/metrics)`)
-			url := ""
-			var said []string
-			for url == "" && sc.Scan() {
-				said = append(said, sc.Text())
-				if m := re.FindStringSubmatch(sc.Text()); m != nil {
-					url = m[1]
-				}
-			}
-			if url == "" {
-				t.Fatalf("no final metrics announced; stderr:\n%s", strings.Join(said, "\n"))
-			}
-			go io.Copy(io.Discard, stderr)
-			resp, err := http.Get(url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			page, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				t.Fatalf("scrape: %s", resp.Status)
-			}
+			page, _ := lingerScrape(t, pcap)
 			checkPromtool(t, page)
 			got := parseProm(t, page)
 			compareWithStats(t, got, statsStreams(t, pcap))
 			if got["rtmpscope_capture_packets_total|"] == 0 || got["rtmpscope_capture_refused_connections_total|"] != 0 {
 				t.Errorf("capture counters: packets %v, refused %v", got["rtmpscope_capture_packets_total|"], got["rtmpscope_capture_refused_connections_total|"])
 			}
-			cmd.Process.Signal(os.Interrupt)
-			if err := cmd.Wait(); err != nil {
-				t.Errorf("after Ctrl-C: %v", err)
-			}
 		})
+	}
+}
+
+// TestMetricsRefused: with room for one connection (--max-flows 1) the
+// refused connections and their packets are served as the summary counts
+// them.
+func TestMetricsRefused(t *testing.T) {
+	page, said := lingerScrape(t, need(t, "multi.pcap"), "--max-flows", "1")
+	m := regexp.MustCompile(`(\d+) connections not followed \(limit\), (\d+) of their packets`).FindStringSubmatch(said)
+	if m == nil {
+		t.Fatalf("the summary counts no refused connection: %s", said)
+	}
+	got := parseProm(t, page)
+	conns, _ := strconv.ParseFloat(m[1], 64)
+	pkts, _ := strconv.ParseFloat(m[2], 64)
+	if got["rtmpscope_capture_refused_connections_total|"] != conns || got["rtmpscope_capture_refused_packets_total|"] != pkts {
+		t.Errorf("refused connections %v, packets %v; the summary says %v, %v", got["rtmpscope_capture_refused_connections_total|"],
+			got["rtmpscope_capture_refused_packets_total|"], conns, pkts)
 	}
 }
 
@@ -370,6 +396,9 @@ func TestMetricsLive(t *testing.T) {
 	}
 	if _, ok := d["rtmpscope_capture_kernel_dropped_total|"]; !ok {
 		t.Error("no kernel drop counter during a live capture")
+	}
+	if _, ok := d["rtmpscope_capture_refused_connections_total|"]; !ok {
+		t.Error("no refused-connection counter during a live capture")
 	}
 	got := parseProm(t, after)
 	compareWithStats(t, got, statsStreams(t, pcap))
