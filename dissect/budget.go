@@ -4,7 +4,7 @@ import "sync/atomic"
 
 // DefaultMaxTotalBodyBytes is the default budget for partial message bodies
 // across all connections of a run (Options.MaxTotalBodyBytes).
-const DefaultMaxTotalBodyBytes = 24 << 20
+const DefaultMaxTotalBodyBytes = 16 << 20
 
 // Budget is a byte budget shared by every connection of one run: the
 // bytes held in partial (incomplete) message bodies, which a hostile or

@@ -15,17 +15,21 @@ type Options struct {
 	// MaxBodyBytes caps the bytes held in partial (incomplete) message
 	// bodies per connection; beyond it bodies are framed but not kept
 	// (event.Message.BodyTruncated, diagnostic chunk.mem_limit), counted
-	// by capacity. Default 20 MiB (a message of RTMP's largest length, whose
+	// by capacity. Default 16 MiB (a message of RTMP's largest length, whose
 	// capacity grows to 16 MiB).
 	MaxBodyBytes int64
 	// MaxTotalBodyBytes is the budget for partial message bodies across
 	// all connections of a run (diagnostic chunk.budget when it refuses a
-	// body). Default DefaultMaxTotalBodyBytes (24 MiB). Protocol makes one
+	// body). Default DefaultMaxTotalBodyBytes (16 MiB). Protocol makes one
 	// Budget of this size for every connection it starts.
 	MaxTotalBodyBytes int64
 	// Budget is the shared budget itself; nil makes one per Protocol (or
 	// per connection, for a Conn made directly with NewConn).
 	Budget *Budget
+	// Bodies, when set, is where message bodies are assembled: the
+	// pipeline recycles them once every sink is done with a record
+	// (pipeline.Config.RecycleBodies).
+	Bodies *BodyPool
 	// MaxPartials caps the messages in progress per direction whose bodies
 	// are kept. Default 64.
 	MaxPartials int
@@ -49,7 +53,7 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.MaxBodyBytes <= 0 {
-		o.MaxBodyBytes = 20 << 20
+		o.MaxBodyBytes = 16 << 20
 	}
 	if o.Budget == nil {
 		o.Budget = NewBudget(o.MaxTotalBodyBytes)

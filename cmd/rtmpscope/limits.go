@@ -38,15 +38,15 @@ func (l *limitFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&l.flows, "max-flows", 0, "most TCP connections and UDP flows followed at once, each (`N`; default 10000); further ones are counted, not analyzed")
 	fs.Var(&l.reorderConn, "max-reorder-conn", "out-of-order bytes held per TCP connection (`SIZE`, e.g. 8MiB; default 4096 pages of 1900 bytes)")
 	fs.Var(&l.reorderTotal, "max-reorder-total", "out-of-order bytes held in all (`SIZE`; default 65536 pages of 1900 bytes)")
-	fs.Var(&l.bodyConn, "max-body-conn", "bytes of incomplete message bodies held per connection (`SIZE`; default 20MiB)")
-	fs.Var(&l.bodyTotal, "max-body-total", "bytes of incomplete message bodies held across all connections (`SIZE`; default 24MiB)")
+	fs.Var(&l.bodyConn, "max-body-conn", "bytes of incomplete message bodies held per connection (`SIZE`; default 16MiB)")
+	fs.Var(&l.bodyTotal, "max-body-total", "bytes of incomplete message bodies held across all connections (`SIZE`; default 16MiB)")
 	fs.IntVar(&l.chunkStreams, "max-chunk-streams", 0, "chunk streams tracked per connection direction (`N`; default 1024)")
 	fs.IntVar(&l.partials, "max-partials", 0, "messages in progress per connection direction whose bodies are kept (`N`; default 64)")
 	fs.IntVar(&l.outstanding, "max-outstanding", 0, "unanswered requests remembered per connection direction (`N`; default 1024)")
 	fs.IntVar(&l.secrets, "max-secrets", 0, "learned secrets remembered per connection for redaction (`N`; default 1024)")
 	fs.IntVar(&l.amfDepth, "max-amf-depth", 0, "AMF nesting decoded (`N`; default 64)")
 	fs.Var(&l.memory, "memory-limit", "soft limit of the Go heap (`SIZE`; default none, or $GOMEMLIMIT): the collector works harder near it, nothing fails past it")
-	fs.IntVar(&l.amfValues, "max-amf-values", 0, "AMF values decoded per message (`N`; default 65536)")
+	fs.IntVar(&l.amfValues, "max-amf-values", 0, "AMF values decoded per message (`N`; default 32768)")
 }
 
 // apply sets the flags' limits in cfg; unset flags leave the defaults.

@@ -11,7 +11,7 @@ type Options struct {
 	// MaxDepth bounds container nesting (default 64).
 	MaxDepth int
 	// MaxValues bounds how many values (containers, members and elements
-	// all count) one call may decode (default 1<<16: a decoded value
+	// all count) one call may decode (default 1<<15: a decoded value
 	// takes about 250 bytes, so a 16 MiB body of one-byte values could
 	// otherwise cost a gigabyte; real bodies hold hundreds).
 	MaxValues int
@@ -23,7 +23,7 @@ type Options struct {
 // Default limits.
 const (
 	DefaultMaxDepth  = 64
-	DefaultMaxValues = 1 << 16
+	DefaultMaxValues = 1 << 15
 	DefaultMaxSize   = 1 << 24
 )
 

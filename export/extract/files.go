@@ -31,16 +31,11 @@ func newFilePool(max int) *filePool {
 	return &filePool{max: max, lru: list.New()}
 }
 
-// create creates (truncates) the file at path and returns it open.
+// create returns the file at path, created (truncated) by its first
+// write: a stream whose bytes fit in its writer's buffer until it ends
+// costs one open, not an open, a close to make room and a reopen.
 func (p *filePool) create(path string) (*lazyFile, error) {
-	p.makeRoom()
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	lf := &lazyFile{pool: p, path: path, f: f}
-	lf.el = p.lru.PushFront(lf)
-	return lf, nil
+	return &lazyFile{pool: p, path: path}, nil
 }
 
 // makeRoom closes the least recently used files until one more fits.
@@ -54,9 +49,10 @@ func (p *filePool) makeRoom() {
 
 // lazyFile is an output file that may be closed between writes.
 type lazyFile struct {
-	pool *filePool
-	path string
-	f    *os.File      // nil while suspended
+	pool    *filePool
+	path    string
+	created bool
+	f       *os.File      // nil before the first write and while suspended
 	el   *list.Element // in pool.lru while open
 	err  error         // the error that closing it for room met
 }
@@ -84,6 +80,17 @@ func (lf *lazyFile) file() (*os.File, error) {
 		return lf.f, nil
 	}
 	lf.pool.makeRoom()
+	if !lf.created {
+		f, err := os.Create(lf.path)
+		if err != nil {
+			lf.err = err
+			return nil, err
+		}
+		lf.created = true
+		lf.f = f
+		lf.el = lf.pool.lru.PushFront(lf)
+		return f, nil
+	}
 	f, err := os.OpenFile(lf.path, os.O_WRONLY, 0)
 	if err != nil {
 		return nil, fmt.Errorf("reopening %s: %w", lf.path, err)
@@ -115,8 +122,14 @@ func (lf *lazyFile) WriteAt(b []byte, off int64) (int, error) {
 	return f.WriteAt(b, off)
 }
 
-// Close closes the file for good.
+// Close closes the file for good (creating it, empty, if nothing was
+// ever written).
 func (lf *lazyFile) Close() error {
+	if !lf.created && lf.err == nil {
+		if _, err := lf.file(); err != nil {
+			return err
+		}
+	}
 	err := lf.err
 	if lf.f != nil {
 		if e := lf.f.Close(); err == nil {

@@ -16,7 +16,7 @@
 //	             names (each a secret the redactor learns), then one data
 //	             message of 200000 strings that mention none of them
 //	             (item 4: redaction in linear time).
-//	budget       N (default 12) copies of the connection, each with an 8 MB
+//	budget       N (default 11: 95 MB) copies of the connection, each with an 8 MB
 //	             video message left incomplete (all but its last byte):
 //	             partial bodies of N × 8 MB held at once (item 4: global
 //	             budget; one connection stays under its own cap).
@@ -100,7 +100,7 @@ func derive(c *pcapsplice.Capture, kind string, n int) error {
 		return c.InsertAfter(at, ins)
 	case "budget":
 		if n <= 0 {
-			n = 12
+			n = 11
 		}
 		// An 8 MB message whose last byte never comes, on a chunk stream
 		// of its own, under a chunk size that makes it one chunk.
