@@ -207,15 +207,6 @@ func TestDecryptMatchesTshark(t *testing.T) {
 	}
 }
 
-func diagText(r *result, code string) string {
-	for _, e := range r.events {
-		if e.Kind == event.KindDiagnostic && e.Diag.Code == code {
-			return e.Diag.Text
-		}
-	}
-	return ""
-}
-
 func commonPrefix(a, b []byte) int {
 	i := 0
 	for i < len(a) && i < len(b) && a[i] == b[i] {
