@@ -23,7 +23,9 @@ attach to a bug report: every connection with its story (role, application,
 streams, the command exchange on one line, when media started, how it
 ended, and a verdict), a ladder diagram of its command exchange with each
 answer's latency, and charts of its streams (bitrate, frame rate, GOP and
-A/V drift over media time) and of its request latency. The file loads
+A/V drift over media time) and of its request latency; a player whose
+publisher is in the capture too gets its startup, the frames the server
+relayed or dropped, and the publisher-to-player latency. The file loads
 nothing when opened (inline style and SVG; no script, no fonts, no CDN).
 Secrets are redacted unless --show-secrets.
 
