@@ -702,7 +702,7 @@ func (d *dirState) payload(b []byte, pos int64) int {
 			m.BodyTruncated = true
 			cs.keep = false
 		default:
-			m.Body = growAppend(m.Body, b[:n], cs.length)
+			m.Body = d.c.opts.Bodies.grow(m.Body, b[:n], cs.length)
 			d.c.liveBody += extra
 		}
 	}

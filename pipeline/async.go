@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 )
 
@@ -25,17 +26,18 @@ const asyncDepth = 4
 
 // asyncSinks feeds the sinks from a goroutine of their own (Config.AsyncSinks).
 type asyncSinks struct {
-	sinks []Sink
-	batch []session.Record
-	bytes int // body bytes in batch
-	queue chan []session.Record
-	done  sync.WaitGroup
-	bad   atomic.Bool // a sink failed: the reader stops
-	err   error       // the first sink error, read after done
+	sinks  []Sink
+	batch  []session.Record
+	bytes  int // body bytes in batch
+	queue  chan []session.Record
+	done   sync.WaitGroup
+	bad    atomic.Bool // a sink failed: the reader stops
+	bodies *dissect.BodyPool
+	err    error // the first sink error, read after done
 }
 
-func startAsync(sinks []Sink) *asyncSinks {
-	a := &asyncSinks{sinks: sinks, queue: make(chan []session.Record, asyncDepth)}
+func startAsync(sinks []Sink, bodies *dissect.BodyPool) *asyncSinks {
+	a := &asyncSinks{sinks: sinks, bodies: bodies, queue: make(chan []session.Record, asyncDepth)}
 	a.batch = make([]session.Record, 0, asyncBatch)
 	a.done.Add(1)
 	go a.run()
@@ -75,6 +77,7 @@ func (a *asyncSinks) run() {
 					a.bad.Store(true)
 					break
 				}
+				recycle(a.bodies, &batch[i])
 			}
 		}
 	}

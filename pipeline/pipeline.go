@@ -45,6 +45,11 @@ type Config struct {
 	// and dissecting on a second core. Only for sinks that do not call
 	// the Tracker: it belongs to the pipeline's goroutine.
 	AsyncSinks bool
+	// RecycleBodies gives each message body back to the dissector once
+	// every sink has returned from Record (dissect.BodyPool): only for
+	// sinks that keep nothing of a record after Record returns (the text
+	// and NDJSON views; not the TUI, stats or extract).
+	RecycleBodies bool
 	// Progress, when set, gets the run's counters about once a second, on
 	// the pipeline's goroutine (flow.RunOptions.Progress).
 	Progress func(flow.Summary)
@@ -71,6 +76,10 @@ func New(cfg Config) *Pipeline {
 // state of connections still open (stats, extract, the TUI).
 func (p *Pipeline) Tracker() *session.Tracker { return p.tracker }
 
+// RecycleBodies turns Config.RecycleBodies on, for a command that knows
+// its sinks only after New.
+func (p *Pipeline) RecycleBodies() { p.cfg.RecycleBodies = true }
+
 // Receiver is the pipeline's entry point for events: the session layer.
 // Tests and replays that make events themselves feed it.
 func (p *Pipeline) Receiver() event.Receiver { return p.tracker }
@@ -89,6 +98,16 @@ func (p *Pipeline) deliver(r session.Record) {
 			return
 		}
 	}
+	recycle(p.cfg.Dissect.Bodies, &r)
+}
+
+// recycle gives a delivered record's body back to the pool, if there is
+// one (Config.RecycleBodies).
+func recycle(pool *dissect.BodyPool, r *session.Record) {
+	if pool != nil && r.Event.Message != nil {
+		pool.Put(r.Event.Message.Body)
+		r.Event.Message.Body = nil
+	}
 }
 
 // Run reads src to its end (or Count packets, or until ctx is done or a
@@ -98,9 +117,12 @@ func (p *Pipeline) deliver(r session.Record) {
 // first Close error.
 func (p *Pipeline) Run(ctx context.Context, src capture.Source, sinks ...Sink) (flow.Summary, error) {
 	p.sinks = sinks
+	if p.cfg.RecycleBodies && p.cfg.Dissect.Bodies == nil {
+		p.cfg.Dissect.Bodies = dissect.NewBodyPool()
+	}
 	stop := func() bool { return p.err != nil }
 	if p.cfg.AsyncSinks {
-		p.async = startAsync(sinks)
+		p.async = startAsync(sinks, p.cfg.Dissect.Bodies)
 		stop = p.async.failed
 	}
 	sum, err := flow.Run(ctx, src, p.tracker, Protocols(&p.cfg), flow.RunOptions{
