@@ -681,7 +681,7 @@ func backwards(a *acc) (Verdict, bool) {
 			kind = "video"
 		}
 		return Verdict{Problem: ProblemBackwards,
-			Text:     fmt.Sprintf("%s timestamps went backwards %d times", kind, t.back),
+			Text:     fmt.Sprintf("%s timestamps went backwards %s", kind, plural(t.back, "time")),
 			Evidence: fmt.Sprintf("first in frame %d: %d → %d ms on %s stream %d", t.backAt, t.backFrom, t.backTo, k.dir, k.msid),
 			Frame:    t.backAt}, true
 	}

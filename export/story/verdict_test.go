@@ -14,6 +14,8 @@ func TestVerdicts(t *testing.T) {
 		// nginx drops a connect to a missing application, refuses a
 		// second publisher of a name and a play of a missing stream.
 		"reject.pcap": {ProblemConnectUnanswered, ProblemPublishRefused, ProblemPlayRefused},
+		// gortmplib's clock stepping back 1.5 s at 2 s (ertmp-publisher -back).
+		"backwards.pcap": {ProblemBackwards},
 		// one keyframe, then 12 s without.
 		"nokey.pcap": {ProblemNoKeyframe},
 		// gortmplib v0.1.0 sends every E-RTMP frame with frame type 0.

@@ -537,6 +537,27 @@ c_ertmp_multitrack() {
     finish ertmp-multitrack.pcap 1
 }
 
+c_backwards() {
+    # A publisher whose clock steps back: gortmplib (ertmp-publisher -back-at
+    # 2s -back 1500ms) sends a 4 s H.264 + AAC clip (legacy FLV messages)
+    # with every timestamp from 2 s of media on 1.5 s earlier, so both
+    # tracks go backwards once (nginx takes such streams as they come).
+    command -v go >/dev/null || die "backwards needs the Go toolchain (go) to build ertmp-publisher"
+    (cd "$HERE/ertmp-publisher" && GOWORK=off timeout -k 5 600 go build -o "$WORK/ertmp-publisher" .)
+    timeout -k 5 120 ffmpeg -hide_banner -nostdin -loglevel error -y \
+        -t 4 -f lavfi -i testsrc2=size=320x240:rate=25 \
+        -t 4 -f lavfi -i sine=frequency=440:sample_rate=48000 \
+        -map 0:v -map 1:a \
+        -c:v libx264 -preset ultrafast -tune zerolatency -profile:v baseline -g 50 -b:v 200k -threads 1 \
+        -c:a aac -ar 48000 -ac 2 -b:a 64k \
+        -flags +bitexact -fflags +bitexact \
+        -movflags frag_keyframe+empty_moov+default_base_moof+negative_cts_offsets -f mp4 "$WORK/backwards.mp4"
+    cap_start backwards.pcap 'host 127.0.0.7 and tcp port 1935'
+    timeout -k 5 40 "$WORK/ertmp-publisher" -back-at 2s -back 1500ms "rtmp://127.0.0.7:1935/live/$KEY" "$WORK/backwards.mp4"
+    cap_stop $CAP_PID
+    finish backwards.pcap 1
+}
+
 c_nokey() {
     # An ffmpeg publisher whose encoder sends one keyframe (the first frame)
     # and then none for 12 s (GOP longer than the stream): a player that
@@ -547,7 +568,7 @@ c_nokey() {
     finish nokey.pcap 1
 }
 
-ALL=(publish play rtmpdump-play chunksize multi midstream ipv6 any-sll2 publish-ng.pcapng twoif otherport extts reject ackwin ertmp aac48mono fastpublish relay ertmp-multitrack nokey)
+ALL=(publish play rtmpdump-play chunksize multi midstream ipv6 any-sll2 publish-ng.pcapng twoif otherport extts reject ackwin ertmp aac48mono fastpublish relay ertmp-multitrack nokey backwards)
 
 declare -A DESC=(
     [publish.pcap]="ffmpeg publishes H.264 baseline 320x240 25fps + AAC 44.1k stereo to nginx-rtmp live/<key>?token=, 3 s"
@@ -569,6 +590,7 @@ declare -A DESC=(
     [fastpublish.pcap]="ffmpeg publishes without -re: 4 s of H.264 + AAC 44.1k stereo sent as fast as it encodes (well under a second)"
     [relay.pcap]="one ffmpeg publisher (7 s) and two ffmpeg players (joining 1 s and 2 s later) of the same stream through nginx-rtmp; the players' frame logs (framecrc + wall clock) are relay.player1.txt and relay.player2.txt"
     [ertmp-multitrack.pcap]="gortmplib publishes Enhanced RTMP multitrack to nginx-rtmp: video H.265 320x240 (track 0) + H.264 256x144 (track 1), audio Opus 48k stereo (track 0) + AAC 44.1k mono (track 1), 25 fps, 3 s"
+    [backwards.pcap]="gortmplib (ertmp-publisher -back-at 2s -back 1500ms) publishes H.264 + AAC 48k whose timestamps step 1.5 s back at 2 s of media, 4 s"
     [nokey.pcap]="ffmpeg publishes H.264 10 fps whose only keyframe is the first frame (GOP 100000), 12 s"
     [ackwin.pcap]="rtmpdump and ffmpeg play from nginx with ack_window 40000: acknowledgements every ~4 KB (librtmp, a tenth of the window) and ~20 KB (ffmpeg, half)"
 )

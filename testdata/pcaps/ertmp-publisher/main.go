@@ -23,6 +23,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"flag"
 	"fmt"
 	"log"
 	"net/url"
@@ -74,12 +75,21 @@ func write(w *gortmplib.Writer, f frame, pts, dts time.Duration) error {
 	return fmt.Errorf("no writer for %T", f.track)
 }
 
+// backAt and back make a publisher whose clock steps backwards (the
+// backwards.pcap capture): from media time backAt on, every timestamp is
+// back earlier than it should be. Zero: off.
+var backAt, back time.Duration
+
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: ertmp-publisher RTMP-URL FILE.mp4")
+	flag.DurationVar(&backAt, "back-at", 0, "from this media time on, send timestamps `back` earlier (a clock that steps backwards)")
+	flag.DurationVar(&back, "back", 0, "how far timestamps step back at -back-at")
+	flag.Usage = func() { fmt.Fprintln(os.Stderr, "usage: ertmp-publisher [-back-at D -back D] RTMP-URL FILE.mp4") }
+	flag.Parse()
+	if flag.NArg() != 2 {
+		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(os.Args[1], os.Args[2]); err != nil {
+	if err := run(flag.Arg(0), flag.Arg(1)); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -197,6 +207,10 @@ func run(rawURL, file string) error {
 		dts, pts := f.dts-shift, f.pts-shift
 		if d := dts - time.Since(start); d > 0 { // real time, like ffmpeg -re
 			time.Sleep(d)
+		}
+		if back > 0 && dts >= backAt {
+			// Paced as before; only the timestamps on the wire step back.
+			dts, pts = dts-back, pts-back
 		}
 		err := write(w, f, pts, dts)
 		if err != nil {
