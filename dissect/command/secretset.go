@@ -204,13 +204,14 @@ func (s *secretSet) rebuild() {
 }
 
 // wordAt reports whether s[start:end] is a whole word: not preceded or
-// followed by a letter, digit or underscore.
+// followed by a letter, digit or underscore (or by a mask's '*' or '#', so
+// that redacting redacted text changes nothing: found by FuzzSecretSet).
 func wordAt(s string, start, end int) bool {
 	return (start == 0 || !isWordByte(s[start-1])) && (end == len(s) || !isWordByte(s[end]))
 }
 
 func isWordByte(c byte) bool {
-	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	return c == '_' || c == '*' || c == '#' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // automaton is an Aho–Corasick matcher over a fixed list of patterns.
