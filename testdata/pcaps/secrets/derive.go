@@ -23,21 +23,20 @@
 //   - aggregate (22): an onMetaData sub-message with KEY in a string, then a
 //     copy of the first video message of the capture's publish.
 //
-// Later client segments get their sequence numbers moved by the inserted
-// length, and the server's acknowledgement numbers with them; IPv4 and TCP
-// checksums are recomputed. Only classic pcap, Ethernet or Linux cooked
-// (as tcpdump -i lo writes), IPv4, is handled.
+// The splice is internal/pcapsplice's: later client segments get their
+// sequence numbers moved by the inserted length, and the server's
+// acknowledgement numbers with them; lengths and checksums of the packets
+// it changes are recomputed.
 package main
 
 import (
-	"bytes"
 	"encoding/binary"
 	"flag"
-	"fmt"
 	"log"
 	"os"
 
 	"github.com/rtmpscope/rtmpscope/dissect/amf"
+	"github.com/rtmpscope/rtmpscope/internal/pcapsplice"
 )
 
 func main() {
@@ -51,157 +50,31 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	out, err := derive(in, *key, *chunk)
+	c, err := pcapsplice.Read(in)
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := os.WriteFile(flag.Arg(1), out, 0o644); err != nil {
-		log.Fatal(err)
-	}
-}
-
-type packet struct {
-	hdr  []byte // 16-byte record header
-	data []byte
-	link int
-}
-
-func derive(in []byte, key string, chunk int) ([]byte, error) {
-	if len(in) < 24 || binary.LittleEndian.Uint32(in) != 0xa1b2c3d4 {
-		return nil, fmt.Errorf("not a little-endian classic pcap")
-	}
-	linkType := binary.LittleEndian.Uint32(in[20:])
-	linkLen := map[uint32]int{1: 14, 113: 16}[linkType]
-	if linkLen == 0 {
-		return nil, fmt.Errorf("link type %d", linkType)
-	}
-	var pkts []packet
-	for p := 24; p+16 <= len(in); {
-		n := int(binary.LittleEndian.Uint32(in[p+8:]))
-		if p+16+n > len(in) {
-			return nil, fmt.Errorf("truncated record at %d", p)
-		}
-		pkts = append(pkts, packet{hdr: append([]byte(nil), in[p:p+16]...), data: append([]byte(nil), in[p+16:p+16+n]...), link: linkLen})
-		p += 16 + n
-	}
-	// The client's publish, and the first video message after it.
-	at, video := -1, []byte(nil)
-	var cport uint16
-	for i, pk := range pkts {
-		ip, tcp, payload := split(pk)
-		if ip == nil {
-			continue
-		}
-		if at < 0 && bytes.Contains(payload, []byte("\x02\x00\x07publish")) {
-			at, cport = i, binary.BigEndian.Uint16(tcp)
-			continue
-		}
-		if at >= 0 && video == nil && binary.BigEndian.Uint16(tcp) == cport {
-			video = firstVideo(payload)
-		}
-	}
+	at := c.Find(0, []byte("\x02\x00\x07publish"))
 	if at < 0 {
-		return nil, fmt.Errorf("no publish command")
+		log.Fatal("no publish command")
+	}
+	// The first video message after the publish, for the aggregate.
+	t, _ := c.Split(at)
+	var video []byte
+	for i := at + 1; i < len(c.Packets) && video == nil; i++ {
+		if u, ok := c.Split(i); ok && u.SrcPort() == t.SrcPort() {
+			video = firstVideo(u.Payload())
+		}
 	}
 	if video == nil {
 		video = []byte{0x17, 0x02, 0, 0, 0} // an AVC end-of-sequence tag
 	}
-	ins := messages(key, chunk, video)
-
-	ip, tcp, _ := split(pkts[at])
-	_, _, pl := split(pkts[at])
-	seqAfter := binary.BigEndian.Uint32(tcp[4:]) + uint32(len(pl))
-	// The inserted segment: a copy of the publish segment's headers.
-	hl := pkts[at].link + len(ip) - len(tcp) + int(tcp[12]>>4)*4
-	seg := append(append([]byte(nil), pkts[at].data[:hl]...), ins...)
-	nip := seg[pkts[at].link:]
-	binary.BigEndian.PutUint32(nip[len(ip)-len(tcp)+4:], seqAfter)
-	ns := packet{hdr: append([]byte(nil), pkts[at].hdr...), data: seg, link: pkts[at].link}
-	ts := binary.LittleEndian.Uint32(ns.hdr[4:]) + 1
-	binary.LittleEndian.PutUint32(ns.hdr[4:], ts)
-	binary.LittleEndian.PutUint32(ns.hdr[8:], uint32(len(seg)))
-	binary.LittleEndian.PutUint32(ns.hdr[12:], uint32(len(seg)))
-	fix(ns)
-	var outPkts []packet
-	outPkts = append(outPkts, pkts[:at+1]...)
-	outPkts = append(outPkts, ns)
-	for _, pk := range pkts[at+1:] {
-		ip, tcp, _ := split(pk)
-		if ip != nil {
-			src := binary.BigEndian.Uint16(tcp)
-			if src == cport {
-				s := binary.BigEndian.Uint32(tcp[4:])
-				if int32(s-seqAfter) >= 0 {
-					binary.BigEndian.PutUint32(tcp[4:], s+uint32(len(ins)))
-				}
-			} else if binary.BigEndian.Uint16(tcp[2:]) == cport && tcp[13]&0x10 != 0 {
-				a := binary.BigEndian.Uint32(tcp[8:])
-				if int32(a-seqAfter) > 0 {
-					binary.BigEndian.PutUint32(tcp[8:], a+uint32(len(ins)))
-				}
-			}
-			fix(pk)
-		}
-		outPkts = append(outPkts, pk)
+	if err := c.InsertAfter(at, messages(*key, *chunk, video)); err != nil {
+		log.Fatal(err)
 	}
-	out := append([]byte(nil), in[:24]...)
-	for _, pk := range outPkts {
-		out = append(out, pk.hdr...)
-		out = append(out, pk.data...)
+	if err := os.WriteFile(flag.Arg(1), c.Bytes(), 0o644); err != nil {
+		log.Fatal(err)
 	}
-	return out, nil
-}
-
-// split returns the IPv4 header+rest, the TCP header+rest and the payload
-// of a packet (nil when it is not IPv4/TCP).
-func split(pk packet) (ip, tcp, payload []byte) {
-	if len(pk.data) < pk.link+20 {
-		return nil, nil, nil
-	}
-	ip = pk.data[pk.link:]
-	if ip[0]>>4 != 4 || ip[9] != 6 {
-		return nil, nil, nil
-	}
-	ihl := int(ip[0]&15) * 4
-	total := int(binary.BigEndian.Uint16(ip[2:]))
-	if total > len(ip) || ihl+20 > total {
-		return nil, nil, nil
-	}
-	ip = ip[:total]
-	tcp = ip[ihl:]
-	thl := int(tcp[12]>>4) * 4
-	return ip, tcp, tcp[thl:]
-}
-
-// fix recomputes a packet's IPv4 total length and checksums.
-func fix(pk packet) {
-	ipb := pk.data[pk.link:]
-	ihl := int(ipb[0]&15) * 4
-	total := len(ipb)
-	binary.BigEndian.PutUint16(ipb[2:], uint16(total))
-	ipb[10], ipb[11] = 0, 0
-	binary.BigEndian.PutUint16(ipb[10:], csum(ipb[:ihl], 0))
-	tcp := ipb[ihl:total]
-	tcp[16], tcp[17] = 0, 0
-	var pseudo uint32
-	for i := 12; i < 20; i += 2 {
-		pseudo += uint32(binary.BigEndian.Uint16(ipb[i:]))
-	}
-	pseudo += 6 + uint32(len(tcp))
-	binary.BigEndian.PutUint16(tcp[16:], csum(tcp, pseudo))
-}
-
-func csum(b []byte, sum uint32) uint16 {
-	for i := 0; i+1 < len(b); i += 2 {
-		sum += uint32(binary.BigEndian.Uint16(b[i:]))
-	}
-	if len(b)%2 == 1 {
-		sum += uint32(b[len(b)-1]) << 8
-	}
-	for sum>>16 != 0 {
-		sum = sum&0xffff + sum>>16
-	}
-	return ^uint16(sum)
 }
 
 // firstVideo returns the body of a type-0 chunk of a video message that fits
@@ -226,19 +99,11 @@ func must(b []byte, err error) []byte {
 	return b
 }
 
-// msg encodes one message as a single fmt-0 chunk on chunk stream 10.
-func msg(typ byte, body []byte) []byte {
-	h := []byte{10, 0, 0, 0, byte(len(body) >> 16), byte(len(body) >> 8), byte(len(body)), typ, 1, 0, 0, 0}
-	return append(h, body...)
-}
-
-func setChunkSize(n int) []byte {
-	h := []byte{2, 0, 0, 0, 0, 0, 4, 1, 0, 0, 0, 0}
-	return binary.BigEndian.AppendUint32(h, uint32(n))
-}
+// msg encodes one message as a single fmt-0 chunk on chunk stream 10,
+// message stream 1.
+func msg(typ byte, body []byte) []byte { return pcapsplice.Message(10, typ, 1, 0, body) }
 
 func str16(s string) []byte { return append(binary.BigEndian.AppendUint16(nil, uint16(len(s))), s...) }
-
 // sharedObject builds a shared-object body: name, version, flags, reserved,
 // then a Change event (slot KEY = "KEY") and a SendMessage("say", KEY).
 func sharedObject(key string, amf3 bool) []byte {
@@ -280,7 +145,7 @@ func messages(key string, chunk int, video []byte) []byte {
 		amf.P("title", amf.String("stream "+key)), amf.P("width", amf.Number(320)))))
 
 	var b []byte
-	b = append(b, setChunkSize(1<<20)...)
+	b = append(b, pcapsplice.SetChunkSize(1<<20)...)
 	b = append(b, msg(19, sharedObject(key, false))...)
 	b = append(b, msg(16, sharedObject(key, true))...)
 	b = append(b, msg(18, must(amf.Encode0(amf.String("onKeyProbe"), probe)))...)
@@ -299,6 +164,6 @@ func messages(key string, chunk int, video []byte) []byte {
 	rec(18, meta)
 	rec(9, video)
 	b = append(b, msg(22, agg)...)
-	b = append(b, setChunkSize(chunk)...)
+	b = append(b, pcapsplice.SetChunkSize(uint32(chunk))...)
 	return b
 }
