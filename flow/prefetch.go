@@ -23,7 +23,7 @@ import (
 // packet).
 const (
 	prefetchPackets = 512
-	prefetchBytes   = 1 << 20
+	prefetchBytes   = 256 << 10
 	prefetchDepth   = 4
 )
 
@@ -38,9 +38,10 @@ type fetched struct {
 }
 
 type batch struct {
-	pkts []fetched
-	buf  []byte
-	err  error // the source's error after the last packet (io.EOF at the end)
+	pkts  []fetched
+	buf   []byte
+	bytes int   // packet bytes in the batch, across buffers
+	err   error // the source's error after the last packet (io.EOF at the end)
 }
 
 // prefetcher reads and decodes packets ahead of the caller.
@@ -49,6 +50,9 @@ type prefetcher struct {
 	free     chan *batch
 	dec      capture.Decoder
 	filtered uint64
+	carry    capture.Packet // a packet that did not fit the last batch
+	carried  bool
+	carryBuf []byte
 	stop     chan struct{}
 	done     chan struct{}
 }
@@ -76,8 +80,12 @@ func (f *prefetcher) run(ctx context.Context, src capture.Source, count uint64, 
 		case <-f.stop:
 			return
 		}
-		b.pkts, b.buf, b.err = b.pkts[:0], b.buf[:0], nil
-		for len(b.pkts) < prefetchPackets && b.err == nil {
+		b.pkts, b.buf, b.bytes, b.err = b.pkts[:0], b.buf[:0], 0, nil
+		if f.carried {
+			f.carried = false
+			f.add(b, f.carry)
+		}
+		for len(b.pkts) < prefetchPackets && b.err == nil && b.bytes < prefetchBytes {
 			if ctx.Err() != nil {
 				b.err = ctx.Err()
 				break
@@ -95,10 +103,15 @@ func (f *prefetcher) run(ctx context.Context, src capture.Source, count uint64, 
 				f.filtered++
 				continue
 			}
-			f.add(b, p)
-			if len(b.buf) >= prefetchBytes {
+			if len(b.pkts) > 0 && len(b.buf)+len(p.Data) > cap(b.buf) {
+				// It does not fit: it opens the next batch. Its bytes
+				// are kept aside meanwhile (the source reuses its buffer).
+				f.carry, f.carried = p, true
+				f.carryBuf = append(f.carryBuf[:0], p.Data...)
+				f.carry.Data = f.carryBuf
 				break
 			}
+			f.add(b, p)
 		}
 		select {
 		case f.out <- b:
@@ -114,14 +127,15 @@ func (f *prefetcher) run(ctx context.Context, src capture.Source, count uint64, 
 // add copies p into b and decodes it there.
 func (f *prefetcher) add(b *batch, p capture.Packet) {
 	// The source reuses its buffer: the packet's bytes move into the
-	// batch's, whose slices stay valid until the batch is handled. When
-	// they do not fit, a new buffer is started; the packets already in
-	// the batch keep pointing into the old one.
+	// batch's, whose slices stay valid until the batch is handled. Only a
+	// packet larger than the whole buffer, alone in its batch, needs a
+	// bigger one (kept for the batch's next use).
 	if len(b.buf)+len(p.Data) > cap(b.buf) {
-		b.buf = make([]byte, 0, max(prefetchBytes, len(p.Data)))
+		b.buf = make([]byte, 0, len(p.Data))
 	}
 	start := len(b.buf)
 	b.buf = append(b.buf, p.Data...)
+	b.bytes += len(p.Data)
 	p.Data = b.buf[start:len(b.buf):len(b.buf)]
 	if len(b.pkts) < cap(b.pkts) {
 		b.pkts = b.pkts[:len(b.pkts)+1] // reuse the slot and its options array
@@ -155,8 +169,15 @@ func (f *prefetcher) next() *batch {
 	return b
 }
 
-// release gives a handled batch back for reuse.
+// release gives a handled batch back for reuse. Its packets' references
+// to buffers are dropped (an old buffer would otherwise stay alive until
+// its slot is reused); the options arrays are kept.
 func (f *prefetcher) release(b *batch) {
+	all := b.pkts[:cap(b.pkts)]
+	for i := range all {
+		opts := all[i].opts[:0]
+		all[i] = fetched{opts: opts}
+	}
 	select {
 	case f.free <- b:
 	default:
