@@ -430,6 +430,15 @@ func (m *Model) convKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Quit
 	case key.Matches(msg, k.Quit), key.Matches(msg, k.ClearFilter), key.Matches(msg, k.Conversation):
 		m.conv = nil
+	case key.Matches(msg, k.Reveal):
+		// Reveal or redact here too; the conversation is built again,
+		// on the same line (it also picks up rows a live capture added).
+		m.reveal = !m.reveal
+		m.tl.reveal, m.conns.reveal = m.reveal, m.reveal
+		m.shown = -1
+		cur, top := c.cursor, c.top
+		m.conv = newConversation(m.st, c.conn, m.reveal, m.th.ASCII)
+		m.conv.cursor, m.conv.top = cur, top
 	case msg.String() == "enter":
 		if c.cursor < len(c.lines) {
 			r := c.lines[c.cursor].row

@@ -258,6 +258,10 @@ func TestConversation(t *testing.T) {
 		}
 	}
 	golden.RequireEqual(t, frame)
+	// R reveals the stream key in the conversation too.
+	if r := send(c, press("R")); r.conv == nil || strings.Contains(r.Render(), "live_****") || !r.reveal {
+		t.Error("R did not reveal the conversation")
+	}
 	// Go to the line of the publish command.
 	k := -1
 	for i, l := range c.conv.lines {
