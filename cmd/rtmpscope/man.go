@@ -215,8 +215,22 @@ func roffLine(s string) string {
 	return s
 }
 
-// roffEscape escapes backslashes and hyphens.
+// roffEscape escapes backslashes and hyphens, and writes every non-ASCII
+// character (—, →, …) as a groff Unicode escape, which man and groff
+// render without a preprocessor.
 func roffEscape(s string) string {
-	s = strings.ReplaceAll(s, "\\", "\\e")
-	return strings.ReplaceAll(s, "-", "\\-")
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString("\\e")
+		case r == '-':
+			b.WriteString("\\-")
+		case r > 127:
+			fmt.Fprintf(&b, "\\[u%04X]", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
