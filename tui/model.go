@@ -111,6 +111,7 @@ type Model struct {
 	searchMsg    string
 	lastQuery    string
 	searchCancel context.CancelFunc
+	searchProg   *searchProgress // the running search's, shared with its goroutine
 
 	// history holds the display filters applied, oldest first; histPos
 	// is the entry the filter bar shows while browsing it with up/down

@@ -185,6 +185,9 @@ func TestSearchCoversFields(t *testing.T) {
 	if row := m.st.Row(r); row.Kind != event.KindMessage || event.MsgType(row.TypeID) != event.TypeVideo {
 		t.Errorf("landed on %v type %d", row.Kind, row.TypeID)
 	}
+	if m.searchProg.percent() == 0 {
+		t.Error("the search counted no progress")
+	}
 	if s := m.st.Summary(r, false); strings.Contains(strings.ToLower(s), "profile compatibility") {
 		t.Errorf("the summary has it too (%q): not a test of the fields", s)
 	}

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -17,6 +18,20 @@ import (
 // (or before) the cursor and wraps around the selection once; n and N
 // repeat it forwards and backwards. A newer search cancels an older one.
 
+// searchProgress is how far a background search got, for the status bar
+// (a search of the fields of a million rows takes seconds).
+type searchProgress struct {
+	done, total atomic.Int64
+}
+
+// percent is the share of rows examined.
+func (p *searchProgress) percent() int {
+	if p == nil || p.total.Load() == 0 {
+		return 0
+	}
+	return int(min(p.done.Load()*100/p.total.Load(), 100))
+}
+
 // searchBatch is how many selection positions a search reads at a time.
 const searchBatch = 256
 
@@ -30,11 +45,17 @@ func (m *Model) search(q string, dir int) tea.Cmd {
 	m.searchGen++
 	gen, cur, sel, st, reveal := m.searchGen, m.tl.cursor, m.tl.sel, m.st, m.reveal
 	m.searchMsg = "searching: " + q
+	prog := &searchProgress{}
+	m.searchProg = prog
 	lq := strings.ToLower(q)
 	return func() tea.Msg {
 		n := sel.count(st.Len())
+		prog.total.Store(int64(n))
 		pos, wrapped := scanFor(ctx, n, cur, dir, func(from, k int) []int { return sel.rows(from, k, st.Len()) },
-			func(i int) bool { return rowMatches(st, i, lq, reveal) })
+			func(i int) bool {
+				prog.done.Add(1)
+				return rowMatches(st, i, lq, reveal)
+			})
 		return searchDoneMsg{gen: gen, pos: pos, query: q, wrapped: wrapped}
 	}
 }

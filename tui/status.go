@@ -46,7 +46,11 @@ func (m *Model) statusLine() string {
 		parts = append(parts, f)
 	}
 	if m.searchMsg != "" {
-		parts = append(parts, m.searchMsg)
+		msg := m.searchMsg
+		if strings.HasPrefix(msg, "searching: ") {
+			msg += fmt.Sprintf(" (%d%%)", m.searchProg.percent())
+		}
+		parts = append(parts, msg)
 	}
 	if m.reveal {
 		parts = append(parts, "SECRETS SHOWN")
