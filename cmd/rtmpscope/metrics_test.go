@@ -311,7 +311,10 @@ func TestMetricsRefused(t *testing.T) {
 // `rtmpscope -i lo --metrics -w FILE` watches. A scrape while the publish
 // runs has the stream open; one after the publisher's connection closed
 // has the figures `rtmpscope stats` finds in the packets the same run
-// wrote with -w. Waits are polls with generous deadlines: nothing is timed.
+// wrote with -w. The same process writes -T parquet with --parquet-roll 1s:
+// a file of messages is complete while the publish runs, and at the end the
+// rows per kind are those of the NDJSON of the same packets. Waits are
+// polls with generous deadlines: nothing is timed.
 func TestMetricsLive(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl not installed")
@@ -320,8 +323,9 @@ func TestMetricsLive(t *testing.T) {
 	dir := t.TempDir()
 	ns.startNginx(t, dir)
 	pcap := filepath.Join(dir, "live.pcapng")
+	pqDir := filepath.Join(dir, "parquet")
 	scope := ns.startScope(t, "metrics", binPath, "-i", "lo", "--no-tui", "-q", "-f", "tcp port 1935",
-		"-w", pcap, "--metrics", "127.0.0.1:9464")
+		"-w", pcap, "--metrics", "127.0.0.1:9464", "-T", "parquet", "-o", pqDir, "--parquet-roll", "1s")
 	ns.waitCapturing(t, 1)
 
 	// make-captures.sh's publish: a stream key that looks like a secret.
@@ -363,6 +367,18 @@ func TestMetricsLive(t *testing.T) {
 			during = p
 		}
 	}
+	// -T parquet --parquet-roll 1s: message rows become readable while the
+	// publish runs (a file is complete once rolled over).
+	var rolled bool
+	for !rolled {
+		select {
+		case err := <-ffDone:
+			t.Fatalf("ffmpeg exited (%v) before a Parquet file of messages was complete", err)
+		case <-time.After(200 * time.Millisecond):
+		}
+		m, _ := filepath.Glob(filepath.Join(pqDir, "kind=message", "*.parquet"))
+		rolled = len(m) > 0
+	}
 	if err := <-ffDone; err != nil {
 		b, _ := os.ReadFile(filepath.Join(dir, "ffmpeg.log"))
 		t.Fatalf("ffmpeg: %v\n%s", err, b)
@@ -402,6 +418,17 @@ func TestMetricsLive(t *testing.T) {
 	}
 	got := parseProm(t, after)
 	compareWithStats(t, got, statsStreams(t, pcap))
+	// The live Parquet rows: as many as the NDJSON of the packets -w wrote
+	// (diagnostics aside: a live capture may add capture.live_loss).
+	events, _, _ := rtmpscope(t, "-r", pcap, "-T", "ndjson")
+	streams, _, _ := rtmpscope(t, "stats", "-r", pcap, "-T", "ndjson")
+	want := ndjsonKinds(t, events+streams)
+	rows := parquetRows(t, pqDir)
+	for _, k := range []string{"conn", "handshake", "message", "stream"} {
+		if rows[k] != want[k] || want[k] == 0 {
+			t.Errorf("live Parquet: %d %s rows, the NDJSON of the same packets has %d", rows[k], k, want[k])
+		}
+	}
 	if got["rtmpscope_handshake_rtt_seconds_count|"] != 1 || got["rtmpscope_command_latency_seconds_count|command=connect"] != 1 {
 		t.Errorf("handshake %v, connect latency %v: want one of each", got["rtmpscope_handshake_rtt_seconds_count|"], got["rtmpscope_command_latency_seconds_count|command=connect"])
 	}
