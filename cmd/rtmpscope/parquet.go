@@ -27,7 +27,7 @@ type parquetFlags struct {
 func (f *parquetFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&f.out, "output", "o", "", "with -T parquet: write the Parquet files under `DIR` (DIR/kind=KIND/*.parquet)")
 	fs.IntVar(&f.maxRows, "parquet-rows", parquet.DefaultMaxRows, "with -T parquet: start a new file after `N` rows of a kind")
-	fs.IntVar(&f.groupRow, "parquet-row-group", parquet.DefaultRowGroupRows, "with -T parquet: rows of a kind held in memory before they are written out (a row group; the memory budget)")
+	fs.IntVar(&f.groupRow, "parquet-row-group", parquet.DefaultRowGroupRows, "with -T parquet: `N` rows of a kind held in memory before they are written out (a row group: the memory budget)")
 	fs.DurationVar(&f.roll, "parquet-roll", 0, "with -T parquet: start a new file for a kind once its file is `AGE` old (live captures: files are readable once closed; 0 never)")
 	fs.StringVar(&f.source, "parquet-source", "", "with -T parquet: the source column of every row (`NAME`; default the capture file's name, or HOST/IFACE live)")
 }
