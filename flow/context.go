@@ -21,18 +21,21 @@ type Context struct {
 	// openPending is true until the conn-open event is emitted. A TCP
 	// flow's is emitted once its handler is made (with the layers its
 	// constructor added), unless the handler holds it (HoldOpen); a held
-	// one and a logical connection's wait for the connection's first
-	// other event (or its close), so that they carry the variant and
-	// layers the handlers decided on the way: TLS learns that it carries
-	// RTMPT only when it decrypts, an RTMPT session that it carries RTMPE
-	// only at its first byte. Open and close then agree.
+	// one and a logical connection's wait until an inner handler is made
+	// (Inner), or for the connection's first other event, or its close,
+	// so that they carry the variant and layers the handlers decided on
+	// the way: TLS learns that it carries RTMPT only when it decrypts, an
+	// RTMPT session that it carries RTMPE only at its first byte. Open and
+	// close then agree.
 	openPending bool
 	hold        bool
 }
 
-// HoldOpen keeps the conn-open event back until the connection's first
-// other event (or its close): for a layer that learns what it carries only
-// later, as TLS does when it decrypts the first application data.
+// HoldOpen keeps the conn-open event back until the handler makes its
+// inner handler (Inner), emits an event, or the connection closes: for a
+// layer that learns what it carries only later, as TLS does when it
+// decrypts the first application data. The handler sets Info.Variant
+// before it calls Inner.
 func (c *Context) HoldOpen() { c.hold = true }
 
 // settle emits the conn-open event of a flow whose handler was just made,
@@ -91,7 +94,11 @@ func (c *Context) Inner(name string) StreamHandler {
 		return nil
 	}
 	c.Info.Layers = append(c.Info.Layers, name)
-	return c.r.makeStream(p, c)
+	h := c.r.makeStream(p, c)
+	// The inner handler's constructor has added its own inner layers: the
+	// stack is settled, a held open event can go.
+	c.flushOpen()
+	return h
 }
 
 // Open starts a logical connection that is not one transport flow: an

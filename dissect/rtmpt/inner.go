@@ -27,9 +27,12 @@ func newChooser(ctx *flow.Context) flow.StreamHandler { return &chooser{ctx: ctx
 func (c *chooser) pick(c0 byte, known bool) {
 	c.done = true
 	if known && (c0 == 6 || c0 == 8) {
-		if h := c.ctx.Inner("rtmpe"); h != nil {
-			c.ctx.Info.Variant = event.VariantRTMPTE
-			c.h = h
+		// The variant is set first: making the inner handler settles
+		// the session's open event.
+		v := c.ctx.Info.Variant
+		c.ctx.Info.Variant = event.VariantRTMPTE
+		if c.h = c.ctx.Inner("rtmpe"); c.h == nil {
+			c.ctx.Info.Variant = v
 		}
 	}
 	if c.h == nil {
