@@ -813,6 +813,8 @@ func (m *Model) wheel(ms tea.Mouse) tea.Cmd {
 		case paneConns:
 			m.conns.move(d / 3)
 			m.applySelection()
+		case paneCharts:
+			m.charts.scroll(d / 3)
 		default:
 			code := tea.KeyDown
 			if d < 0 {
