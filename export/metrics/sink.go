@@ -46,7 +46,7 @@ type CaptureCounters struct {
 	RefusedConns       uint64 // TCP connections not followed (connection limit)
 	RefusedUDPFlows    uint64 // UDP flows not followed (flow limit)
 	RefusedPackets     uint64 // packets of refused connections and flows
-	HaveRefusedCounter bool   // the refused counts are known (at the end of a run)
+	HaveRefusedCounter bool   // the refused counts are known (the run has reported its progress)
 }
 
 // Options configure a Sink. Zero values take the defaults.
@@ -68,21 +68,20 @@ type Options struct {
 }
 
 // Sink is a pipeline.Sink that keeps the metrics. Make it with New and
-// serve its Registry (Serve).
+// serve it with Listen (or its Registry with a handler of your own).
 type Sink struct {
 	opts Options
 	reg  *prometheus.Registry
 
 	// Pipeline side: only the pipeline's goroutine touches these.
-	col       *export.StatsCollector
-	streams   map[export.StreamKey]*streamEntry
-	conns     map[string]*connEntry
-	refused   map[export.StreamKey]bool // streams counted as overflow
-	refusedC  map[string]bool
-	apps      map[string]string // app of a closing connection, for its streams
-	seq       uint64
-	lastRef   time.Time
-	connState map[string]string
+	col      *export.StatsCollector
+	streams  map[export.StreamKey]*streamEntry
+	conns    map[string]*connEntry
+	refused  map[export.StreamKey]bool // streams counted as overflow
+	refusedC map[string]bool
+	apps     map[string]string // app of a closing connection, for its streams
+	seq      uint64
+	lastRef  time.Time
 
 	// Scrape side.
 	snap atomic.Pointer[snapshot]
@@ -144,8 +143,7 @@ func New(opts Options) *Sink {
 	}
 	s := &Sink{opts: opts, reg: prometheus.NewRegistry(),
 		streams: map[export.StreamKey]*streamEntry{}, conns: map[string]*connEntry{},
-		refused: map[export.StreamKey]bool{}, refusedC: map[string]bool{}, apps: map[string]string{},
-		connState: map[string]string{}}
+		refused: map[export.StreamKey]bool{}, refusedC: map[string]bool{}, apps: map[string]string{}}
 	s.col = &export.StatsCollector{State: opts.State, OnStream: s.ended}
 	s.snap.Store(&snapshot{})
 	s.register()
