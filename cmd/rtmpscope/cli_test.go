@@ -319,6 +319,9 @@ func TestWriteMatchedFrames(t *testing.T) {
 	if _, errOut, code := rtmpscope(t, "-i", "lo", "-Y", "type == video", "-w", filepath.Join(t.TempDir(), "x.pcapng")); code != 2 || !strings.Contains(errOut, "saved whole") {
 		t.Errorf("live -w with -Y: exit %d, %q", code, errOut)
 	}
+	if _, errOut, code := rtmpscope(t, "-r", "-", "-Y", "type == video", "-w", filepath.Join(t.TempDir(), "x.pcapng")); code != 2 || !strings.Contains(errOut, "not stdin") {
+		t.Errorf("stdin -w with -Y: exit %d, %q", code, errOut)
+	}
 }
 
 func tsharkFields(t *testing.T, path, filter string) string {

@@ -372,6 +372,11 @@ func (o *outputFlags) check(in *inputFlags, format, filter string) error {
 			// As tshark: what is saved while capturing is the whole capture.
 			return usagef("-w with -Y: a live capture is saved whole; save it with -w, then select with rtmpscope -r FILE -Y EXPR -w OUT")
 		}
+		for _, f := range in.files {
+			if f == "-" {
+				return usagef("-w with -Y reads the capture twice (to write only the matched events' packets); give a file, not stdin")
+			}
+		}
 		o.frames = matchedFrames{}
 	}
 	return nil
