@@ -264,7 +264,7 @@ func streamCount(url, host string) uint64 {
 }
 
 // TestPublishBrokerRestart: an agent reads a committed capture from a
-// pipe; a third of the way in, the broker stops, the rest of the capture
+// pipe; two thirds of the way in, the broker stops, the rest of the capture
 // is read, and the broker starts again on the same store. Every session
 // event reaches the store; audio/video events that did not fit the 64KiB
 // queue meanwhile are dropped, and the count in the agent's summary and in
@@ -280,9 +280,12 @@ func TestPublishBrokerRestart(t *testing.T) {
 	for _, kind := range natstest.Kinds(t) {
 		srv := kind(t)
 		t.Run(srv.Name(), func(t *testing.T) {
-			head, rest := pcapPrefix(t, data, 900)
+			// Two thirds first: enough events that the pipeline's batches
+			// (pipeline.asyncBatch) reach the publisher before the stop.
+			head, rest := pcapPrefix(t, data, 1800)
 			pr, pw := io.Pipe()
 			p := start(t, pr, "-r", "-", "-q", "--publish", srv.URL(), "--publish-host", "restart", "--publish-queue", "64KiB")
+			t.Cleanup(func() { pw.CloseWithError(io.ErrClosedPipe) }) // before the process is killed
 			go pw.Write(head)
 			waitFor(t, "the first events on the stream", func() bool { return streamCount(srv.URL(), "restart") > 0 })
 			srv.Stop()
