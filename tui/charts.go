@@ -97,7 +97,11 @@ func (m *Model) chartsView() string {
 		shown++
 	}
 	if rest := len(c.charts) - shown; rest > 0 && len(out) < c.height {
-		out = append(out, m.th.Dim.Render(fit(fmt.Sprintf("%d of %d charts; tab to the charts, j/k to scroll", shown, len(c.charts)), c.width, ell)))
+		hint := "tab to the charts, j/k to scroll"
+		if c.focused {
+			hint = "j/k to scroll"
+		}
+		out = append(out, m.th.Dim.Render(fit(fmt.Sprintf("charts %d-%d of %d; %s", c.top+1, c.top+shown, len(c.charts), hint), c.width, ell)))
 	}
 	return block(out, c.width, c.height, ell)
 }

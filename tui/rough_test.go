@@ -311,6 +311,16 @@ func TestStreamsCharts(t *testing.T) {
 	if c.focus != paneCharts {
 		t.Fatal("tab did not focus the charts")
 	}
+	// 80x24: the charts under the streams, two at a time, j scrolling.
+	n := send(newModel(t, 80, 24), press("s"), press("tab"))
+	first := n.Render()
+	if !strings.Contains(first, "video bitrate") || !strings.Contains(first, "charts 1-2 of 6; j/k to scroll") {
+		t.Errorf("narrow charts:\n%s", first)
+	}
+	t.Run("80x24", func(t *testing.T) { golden.RequireEqual(t, first) })
+	if j := send(n, press("j")); j.charts.top != 1 || strings.Contains(j.Render(), "video bitrate (") {
+		t.Errorf("j did not scroll the charts (top %d)", j.charts.top)
+	}
 }
 
 // The status bar never counts fewer packets than the rows it shows have.
