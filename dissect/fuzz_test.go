@@ -145,7 +145,7 @@ func mutate(base, edits []byte, cut uint16) []byte {
 
 // maxChunkFuzz bounds a FuzzChunkStream input: the dissector's cost is
 // linear in it, and long inputs only slow minimisation down.
-const maxChunkFuzz = 4096
+const maxChunkFuzz = 1024
 
 // TestWriteFuzzSeeds cuts seeds from real captures into testdata/fuzz
 // when DISSECT_WRITE_SEEDS is set.
@@ -189,10 +189,10 @@ func TestWriteFuzzSeeds(t *testing.T) {
 				hs = hsTotalLen
 			}
 			body := s[hs:]
-			write("FuzzChunkStream", fmt.Sprintf("%s-%d-start", name, dir), body[:min(len(body), 1500)], int64(dir))
+			write("FuzzChunkStream", fmt.Sprintf("%s-%d-start", name, dir), body[:min(len(body), 700)], int64(dir))
 			if len(body) > 20000 {
 				mid := len(body) / 2
-				write("FuzzChunkStream", fmt.Sprintf("%s-%d-middle", name, dir), body[mid:mid+1500], int64(dir+7))
+				write("FuzzChunkStream", fmt.Sprintf("%s-%d-middle", name, dir), body[mid:mid+700], int64(dir+7))
 			}
 		}
 		// FuzzHandshake's inputs are edits of play.pcap's handshake:
