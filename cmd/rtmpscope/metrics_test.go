@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"io"
 	"math"
@@ -11,73 +10,18 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
+	"github.com/rtmpscope/rtmpscope/internal/promtest"
 )
 
 // The metrics endpoint as a user meets it: the binary serving a file
 // replay (--metrics-linger) or a live capture of ffmpeg publishing to
 // nginx-rtmp, scraped over HTTP, checked with promtool and against
 // `rtmpscope stats` for the same packets.
-
-// promSeries maps "name|label=value,..." (labels sorted) to a value.
-type promSeries map[string]float64
-
-func promKey(name string, labels map[string]string) string {
-	var ls []string
-	for k, v := range labels {
-		ls = append(ls, k+"="+v)
-	}
-	sort.Strings(ls)
-	return name + "|" + strings.Join(ls, ",")
-}
-
-func parseProm(t *testing.T, page []byte) promSeries {
-	t.Helper()
-	p := expfmt.NewTextParser(model.LegacyValidation)
-	mfs, err := p.TextToMetricFamilies(bytes.NewReader(page))
-	if err != nil {
-		t.Fatalf("exposition does not parse: %v", err)
-	}
-	out := promSeries{}
-	for name, mf := range mfs {
-		for _, m := range mf.Metric {
-			l := map[string]string{}
-			for _, lp := range m.Label {
-				l[lp.GetName()] = lp.GetValue()
-			}
-			switch {
-			case m.Counter != nil:
-				out[promKey(name, l)] = m.Counter.GetValue()
-			case m.Gauge != nil:
-				out[promKey(name, l)] = m.Gauge.GetValue()
-			case m.Histogram != nil:
-				out[promKey(name+"_count", l)] = float64(m.Histogram.GetSampleCount())
-			}
-		}
-	}
-	return out
-}
-
-func checkPromtool(t *testing.T, page []byte) {
-	t.Helper()
-	p, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Log("promtool not installed (Debian package prometheus): exposition not linted")
-		return
-	}
-	cmd := exec.Command(p, "check", "metrics")
-	cmd.Stdin = bytes.NewReader(page)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("promtool check metrics: %v\n%s", err, out)
-	}
-}
 
 // statsTrack is the part of `stats -T ndjson`'s track objects compared.
 type statsTrack struct {
@@ -133,36 +77,10 @@ func closeTo(a, b float64) bool {
 // compareWithStats checks that every stream `rtmpscope stats` reports has
 // the same figures in the scrape (after its connection ended: stream_open
 // 0), and that the scrape has no stream stats does not report.
-func compareWithStats(t *testing.T, got promSeries, want []statsStream) {
+func compareWithStats(t *testing.T, got promtest.Series, want []statsStream) {
 	t.Helper()
-	find := func(name string, match map[string]string) (float64, map[string]string, bool) {
-		for k, v := range got {
-			n, ls, _ := strings.Cut(k, "|")
-			if n != name {
-				continue
-			}
-			l := map[string]string{}
-			for _, p := range strings.Split(ls, ",") {
-				a, b, _ := strings.Cut(p, "=")
-				l[a] = b
-			}
-			ok := true
-			for a, b := range match {
-				ok = ok && l[a] == b
-			}
-			if ok {
-				return v, l, true
-			}
-		}
-		return 0, nil, false
-	}
-	streams := 0
-	for k := range got {
-		if strings.HasPrefix(k, "rtmpscope_stream_open|") {
-			streams++
-		}
-	}
-	if streams != len(want) {
+	find := got.Find
+	if streams := got.Count("rtmpscope_stream_open"); streams != len(want) {
 		t.Errorf("%d streams in the scrape, stats reports %d", streams, len(want))
 	}
 	for _, s := range want {
@@ -278,8 +196,8 @@ func TestMetricsReplay(t *testing.T) {
 			t.Parallel()
 			pcap := need(t, name)
 			page, _ := lingerScrape(t, pcap)
-			checkPromtool(t, page)
-			got := parseProm(t, page)
+			promtest.Promtool(t, page)
+			got := promtest.Parse(t, page)
 			compareWithStats(t, got, statsStreams(t, pcap))
 			if got["rtmpscope_capture_packets_total|"] == 0 || got["rtmpscope_capture_refused_connections_total|"] != 0 {
 				t.Errorf("capture counters: packets %v, refused %v", got["rtmpscope_capture_packets_total|"], got["rtmpscope_capture_refused_connections_total|"])
@@ -297,7 +215,7 @@ func TestMetricsRefused(t *testing.T) {
 	if m == nil {
 		t.Fatalf("the summary counts no refused connection: %s", said)
 	}
-	got := parseProm(t, page)
+	got := promtest.Parse(t, page)
 	conns, _ := strconv.ParseFloat(m[1], 64)
 	pkts, _ := strconv.ParseFloat(m[2], 64)
 	if got["rtmpscope_capture_refused_connections_total|"] != conns || got["rtmpscope_capture_refused_packets_total|"] != pkts {
@@ -396,9 +314,9 @@ func TestMetricsLive(t *testing.T) {
 		t.Fatalf("rtmpscope: %v\n%s", err, scope.stderr.String())
 	}
 
-	checkPromtool(t, during)
-	checkPromtool(t, after)
-	d := parseProm(t, during)
+	promtest.Promtool(t, during)
+	promtest.Promtool(t, after)
+	d := promtest.Parse(t, during)
 	for k := range d {
 		if strings.HasPrefix(k, "rtmpscope_connection_state|") && !strings.Contains(k, "state=publishing") {
 			t.Errorf("during the publish: %s", k)
@@ -416,7 +334,7 @@ func TestMetricsLive(t *testing.T) {
 	if _, ok := d["rtmpscope_capture_refused_connections_total|"]; !ok {
 		t.Error("no refused-connection counter during a live capture")
 	}
-	got := parseProm(t, after)
+	got := promtest.Parse(t, after)
 	compareWithStats(t, got, statsStreams(t, pcap))
 	// The live Parquet rows: as many as the NDJSON of the packets -w wrote
 	// (diagnostics aside: a live capture may add capture.live_loss).

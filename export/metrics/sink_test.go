@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,60 +19,27 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/export"
 	"github.com/rtmpscope/rtmpscope/internal/capturetest"
+	"github.com/rtmpscope/rtmpscope/internal/promtest"
 	"github.com/rtmpscope/rtmpscope/pipeline"
 )
 
-// series maps "name{label=value,...}" (labels sorted) to its value.
-type series map[string]float64
+var key = promtest.Key
 
-func key(name string, labels map[string]string) string {
-	var ls []string
-	for k, v := range labels {
-		ls = append(ls, k+"="+v)
-	}
-	sortStrings(ls)
-	return name + "{" + strings.Join(ls, ",") + "}"
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-}
-
-// gather scrapes the registry as a Prometheus server would read it.
-func gather(t *testing.T, reg *prometheus.Registry) (series, []byte) {
+// gather scrapes the registry as a Prometheus server would read it: the
+// page and its series.
+func gather(t *testing.T, reg *prometheus.Registry) (promtest.Series, []byte) {
 	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var text bytes.Buffer
-	out := series{}
 	for _, mf := range mfs {
 		if _, err := expfmt.MetricFamilyToText(&text, mf); err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range mf.Metric {
-			labels := map[string]string{}
-			for _, l := range m.Label {
-				labels[l.GetName()] = l.GetValue()
-			}
-			var v float64
-			switch {
-			case m.Counter != nil:
-				v = m.Counter.GetValue()
-			case m.Gauge != nil:
-				v = m.Gauge.GetValue()
-			case m.Histogram != nil:
-				v = float64(m.Histogram.GetSampleCount())
-			}
-			out[key(mf.GetName(), labels)] = v
-		}
 	}
-	return out, text.Bytes()
+	return promtest.Parse(t, text.Bytes()), text.Bytes()
 }
 
 // feed runs a capture through a session tracker into the sink, with the
@@ -113,7 +79,7 @@ func near(a, b float64) bool {
 
 // checkStreams compares every stream's series with the statistics of
 // `rtmpscope stats` for the same capture.
-func checkStreams(t *testing.T, got series, want []export.StreamStats, app func(conn string) string) {
+func checkStreams(t *testing.T, got promtest.Series, want []export.StreamStats, app func(conn string) string) {
 	t.Helper()
 	for _, st := range want {
 		base := map[string]string{"conn": st.Conn, "msid": strconv.FormatUint(uint64(st.MSID), 10),
@@ -171,22 +137,6 @@ func checkStreams(t *testing.T, got series, want []export.StreamStats, app func(
 	}
 }
 
-// promtool checks an exposition as Prometheus would; it skips when
-// promtool (Debian's prometheus package) is not installed.
-func promtool(t *testing.T, text []byte) {
-	t.Helper()
-	p, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Log("promtool not installed (Debian package prometheus): exposition not linted")
-		return
-	}
-	cmd := exec.Command(p, "check", "metrics")
-	cmd.Stdin = bytes.NewReader(text)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("promtool check metrics: %v\n%s", err, out)
-	}
-}
-
 func appOfClosed(t *testing.T, path string, cfg pipeline.Config) func(string) string {
 	apps := map[string]string{}
 	for _, r := range capturetest.Records(t, path, cfg) {
@@ -215,7 +165,7 @@ func TestCapturesEqualStats(t *testing.T) {
 			feed(t, path, s, cfg)
 			got, text := gather(t, s.Registry())
 			checkStreams(t, got, want, appOfClosed(t, path, cfg))
-			promtool(t, text)
+			promtest.Promtool(t, text)
 			if got[key("rtmpscope_events_total", map[string]string{"kind": "message"})] == 0 {
 				t.Error("no message events counted")
 			}
@@ -232,23 +182,17 @@ func TestLabelCap(t *testing.T) {
 	s := New(Options{MaxStreams: 1, MaxConns: 1, Refresh: time.Nanosecond})
 	feed(t, path, s, pipeline.Config{})
 	got, text := gather(t, s.Registry())
-	promtool(t, text)
-	open := 0
-	for k := range got {
-		if strings.HasPrefix(k, "rtmpscope_stream_open{") {
-			open++
-		}
-	}
-	if open != 1 {
+	promtest.Promtool(t, text)
+	if open := got.Count("rtmpscope_stream_open"); open != 1 {
 		t.Errorf("%d streams exported, cap 1", open)
 	}
 	// multi.pcap: two publishers and a player overlap (stats reports 3
 	// streams); with one label set, at least one was refused.
-	if got["rtmpscope_metrics_streams_overflow_total{}"] < 1 {
-		t.Errorf("overflow %v, want >= 1", got["rtmpscope_metrics_streams_overflow_total{}"])
+	if got[key("rtmpscope_metrics_streams_overflow_total", nil)] < 1 {
+		t.Errorf("overflow %v, want >= 1", got[key("rtmpscope_metrics_streams_overflow_total", nil)])
 	}
-	if got["rtmpscope_metrics_connections_overflow_total{}"] < 1 {
-		t.Errorf("connection overflow %v, want >= 1", got["rtmpscope_metrics_connections_overflow_total{}"])
+	if got[key("rtmpscope_metrics_connections_overflow_total", nil)] < 1 {
+		t.Errorf("connection overflow %v, want >= 1", got[key("rtmpscope_metrics_connections_overflow_total", nil)])
 	}
 }
 
@@ -323,5 +267,5 @@ func TestScrapeDuringReplay(t *testing.T) {
 			}
 		}
 	}
-	promtool(t, pages[len(pages)-1])
+	promtest.Promtool(t, pages[len(pages)-1])
 }
