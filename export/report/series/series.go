@@ -33,8 +33,13 @@ import (
 const DefaultMaxPoints = 600
 
 // driftWindow is how close in capture time an audio and a video frame must
-// be for their timestamps to be compared (dissect/media uses the same).
-const driftWindow = 200 * time.Millisecond
+// be for their timestamps to be compared, and jumpMS the step between two
+// timestamps of a track that counts as a discontinuity (dissect/media's
+// driftWindow and DefaultJumpThreshold).
+const (
+	driftWindow = 200 * time.Millisecond
+	jumpMS      = media.DefaultJumpThreshold
+)
 
 // Point is one value at X seconds (media time for stream series, capture
 // time since the first record for latency).
@@ -53,9 +58,11 @@ type Series struct {
 	// point series).
 	Step   float64
 	Points []Point
-	// Total is the sum of every sample of a bucketed rate series (bits,
-	// frames), what the points integrate to over the whole stream.
-	Total float64
+	// Total is the sum of every sample of a bucketed series (bits, frames,
+	// drift ms), and Samples how many there were: what a rate series'
+	// points integrate to, and a mean series' overall mean (Total/Samples).
+	Total   float64
+	Samples int64
 }
 
 // Stream is the series of one media stream.
@@ -105,6 +112,7 @@ type bucketed struct {
 	average bool    // points are the bucket's mean, not its sum per second
 	last    float64 // the latest second a sample fell on
 	total   float64 // every sample's value summed
+	samples int64
 }
 
 type streamAcc struct {
@@ -121,6 +129,13 @@ type streamAcc struct {
 	lastV, lastA   float64 // media ms of the last coded frame
 	lastVC, lastAC time.Time
 	haveV, haveA   bool
+	// Per track (0 audio, 1 video): the last timestamp and the count of
+	// discontinuities (steps back, jumps) so far; drift pairs only frames
+	// of the same epoch, as dissect/media's does.
+	lastTS         [2]uint32
+	seenTS         [2]bool
+	epoch          [2]int
+	epochA, epochV int
 }
 
 // Add feeds one record.
@@ -196,6 +211,16 @@ func (c *Collector) sample(k export.StreamKey, ts uint32, at time.Time, isVideo 
 	// 32-bit timestamps do; a timestamp before the first clamps to 0.
 	ms := float64(max(int32(ts-s.firstTS), 0))
 	sec := ms / 1000
+	tr := 0
+	if isVideo {
+		tr = 1
+	}
+	if s.seenTS[tr] {
+		if d := int64(int32(ts - s.lastTS[tr])); d < 0 || d > jumpMS {
+			s.epoch[tr]++
+		}
+	}
+	s.seenTS[tr], s.lastTS[tr] = true, ts
 	limit := c.max()
 	if isVideo {
 		s.vBytes.add(sec, float64(size*8), limit)
@@ -216,16 +241,16 @@ func (c *Collector) sample(k export.StreamKey, ts uint32, at time.Time, isVideo 
 			s.keySeen, s.sinceKey, s.lastKeyMS = true, 0, ms
 		}
 		s.sinceKey++
-		s.haveV, s.lastV, s.lastVC = true, ms, at
+		s.haveV, s.lastV, s.lastVC, s.epochV = true, ms, at, s.epoch[1]
 	case *media.Audio:
 		if !codedAudio(d) {
 			return
 		}
-		s.haveA, s.lastA, s.lastAC = true, ms, at
+		s.haveA, s.lastA, s.lastAC, s.epochA = true, ms, at, s.epoch[0]
 	default:
 		return
 	}
-	if s.haveA && s.haveV {
+	if s.haveA && s.haveV && s.epochA == s.epochV {
 		gap := s.lastAC.Sub(s.lastVC)
 		if gap <= driftWindow && gap >= -driftWindow {
 			s.drift.add(sec, (s.lastA-s.lastV)-float64(gap.Milliseconds()), limit)
@@ -283,6 +308,7 @@ func (b *bucketed) add(sec, v float64, limit int) {
 	b.counts[i]++
 	b.last = max(b.last, sec)
 	b.total += v
+	b.samples++
 }
 
 // halve merges pairs of buckets, doubling the width.
@@ -303,10 +329,7 @@ func (b *bucketed) halve() {
 // series renders the buckets: sums per second, or means; an empty bucket
 // of a mean series is left out (no sample is not zero drift).
 func (b *bucketed) series(name, unit string) Series {
-	s := Series{Name: name, Unit: unit, Step: b.width}
-	if !b.average {
-		s.Total = b.total
-	}
+	s := Series{Name: name, Unit: unit, Step: b.width, Total: b.total, Samples: b.samples}
 	for i, v := range b.sums {
 		x := float64(i) * b.width
 		switch {

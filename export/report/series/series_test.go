@@ -68,6 +68,12 @@ func TestSeriesAgreeWithStats(t *testing.T) {
 						t.Errorf("%s: %d GOPs, stats has %d keyframes", s.Key, len(s.GOP.Points), st.Video.Keyframes)
 					}
 				}
+				if d := st.Drift; d != nil && d.Samples > 0 {
+					mean := s.Drift.Total / float64(max(s.Drift.Samples, 1))
+					if s.Drift.Samples != d.Samples || math.Abs(mean-d.AvgMS) > 0.5 {
+						t.Errorf("%s: drift %d samples mean %.2f ms, stats %d samples mean %.2f ms", s.Key, s.Drift.Samples, mean, d.Samples, d.AvgMS)
+					}
+				}
 				if st.Audio != nil {
 					if got := s.AudioBitrate.Total / 8; math.Abs(got-float64(st.Audio.Bytes)) > 0.5 || sumOf(s.AudioBitrate) > s.AudioBitrate.Total+0.5 {
 						t.Errorf("%s: audio %v bytes, stats %d", s.Key, got, st.Audio.Bytes)
