@@ -200,6 +200,24 @@ func TestRTMPTE(t *testing.T) {
 	if tb, pb := num(conns[tun].close, "bytes_s2c"), num(conns[plain].close, "bytes_s2c"); pb-tb != 18 || !strings.HasPrefix(s2c[len(s2c)-1], "2/0/0 user_control 6") {
 		t.Errorf("tunnel s2c %d bytes, plain %d; last plain message %q", tb, pb, s2c[len(s2c)-1])
 	}
+	// tshark cannot decrypt RTMPE; it dissects the plain leg, whose
+	// headers are ours (and so the peeled legs').
+	for _, side := range []struct {
+		dir string
+		col int
+	}{{"c2s", 3}, {"s2c", 2}} {
+		var ours []string
+		for _, ev := range evs {
+			if ev["kind"] == "message" && ev["conn"] == plain && ev["dir"] == side.dir {
+				if f := ev["ts"].(map[string]any)["fmt"].(float64); f <= 1 {
+					ours = append(ours, fmt.Sprintf("%v %v %v", ev["csid"], ev["type_id"], ev["length"]))
+				}
+			}
+		}
+		if ts := tsharkHeaders(t, "rtmpte-play", side.col, "1936"); len(ts) < 6 || !slices.Equal(ours, ts) {
+			t.Errorf("plain leg %s fmt 0/1 headers: ours %d, tshark %d", side.dir, len(ours), len(ts))
+		}
+	}
 	// No diagnostics of a broken peel: handshake, chunk or resync trouble.
 	for _, ev := range evs {
 		if ev["kind"] == "diagnostic" && (ev["conn"] == tun || ev["conn"] == enc) && ev["severity"] != "info" {
@@ -268,6 +286,13 @@ func TestRTMPTE(t *testing.T) {
 // sent to port: "csid type length", in order.
 func tsharkTLSHeaders(t *testing.T, name, port string) []string {
 	t.Helper()
+	return tsharkHeaders(t, name, 3, port)
+}
+
+// tsharkHeaders is tsharkTLSHeaders for the frames whose column col
+// (2: tcp.srcport, 3: tcp.dstport) is port.
+func tsharkHeaders(t *testing.T, name string, col int, port string) []string {
+	t.Helper()
 	b, err := os.ReadFile(pcaps + name + ".messages.tsv")
 	if err != nil {
 		t.Fatal(err)
@@ -275,7 +300,7 @@ func tsharkTLSHeaders(t *testing.T, name, port string) []string {
 	var out []string
 	for _, line := range strings.Split(string(b), "\n") {
 		c := strings.Split(line, "\t")
-		if len(c) < 12 || c[3] != port || c[4] == "" {
+		if len(c) < 12 || c[col] != port || c[4] == "" {
 			continue
 		}
 		fmts, csids := strings.Split(c[4], ","), strings.Split(c[5], ",")

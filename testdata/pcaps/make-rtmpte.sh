@@ -80,7 +80,7 @@ leg=$(syn 1935)
     "$ROOT/scripts/rtmpe-keys.sh" --client "$tunnel" --server 127.0.0.1:18080 <"$WORK/play.log"
     "$ROOT/scripts/rtmpe-keys.sh" --client "$leg" --server 127.0.0.1:1935 <"$WORK/play.log" | grep -v '^#'
 } >"$HERE/rtmpte-play.keys"
-# tshark's references: the gateway port as HTTP (tshark cannot decrypt
-# RTMPE; it dissects the plain leg on 1936 as RTMP).
-python3 "$HERE/tshark-refs.py" "$HERE/rtmpte-play.pcap" -d tcp.port==18080,http
+# tshark's references: the gateway port as HTTP, the plain leg on 1936 as
+# RTMP (tshark cannot decrypt RTMPE: what it makes of port 1935 is noise).
+python3 "$HERE/tshark-refs.py" "$HERE/rtmpte-play.pcap" -d tcp.port==18080,http -d tcp.port==1936,rtmpt
 ls -l "$HERE"/rtmpte-*
