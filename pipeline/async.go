@@ -34,10 +34,13 @@ type asyncSinks struct {
 	bad    atomic.Bool // a sink failed: the reader stops
 	bodies *dissect.BodyPool
 	err    error // the first sink error, read after done
+	par    ParallelSink
+	preps  []any    // encodeBatch's, reused
+	outs   [][]byte // encodeBatch's, reused
 }
 
 func startAsync(sinks []Sink, bodies *dissect.BodyPool) *asyncSinks {
-	a := &asyncSinks{sinks: sinks, bodies: bodies, queue: make(chan []session.Record, asyncDepth)}
+	a := &asyncSinks{sinks: sinks, bodies: bodies, queue: make(chan []session.Record, asyncDepth), par: parallelSink(sinks)}
 	a.batch = make([]session.Record, 0, asyncBatch)
 	a.done.Add(1)
 	go a.run()
@@ -70,7 +73,12 @@ func (a *asyncSinks) flush() {
 func (a *asyncSinks) run() {
 	defer a.done.Done()
 	for batch := range a.queue {
-		if a.err == nil {
+		if a.err == nil && a.par != nil {
+			if err := a.encodeBatch(a.par, batch); err != nil {
+				a.err = err
+				a.bad.Store(true)
+			}
+		} else if a.err == nil {
 			for i := range batch {
 				if err := a.deliver(&batch[i]); err != nil {
 					a.err = err

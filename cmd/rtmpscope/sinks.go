@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/rtmpscope/rtmpscope/dissect/session"
@@ -46,6 +48,26 @@ func newtextSink(w io.Writer) *textSink {
 
 // Record implements pipeline.Sink.
 func (t *textSink) Record(r *session.Record) error {
+	prep := t.Prepare(r)
+	if prep == nil {
+		return nil
+	}
+	if err := t.render(t.w, r, prep.(*textPrep)); err != nil {
+		return err
+	}
+	if t.LineFlush {
+		return t.w.Flush()
+	}
+	return nil
+}
+
+// textPrep is what Prepare hands to Encode: the connection's story when
+// this record closes it.
+type textPrep struct{ story *story.Story }
+
+// Prepare implements pipeline.ParallelSink: the times' base, the stories
+// and the display filter, in record order.
+func (t *textSink) Prepare(r *session.Record) any {
 	if t.base.IsZero() {
 		t.base = r.Time
 	}
@@ -53,6 +75,48 @@ func (t *textSink) Record(r *session.Record) error {
 	if t.Quiet || !export.Shown(r) || (t.Match != nil && !t.Match(r)) {
 		return nil
 	}
+	return &textPrep{story: st}
+}
+
+// encodeBuf is a scratch writer of Encode; one per goroutine at a time.
+type encodeBuf struct {
+	buf bytes.Buffer
+	w   *bufio.Writer
+}
+
+var encodeBufs = sync.Pool{New: func() any {
+	e := &encodeBuf{}
+	e.w = bufio.NewWriterSize(&e.buf, 16<<10)
+	return e
+}}
+
+// Encode implements pipeline.ParallelSink: the record's line (or tree),
+// story and bytes, appended to dst.
+func (t *textSink) Encode(dst []byte, r *session.Record, prep any) ([]byte, error) {
+	e := encodeBufs.Get().(*encodeBuf)
+	defer encodeBufs.Put(e)
+	e.buf.Reset()
+	e.w.Reset(&e.buf)
+	if err := t.render(e.w, r, prep.(*textPrep)); err != nil {
+		return dst, err
+	}
+	if err := e.w.Flush(); err != nil {
+		return dst, err
+	}
+	return append(dst, e.buf.Bytes()...), nil
+}
+
+// Write implements pipeline.ParallelSink.
+func (t *textSink) Write(b []byte) error {
+	_, err := t.w.Write(b)
+	return err
+}
+
+// render writes one shown record to w: its line, or with Verbose its
+// tree, then its connection's story and with Hex its bytes. It reads the
+// sink's settings and base but changes nothing of the sink, so that
+// several may run at once (Encode).
+func (t *textSink) render(w *bufio.Writer, r *session.Record, prep *textPrep) error {
 	if t.Verbose {
 		// The tree repeats the summary line as its root, then a blank line
 		// separates events, as in tshark -V.
@@ -60,40 +124,29 @@ func (t *textSink) Record(r *session.Record) error {
 		if t.Uncut {
 			opts.Width, opts.MaxChildren = -1, -1
 		}
-		if err := tree.Write(t.w, tree.Build(r), opts); err != nil {
+		if err := tree.Write(w, tree.Build(r), opts); err != nil {
 			return err
 		}
-		if err := t.w.WriteByte('\n'); err != nil {
+		if err := w.WriteByte('\n'); err != nil {
 			return err
 		}
-		if err := writeStory(t.w, r, st); err != nil {
+	} else {
+		line := export.TextLine(*r, t.base, 0)
+		if t.Color && t.Colorize != nil {
+			line = t.Colorize(r, line)
+		}
+		if _, err := w.WriteString(line); err != nil {
 			return err
 		}
-		return t.after(r)
+		if err := w.WriteByte('\n'); err != nil {
+			return err
+		}
 	}
-	line := export.TextLine(*r, t.base, 0)
-	if t.Color && t.Colorize != nil {
-		line = t.Colorize(r, line)
-	}
-	if _, err := t.w.WriteString(line); err != nil {
+	if err := writeStory(w, r, prep.story); err != nil {
 		return err
 	}
-	if err := t.w.WriteByte('\n'); err != nil {
-		return err
-	}
-	if err := writeStory(t.w, r, st); err != nil {
-		return err
-	}
-	return t.after(r)
-}
-
-// after writes -x's bytes and flushes when line by line.
-func (t *textSink) after(r *session.Record) error {
 	if t.Hex {
-		writeHex(t.w, r)
-	}
-	if t.LineFlush {
-		return t.w.Flush()
+		writeHex(w, r)
 	}
 	return nil
 }
