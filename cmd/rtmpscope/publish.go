@@ -72,9 +72,6 @@ func (p *publishFlags) check() error {
 	if p.queue < 16<<10 {
 		return usagef("--publish-queue %d: give at least 16KiB", p.queue)
 	}
-	if p.host != "" && agent.HostToken(p.host) != p.host {
-		return usagef("--publish-host %q: use letters, digits, '-' and '_' (a NATS subject token), e.g. %q", p.host, agent.HostToken(p.host))
-	}
 	return nil
 }
 
@@ -117,8 +114,10 @@ func (p *publisher) abort() {
 // they are dropped and counted when even the media is gone from a full
 // queue, because the kernel will not wait.
 func (p *publishFlags) open(ctx context.Context, live bool, opts export.EventOptions, match func(*session.Record) bool, stderr io.Writer) (*publisher, error) {
-	host := p.host
-	if host == "" {
+	// One subject token, as docs/deploying.md says: dots and the like
+	// become '_'.
+	host := agent.HostToken(p.host)
+	if p.host == "" {
 		host = agent.DefaultHost()
 	}
 	nc, err := p.nats.connect(p.url, "rtmpscope publish "+host, live, stderr)
