@@ -2,7 +2,9 @@ package metrics
 
 import (
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -120,30 +122,31 @@ func (c snapCollector) Collect(ch chan<- prometheus.Metric) {
 	for i := range snap.conns {
 		e := &snap.conns[i]
 		id := e.id
-		ch <- prometheus.MustNewConstMetric(dConn, prometheus.GaugeValue, 1,
-			id, e.info.Variant.String(), e.info.Client.String(), e.info.Server.String(), e.app, e.state)
-		ch <- prometheus.MustNewConstMetric(dConnStart, prometheus.GaugeValue, unixSeconds(e.start), id)
+		emit(ch, dConn, prometheus.GaugeValue, 1,
+			id, e.info.Variant.String(), e.info.Client.String(), e.info.Server.String(), labelValue(e.app), e.state)
+		emit(ch, dConnStart, prometheus.GaugeValue, unixSeconds(e.start), id)
 	}
 	if c.s.opts.Capture == nil {
 		return
 	}
 	cc := c.s.opts.Capture()
-	ch <- prometheus.MustNewConstMetric(dPackets, prometheus.CounterValue, float64(cc.Packets))
-	ch <- prometheus.MustNewConstMetric(dCapBytes, prometheus.CounterValue, float64(cc.Bytes))
+	emit(ch, dPackets, prometheus.CounterValue, float64(cc.Packets))
+	emit(ch, dCapBytes, prometheus.CounterValue, float64(cc.Bytes))
 	if cc.Live {
-		ch <- prometheus.MustNewConstMetric(dReceived, prometheus.CounterValue, float64(cc.Received))
-		ch <- prometheus.MustNewConstMetric(dDropped, prometheus.CounterValue, float64(cc.Dropped))
+		emit(ch, dReceived, prometheus.CounterValue, float64(cc.Received))
+		emit(ch, dDropped, prometheus.CounterValue, float64(cc.Dropped))
 	}
 	if cc.HaveRefusedCounter {
-		ch <- prometheus.MustNewConstMetric(dRefConns, prometheus.CounterValue, float64(cc.RefusedConns))
-		ch <- prometheus.MustNewConstMetric(dRefUDP, prometheus.CounterValue, float64(cc.RefusedUDPFlows))
-		ch <- prometheus.MustNewConstMetric(dRefPackets, prometheus.CounterValue, float64(cc.RefusedPackets))
+		emit(ch, dRefConns, prometheus.CounterValue, float64(cc.RefusedConns))
+		emit(ch, dRefUDP, prometheus.CounterValue, float64(cc.RefusedUDPFlows))
+		emit(ch, dRefPackets, prometheus.CounterValue, float64(cc.RefusedPackets))
 	}
 }
 
 func collectStream(ch chan<- prometheus.Metric, e *streamEntry) {
 	st := &e.stats
-	base := []string{st.Conn, strconv.FormatUint(uint64(st.MSID), 10), strconv.Itoa(int(st.Track)), st.Role(), e.app, st.Name}
+	base := []string{st.Conn, strconv.FormatUint(uint64(st.MSID), 10), strconv.Itoa(int(st.Track)), st.Role(),
+		labelValue(e.app), labelValue(st.Name)}
 	for _, t := range []struct {
 		name string
 		tr   *export.TrackStats
@@ -156,12 +159,12 @@ func collectStream(ch chan<- prometheus.Metric, e *streamEntry) {
 		if codec == "" {
 			codec = "unknown"
 		}
-		l := append(append([]string(nil), base...), t.name, codec)
+		l := append(append([]string(nil), base...), t.name, labelValue(codec))
 		counter := func(d *prometheus.Desc, v float64) {
-			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, l...)
+			emit(ch, d, prometheus.CounterValue, v, l...)
 		}
 		gauge := func(d *prometheus.Desc, v float64) {
-			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, l...)
+			emit(ch, d, prometheus.GaugeValue, v, l...)
 		}
 		counter(dBytes, float64(r.Bytes))
 		counter(dMessages, float64(r.Messages))
@@ -184,11 +187,11 @@ func collectStream(ch chan<- prometheus.Metric, e *streamEntry) {
 	if e.ended {
 		open = 0
 	}
-	ch <- prometheus.MustNewConstMetric(dOpen, prometheus.GaugeValue, open, base...)
-	ch <- prometheus.MustNewConstMetric(dLastMedia, prometheus.GaugeValue, unixSeconds(st.Last), base...)
+	emit(ch, dOpen, prometheus.GaugeValue, open, base...)
+	emit(ch, dLastMedia, prometheus.GaugeValue, unixSeconds(st.Last), base...)
 	if d := st.Drift; d != nil {
-		ch <- prometheus.MustNewConstMetric(dDrift, prometheus.GaugeValue, float64(d.LastMS)/1000, base...)
-		ch <- prometheus.MustNewConstMetric(dDriftAvg, prometheus.GaugeValue, d.AvgMS/1000, base...)
+		emit(ch, dDrift, prometheus.GaugeValue, float64(d.LastMS)/1000, base...)
+		emit(ch, dDriftAvg, prometheus.GaugeValue, d.AvgMS/1000, base...)
 	}
 }
 
@@ -198,4 +201,31 @@ func unixSeconds(t time.Time) float64 {
 		return 0
 	}
 	return float64(t.UnixNano()) / 1e9
+}
+
+// maxLabel bounds a label value taken from the wire (an app or stream
+// name, a codec's FourCC).
+const maxLabel = 256
+
+// labelValue makes a value from the wire a valid label value: UTF-8
+// (client_golang refuses anything else, and a scrape must not fail on a
+// peer's bytes) and at most maxLabel bytes, cut at a character boundary.
+func labelValue(v string) string {
+	v = strings.ToValidUTF8(v, "\uFFFD")
+	if len(v) <= maxLabel {
+		return v
+	}
+	cut := maxLabel
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return v[:cut] + "…"
+}
+
+// emit sends one sample; a sample client_golang refuses is left out
+// rather than failing the scrape (labelValue makes that not happen).
+func emit(ch chan<- prometheus.Metric, d *prometheus.Desc, t prometheus.ValueType, v float64, labels ...string) {
+	if m, err := prometheus.NewConstMetric(d, t, v, labels...); err == nil {
+		ch <- m
+	}
 }

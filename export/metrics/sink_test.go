@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
@@ -268,4 +269,39 @@ func TestScrapeDuringReplay(t *testing.T) {
 		}
 	}
 	promtest.Promtool(t, pages[len(pages)-1])
+}
+
+// TestHostileNames: names from the wire that are not UTF-8, or very long,
+// become valid, bounded label values (client_golang would refuse the
+// sample and fail the scrape). publish.pcap, with its app and stream name
+// replaced by such bytes in the records before the sink sees them.
+func TestHostileNames(t *testing.T) {
+	path := filepath.Join(capturetest.Pcaps(), "publish.pcap")
+	s := New(Options{})
+	bad := "\xff\xfe" + strings.Repeat("é", 400)
+	for _, r := range capturetest.Records(t, path, pipeline.Config{}) {
+		if r.Session != nil {
+			st := r.Session.Clone()
+			st.App = bad
+			for i := range st.Streams {
+				st.Streams[i].Name = bad
+			}
+			r.Session = st
+		}
+		if err := s.Record(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	got, text := gather(t, s.Registry())
+	promtest.Promtool(t, text)
+	_, l, ok := got.Find("rtmpscope_stream_bytes_total", map[string]string{"media": "video"})
+	if !ok {
+		t.Fatalf("no video series:\n%s", text)
+	}
+	for _, k := range []string{"app", "stream"} {
+		if v := l[k]; !utf8.ValidString(v) || len(v) > maxLabel+len("…") || !strings.HasPrefix(v, "\uFFFD") {
+			t.Errorf("label %s = %q (%d bytes)", k, v, len(v))
+		}
+	}
 }
