@@ -2,6 +2,7 @@ package tree
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/rtmpscope/rtmpscope/dissect/media"
@@ -30,25 +31,25 @@ func audio(a *media.Audio, base int) []*Node {
 	var out []*Node
 	if !a.Enhanced {
 		out = append(out,
-			bodyField("Sound format", fmt.Sprintf("%d (%s)", uint8(a.SoundFormat), a.SoundFormat), base, 1),
-			bodyField("Sound rate (header bits)", fmt.Sprintf("%d (%s)%s", a.SoundRate, []string{"5.5 kHz", "11 kHz", "22 kHz", "44 kHz"}[a.SoundRate&3], fixedForAAC(a)), base, 1),
-			bodyField("Sound size (header bits)", fmt.Sprintf("%d (%s)", a.SoundSize, []string{"8-bit", "16-bit"}[a.SoundSize&1]), base, 1),
-			bodyField("Sound type (header bits)", fmt.Sprintf("%d (%s)%s", a.SoundType, []string{"mono", "stereo"}[a.SoundType&1], fixedForAAC(a)), base, 1),
+			bodyField("Sound format", numName(uint64(a.SoundFormat), a.SoundFormat.String()), base, 1),
+			bodyField("Sound rate (header bits)", numName(uint64(a.SoundRate), []string{"5.5 kHz", "11 kHz", "22 kHz", "44 kHz"}[a.SoundRate&3])+fixedForAAC(a), base, 1),
+			bodyField("Sound size (header bits)", numName(uint64(a.SoundSize), []string{"8-bit", "16-bit"}[a.SoundSize&1]), base, 1),
+			bodyField("Sound type (header bits)", numName(uint64(a.SoundType), []string{"mono", "stereo"}[a.SoundType&1])+fixedForAAC(a), base, 1),
 		)
 		if a.SoundFormat == media.SoundAAC {
 			ok := a.DataOffset == 2
-			out = append(out, at(ok, "AAC packet type", fmt.Sprintf("%d (%s)", uint8(a.PacketType), aacPacketType(a.PacketType)), base, 1, 1))
+			out = append(out, at(ok, "AAC packet type", numName(uint64(a.PacketType), aacPacketType(a.PacketType)), base, 1, 1))
 		}
 	} else {
 		out = append(out,
-			bodyField("Sound format", fmt.Sprintf("%d (%s)", uint8(a.SoundFormat), a.SoundFormat), base, 1),
+			bodyField("Sound format", numName(uint64(a.SoundFormat), a.SoundFormat.String()), base, 1),
 			field("Enhanced RTMP", "yes (ExHeader)"),
 		)
 		out = append(out, modEx(a.ModEx)...)
 		if a.Multitrack != nil {
 			out = append(out, field("Multitrack type", a.Multitrack.String()))
 		}
-		out = append(out, field("Packet type", fmt.Sprintf("%d (%s)", uint8(a.PacketType), a.PacketType)))
+		out = append(out, field("Packet type", numName(uint64(a.PacketType), a.PacketType.String())))
 	}
 	out = append(out, effectiveAudio(a)...)
 	if a.Multitrack != nil {
@@ -101,13 +102,13 @@ func fourCC(f media.FourCC) string {
 func effectiveAudio(a *media.Audio) []*Node {
 	var parts []string
 	if a.SampleRate > 0 {
-		parts = append(parts, fmt.Sprintf("%d Hz", a.SampleRate))
+		parts = append(parts, strconv.Itoa(a.SampleRate)+" Hz")
 	}
 	if a.Channels > 0 {
 		parts = append(parts, count(a.Channels, "channel"))
 	}
 	if a.BitsPerSample > 0 {
-		parts = append(parts, fmt.Sprintf("%d-bit", a.BitsPerSample))
+		parts = append(parts, strconv.Itoa(a.BitsPerSample)+"-bit")
 	}
 	if len(parts) == 0 {
 		if !a.Enhanced && a.SoundFormat == media.SoundAAC && a.PacketType == media.AudioCodedFrames {
@@ -208,9 +209,9 @@ func audioPayload(p *media.AudioPayload, base int) []*Node {
 // n is the length of the video body starting at base.
 func video(v *media.Video, base, n int) []*Node {
 	var out []*Node
-	out = append(out, at(n >= 1, "Frame type", fmt.Sprintf("%d (%s)", uint8(v.FrameType), v.FrameType), base, 0, 1))
+	out = append(out, at(n >= 1, "Frame type", numName(uint64(v.FrameType), v.FrameType.String()), base, 0, 1))
 	if !v.Enhanced {
-		out = append(out, at(n >= 1, "Codec ID", fmt.Sprintf("%d (%s)", uint8(v.CodecID), v.CodecID), base, 0, 1))
+		out = append(out, at(n >= 1, "Codec ID", numName(uint64(v.CodecID), v.CodecID.String()), base, 0, 1))
 	} else {
 		out = append(out, field("Enhanced RTMP", "yes (ExHeader)"))
 		out = append(out, modEx(v.ModEx)...)
@@ -220,7 +221,7 @@ func video(v *media.Video, base, n int) []*Node {
 	}
 	if v.Multitrack != nil {
 		out = append(out, field("Multitrack type", v.Multitrack.String()),
-			field("Packet type", fmt.Sprintf("%d (%s)", uint8(v.PacketType), v.PacketType)))
+			field("Packet type", numName(uint64(v.PacketType), v.PacketType.String())))
 		for i := range v.Tracks {
 			t := &v.Tracks[i]
 			tn := field(fmt.Sprintf("Track %d", i+1), fmt.Sprintf("id %d, %s", t.TrackID, t.FourCC.CodecName())).expand()
@@ -241,7 +242,7 @@ func video(v *media.Video, base, n int) []*Node {
 			at(ok, "Composition time", fmt.Sprintf("%d ms", v.CompositionTime), base, 2, 3))
 	}
 	if v.Enhanced {
-		out = append(out, field("Packet type", fmt.Sprintf("%d (%s)", uint8(v.PacketType), v.PacketType)))
+		out = append(out, field("Packet type", numName(uint64(v.PacketType), v.PacketType.String())))
 	}
 	out = append(out, videoPayload(&v.VideoPayload, base, v.Enhanced, false)...)
 	return out
@@ -280,10 +281,10 @@ func videoPayload(p *media.VideoPayload, base int, exHeader, track bool) []*Node
 		ok := p.FourCC != "" && p.DataOffset-cts-4 >= 1
 		out = append(out, at(ok, "FourCC", fourCC(p.FourCC), base, p.DataOffset-cts-4, 4))
 		if cts > 0 {
-			out = append(out, at(ok, "Composition time", fmt.Sprintf("%d ms", p.CompositionTime), base, p.DataOffset-3, 3))
+			out = append(out, at(ok, "Composition time", strconv.Itoa(int(p.CompositionTime))+" ms", base, p.DataOffset-3, 3))
 		}
 	} else if track && hasCTS(p) {
-		out = append(out, field("Composition time", fmt.Sprintf("%d ms", p.CompositionTime)))
+		out = append(out, field("Composition time", strconv.Itoa(int(p.CompositionTime))+" ms"))
 	}
 	cfgBase := base + p.DataOffset
 	cfg := func(label, summary string) *Node {
@@ -558,4 +559,10 @@ func aggregate(subs []media.SubMessage, bodyLen int) []*Node {
 		out = append(out, n)
 	}
 	return out
+}
+
+// numName writes a wire number with its meaning: "10 (AAC)". (The hot
+// fields of audio and video trees; fmt costs an allocation per argument.)
+func numName(n uint64, name string) string {
+	return strconv.FormatUint(n, 10) + " (" + name + ")"
 }
