@@ -28,6 +28,14 @@ func TestLimitsReported(t *testing.T) {
 	if code == 0 || !strings.Contains(errOut, "not a size") {
 		t.Errorf("bad size accepted: exit %d, %q", code, errOut)
 	}
+	// --max-flows reaches the reassembler: the second connection of
+	// multi.pcap is counted, not followed.
+	if multi := need(t, "multi.pcap"); multi != "" {
+		_, errOut, _ = rtmpscope(t, "-q", "--max-flows", "1", "-r", multi)
+		if !strings.Contains(errOut, "not followed (limit)") {
+			t.Errorf("--max-flows 1: %q", errOut)
+		}
+	}
 	// Without limits reached, no line.
 	_, errOut, _ = rtmpscope(t, "-q", "-r", path)
 	if strings.Contains(errOut, "limits reached") {
