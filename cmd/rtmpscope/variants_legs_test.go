@@ -521,3 +521,22 @@ func TestRTMPEMatchesPlainLeg(t *testing.T) {
 		t.Errorf("the plain leg carried %d more bytes s2c, want 18", d)
 	}
 }
+
+// TestRTMPTS404: nginx answers ffmpeg's rtmpts:// /open/1 with 404 on the
+// request's head, before its one-byte body arrived. The response is paired
+// with that request all the same: one exact diagnostic, no orphan.
+func TestRTMPTS404(t *testing.T) {
+	evs := jsonEvents(t, "-r", need(t, "rtmps-rtmpts-404.pcap"), "--tls-keylog", need(t, "rtmps-rtmpts-404.keys"))
+	var got []string
+	for _, ev := range evs {
+		if ev["kind"] == "diagnostic" {
+			got = append(got, fmt.Sprint(ev["code"], ": ", ev["text"]))
+		}
+	}
+	if want := []string{"rtmpt.http_status: HTTP 404 to POST /open/1"}; !slices.Equal(got, want) {
+		t.Errorf("diagnostics %q, want %q", got, want)
+	}
+	if c := connsOf(evs)["c1"].close; stack(c) != "rtmpts tcp,tls,rtmpt" {
+		t.Errorf("%s", stack(c))
+	}
+}

@@ -43,7 +43,10 @@ type conn struct {
 	last     *session // session of the last request on this connection
 	lastTime time.Time
 	maxOut   int // most requests outstanding at once (pipelining)
-	diags    diagLimiter
+	// early holds responses that came while their request's body was
+	// still arriving: a server may answer on the head alone (nginx's 404).
+	early []*httpMsg
+	diags diagLimiter
 }
 
 func newConn(ctx *flow.Context, opts *Options) *conn {
@@ -114,6 +117,11 @@ func (c *conn) Close(ev *event.ConnEvent) {
 				"the connection ended inside an HTTP message")
 		}
 	}
+	for _, m := range c.early {
+		c.diag(event.S2C, event.Warn, "rtmpt.orphan_response", m.Offset, m.Frames, m.Start,
+			fmt.Sprintf("HTTP %d came while a request was still arriving, and that request never completed", m.Status))
+	}
+	c.early = nil
 	for _, ex := range c.pending {
 		c.diag(event.C2S, event.Warn, "rtmpt.unanswered", ex.req.Offset, ex.req.Frames, ex.req.Time,
 			fmt.Sprintf("POST %s got no response before the connection ended", ex.req.Target))
@@ -134,6 +142,7 @@ func (c *conn) Close(ev *event.ConnEvent) {
 func (c *conn) message(dir event.Dir, m *httpMsg) {
 	if dir == event.C2S {
 		c.request(m)
+		c.answerEarly()
 	} else {
 		c.response(m)
 	}
@@ -187,8 +196,23 @@ func (c *conn) request(m *httpMsg) {
 	s.request(ex)
 }
 
+// answerEarly pairs a response that came before its request was complete.
+func (c *conn) answerEarly() {
+	if len(c.early) > 0 && len(c.pending) > 0 {
+		m := c.early[0]
+		c.early = c.early[1:]
+		c.response(m)
+	}
+}
+
 func (c *conn) response(m *httpMsg) {
 	if m.Status/100 == 1 { // 100 Continue: an interim response
+		return
+	}
+	if len(c.pending) == 0 && c.p[event.C2S].cur != nil && len(c.early) < maxOrphans {
+		// The request is still being read: pair the response with it
+		// when it is complete.
+		c.early = append(c.early, m)
 		return
 	}
 	if len(c.pending) == 0 {
