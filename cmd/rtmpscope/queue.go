@@ -133,6 +133,15 @@ func runWork(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// job's output under its temporary name until it is killed.
 	hold := fs.Bool("hold-before-commit", false, "")
 	fs.MarkHidden("hold-before-commit")
+	// The flags of -r that change what is read, for every job alike:
+	// more RTMP ports, and the keys of the encrypted variants (files on
+	// the worker's machine).
+	var keys inputFlags
+	fs.UintSliceVar(&keys.portArg, "port", nil, "more TCP `PORT`s on which to expect RTMP besides 1935")
+	fs.StringVar(&keys.tlsKeylog, "tls-keylog", "", "decrypt RTMPS/RTMPTS with the NSS key log `FILE`")
+	fs.StringVar(&keys.tlsKey, "tls-key", "", "decrypt TLS 1.2 RSA key exchange with the server's PEM private key `FILE`")
+	fs.StringVar(&keys.rtmpeKeys, "rtmpe-keys", "", "decrypt RTMPE/RTMPTE with the keys in `FILE`")
+	fs.StringVar(&keys.rtmfpKeys, "rtmfp-keys", "", "decrypt RTMFP sessions with the keys in `FILE`")
 	var nf natsFlags
 	nf.register(fs)
 	if err := parseFlags(fs, args, workUsage, stdout, stderr); err != nil {
@@ -157,7 +166,7 @@ func runWork(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	st, err := agent.Work(ctx, js, agent.WorkOptions{
 		Stream: *stream, AckWait: *ackWait, MaxDeliver: *maxDeliver, UntilEmpty: *untilEmpty, Log: logf,
 	}, func(ctx context.Context, j agent.Job) error {
-		return processJob(ctx, j, *hold, logf)
+		return processJob(ctx, j, &keys, *hold, logf)
 	})
 	fmt.Fprintf(stderr, "%d %s done, %d failed, %d given up, %d taken over from another worker\n",
 		st.Done, plural(st.Done, "job"), st.Failed, st.GivenUp, st.Redelivered)
@@ -166,8 +175,9 @@ func runWork(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // processJob reads a job's capture sequence as one capture, as
 // 'rtmpscope -r FILE... -T FORMAT' does, into its output.
-func processJob(ctx context.Context, j agent.Job, hold bool, logf func(string, ...any)) error {
-	in := inputFlags{reads: j.Files, snaplen: 262144}
+func processJob(ctx context.Context, j agent.Job, keys *inputFlags, hold bool, logf func(string, ...any)) error {
+	in := inputFlags{reads: j.Files, snaplen: 262144, portArg: keys.portArg,
+		tlsKeylog: keys.tlsKeylog, tlsKey: keys.tlsKey, rtmpeKeys: keys.rtmpeKeys, rtmfpKeys: keys.rtmfpKeys}
 	if err := in.check(); err != nil {
 		return err
 	}

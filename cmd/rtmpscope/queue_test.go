@@ -121,9 +121,13 @@ func TestWorkQueue(t *testing.T) {
 		srv := kind(t)
 		t.Run(srv.Name(), func(t *testing.T) {
 			inputs := []string{pcaps, split}
+			// Options every worker and every sequential run gets alike.
+			var keys []string
 			if i > 0 {
-				// The full set once is enough; the second server gets a few.
-				inputs = []string{need(t, "multi.pcap"), need(t, "play.pcap"), split}
+				// The full set once is enough; the second server gets a
+				// few, and an encrypted one with its keys.
+				inputs = []string{need(t, "multi.pcap"), need(t, "play.pcap"), need(t, "rtmpe-play.pcap"), split}
+				keys = []string{"--rtmpe-keys", need(t, "rtmpe-play.keys")}
 			}
 			out := t.TempDir()
 			list, errOut, code := rtmpscope(t, append([]string{"queue", "--nats", srv.URL(), "-o", out}, inputs...)...)
@@ -153,13 +157,13 @@ func TestWorkQueue(t *testing.T) {
 			}
 
 			ack := "--ack-wait=3s"
-			holder := start(t, nil, "work", "--nats", srv.URL(), ack, "--hold-before-commit")
+			holder := start(t, nil, append([]string{"work", "--nats", srv.URL(), ack, "--hold-before-commit"}, keys...)...)
 			waitFor(t, "a worker holding a finished job", func() bool { return strings.Contains(holder.errText(), "holding before commit") })
 			holder.cmd.Process.Kill()
 			holder.cmd.Wait()
 
-			w1 := start(t, nil, "work", "--nats", srv.URL(), ack, "--until-empty")
-			w2 := start(t, nil, "work", "--nats", srv.URL(), ack, "--until-empty")
+			w1 := start(t, nil, append([]string{"work", "--nats", srv.URL(), ack, "--until-empty"}, keys...)...)
+			w2 := start(t, nil, append([]string{"work", "--nats", srv.URL(), ack, "--until-empty"}, keys...)...)
 			w1.wait(t)
 			w2.wait(t)
 			d1, r1 := workTotals(t, w1)
@@ -188,7 +192,7 @@ func TestWorkQueue(t *testing.T) {
 				for _, f := range files {
 					args = append(args, "-r", f)
 				}
-				want := localNDJSON(t, args...)
+				want := localNDJSON(t, append(args, keys...)...)
 				if !bytes.Equal(got, want) {
 					t.Errorf("job %s (%d files): %d lines, the sequential run %d", name, len(files), len(lines(got)), len(lines(want)))
 				}
