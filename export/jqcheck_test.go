@@ -40,6 +40,12 @@ func TestJQCheck(t *testing.T) {
 				// (dissect/rtmpt's tests compare it with the plain leg).
 				t.Skip("one RTMPT session over many TCP connections: tshark splits it")
 			}
+			if name == "ertmp-multitrack.pcap" {
+				// tshark 4.0 knows no Enhanced RTMP multitrack: it drops
+				// gortmplib's @setDataFrame (frame 29) and loses the chunk
+				// stream at the first multitrack message ("Unknown (0x0)").
+				t.Skip("tshark 4.0 cannot read E-RTMP multitrack")
+			}
 			f, err := os.CreateTemp(t.TempDir(), "*.ndjson")
 			if err != nil {
 				t.Fatal(err)
