@@ -326,3 +326,6 @@ func (a *automaton) find(s string, live map[string]string, ms []match) []match {
 	}
 	return ms
 }
+
+// Remembered is how many secrets r remembers now (at most its bound).
+func (r *Redactor) Remembered() int { return len(r.secrets.repl) }
