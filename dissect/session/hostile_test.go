@@ -64,7 +64,7 @@ func TestRedactionBoundedOnCapture(t *testing.T) {
 		seen = true
 		remembered = tr.conns[r.ConnID].redactor.Remembered()
 		elems := r.Body.Data.Values[1].Elems
-		if last := elems[len(elems)-1].Str; strings.Contains(last, name(n-1)[3:]) {
+		if last := elems[len(elems)-1].Str; strings.Contains(last, name(n - 1)[3:]) {
 			t.Errorf("the newest name leaks: %q", last)
 		}
 		if elems[1].Str != "note 1" {
