@@ -15,10 +15,19 @@ cd "$(dirname "$0")/.."
 command -v tmux >/dev/null 2>&1 || { echo "tmux not installed: skipping" >&2; exit 77; }
 
 work=$(mktemp -d)
-sock="$work/tmux.sock"
+# Each UI runs under a tmux server of its own: a new session right after
+# the last one was killed can race the old server's exit ("server exited
+# unexpectedly").
+n=0
+sock="$work/tmux0.sock"
 bin="$work/rtmpscope"
 tm() { tmux -S "$sock" "$@"; }
-cleanup() { tm kill-server 2>/dev/null || true; rm -rf "$work"; }
+cleanup() {
+	for s in "$work"/tmux*.sock; do tmux -S "$s" kill-server 2>/dev/null || true; done
+	rm -rf "$work"
+}
+# fresh: the next UI gets a new tmux server.
+fresh() { tm kill-server 2>/dev/null || true; n=$((n + 1)); sock="$work/tmux$n.sock"; }
 trap cleanup EXIT
 go build -o "$bin" ./cmd/rtmpscope
 
@@ -96,7 +105,7 @@ echo "ok: help"
 tm send-keys -t ui q
 wait_for "EXITED 0"
 echo "ok: quit"
-tm kill-session -t ui
+fresh
 
 # Go to a frame, search, zoom, the conversation, request ↔ response, charts;
 # with -w, so quitting says how many packets were written.
@@ -162,7 +171,7 @@ tm send-keys -t ui q
 wait_for "EXITED 0"
 screen | grep -qE '^[0-9]+ packets written to .*out.pcapng' || fail "quitting with -w did not say how many packets were written"
 echo "ok: -w count on quit: $(screen | grep -E 'packets written')"
-tm kill-session -t ui
+fresh
 
 # Live on the loopback of a network namespace of our own: a client and a
 # server exchange a handshake's worth of bytes; the status bar counts the
@@ -186,7 +195,7 @@ c.close(); a.close()'
 	written=$(screen | grep -oE '^[0-9]+ packets written to' | grep -oE '^[0-9]+')
 	[[ -n $written && $written -gt 0 && $written -ge $live ]] || fail "live -w: $written written, status showed $live"
 	echo "ok: live on lo: status $live pkts, $written packets written on quit"
-	tm kill-session -t ui
+	fresh
 else
 	echo "skip: live check (needs root, unshare, nsenter and python3)"
 fi
