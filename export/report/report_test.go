@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,21 +24,24 @@ import (
 
 const pcaps = "../../testdata/pcaps"
 
-// captures lists every committed capture (testdata/pcaps and its
-// subdirectories).
+// captures lists every committed capture: testdata/pcaps and every
+// directory under it but large/ (big captures made locally, never
+// committed).
 func captures(t *testing.T) []string {
 	var out []string
-	for _, pat := range []string{"*.pcap", "*.pcapng", "*/*.pcap", "*/*.pcapng"} {
-		m, err := filepath.Glob(filepath.Join(pcaps, pat))
-		if err != nil {
-			t.Fatal(err)
+	err := filepath.WalkDir(pcaps, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && d.Name() == "large":
+			return filepath.SkipDir
+		case strings.HasSuffix(p, ".pcap"), strings.HasSuffix(p, ".pcapng"), strings.HasSuffix(p, ".pcap.gz"):
+			out = append(out, p)
 		}
-		for _, p := range m {
-			// large/ holds big captures made locally, never committed.
-			if !strings.Contains(p, "/large/") {
-				out = append(out, p)
-			}
-		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if len(out) == 0 {
 		t.Skip("no captures")
@@ -49,7 +53,7 @@ func captures(t *testing.T) []string {
 // encrypted variants are reported with their content.
 func keysFor(t *testing.T, path string) pipeline.Keys {
 	var k pipeline.Keys
-	name := strings.TrimSuffix(strings.TrimSuffix(path, ".pcapng"), ".pcap") + ".keys"
+	name := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(path, ".gz"), ".pcapng"), ".pcap") + ".keys"
 	if _, err := os.Stat(name); err != nil {
 		return k
 	}
