@@ -77,6 +77,23 @@ func TestSecretsEverywhere(t *testing.T) {
 			}
 		})
 	}
+	t.Run("report", func(t *testing.T) {
+		t.Parallel()
+		out := filepath.Join(t.TempDir(), "report.html")
+		if _, errOut, code := rtmpscope(t, "report", "-o", out, "-r", path); code != 0 {
+			t.Skipf("report: exit %d: %s", code, errOut)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if leaks(string(b)) {
+			t.Error("the HTML report holds the key")
+		}
+		if !strings.Contains(string(b), "live_****#1") {
+			t.Error("the HTML report does not name the stream by its tag")
+		}
+	})
 	t.Run("extract", func(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
