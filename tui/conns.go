@@ -67,8 +67,8 @@ func (c *connList) line(k int) string {
 	state := "closed"
 	if !x.Closed {
 		state = "open"
-	} else if !x.RTMP {
-		state = "not rtmp"
+	} else if !x.RTMP && !strings.HasSuffix(variantLabel(x), " encrypted") {
+		state = "not rtmp" // (what stayed encrypted is not known not to be)
 	}
 	arrow := "→"
 	if c.theme.ASCII {
@@ -89,7 +89,7 @@ func variantLabel(x store.Conn) string {
 	switch v {
 	case "rtmps", "rtmpe", "rtmpte", "rtmpts", "rtmfp":
 		switch {
-		case x.Messages > 0:
+		case x.Messages > 0 || x.Decrypted:
 			return v + " decrypted"
 		case x.Undecrypted > 0 || x.Closed:
 			return v + " encrypted"

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/rtmpscope/rtmpscope/dissect/rtmpe"
+	"github.com/rtmpscope/rtmpscope/dissect/tlsrec"
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/pipeline"
 	"github.com/rtmpscope/rtmpscope/tui/theme"
@@ -82,6 +83,10 @@ func TestConnectionsVariant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tk, err := tlsrec.LoadKeyLog(filepath.Join(pcaps, "rtmpts-publish.keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		pcap string
 		keys pipeline.Keys
@@ -92,6 +97,9 @@ func TestConnectionsVariant(t *testing.T) {
 		{"rtmpe-play.pcap", pipeline.Keys{RTMPE: rk}, "rtmpe decrypted"},
 		{"rtmps-tls13-publish.pcap", pipeline.Keys{}, "rtmps encrypted"},
 		{"rtmpt-publish.pcap", pipeline.Keys{}, "rtmpt"},
+		// The TLS connection of RTMPTS has no messages of its own (they are
+		// its tunnelled session's) and is decrypted all the same.
+		{"rtmpts-publish.pcap", pipeline.Keys{TLS: tlsrec.Options{KeyLog: tk}}, "4438  rtmpts decrypted -"},
 	} {
 		t.Run(c.pcap, func(t *testing.T) {
 			st := loadStoreKeys(t, c.pcap, c.keys)

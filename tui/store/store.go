@@ -33,6 +33,7 @@ type Conn struct {
 
 	Layers      []string // protocols from the transport inwards (event.ConnInfo.Layers)
 	Undecrypted int64    // bytes that could not be decrypted (RTMPE, TLS without keys), once closed
+	Decrypted   bool     // TLS: its records were decrypted (event.TLSInfo), though its messages may be a tunnelled session's
 }
 
 // Counts are the totals the status bar shows.
@@ -190,6 +191,9 @@ func (s *Store) Add(rec session.Record) {
 		if ev.Conn.Closed {
 			c.Closed, c.RTMP, c.Variant, c.Bytes = true, ev.Conn.RTMP, ev.Conn.Info.Variant.String(), ev.Conn.Bytes
 			c.Undecrypted = ev.Conn.Account[0].Encrypted + ev.Conn.Account[1].Encrypted
+		}
+		if t := ev.Conn.TLS; t != nil {
+			c.Decrypted = t.Decrypted
 		}
 		s.keep(&row, rec)
 	default:
