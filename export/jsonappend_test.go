@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/media"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
@@ -132,4 +134,43 @@ func corpusBytes(b []byte) ([]byte, bool) {
 		return nil, false
 	}
 	return []byte(s), true
+}
+
+// TestMessageLineMatchesFmt holds the text view's hand-written message
+// line to the fmt format it replaced, on every message of every capture.
+func TestMessageLineMatchesFmt(t *testing.T) {
+	pcaps, _ := filepath.Glob(filepath.Join(capturetest.Pcaps(), "*.pcap*"))
+	n := 0
+	for _, path := range pcaps {
+		recs := capturetest.Records(t, path, pipeline.Config{})
+		if len(recs) == 0 {
+			continue
+		}
+		base := recs[0].Time
+		for i := range recs {
+			r := &recs[i]
+			if r.Event.Kind != event.KindMessage {
+				continue
+			}
+			n++
+			m, ev := r.Event.Message, r.Event
+			rel := ev.Time.Sub(base).Seconds()
+			arrow := "C→S"
+			if ev.Dir == event.S2C {
+				arrow = "S→C"
+			}
+			ts := fmt.Sprintf("%d", m.Timestamp)
+			if m.Inferred || m.TS.Inferred {
+				ts += "?"
+			}
+			want := fmt.Sprintf("%6d %10.6f %-3s %s %3d %2d %8s %-5s %6d %s", m.Frame, rel, ev.ConnID, arrow,
+				m.CSID, m.MSID, ts, event.MsgType(m.TypeID).Short(), m.Length, decode.Summary(m, r.Body))
+			if got := messageLine(r, rel, arrow); got != want {
+				t.Fatalf("%s frame %d:\n got %q\nwant %q", filepath.Base(path), m.Frame, got, want)
+			}
+		}
+	}
+	if n < 1000 {
+		t.Fatalf("only %d messages compared", n)
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
 )
@@ -16,7 +15,7 @@ import (
 // meant to stay readable at 80 columns; the summary is cut at width when
 // width > 0.
 func TextLine(r session.Record, base time.Time, width int) string {
-	ev, body := r.Event, r.Body
+	ev := r.Event
 	rel := ev.Time.Sub(base).Seconds()
 	arrow := "   "
 	if ev.HasDir {
@@ -28,13 +27,7 @@ func TextLine(r session.Record, base time.Time, width int) string {
 	var s string
 	switch ev.Kind {
 	case event.KindMessage:
-		m := ev.Message
-		ts := fmt.Sprintf("%d", m.Timestamp)
-		if m.Inferred || m.TS.Inferred {
-			ts += "?"
-		}
-		s = fmt.Sprintf("%6d %10.6f %-3s %s %3d %2d %8s %-5s %6d %s", m.Frame, rel, ev.ConnID, arrow,
-			m.CSID, m.MSID, ts, event.MsgType(m.TypeID).Short(), m.Length, decode.Summary(m, body))
+		s = messageLine(&r, rel, arrow)
 		if p := r.Pair; p != nil && p.Role == session.RoleResponse {
 			s += pairSuffix(p) // export/session.go
 		}
