@@ -55,6 +55,8 @@ func TestSecretsEverywhere(t *testing.T) {
 		"ndjson":       {"-T", "ndjson", "-r", path},
 		"json":         {"-T", "json", "-r", path},
 		"payload hex":  {"-T", "ndjson", "--payload", "hex", "-r", path},
+		"hex -x":       {"-x", "-r", path},
+		"fields":       {"-T", "fields", "-e", "frame.number", "-e", "summary", "-e", "command.args", "-r", path},
 		"payload b64":  {"-T", "ndjson", "--payload", "base64", "-r", path},
 		"stats":        {"stats", "-r", path},
 		"stats ndjson": {"stats", "-T", "json", "-r", path},
