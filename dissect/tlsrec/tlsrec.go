@@ -232,6 +232,9 @@ func (h *Handler) dropRefs(s *dirState) {
 // record handles one complete record.
 func (h *Handler) record(dir event.Dir, s *dirState, hdr, body []byte, fr [2]uint64, at event.FrameRef) {
 	typ := hdr[0]
+	// Protected: every record after the keys changed (TLS 1.3: only the
+	// application_data ones; ChangeCipherSpec never), and application
+	// data however early.
 	if s.epoch && (typ == 23 || !h.tls13) && typ != 20 || typ == 23 {
 		s.prot += int64(len(hdr) + len(body))
 	}
