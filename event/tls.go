@@ -38,7 +38,7 @@ type TLSInfo struct {
 	Decrypted bool
 	// NotDecrypted says why the records were not decrypted, when
 	// Decrypted is false and there were protected records: one of the
-	// TLSWhy values.
+	// TLSNoKeys, ... constants below.
 	NotDecrypted string
 }
 
