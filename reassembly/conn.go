@@ -148,7 +148,11 @@ func (c *conn) segment(s int, p capture.Packet, tcp *layers.TCP) {
 		}
 		if len(payload) > 0 {
 			st.Retrans++
-			c.checkRetransmission(s, p, h.off+diff, payload)
+			// A keep-alive probe (one byte, the last one acknowledged,
+			// often garbage) is not a retransmission to compare.
+			if !(diff == -1 && len(payload) == 1) {
+				c.checkRetransmission(s, p, h.off+diff, payload)
+			}
 		}
 		if end <= 0 {
 			if tcp.FIN && end == 0 {
