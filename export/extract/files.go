@@ -53,8 +53,8 @@ type lazyFile struct {
 	path    string
 	created bool
 	f       *os.File      // nil before the first write and while suspended
-	el   *list.Element // in pool.lru while open
-	err  error         // the error that closing it for room met
+	el      *list.Element // in pool.lru while open
+	err     error         // the error that closing it for room met
 }
 
 // suspend closes the file to make room; the next write reopens it.

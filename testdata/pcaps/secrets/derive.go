@@ -104,6 +104,7 @@ func must(b []byte, err error) []byte {
 func msg(typ byte, body []byte) []byte { return pcapsplice.Message(10, typ, 1, 0, body) }
 
 func str16(s string) []byte { return append(binary.BigEndian.AppendUint16(nil, uint16(len(s))), s...) }
+
 // sharedObject builds a shared-object body: name, version, flags, reserved,
 // then a Change event (slot KEY = "KEY") and a SendMessage("say", KEY).
 func sharedObject(key string, amf3 bool) []byte {
