@@ -11,6 +11,11 @@ const (
 	// it the oldest is forgotten (it is still masked where a rule finds it,
 	// but no longer inside other strings).
 	DefaultMaxSecrets = 1024
+	// maxSecretBytes bounds the bytes of the secrets one Redactor
+	// remembers (with DefaultMaxSecrets, the count), so ten thousand open
+	// connections cost at most 160 MiB even when each teaches long names;
+	// real connections teach a few hundred bytes.
+	maxSecretBytes = 16 << 10
 	// maxSecretLen: longer values are masked where a rule finds them but
 	// not searched for elsewhere (a stream name of a megabyte is garbage,
 	// and searching for it would cost as much as the name).
@@ -66,7 +71,7 @@ func (s *secretSet) add(secret, replacement string) {
 	if _, ok := s.repl[secret]; ok {
 		return
 	}
-	for len(s.order) >= s.max {
+	for len(s.order) > 0 && (len(s.order) >= s.max || s.size+len(secret) > maxSecretBytes) {
 		old := s.order[0]
 		s.order = s.order[1:]
 		delete(s.repl, old)

@@ -140,3 +140,22 @@ func findAll(s, sub string) []match {
 	}
 	return ms
 }
+
+// TestSecretSetBytesBounded: long secrets are forgotten by bytes too, so a
+// connection teaching long names stays within maxSecretBytes.
+func TestSecretSetBytesBounded(t *testing.T) {
+	s := newSecretSet(0)
+	for i := 0; i < 100; i++ {
+		s.add(fmt.Sprintf("%04d%s", i, strings.Repeat("x", 996)), "****")
+	}
+	total := 0
+	for sec := range s.repl {
+		total += len(sec)
+	}
+	if total > maxSecretBytes || total != s.size {
+		t.Errorf("%d bytes remembered (size %d), bound %d", total, s.size, maxSecretBytes)
+	}
+	if _, ok := s.repl[fmt.Sprintf("%04d%s", 99, strings.Repeat("x", 996))]; !ok {
+		t.Error("the newest secret was forgotten")
+	}
+}

@@ -1,6 +1,9 @@
 package command
 
-import "strconv"
+import (
+	"hash/maphash"
+	"strconv"
+)
 
 // DefaultMaxTags bounds the distinct secrets a Tags table numbers.
 const DefaultMaxTags = 1 << 16
@@ -19,8 +22,12 @@ const DefaultMaxTags = 1 << 16
 // masked without a number ("****") while the ones already numbered keep
 // theirs. A nil *Tags masks without numbers. Not safe for concurrent use.
 type Tags struct {
-	max   int
-	tag   map[string]string
+	max int
+	// tag is keyed by a hash of the secret with a seed of this run only
+	// (never output, so nothing can be brute-forced from it), so that the
+	// table costs a few bytes per secret however long the secrets are.
+	seed  maphash.Seed
+	tag   map[uint64]string
 	count int
 	// Overflow counts secrets that found the table full.
 	Overflow int
@@ -32,7 +39,7 @@ func NewTags(max int) *Tags {
 	if max <= 0 {
 		max = DefaultMaxTags
 	}
-	return &Tags{max: max, tag: map[string]string{}}
+	return &Tags{max: max, seed: maphash.MakeSeed(), tag: map[uint64]string{}}
 }
 
 // Mask returns the tagged mask of secret ("****#n").
@@ -40,7 +47,8 @@ func (t *Tags) Mask(secret string) string {
 	if t == nil {
 		return Mask
 	}
-	if s, ok := t.tag[secret]; ok {
+	h := maphash.String(t.seed, secret)
+	if s, ok := t.tag[h]; ok {
 		return s
 	}
 	if len(t.tag) >= t.max {
@@ -49,7 +57,7 @@ func (t *Tags) Mask(secret string) string {
 	}
 	t.count++
 	s := Mask + "#" + strconv.Itoa(t.count)
-	t.tag[secret] = s
+	t.tag[h] = s
 	return s
 }
 
