@@ -58,6 +58,14 @@ func (b *Budget) take(n int64) bool {
 // give returns n bytes.
 func (b *Budget) give(n int64) { b.used.Add(-n) }
 
+// adjust corrects a reservation by n bytes (either sign) after the fact,
+// without refusing: the allocation has been made.
+func (b *Budget) adjust(n int64) {
+	if n != 0 {
+		b.used.Add(n)
+	}
+}
+
 // release gives back n bytes of partial bodies this connection held.
 func (c *Conn) release(n int64) {
 	c.liveBody -= n

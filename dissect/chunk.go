@@ -702,8 +702,14 @@ func (d *dirState) payload(b []byte, pos int64) int {
 			m.BodyTruncated = true
 			cs.keep = false
 		default:
+			before := cap(m.Body)
 			m.Body = d.c.opts.Bodies.grow(m.Body, b[:n], cs.length)
-			d.c.liveBody += extra
+			// A pooled buffer's capacity is its size class, not
+			// grownCap's: charge what was really reserved, so that
+			// releasing cap(m.Body) later balances exactly.
+			got := int64(cap(m.Body) - before)
+			d.c.opts.Budget.adjust(got - extra)
+			d.c.liveBody += got
 		}
 	}
 	cs.have += n

@@ -159,3 +159,25 @@ func TestBodyBudgetAcrossConnections(t *testing.T) {
 		t.Errorf("%d bytes still held after every connection closed", budget.Used())
 	}
 }
+
+// TestBodyBudgetBalancesWithPool: with pooled body buffers (whose capacity
+// is a size class, not what the budget reckoned), every byte charged to the
+// budget over a real publish is given back by the end.
+func TestBodyBudgetBalancesWithPool(t *testing.T) {
+	budget := NewBudget(0)
+	col := &collector{}
+	path := filepath.Join(pcapDir, "publish.pcap")
+	if _, err := os.Stat(path); err != nil {
+		t.Skip(err)
+	}
+	opts := Options{Budget: budget, Bodies: NewBodyPool()}
+	if _, err := flow.ProcessFile(path, col, []flow.Protocol{Protocol(opts)}, flow.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(col.messages()) < 200 {
+		t.Fatalf("%d messages", len(col.messages()))
+	}
+	if budget.Used() != 0 || budget.Peak() <= 0 {
+		t.Errorf("budget used %d after the capture (peak %d)", budget.Used(), budget.Peak())
+	}
+}
