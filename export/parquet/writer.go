@@ -244,6 +244,11 @@ func (w *Writer) Rows() map[string]int64 {
 		"diagnostic": w.diags.total, "gap": w.gaps.total, "stream": w.stream.total}
 }
 
+// pageBuffer is the bytes of a column's page buffered before it is
+// encoded and compressed (parquet-go's default is 256 KiB a column; a kind
+// has up to 60 columns, most of them small or NULL).
+const pageBuffer = 64 << 10
+
 // rolling is the current file of one kind, rolled over by MaxRows and
 // MaxAge.
 type rolling[T any] struct {
@@ -305,6 +310,7 @@ func (r *rolling[T]) open() error {
 	r.pw = pq.NewGenericWriter[T](f,
 		pq.Compression(&pq.Zstd),
 		pq.MaxRowsPerRowGroup(int64(r.w.opts.RowGroupRows)),
+		pq.PageBufferSize(pageBuffer),
 		pq.CreatedBy("rtmpscope", "", ""),
 		pq.KeyValueMetadata("rtmpscope.parquet_schema", strconv.Itoa(SchemaVersion)),
 		pq.KeyValueMetadata("rtmpscope.json_schema", strconv.Itoa(export.SchemaVersion)),
