@@ -114,10 +114,12 @@ func (s *afpacketSource) LinkType() layers.LinkType { return layers.LinkTypeEthe
 func (s *afpacketSource) Stats() LiveStats {
 	// The kernel resets its counters on every read; gopacket keeps the
 	// running totals.
-	_, v3, err := s.tp.SocketStats()
+	// Only the counters of the ring's TPACKET version (3, or 2 when the
+	// kernel refused 3) are kept; the other stay zero.
+	v2, v3, err := s.tp.SocketStats()
 	if err == nil {
-		s.last.Received = uint64(v3.Packets())
-		s.last.Dropped = uint64(v3.Drops())
+		s.last.Received = uint64(v3.Packets()) + uint64(v2.Packets())
+		s.last.Dropped = uint64(v3.Drops()) + uint64(v2.Drops())
 	}
 	s.last.Delivered = s.frame
 	return s.last
