@@ -237,3 +237,26 @@ func TestSequenceTruncatedMiddle(t *testing.T) {
 		t.Errorf("%d packets read, want %d (all but the cut one)", n, total-1)
 	}
 }
+
+// TestGroupFilesLinkType: files of one name pattern that follow each other
+// in time but have different link types (an Ethernet capture, then one of
+// Linux "any") are two capture points, not one rotated capture.
+func TestGroupFilesLinkType(t *testing.T) {
+	dir := t.TempDir()
+	for name, src := range map[string]string{"cap_1.pcap": "publish.pcap", "cap_2.pcap": "any-sll2.pcap"} {
+		b, err := os.ReadFile(filepath.Join(capturetest.Pcaps(), src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seqs, err := capture.GroupFiles([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seqs) != 2 || seqs[0].Files[0].LinkType == seqs[1].Files[0].LinkType {
+		t.Fatalf("%d sequences, want one per link type", len(seqs))
+	}
+}
