@@ -107,7 +107,10 @@ func (m *metricsRun) progress() func(flow.Summary) {
 	if m == nil {
 		return nil
 	}
-	return m.setRefused
+	return func(s flow.Summary) {
+		m.setRefused(s)
+		m.sink.Tick()
+	}
 }
 
 func (m *metricsRun) setRefused(s flow.Summary) {

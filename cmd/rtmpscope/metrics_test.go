@@ -245,6 +245,17 @@ func TestMetricsLive(t *testing.T) {
 	scope := ns.startScope(t, "metrics", binPath, "-i", "lo", "--no-tui", "-q", "-f", "tcp port 1935",
 		"-w", pcap, "--metrics", "127.0.0.1:9464", "-T", "parquet", "-o", pqDir, "--parquet-roll", "1s")
 	ns.waitCapturing(t, 1)
+	scrape := func() []byte {
+		out, _ := ns.command("curl", "-sf", "http://127.0.0.1:9464/metrics").Output()
+		return out
+	}
+	// The server starts once the capture is set up (filter, ring): the
+	// publish must not begin before, or its handshake is not captured.
+	for deadline := time.Now().Add(30 * time.Second); len(scrape()) == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the metrics server did not start")
+		}
+	}
 
 	// make-captures.sh's publish: a stream key that looks like a secret.
 	ff := ns.command("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-re",
@@ -262,10 +273,6 @@ func TestMetricsLive(t *testing.T) {
 	ffDone := make(chan error, 1)
 	go func() { ffDone <- ff.Wait() }()
 
-	scrape := func() []byte {
-		out, _ := ns.command("curl", "-sf", "http://127.0.0.1:9464/metrics").Output()
-		return out
-	}
 	publishing := regexp.MustCompile(`(?m)^rtmpscope_stream_open\{.*role="publish".*\} (\d)$`)
 	state := func(page []byte) string {
 		if m := publishing.FindSubmatch(page); m != nil {

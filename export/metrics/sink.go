@@ -204,6 +204,15 @@ func (s *Sink) Record(r *session.Record) error {
 	return nil
 }
 
+// Tick publishes the open streams' figures now. Call it on the pipeline's
+// goroutine (pipeline.Config.Progress does, every second even while no
+// packet comes), so that a stream that goes quiet shows its last figures.
+func (s *Sink) Tick() {
+	s.lastRef = s.opts.Now()
+	s.refreshOpen()
+	s.publish()
+}
+
 // Close implements pipeline.Sink: the streams still open get their final
 // figures (as `rtmpscope stats` reports them at the end), and the snapshot
 // stays served.

@@ -305,3 +305,40 @@ func TestHostileNames(t *testing.T) {
 		}
 	}
 }
+
+// TestTick: with no snapshot due from records (Refresh of an hour), Tick
+// publishes the open streams' figures as they are: those the collector
+// reports for the same records (publish.pcap, cut in the middle of its
+// media).
+func TestTick(t *testing.T) {
+	path := filepath.Join(capturetest.Pcaps(), "publish.pcap")
+	recs := capturetest.Records(t, path, pipeline.Config{})
+	half := len(recs) / 2
+	s := New(Options{Refresh: time.Hour})
+	ref := &export.StatsCollector{}
+	for i := range recs[:half] {
+		if err := s.Record(&recs[i]); err != nil {
+			t.Fatal(err)
+		}
+		ref.Add(recs[i])
+	}
+	before, _ := gather(t, s.Registry())
+	if n := before.Count("rtmpscope_stream_open"); n != 0 {
+		t.Fatalf("%d streams before any snapshot was due", n)
+	}
+	s.Tick()
+	got, text := gather(t, s.Registry())
+	promtest.Promtool(t, text)
+	var want []export.StreamStats
+	ref.Snapshot(func(st export.StreamStats) { want = append(want, st) })
+	if len(want) != 1 || want[0].Video == nil {
+		t.Fatalf("the collector reports %d streams half way", len(want))
+	}
+	v, _, ok := got.Find("rtmpscope_stream_bytes_total", map[string]string{"media": "video"})
+	if !ok || v != float64(want[0].Video.Bytes) {
+		t.Errorf("video bytes %v after Tick, the collector says %d", v, want[0].Video.Bytes)
+	}
+	if v, _, _ := got.Find("rtmpscope_stream_open", nil); v != 1 {
+		t.Errorf("stream_open %v half way", v)
+	}
+}
