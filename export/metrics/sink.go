@@ -80,6 +80,7 @@ type Sink struct {
 	refused  map[export.StreamKey]bool // streams counted as overflow
 	refusedC map[string]bool
 	apps     map[string]string // app of a closing connection, for its streams
+	opens    map[string]string // variant of each connection seen opening, until it closes
 	seq      uint64
 	lastRef  time.Time
 
@@ -143,7 +144,7 @@ func New(opts Options) *Sink {
 	}
 	s := &Sink{opts: opts, reg: prometheus.NewRegistry(),
 		streams: map[export.StreamKey]*streamEntry{}, conns: map[string]*connEntry{},
-		refused: map[export.StreamKey]bool{}, refusedC: map[string]bool{}, apps: map[string]string{}}
+		refused: map[export.StreamKey]bool{}, refusedC: map[string]bool{}, apps: map[string]string{}, opens: map[string]string{}}
 	s.col = &export.StatsCollector{State: opts.State, OnStream: s.ended}
 	s.snap.Store(&snapshot{})
 	s.register()
@@ -233,6 +234,7 @@ func (s *Sink) conn(r *session.Record) {
 	if !c.Closed {
 		s.opened.WithLabelValues(variant).Inc()
 		s.open.WithLabelValues(variant).Inc()
+		s.opens[id] = variant
 		if !s.admitConn(id) {
 			return
 		}
@@ -241,7 +243,12 @@ func (s *Sink) conn(r *session.Record) {
 		return
 	}
 	s.closed.WithLabelValues(variant).Inc()
-	s.open.WithLabelValues(variant).Dec()
+	if v, ok := s.opens[id]; ok {
+		// The variant it was counted open under (a close seen without its
+		// open leaves the gauge alone).
+		s.open.WithLabelValues(v).Dec()
+		delete(s.opens, id)
+	}
 	delete(s.refusedC, id)
 	e := s.conns[id]
 	if e == nil {

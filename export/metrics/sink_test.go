@@ -170,6 +170,20 @@ func TestCapturesEqualStats(t *testing.T) {
 			if got[key("rtmpscope_events_total", map[string]string{"kind": "message"})] == 0 {
 				t.Error("no message events counted")
 			}
+			// Every connection has ended: none open, as many closed as opened.
+			for k, v := range got {
+				name, labels, _ := strings.Cut(k, "|")
+				switch name {
+				case "rtmpscope_connections_open":
+					if v != 0 {
+						t.Errorf("%s = %v after the end", k, v)
+					}
+				case "rtmpscope_connections_opened_total":
+					if c := got["rtmpscope_connections_closed_total|"+labels]; c != v {
+						t.Errorf("%s: %v opened, %v closed", labels, v, c)
+					}
+				}
+			}
 		})
 	}
 }
