@@ -172,8 +172,7 @@ func (p *Publisher) send() {
 		if batch == nil {
 			return
 		}
-		p.publish(batch)
-		p.q.Done(batch)
+		p.publish(batch, true)
 		if time.Since(lastReport) >= dropReportEvery {
 			if p.reportDrops(false) {
 				lastReport = time.Now()
@@ -217,22 +216,31 @@ func (p *Publisher) reportDrops(final bool) bool {
 	// events; the id stays the same through retries.
 	var rb [8]byte
 	rand.Read(rb[:])
-	p.publish([]Item{{Subject: Subject(p.o.Host, event.KindDiagnostic), Line: line, id: p.run + "-r" + hex.EncodeToString(rb[:])}})
+	p.publish([]Item{{Subject: Subject(p.o.Host, event.KindDiagnostic), Line: line, id: p.run + "-r" + hex.EncodeToString(rb[:])}}, false)
 	return true
 }
 
 // publish sends items and waits for their acks, sending again those that
 // failed (in order) with a growing pause, until all are stored or Close
-// gives up.
-func (p *Publisher) publish(items []Item) {
+// gives up. Items from the queue (queued) have their bytes released as
+// they are stored; while the broker does not answer and session events
+// are short of room, the media among them is given up (counted as
+// dropped) to make that room.
+func (p *Publisher) publish(items []Item, queued bool) {
 	pending := items
 	pause := 100 * time.Millisecond
+	release := func(done []Item) {
+		if queued {
+			p.q.Done(done)
+		}
+	}
 	for len(pending) > 0 {
 		select {
 		case <-p.abort:
 			p.mu.Lock()
 			p.st.Lost += uint64(len(pending))
 			p.mu.Unlock()
+			release(pending)
 			return
 		default:
 		}
@@ -246,7 +254,7 @@ func (p *Publisher) publish(items []Item) {
 			}
 			futures[i] = f
 		}
-		var failed []Item
+		var failed, stored []Item
 		var ackErr error
 		for i := range pending {
 			if futures[i] == nil {
@@ -255,16 +263,34 @@ func (p *Publisher) publish(items []Item) {
 			}
 			select {
 			case <-futures[i].Ok():
+				stored = append(stored, pending[i])
 			case err := <-futures[i].Err():
 				ackErr = err
 				failed = append(failed, pending[i])
 			}
 		}
+		release(stored)
 		p.mu.Lock()
-		p.st.Published += uint64(len(pending) - len(failed))
-		if len(failed) > 0 {
-			p.st.Retries += uint64(len(failed))
+		p.st.Published += uint64(len(stored))
+		p.mu.Unlock()
+		if len(failed) == 0 {
+			return
 		}
+		if queued && p.q.Squeezed() {
+			keep := failed[:0:0]
+			var media []Item
+			for _, it := range failed {
+				if it.Media {
+					media = append(media, it)
+				} else {
+					keep = append(keep, it)
+				}
+			}
+			p.q.DropTaken(media)
+			failed = keep
+		}
+		p.mu.Lock()
+		p.st.Retries += uint64(len(failed))
 		p.mu.Unlock()
 		if len(failed) == 0 {
 			return

@@ -60,6 +60,8 @@ type Queue struct {
 	max      int
 	block    bool
 	closed   bool
+	waiting  int  // Puts waiting for room
+	squeezed bool // a session item found no room (dropped, or waiting) since the last Squeezed
 	seq      uint64
 	st       QueueStats
 	dropMark uint64 // DroppedMedia+DroppedOther when last reported (TakeDropReport)
@@ -97,6 +99,7 @@ func (q *Queue) Put(it Item) bool {
 		if q.evictMedia() {
 			continue
 		}
+		q.squeezed = true
 		if !q.block {
 			q.st.DroppedOther++
 			return false
@@ -105,7 +108,9 @@ func (q *Queue) Put(it Item) bool {
 			q.st.Blocked++
 			waited = true
 		}
+		q.waiting++
 		q.room.Wait()
+		q.waiting--
 		if q.closed {
 			return false
 		}
@@ -193,6 +198,30 @@ func (q *Queue) Done(items []Item) {
 	defer q.mu.Unlock()
 	for i := range items {
 		q.bytes -= items[i].cost()
+	}
+	q.room.Broadcast()
+}
+
+// Squeezed reports whether session items are short of room: one waits,
+// or one found no room since the last call. The sender then gives up the
+// media it holds in flight for a broker that is not answering, so that
+// media goes before session events there too.
+func (q *Queue) Squeezed() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	s := q.squeezed || q.waiting > 0
+	q.squeezed = false
+	return s
+}
+
+// DropTaken gives up media items taken but not delivered: they are counted
+// as dropped and their bytes released.
+func (q *Queue) DropTaken(items []Item) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for i := range items {
+		q.bytes -= items[i].cost()
+		q.st.DroppedMedia++
 	}
 	q.room.Broadcast()
 }

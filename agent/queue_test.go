@@ -150,3 +150,53 @@ func TestQueueBlockingKeepsAll(t *testing.T) {
 		t.Errorf("held %d bytes, budget %d", st.HighWaterMark, st.MaxBytes)
 	}
 }
+
+// TestQueueInFlightMediaMakesRoom: media taken for a broker that does not
+// answer holds the budget; a session event that finds no room squeezes the
+// queue, the sender gives that media up (counted), and the session event
+// gets in.
+func TestQueueInFlightMediaMakesRoom(t *testing.T) {
+	items := captureItems(t, "publish.pcap")
+	var media []Item
+	var session *Item
+	for i := range items {
+		if items[i].Media {
+			media = append(media, items[i])
+		} else if session == nil && i > 0 {
+			session = &items[i]
+		}
+	}
+	budget := 0
+	for _, it := range media[:20] {
+		budget += it.cost()
+	}
+	q := NewQueue(budget, true)
+	for _, it := range media[:20] {
+		if !q.Put(it) {
+			t.Fatal("media did not fit an empty queue of its size")
+		}
+	}
+	taken := q.Take(100) // in flight: the broker does not answer
+	if len(taken) != 20 {
+		t.Fatalf("took %d", len(taken))
+	}
+	if q.Squeezed() {
+		t.Fatal("squeezed before any session event came")
+	}
+	put := make(chan bool)
+	go func() { put <- q.Put(*session) }()
+	for !q.Squeezed() {
+		select {
+		case ok := <-put:
+			t.Fatalf("session event put (%v) while the budget was held", ok)
+		default:
+		}
+	}
+	q.DropTaken(taken)
+	if !<-put {
+		t.Fatal("session event not queued after the media was given up")
+	}
+	if st := q.Stats(); st.DroppedMedia != 20 || st.DroppedOther != 0 {
+		t.Errorf("dropped %d media, %d session", st.DroppedMedia, st.DroppedOther)
+	}
+}
