@@ -43,6 +43,9 @@ func decodeInto[T any](f *fields, key string, raw json.RawMessage) *T {
 		return nil
 	}
 	var v T
+	if scalar(raw, &v) {
+		return &v
+	}
 	if err := json.Unmarshal(raw, &v); err != nil {
 		f.fail(key, err)
 		return nil
@@ -130,13 +133,9 @@ type head struct {
 
 // parseLine splits an event into its head and its other members.
 func parseLine(line []byte) (head, *fields, error) {
-	line = bytes.TrimSpace(line)
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(line, &m); err != nil {
-		return head{}, nil, fmt.Errorf("not a JSON object: %w", err)
-	}
-	if m == nil {
-		return head{}, nil, fmt.Errorf("not a JSON object: null")
+	m, err := members(bytes.TrimSpace(line))
+	if err != nil {
+		return head{}, nil, err
 	}
 	f := &fields{m: m}
 	if v := f.i64("schema"); v != 1 {

@@ -49,7 +49,7 @@ func captureConfig(path string) pipeline.Config {
 
 // ndjson is what `rtmpscope -T ndjson` and `rtmpscope stats -T ndjson`
 // write for the records: every event, then every stream.
-func ndjson(t *testing.T, recs []session.Record) [][]byte {
+func ndjson(t testing.TB, recs []session.Record) [][]byte {
 	t.Helper()
 	var lines [][]byte
 	opts := export.EventOptions{Stories: story.New(story.Options{})}
