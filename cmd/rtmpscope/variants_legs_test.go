@@ -540,3 +540,32 @@ func TestRTMPTS404(t *testing.T) {
 		t.Errorf("%s", stack(c))
 	}
 }
+
+// TestTLSTextAndTree: the text view's connection lines and the -V tree
+// show the TLS session without keys: version and suite on open, who ended
+// it and the encrypted byte counts on close, and why nothing was
+// decrypted; no "no RTMP recognised" for what stayed encrypted.
+func TestTLSTextAndTree(t *testing.T) {
+	path := need(t, "rtmps-tls13-publish.pcap")
+	out, errOut, code := rtmpscope(t, "-r", path, "--no-tui")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"rtmps over tcp (client by syn): client sent a TLS ClientHello (record version 3.1); TLS 1.3 TLS_AES_256_GCM_SHA384\n",
+		"; TLS 1.3 TLS_AES_256_GCM_SHA384, closed by the client (tcp fin); 43354/5439 bytes encrypted, not decrypted: no keys (--tls-keylog)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "no RTMP recognised") {
+		t.Errorf("an encrypted connection is called not RTMP:\n%s", out)
+	}
+	out, _, _ = rtmpscope(t, "-r", path, "--no-tui", "-V", "--tls-keylog", need(t, "rtmps-tls13-publish.keys"), "-Y", `kind == "conn"`)
+	for _, want := range []string{"TLS: TLS 1.3 TLS_AES_256_GCM_SHA384", "Subject: CN=rtmps.test,O=rtmpscope test", "Closed by: client (close_notify)", "Decrypted: yes, 37360/3482 plaintext bytes"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("-V lacks %q", want)
+		}
+	}
+}
