@@ -232,7 +232,6 @@ func derive(in, out string, wrap wrapper) error {
 			o.Close()
 			return fmt.Errorf("frame of %d bytes too large to wrap", len(data))
 		}
-		ci.CaptureLength, ci.Length = len(wrapped), len(wrapped)
 		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: ci.Timestamp, CaptureLength: len(wrapped), Length: len(wrapped)}, wrapped); err != nil {
 			o.Close()
 			return err
