@@ -296,7 +296,12 @@ func (p *Publisher) publish(items []Item, queued bool) {
 			return
 		}
 		if p.o.Log != nil {
-			p.o.Log("%d events not acknowledged (%v); sending again in %v", len(failed), errors.Join(sendErr, ackErr), pause)
+			why := errors.Join(sendErr, ackErr)
+			if errors.Is(sendErr, nats.ErrReconnectBufExceeded) || errors.Is(sendErr, nats.ErrConnectionClosed) {
+				// nats.go's words for "no connection right now".
+				why = errors.New("not connected to the broker")
+			}
+			p.o.Log("%d events not acknowledged (%v); sending again in %v", len(failed), why, pause)
 		}
 		pending = failed
 		select {

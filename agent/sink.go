@@ -19,6 +19,10 @@ type Sink struct {
 	// FlushTimeout bounds how long Close waits for the broker to take
 	// what is queued (0: as long as it takes).
 	FlushTimeout time.Duration
+	// Interrupted, when set and true at Close (the user pressed Ctrl-C),
+	// bounds the wait by InterruptGrace instead, so that a broker that is
+	// away cannot hold the command.
+	Interrupted func() bool
 	// Stats holds the publisher's counters once Close has returned.
 	Stats PublishStats
 }
@@ -36,12 +40,20 @@ func (s *Sink) Record(r *session.Record) error {
 	return nil
 }
 
+// InterruptGrace is how long Close waits for the broker after an
+// interruption.
+const InterruptGrace = 5 * time.Second
+
 // Close implements pipeline.Sink: it waits for the queue to drain.
 func (s *Sink) Close() error {
 	ctx := context.Background()
-	if s.FlushTimeout > 0 {
+	timeout := s.FlushTimeout
+	if s.Interrupted != nil && s.Interrupted() && (timeout == 0 || timeout > InterruptGrace) {
+		timeout = InterruptGrace
+	}
+	if timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.FlushTimeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	var err error

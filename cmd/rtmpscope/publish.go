@@ -60,7 +60,7 @@ func (p *publishFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&p.stream, "publish-stream", agent.DefaultEventStream, "JetStream `STREAM` to create when absent (\"\" to leave streams to the operator)")
 	p.queue = agent.DefaultQueueBytes
 	fs.Var(&p.queue, "publish-queue", "bytes of events held for a slow or absent broker (64MiB); beyond them audio/video events are dropped first, and counted")
-	fs.DurationVar(&p.flush, "publish-flush", 0, "at the end, wait at most `DURATION` for the broker to take what is queued (0: as long as it takes)")
+	fs.DurationVar(&p.flush, "publish-flush", 0, "at the end, wait at most `DURATION` for the broker to take what is queued (0: as long as it takes; after Ctrl-C at most 5s)")
 	p.nats.register(fs)
 }
 
@@ -132,7 +132,8 @@ func (p *publishFlags) open(ctx context.Context, live bool, opts export.EventOpt
 		nc.Close()
 		return nil, fmt.Errorf("--publish: %w", err)
 	}
-	return &publisher{nc: nc, host: host, sink: &agent.Sink{P: pub, Opts: opts, Match: match, FlushTimeout: p.flush}}, nil
+	return &publisher{nc: nc, host: host, sink: &agent.Sink{P: pub, Opts: opts, Match: match, FlushTimeout: p.flush,
+		Interrupted: func() bool { return ctx.Err() != nil }}}, nil
 }
 
 // finish closes the connection (the sink was closed by the pipeline) and
