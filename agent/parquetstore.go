@@ -62,17 +62,11 @@ func OpenParquetStore(dir string, every time.Duration, rows int) (*ParquetStore,
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	s := &ParquetStore{dir: dir, every: every, rows: rows, now: time.Now, writers: map[string]*parquet.Writer{}}
-	b, err := os.ReadFile(filepath.Join(dir, stateName))
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-	case err != nil:
+	state, err := readState(dir)
+	if err != nil {
 		return nil, err
-	default:
-		if err := json.Unmarshal(b, &s.state); err != nil {
-			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, stateName), err)
-		}
 	}
+	s := &ParquetStore{dir: dir, every: every, rows: rows, now: time.Now, writers: map[string]*parquet.Writer{}, state: state}
 	if err := s.removeUncommitted(); err != nil {
 		return nil, err
 	}

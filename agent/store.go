@@ -68,25 +68,36 @@ type dirState struct {
 
 const stateName = ".collect-state.json"
 
+// readState reads a store's committed state; a store without one is new.
+func readState(dir string) (dirState, error) {
+	st := dirState{Sizes: map[string]int64{}}
+	name := filepath.Join(dir, stateName)
+	b, err := os.ReadFile(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return st, nil
+	}
+	if err != nil {
+		return st, err
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return st, fmt.Errorf("%s: %w", name, err)
+	}
+	if st.Sizes == nil {
+		st.Sizes = map[string]int64{}
+	}
+	return st, nil
+}
+
 // OpenDirStore opens (or makes) a store directory.
 func OpenDirStore(dir string) (*DirStore, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	s := &DirStore{dir: dir, files: map[string]*hostFile{}, state: dirState{Sizes: map[string]int64{}}}
-	b, err := os.ReadFile(filepath.Join(dir, stateName))
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-	case err != nil:
+	state, err := readState(dir)
+	if err != nil {
 		return nil, err
-	default:
-		if err := json.Unmarshal(b, &s.state); err != nil {
-			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, stateName), err)
-		}
-		if s.state.Sizes == nil {
-			s.state.Sizes = map[string]int64{}
-		}
 	}
+	s := &DirStore{dir: dir, files: map[string]*hostFile{}, state: state}
 	// Cut back what was written after the last commit.
 	matches, _ := filepath.Glob(filepath.Join(dir, "host=*", "events.ndjson"))
 	for _, m := range matches {

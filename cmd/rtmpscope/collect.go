@@ -73,17 +73,12 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	default:
 		st = agent.NewWriterStore(stdout)
 	}
-	nc, err := nf.connect(*url, "rtmpscope collect", false, stderr)
+	nc, js, err := nf.jetStream(*url, "rtmpscope collect", stderr)
 	if err != nil {
 		st.Close()
 		return err
 	}
 	defer nc.Close()
-	js, err := jetStream(nc)
-	if err != nil {
-		st.Close()
-		return err
-	}
 	stats, err := agent.Collect(ctx, js, st, agent.CollectOptions{
 		Stream: *stream, Durable: *durable, Filter: *subject, UntilEmpty: *untilEmpty,
 		Log: func(format string, a ...any) { fmt.Fprintf(stderr, "rtmpscope: collect: "+format+"\n", a...) },

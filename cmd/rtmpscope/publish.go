@@ -154,13 +154,20 @@ func (p *publisher) finish(stderr io.Writer) {
 	fmt.Fprintln(stderr)
 }
 
-// jetStream opens JetStream on a connection for collect, queue and work.
-func jetStream(nc *nats.Conn) (jetstream.JetStream, error) {
+// jetStream connects to url and opens JetStream, for collect, queue and
+// work (the broker must be there: they fail at once otherwise). Close
+// the connection when done.
+func (n *natsFlags) jetStream(url, name string, stderr io.Writer) (*nats.Conn, jetstream.JetStream, error) {
+	nc, err := n.connect(url, name, false, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
 	js, err := jetstream.New(nc)
 	if err != nil {
-		return nil, fmt.Errorf("jetstream: %w", err)
+		nc.Close()
+		return nil, nil, fmt.Errorf("jetstream: %w", err)
 	}
-	return js, nil
+	return nc, js, nil
 }
 
 // ndjsonOptions completes opts as -T ndjson has them, so that what is

@@ -184,22 +184,7 @@ func checkParquetCollect(t *testing.T, url string, want map[string][]byte) {
 			kinds[e.Kind]++
 		}
 		for kind, n := range kinds {
-			files, _ := filepath.Glob(filepath.Join(dir, "host="+host, "kind="+kind, "*.parquet"))
-			var rows int64
-			for _, f := range files {
-				fh, err := os.Open(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				st, _ := fh.Stat()
-				pf, err := pq.OpenFile(fh, st.Size())
-				if err != nil {
-					t.Fatalf("%s: %v", f, err)
-				}
-				rows += pf.NumRows()
-				fh.Close()
-			}
-			if rows != n {
+			if rows := countRows(t, filepath.Join(dir, "host="+host, "kind="+kind, "*.parquet")); rows != n {
 				t.Errorf("host %s kind %s: %d Parquet rows, %d events in the local run", host, kind, rows, n)
 			}
 		}

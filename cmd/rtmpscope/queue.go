@@ -82,15 +82,11 @@ func runQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		jobs = append(jobs, agent.Job{Name: agent.JobName(s.Pattern, files), Files: files, Out: outDir, Format: *format})
 	}
-	nc, err := nf.connect(*url, "rtmpscope queue", false, stderr)
+	nc, js, err := nf.jetStream(*url, "rtmpscope queue", stderr)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetStream(nc)
-	if err != nil {
-		return err
-	}
 	added, err := agent.Enqueue(ctx, js, *stream, jobs)
 	if err != nil {
 		return err
@@ -153,15 +149,11 @@ func runWork(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *ackWait < 3*time.Second {
 		return usagef("--ack-wait %v: give at least 3s", *ackWait)
 	}
-	nc, err := nf.connect(*url, "rtmpscope work", false, stderr)
+	nc, js, err := nf.jetStream(*url, "rtmpscope work", stderr)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetStream(nc)
-	if err != nil {
-		return err
-	}
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "rtmpscope: work: "+format+"\n", a...) }
 	st, err := agent.Work(ctx, js, agent.WorkOptions{
 		Stream: *stream, AckWait: *ackWait, MaxDeliver: *maxDeliver, UntilEmpty: *untilEmpty, Log: logf,
