@@ -87,6 +87,9 @@ func Connect(o ConnOptions) (*nats.Conn, error) {
 		)
 	}
 	nc, err := nats.Connect(o.URL, opts...)
+	if errors.Is(err, nats.ErrNoServers) {
+		return nil, fmt.Errorf("connect to %s: %w (is a nats-server with JetStream running there? docs/deploying.md)", redactURL(o.URL), err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", redactURL(o.URL), err)
 	}

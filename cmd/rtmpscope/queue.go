@@ -28,8 +28,9 @@ capture point in time order (tcpdump -C/-G, dumpcap -b), and each sequence
 is one job: a sequence is never split, because its connections run from file
 to file. Each job is listed on standard output: its name, then its files in
 reading order, separated by tabs. Workers write each job's events to
-DIR/<job>.ndjson, or with -T parquet to DIR/kind=<kind>/<job>-<n>.parquet. Every worker
-must see the files and DIR at the same paths (a shared file system).
+DIR/<job>.ndjson, or with -T parquet to DIR/kind=<kind>/<job>-<n>.parquet.
+Every worker must see the files and DIR at the same paths (a shared file
+system).
 
 Queueing the same sequences again within the stream's duplicate window
 (2 minutes by default) adds no job.
