@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nkeys"
 
 	"github.com/rtmpscope/rtmpscope/event"
 )
@@ -132,5 +133,53 @@ func TestConnectTLSAndAuth(t *testing.T) {
 	half.TLSKey = ""
 	if _, err := Connect(half); err == nil || !strings.Contains(err.Error(), "both") {
 		t.Errorf("a certificate without its key: %v", err)
+	}
+}
+
+// TestConnectNKey: a broker that knows users by NKey takes an agent given
+// --nats-nkey with the user's seed file, and refuses one without it.
+func TestConnectNKey(t *testing.T) {
+	user, err := nkeys.CreateUser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := user.PublicKey()
+	seed, _ := user.Seed()
+	seedFile := filepath.Join(t.TempDir(), "user.nk")
+	if err := os.WriteFile(seedFile, seed, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(),
+		NoLog: true, NoSigs: true, Nkeys: []*server.NkeyUser{{Nkey: pub}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Start()
+	defer s.Shutdown()
+	if !s.ReadyForConnections(30 * time.Second) {
+		t.Fatal("server did not start")
+	}
+	url := "nats://127.0.0.1:" + strconv.Itoa(s.Addr().(*net.TCPAddr).Port)
+	nc, err := Connect(ConnOptions{URL: url, NKey: seedFile})
+	if err != nil {
+		t.Fatalf("connect with the NKey: %v", err)
+	}
+	p, err := NewPublisher(context.Background(), nc, PublishOptions{Host: "nk", Stream: DefaultEventStream, Block: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := captureItems(t, "publish.pcap")[:20]
+	for _, it := range items {
+		p.Put(event.KindMessage, it.Media, it.Line, time.Time{})
+	}
+	if st, err := p.Close(context.Background()); err != nil || st.Published != uint64(len(items)) {
+		t.Errorf("published %d of %d: %v", st.Published, len(items), err)
+	}
+	nc.Close()
+	if _, err := Connect(ConnOptions{URL: url}); err == nil {
+		t.Error("connected without the NKey")
+	}
+	if _, err := Connect(ConnOptions{URL: url, NKey: filepath.Join(t.TempDir(), "missing.nk")}); err == nil {
+		t.Error("connected with a missing seed file")
 	}
 }
