@@ -82,13 +82,18 @@ type Publisher struct {
 	run   string
 	done  chan struct{}
 	abort chan struct{}
+	// streamMade is set once the stream is known to exist (or is left to
+	// the operator); until then the sender tries to make it.
+	streamMade bool
 
 	mu       sync.Mutex
 	st       PublishStats
 	lastTime time.Time // capture time of the last event put, for the drop report
 }
 
-// NewPublisher starts a publisher on nc, making the stream if absent.
+// NewPublisher starts a publisher on nc, making the stream if absent. On a
+// connection that is not up yet (a live agent started before its broker,
+// ConnOptions.RetryFirst) the stream is made once it is.
 func NewPublisher(ctx context.Context, nc *nats.Conn, o PublishOptions) (*Publisher, error) {
 	if o.QueueBytes <= 0 {
 		o.QueueBytes = DefaultQueueBytes
@@ -108,15 +113,17 @@ func NewPublisher(ctx context.Context, nc *nats.Conn, o PublishOptions) (*Publis
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	if o.Stream != "" {
+	made := o.Stream == ""
+	if !made && nc.IsConnected() {
 		if _, err := EnsureEventStream(ctx, js, o.Stream); err != nil {
 			return nil, err
 		}
+		made = true
 	}
 	var rb [8]byte
 	rand.Read(rb[:])
 	p := &Publisher{js: js, o: o, q: NewQueue(o.QueueBytes, o.Block), run: hex.EncodeToString(rb[:]),
-		done: make(chan struct{}), abort: make(chan struct{})}
+		done: make(chan struct{}), abort: make(chan struct{}), streamMade: made}
 	go p.send()
 	return p, nil
 }
@@ -235,6 +242,7 @@ func (p *Publisher) publish(items []Item, queued bool) {
 		}
 	}
 	for len(pending) > 0 {
+		p.makeStream()
 		select {
 		case <-p.abort:
 			p.mu.Lock()
@@ -309,6 +317,19 @@ func (p *Publisher) publish(items []Item, queued bool) {
 		case <-p.abort:
 		}
 		pause = min(pause*2, 5*time.Second)
+	}
+}
+
+// makeStream makes the stream if that is still to do; a failure is left
+// to the publish that follows, which fails and is tried again.
+func (p *Publisher) makeStream() {
+	if p.streamMade {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), p.o.AckTimeout)
+	defer cancel()
+	if _, err := EnsureEventStream(ctx, p.js, p.o.Stream); err == nil {
+		p.streamMade = true
 	}
 }
 

@@ -237,3 +237,30 @@ func TestPublishGivesUp(t *testing.T) {
 		t.Errorf("lost %d, published %d, dropped %d of %d; err %v", st.Lost, st.Published, st.Queue.DroppedMedia, len(items), err)
 	}
 }
+
+// TestPublishBrokerLate: a live agent starts before its broker: the
+// publisher starts anyway, and once the broker is up the stream is made and
+// everything queued meanwhile is stored.
+func TestPublishBrokerLate(t *testing.T) {
+	items := captureItems(t, "publish.pcap")
+	srv := natstest.Embedded(t)
+	srv.Stop() // not there yet
+	nc := connect(t, srv.URL())
+	p, err := NewPublisher(context.Background(), nc, PublishOptions{Host: "late", Stream: DefaultEventStream, AckTimeout: time.Second})
+	if err != nil {
+		t.Fatalf("publisher without a broker: %v", err)
+	}
+	for _, it := range items {
+		kind, _ := kindOfSubject(it.Subject)
+		p.Put(kind, it.Media, it.Line, time.Time{})
+	}
+	srv.Start(t)
+	st, err := p.Close(context.Background())
+	if err != nil || st.Published != uint64(len(items)) {
+		t.Fatalf("published %d of %d: %v", st.Published, len(items), err)
+	}
+	js, _ := jetstream.New(nc)
+	if n := len(readStream(t, js)); n != len(items) {
+		t.Errorf("stream holds %d of %d", n, len(items))
+	}
+}
