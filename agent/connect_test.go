@@ -71,6 +71,23 @@ func newTestPKI(t *testing.T) *testPKI {
 	return p
 }
 
+// startAuthServer starts an embedded JetStream server on 127.0.0.1 with
+// the authentication and TLS options of o, and returns its port.
+func startAuthServer(t *testing.T, o *server.Options) string {
+	t.Helper()
+	o.Host, o.Port, o.JetStream, o.StoreDir, o.NoLog, o.NoSigs = "127.0.0.1", -1, true, t.TempDir(), true, true
+	s, err := server.NewServer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Start()
+	t.Cleanup(s.Shutdown)
+	if !s.ReadyForConnections(30 * time.Second) {
+		t.Fatal("server did not start")
+	}
+	return strconv.Itoa(s.Addr().(*net.TCPAddr).Port)
+}
+
 // TestConnectTLSAndAuth: a broker that wants TLS with a client certificate
 // and a user and password takes an agent given --nats-tls-ca,
 // --nats-tls-cert/--nats-tls-key and the user in the URL, and events get
@@ -78,22 +95,12 @@ func newTestPKI(t *testing.T) *testPKI {
 // the error never shows the password.
 func TestConnectTLSAndAuth(t *testing.T) {
 	pki := newTestPKI(t)
-	s, err := server.NewServer(&server.Options{
-		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true,
+	port := startAuthServer(t, &server.Options{
 		Username: "agent", Password: "s3cr3t-pw",
 		TLS: true, TLSVerify: true, TLSTimeout: 5,
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{pki.serverCert}, ClientCAs: pki.pool,
 			ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS12},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	defer s.Shutdown()
-	if !s.ReadyForConnections(30 * time.Second) {
-		t.Fatal("server did not start")
-	}
-	port := strconv.Itoa(s.Addr().(*net.TCPAddr).Port)
 	good := ConnOptions{URL: "nats://agent:s3cr3t-pw@127.0.0.1:" + port, Name: "test",
 		TLSCA: pki.caFile, TLSCert: pki.certFile, TLSKey: pki.keyFile}
 
@@ -149,17 +156,7 @@ func TestConnectNKey(t *testing.T) {
 	if err := os.WriteFile(seedFile, seed, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(),
-		NoLog: true, NoSigs: true, Nkeys: []*server.NkeyUser{{Nkey: pub}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	defer s.Shutdown()
-	if !s.ReadyForConnections(30 * time.Second) {
-		t.Fatal("server did not start")
-	}
-	url := "nats://127.0.0.1:" + strconv.Itoa(s.Addr().(*net.TCPAddr).Port)
+	url := "nats://127.0.0.1:" + startAuthServer(t, &server.Options{Nkeys: []*server.NkeyUser{{Nkey: pub}}})
 	nc, err := Connect(ConnOptions{URL: url, NKey: seedFile})
 	if err != nil {
 		t.Fatalf("connect with the NKey: %v", err)
