@@ -1,6 +1,7 @@
 package capture_test
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"reflect"
@@ -9,7 +10,11 @@ import (
 	"testing"
 
 	"github.com/rtmpscope/rtmpscope/capture"
+	"github.com/rtmpscope/rtmpscope/dissect/rtmfp"
+	"github.com/rtmpscope/rtmpscope/dissect/session"
+	"github.com/rtmpscope/rtmpscope/export"
 	"github.com/rtmpscope/rtmpscope/internal/capturetest"
+	"github.com/rtmpscope/rtmpscope/pipeline"
 )
 
 func wild(name string) string { return filepath.Join(capturetest.Pcaps(), "wild", name) }
@@ -149,4 +154,43 @@ func TestRotatedDumpcapRing(t *testing.T) {
 	// dumpcap and tcpdump captured the same device at the same time: the
 	// messages and their frame numbers (not the capture times) agree.
 	sameMessages(t, got, runFile(t, wild("vxlan-inner.pcap")), true)
+}
+
+// TestTunnelRTMFP: RTMFP (UDP) inside GTP-U — the real rtmfp-play.pcap
+// wrapped by derive-tunnels.sh — is decrypted and dissected as the plain
+// capture is, and its flows name the tunnel.
+func TestTunnelRTMFP(t *testing.T) {
+	keys, err := rtmfp.LoadKeys(filepath.Join(capturetest.Pcaps(), "rtmfp-play.keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(path string) string {
+		src, err := capture.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.Close()
+		var out strings.Builder
+		sink := pipeline.NewSink(func(r *session.Record) error {
+			b, err := export.MarshalEvent(*r, export.EventOptions{})
+			out.Write(b)
+			out.WriteByte('\n')
+			return err
+		}, nil)
+		if _, err := pipeline.New(pipeline.Config{Keys: pipeline.Keys{RTMFP: keys}}).Run(context.Background(), src, sink); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	plain := run(filepath.Join(capturetest.Pcaps(), "rtmfp-play.pcap"))
+	got := run(wild("tunnels/rtmfp-gtpu.pcap"))
+	if strings.Count(plain, `"kind":"message"`) < 100 {
+		t.Fatalf("the plain capture has %d messages", strings.Count(plain, `"kind":"message"`))
+	}
+	if n := strings.Count(got, `"outer":["802.1q 300","ipv4 198.51.100.1\u003e198.51.100.2","gtp-u 0x1000"]`); n != strings.Count(got, `"kind":"conn"`) || n == 0 {
+		t.Errorf("%d of %d conn events name the tunnel", n, strings.Count(got, `"kind":"conn"`))
+	}
+	if outerField.ReplaceAllString(got, "") != plain {
+		t.Errorf("events differ from the plain capture's beyond the outer layers")
+	}
 }

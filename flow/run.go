@@ -110,7 +110,7 @@ func Run(ctx context.Context, src capture.Source, out event.Receiver, protos []P
 		case capture.OutcomeTCP:
 			a.Add(p, &seg)
 		case capture.OutcomeUDP:
-			r.UDP(seg.Src, seg.Dst, seg.UDP, event.FrameRef{Len: len(seg.UDP), Frame: p.Frame, Time: p.Info.Timestamp})
+			r.UDPInside(seg.Src, seg.Dst, seg.UDP, event.FrameRef{Len: len(seg.UDP), Frame: p.Frame, Time: p.Info.Timestamp}, seg.Encap)
 		}
 	}
 	a.Finish()
@@ -158,7 +158,7 @@ func runPrefetched(ctx context.Context, src capture.Source, r *Router, a *reasse
 			case capture.OutcomeTCP:
 				a.Add(x.p, &x.seg)
 			case capture.OutcomeUDP:
-				r.UDP(x.seg.Src, x.seg.Dst, x.seg.UDP, event.FrameRef{Len: len(x.seg.UDP), Frame: x.p.Frame, Time: x.p.Info.Timestamp})
+				r.UDPInside(x.seg.Src, x.seg.Dst, x.seg.UDP, event.FrameRef{Len: len(x.seg.UDP), Frame: x.p.Frame, Time: x.p.Info.Timestamp}, x.seg.Encap)
 			}
 		}
 		err = b.err

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rtmpscope/rtmpscope/capture"
 	"github.com/rtmpscope/rtmpscope/event"
 )
 
@@ -55,6 +56,13 @@ type heldDatagram struct {
 
 // UDP takes one datagram, src to dst, with the frame it came in.
 func (r *Router) UDP(src, dst netip.AddrPort, payload []byte, ref event.FrameRef) {
+	r.UDPInside(src, dst, payload, ref, nil)
+}
+
+// UDPInside is UDP for a datagram that came inside the encapsulation
+// encap (tunnels, VLAN tags: capture.Segment.Encap), which a new flow
+// names in its ConnInfo.Outer.
+func (r *Router) UDPInside(src, dst netip.AddrPort, payload []byte, ref event.FrameRef, encap []capture.Encap) {
 	t := &r.udp
 	k := keyOf(src, dst)
 	f := t.flows[k]
@@ -68,6 +76,7 @@ func (r *Router) UDP(src, dst netip.AddrPort, payload []byte, ref event.FrameRef
 			return
 		}
 		f = r.newUDPFlow(src, dst, ref)
+		f.info.Outer = capture.EncapNames(encap)
 		t.flows[k] = f
 	}
 	d := event.C2S

@@ -56,6 +56,7 @@ erspan3            | wild/tunnels/erspan3.pcap                        | - | -
 mpls               | wild/tunnels/mpls.pcap                           | - | -
 geneve             | wild/tunnels/geneve.pcap                         | - | -
 qinq               | wild/tunnels/qinq.pcap                           | - | -
+rtmfp-gtpu         | wild/tunnels/rtmfp-gtpu.pcap                     | - | -
 # RTMP (#14 items 4, 5; testdata/pcaps/hostile/derive.go)
 implausible        | $W/implausible.pcap | go run testdata/pcaps/hostile/derive.go -case implausible testdata/pcaps/publish.pcap $W/implausible.pcap | -
 names              | $W/names.pcap       | go run testdata/pcaps/hostile/derive.go -case names testdata/pcaps/publish.pcap $W/names.pcap             | -
