@@ -35,8 +35,9 @@ type AckWaiter interface {
 type CollectOptions struct {
 	// Stream is the event stream (DefaultEventStream when "").
 	Stream string
-	// Durable names the durable consumer; collectors that share it share
-	// the work, and one that restarts goes on where it stopped.
+	// Durable names the durable consumer: one per collector and store. A
+	// collector that restarts goes on where its store stopped (a
+	// PositionedStore) or where the consumer's acknowledgements say.
 	Durable string
 	// Filter selects subjects (EventSubjects when ""), e.g.
 	// rtmpscope.ingest-01.* for one host.
@@ -50,7 +51,14 @@ type CollectOptions struct {
 	// Log, when set, is told of errors the collector waits out (the broker
 	// restarting).
 	Log func(format string, a ...any)
+	// CrashAfter, when set, stops the collector with ErrCrashed right after
+	// it has written that many events, before they are committed: what a
+	// collector killed mid-batch leaves behind (tests).
+	CrashAfter uint64
 }
+
+// ErrCrashed is returned by Collect when CollectOptions.CrashAfter stops it.
+var ErrCrashed = errors.New("collector stopped before committing (CrashAfter)")
 
 // DefaultDurable is the durable consumer name of `rtmpscope collect`.
 const DefaultDurable = "rtmpscope-collect"
@@ -84,29 +92,32 @@ func Collect(ctx context.Context, js jetstream.JetStream, st Store, o CollectOpt
 	if _, err := EnsureEventStream(ctx, js, o.Stream); err != nil {
 		return stats, err
 	}
-	ackWait := time.Minute
-	if aw, ok := st.(AckWaiter); ok {
-		ackWait = max(ackWait, aw.AckWait())
+	c := collector{st: st, o: &o, stats: &stats, js: js}
+	c.ps, _ = st.(PositionedStore)
+	if err := c.position(ctx); err != nil {
+		return stats, err
 	}
-	cons, err := js.CreateOrUpdateConsumer(ctx, o.Stream, jetstream.ConsumerConfig{
-		Durable:       o.Durable,
-		Description:   "rtmpscope collect",
-		FilterSubject: o.Filter,
-		AckPolicy:     jetstream.AckAllPolicy,
-		AckWait:       ackWait,
-		DeliverPolicy: jetstream.DeliverAllPolicy,
-		MaxAckPending: -1, // the store's commit interval bounds what is unacknowledged
-	})
-	if err != nil {
-		return stats, fmt.Errorf("consumer %s on %s: %w", o.Durable, o.Stream, err)
-	}
-	c := collector{st: st, o: &o, stats: &stats, seen: st.Committed()}
 	defer c.finish()
 	for ctx.Err() == nil {
-		batch, err := cons.Fetch(o.Batch, jetstream.FetchMaxWait(time.Second))
+		if c.lost {
+			// Something may have been delivered and not received (the
+			// broker went away, or a delivery was skipped): go back to
+			// the last commit and read on from there.
+			if err := c.reposition(ctx); err != nil {
+				if c.fatal != nil {
+					return stats, c.fatal
+				}
+				if !o.wait(ctx, "reposition", err) {
+					break
+				}
+				continue
+			}
+		}
+		batch, err := c.cons.Fetch(o.Batch, jetstream.FetchMaxWait(time.Second))
 		if err != nil {
 			// The broker is away (restarting, failing over): wait and
-			// ask again; nothing unacknowledged is lost.
+			// ask again.
+			c.lost = true
 			if !o.wait(ctx, "fetch", err) {
 				break
 			}
@@ -118,8 +129,15 @@ func Collect(ctx context.Context, js jetstream.JetStream, st Store, o CollectOpt
 			if err := c.take(m); err != nil {
 				return stats, err
 			}
+			if c.lost {
+				break
+			}
+		}
+		if c.lost {
+			continue
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, context.DeadlineExceeded) && n == 0 {
+			c.lost = true
 			if !o.wait(ctx, "fetch", err) {
 				break
 			}
@@ -130,15 +148,18 @@ func Collect(ctx context.Context, js jetstream.JetStream, st Store, o CollectOpt
 			if c.fatal != nil {
 				return stats, c.fatal
 			}
-			// Not acknowledged: it comes again and is skipped (committed).
+			// Not acknowledged: committed all the same; it comes again
+			// and is skipped.
+			c.lost = true
 			if !o.wait(ctx, "ack", err) {
 				break
 			}
 			continue
 		}
 		if idle {
-			info, err := cons.Info(ctx)
+			info, err := c.cons.Info(ctx)
 			if err != nil {
+				c.lost = true
 				if !o.wait(ctx, "consumer info", err) {
 					break
 				}
@@ -150,6 +171,68 @@ func Collect(ctx context.Context, js jetstream.JetStream, st Store, o CollectOpt
 		}
 	}
 	return stats, c.fatal
+}
+
+// PositionedStore is a Store that keeps its own position in the stream
+// (Committed) and can go back to it (Rollback): the collector then puts the
+// durable consumer at the event after the last commit whenever it starts,
+// and again when a delivery may have been lost, so that every event is
+// stored once, in order. A Store without it (standard output) trusts the
+// consumer's acknowledgements: after a crash it may write the last batch
+// again.
+type PositionedStore interface {
+	Store
+	// Rollback forgets what was written since the last commit.
+	Rollback() error
+}
+
+// position makes (or for a positioned store, remakes) the consumer.
+func (c *collector) position(ctx context.Context) error {
+	o := c.o
+	ackWait := time.Minute
+	if aw, ok := c.st.(AckWaiter); ok {
+		ackWait = max(ackWait, aw.AckWait())
+	}
+	cfg := jetstream.ConsumerConfig{
+		Durable:       o.Durable,
+		Description:   "rtmpscope collect",
+		FilterSubject: o.Filter,
+		AckPolicy:     jetstream.AckAllPolicy,
+		AckWait:       ackWait,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		MaxAckPending: -1, // the store's commit interval bounds what is unacknowledged
+	}
+	var err error
+	if c.ps == nil {
+		c.cons, err = c.js.CreateOrUpdateConsumer(ctx, o.Stream, cfg)
+	} else {
+		if next := c.st.Committed() + 1; next > 1 {
+			cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, next
+		}
+		if err := c.js.DeleteConsumer(ctx, o.Stream, o.Durable); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			return fmt.Errorf("consumer %s on %s: %w", o.Durable, o.Stream, err)
+		}
+		c.cons, err = c.js.CreateConsumer(ctx, o.Stream, cfg)
+	}
+	if err != nil {
+		return fmt.Errorf("consumer %s on %s: %w", o.Durable, o.Stream, err)
+	}
+	c.seen, c.delivered, c.pending, c.again, c.lost = c.st.Committed(), 0, nil, nil, false
+	return nil
+}
+
+// reposition goes back to the last commit: the store forgets what came
+// after it, and the consumer starts again after it.
+func (c *collector) reposition(ctx context.Context) error {
+	if c.ps == nil {
+		c.lost = false // nothing to go back to: the acknowledgements decide
+		return nil
+	}
+	if err := c.ps.Rollback(); err != nil {
+		c.fatal = err
+		return err
+	}
+	return c.position(ctx)
 }
 
 // collector is one Collect's state between batches.
@@ -165,6 +248,13 @@ type collector struct {
 	// again is the last one skipped, acknowledged when nothing is pending.
 	pending, again jetstream.Msg
 	fatal          error
+	js             jetstream.JetStream
+	cons           jetstream.Consumer
+	ps             PositionedStore // nil: the store keeps no position
+	// delivered is the consumer sequence of the last delivery; lost is
+	// set when one may have gone missing (a jump, or a redelivery).
+	delivered uint64
+	lost      bool
 }
 
 func (c *collector) take(m jetstream.Msg) error {
@@ -173,6 +263,14 @@ func (c *collector) take(m jetstream.Msg) error {
 		return fmt.Errorf("message on %s: %w", m.Subject(), err)
 	}
 	seq := meta.Sequence.Stream
+	if c.ps != nil && ((c.delivered > 0 && meta.Sequence.Consumer != c.delivered+1) || meta.NumDelivered > 1) {
+		// A delivery between went missing, or this one is a second try of
+		// something perhaps never received: AckAll must not acknowledge
+		// past it.
+		c.lost = true
+		return nil
+	}
+	c.delivered = meta.Sequence.Consumer
 	if seq <= c.seen {
 		c.stats.Skipped++
 		c.again = m
@@ -192,6 +290,10 @@ func (c *collector) take(m jetstream.Msg) error {
 	}
 	c.stats.Events++
 	c.stats.ByHost[host]++
+	if c.o.CrashAfter > 0 && c.stats.Events >= c.o.CrashAfter {
+		c.fatal = ErrCrashed // no commit, no ack
+		return ErrCrashed
+	}
 	return nil
 }
 

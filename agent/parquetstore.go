@@ -152,6 +152,14 @@ func (s *ParquetStore) Commit(seq uint64, force bool) (bool, error) {
 // Committed implements Store.
 func (s *ParquetStore) Committed() uint64 { return s.state.Seq }
 
+// Rollback implements PositionedStore: the open segment's files are
+// removed.
+func (s *ParquetStore) Rollback() error {
+	err := s.Close()
+	s.n = 0
+	return errors.Join(err, s.removeUncommitted())
+}
+
 // AckWait implements AckWaiter: a segment stays open up to Every.
 func (s *ParquetStore) AckWait() time.Duration { return 2*s.every + 30*time.Second }
 

@@ -187,6 +187,21 @@ func (s *DirStore) commit(seq uint64) error {
 // Committed implements Store.
 func (s *DirStore) Committed() uint64 { return s.state.Seq }
 
+// Rollback implements PositionedStore: every file is cut back to its
+// committed size.
+func (s *DirStore) Rollback() error {
+	var errs []error
+	for h, f := range s.files {
+		f.w.Reset(f.f) // drop what is buffered
+		errs = append(errs, f.f.Close())
+		if err := os.Truncate(f.f.Name(), s.state.Sizes[h]); err != nil {
+			errs = append(errs, fmt.Errorf("cut host=%s back to its committed %d bytes: %w", h, s.state.Sizes[h], err))
+		}
+	}
+	clear(s.files)
+	return errors.Join(errs...)
+}
+
 // Close implements Store. What was not committed is left to be cut back
 // and delivered again.
 func (s *DirStore) Close() error {

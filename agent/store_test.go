@@ -134,3 +134,75 @@ func parquetFiles(t *testing.T, dir string) int {
 	files, _ := filepath.Glob(filepath.Join(dir, "host=*", "kind=*", "*.parquet"))
 	return len(files)
 }
+
+// TestStoresRollback: what is written after the last commit is forgotten
+// by Rollback (the collector going back after a lost delivery); written
+// again, every event is stored once.
+func TestStoresRollback(t *testing.T) {
+	items := captureItems(t, "publish.pcap")
+	half := len(items) / 2
+	ds, err := OpenDirStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := OpenParquetStore(t.TempDir(), time.Hour, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []PositionedStore{ds, ps} {
+		for i, it := range items[:half] {
+			s.Write(uint64(i+1), "h1", it.Line)
+		}
+		if _, err := s.Commit(uint64(half), true); err != nil {
+			t.Fatal(err)
+		}
+		for i, it := range items[half:] {
+			s.Write(uint64(half+i+1), "h1", it.Line)
+		}
+		s.Write(uint64(len(items)+1), "h2", items[0].Line)
+		if err := s.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		for i, it := range items[half:] {
+			s.Write(uint64(half+i+1), "h1", it.Line)
+		}
+		if _, err := s.Commit(uint64(len(items)), true); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	got, _ := os.ReadFile(filepath.Join(ds.dir, "host=h1", "events.ndjson"))
+	var want strings.Builder
+	for _, it := range items {
+		want.Write(it.Line)
+		want.WriteByte('\n')
+	}
+	if string(got) != want.String() {
+		t.Errorf("ndjson store: %d bytes, want %d", len(got), want.Len())
+	}
+	if b, _ := os.ReadFile(filepath.Join(ds.dir, "host=h2", "events.ndjson")); len(b) != 0 {
+		t.Errorf("rolled-back host h2 kept %d bytes", len(b))
+	}
+	var rows int64
+	files, _ := filepath.Glob(filepath.Join(ps.dir, "host=*", "kind=*", "*"))
+	for _, f := range files {
+		if strings.HasPrefix(filepath.Base(f), ".") || strings.Contains(f, "host=h2") {
+			t.Errorf("left behind: %s", f)
+			continue
+		}
+		pf, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := pf.Stat()
+		p, err := pq.OpenFile(pf, st.Size())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows += p.NumRows()
+		pf.Close()
+	}
+	if rows != int64(len(items)) {
+		t.Errorf("parquet store: %d rows, want %d", rows, len(items))
+	}
+}

@@ -39,9 +39,12 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	pqEvery := fs.Duration("parquet-every", agent.DefaultParquetEvery, "close the Parquet files (and acknowledge their events) at least every `DURATION`")
 	pqRows := fs.Int("parquet-rows", agent.DefaultParquetRows, "close the Parquet files after `N` events")
 	stream := fs.String("stream", agent.DefaultEventStream, "JetStream `STREAM` of the events")
-	durable := fs.String("durable", agent.DefaultDurable, "durable consumer `NAME` (collectors of one name share the events)")
+	durable := fs.String("durable", agent.DefaultDurable, "durable consumer `NAME`: one per collector and store (several collectors: each its own name, --subject and -o)")
 	subject := fs.String("subject", agent.EventSubjects, "collect only the subjects matching `FILTER`")
 	untilEmpty := fs.Bool("until-empty", false, "stop once every event in the stream has been collected")
+	// Tests kill a collector between writing and committing.
+	crashAfter := fs.Uint64("crash-after", 0, "")
+	fs.MarkHidden("crash-after")
 	var nf natsFlags
 	nf.register(fs)
 	if err := parseFlags(fs, args, collectUsage, stdout, stderr); err != nil {
@@ -80,7 +83,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer nc.Close()
 	stats, err := agent.Collect(ctx, js, st, agent.CollectOptions{
-		Stream: *stream, Durable: *durable, Filter: *subject, UntilEmpty: *untilEmpty,
+		Stream: *stream, Durable: *durable, Filter: *subject, UntilEmpty: *untilEmpty, CrashAfter: *crashAfter,
 		Log: func(format string, a ...any) { fmt.Fprintf(stderr, "rtmpscope: collect: "+format+"\n", a...) },
 	})
 	if e := st.Close(); err == nil {
