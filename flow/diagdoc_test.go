@@ -11,3 +11,8 @@ import (
 func TestTCPDiagnosticsDocumented(t *testing.T) {
 	diagdoc.Check(t, "../docs/diagnostics.md", "tcp.", len(anomalyCodes))
 }
+
+// TestFlowDiagnosticsDocumented: the flow table's own codes too.
+func TestFlowDiagnosticsDocumented(t *testing.T) {
+	diagdoc.Check(t, "../docs/diagnostics.md", "flow.", 1)
+}

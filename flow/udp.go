@@ -73,6 +73,7 @@ func (r *Router) UDPInside(src, dst netip.AddrPort, payload []byte, ref event.Fr
 		if len(t.flows) >= r.opts.MaxUDPFlows {
 			r.stats.UDPRefused++
 			r.stats.UDPPktsRef++
+			r.refusedFlow("UDP flow", src, dst, ref.Frame, ref.Time, r.stats.UDPRefused)
 			return
 		}
 		f = r.newUDPFlow(src, dst, ref)

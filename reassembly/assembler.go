@@ -173,6 +173,9 @@ func (a *Assembler) open(k connKey, p capture.Packet, seg *capture.Segment) *con
 	if a.live >= a.opts.MaxConns {
 		a.stats.ConnsRefused++
 		c.refused = true
+		if rn, ok := a.factory.(RefusedNotifier); ok {
+			rn.Refused(seg.Src, seg.Dst, p.Frame, p.Info.Timestamp, a.stats.ConnsRefused)
+		}
 		return c
 	}
 	a.live++
@@ -205,6 +208,13 @@ func (a *Assembler) open(k connKey, p capture.Packet, seg *capture.Segment) *con
 	c.h = a.factory.NewConnection(info)
 	c.notes, _ = c.h.(AnomalyHandler)
 	return c
+}
+
+// RefusedNotifier is implemented by a HandlerFactory that wants to hear
+// of each connection refused because MaxConns were open; n counts the
+// refusals so far.
+type RefusedNotifier interface {
+	Refused(src, dst netip.AddrPort, frame uint64, t time.Time, n uint64)
 }
 
 // forget drops a connection that has been reported closed.
