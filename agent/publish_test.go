@@ -205,8 +205,12 @@ func TestPublishBrokerRestart(t *testing.T) {
 			if st.Queue.DroppedMedia == 0 {
 				t.Errorf("no media dropped: the queue was not full, the test proves nothing")
 			}
-			if uint64(gotMedia+gotOther)+st.Queue.DroppedMedia != uint64(len(items)) {
-				t.Errorf("arrived %d + dropped %d != put %d", gotMedia+gotOther, st.Queue.DroppedMedia, len(items))
+			// Nothing is lost uncounted. Media given up in flight may still
+			// have been stored (the broker took it, its acknowledgement was
+			// lost to the restart), so arrived + dropped may exceed what was
+			// put, by at most the media given up.
+			if n := uint64(gotMedia+gotOther) + st.Queue.DroppedMedia; n < uint64(len(items)) || n > uint64(len(items))+st.Queue.DroppedMedia {
+				t.Errorf("arrived %d + dropped %d, put %d", gotMedia+gotOther, st.Queue.DroppedMedia, len(items))
 			}
 			if reports == 0 || reported != st.Queue.DroppedMedia {
 				t.Errorf("%d drop reports on the stream (count %d, dropped %d)", reports, reported, st.Queue.DroppedMedia)
