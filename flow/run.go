@@ -106,12 +106,7 @@ func Run(ctx context.Context, src capture.Source, out event.Receiver, protos []P
 			sum.Filtered++
 			continue
 		}
-		switch dec.Decode(p, &seg) {
-		case capture.OutcomeTCP:
-			a.Add(p, &seg)
-		case capture.OutcomeUDP:
-			r.UDPInside(seg.Src, seg.Dst, seg.UDP, event.FrameRef{Len: len(seg.UDP), Frame: p.Frame, Time: p.Info.Timestamp}, seg.Encap)
-		}
+		dispatch(a, r, p, dec.Decode(p, &seg), &seg)
 	}
 	a.Finish()
 	r.Finish()
@@ -154,12 +149,7 @@ func runPrefetched(ctx context.Context, src capture.Source, r *Router, a *reasse
 				break
 			}
 			x := &b.pkts[i]
-			switch x.outcome {
-			case capture.OutcomeTCP:
-				a.Add(x.p, &x.seg)
-			case capture.OutcomeUDP:
-				r.UDPInside(x.seg.Src, x.seg.Dst, x.seg.UDP, event.FrameRef{Len: len(x.seg.UDP), Frame: x.p.Frame, Time: x.p.Info.Timestamp}, x.seg.Encap)
-			}
+			dispatch(a, r, x.p, x.outcome, &x.seg)
 		}
 		err = b.err
 		f.release(b)
@@ -174,4 +164,15 @@ func runPrefetched(ctx context.Context, src capture.Source, r *Router, a *reasse
 		err = nil
 	}
 	return sourceErr(err)
+}
+
+// dispatch hands one decoded packet on: a TCP segment to reassembly, a UDP
+// datagram to the router's flow table; other outcomes are only counted.
+func dispatch(a *reassembly.Assembler, r *Router, p capture.Packet, o capture.Outcome, seg *capture.Segment) {
+	switch o {
+	case capture.OutcomeTCP:
+		a.Add(p, seg)
+	case capture.OutcomeUDP:
+		r.UDPInside(seg.Src, seg.Dst, seg.UDP, event.FrameRef{Len: len(seg.UDP), Frame: p.Frame, Time: p.Info.Timestamp}, seg.Encap)
+	}
 }

@@ -379,9 +379,9 @@ func TestParseKeys(t *testing.T) {
 // plain leg's bytes.
 func TestDroppedSegment(t *testing.T) {
 	var frames []uint64
-	for _, c := range record(t, "rtmpe-play.pcap").calls {
-		if c.dir == event.S2C && c.frame != 0 {
-			frames = append(frames, c.frame)
+	for _, c := range record(t, "rtmpe-play.pcap").Calls {
+		if c.Dir == event.S2C && c.Frame != 0 {
+			frames = append(frames, c.Frame)
 		}
 	}
 	drop := frames[len(frames)/2]

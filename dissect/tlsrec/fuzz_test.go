@@ -1,66 +1,21 @@
 package tlsrec
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/rtmpscope/rtmpscope/capture"
+	"github.com/rtmpscope/rtmpscope/internal/flowtape"
+
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/flow"
 )
 
-// call is one Data call of a TCP connection, as the router made it.
-type call struct {
-	dir   event.Dir
-	data  []byte
-	frame uint64 // the frame of the call's first byte
-}
-
-type tape struct{ calls []call }
-
-func (t *tape) Data(dir event.Dir, off int64, data []byte, refs []event.FrameRef) {
-	var fr uint64
-	if len(refs) > 0 {
-		fr = refs[0].Frame
-	}
-	t.calls = append(t.calls, call{dir, append([]byte(nil), data...), fr})
-}
-func (t *tape) Gap(event.Dir, flow.Gap) {}
-func (t *tape) Close(*event.ConnEvent)  {}
-func (t *tape) stream(d event.Dir) []byte {
-	var b []byte
-	for _, c := range t.calls {
-		if c.dir == d {
-			b = append(b, c.data...)
-		}
-	}
-	return b
-}
-
-// record returns the Data calls of the first TCP connection of a capture.
-func record(tb testing.TB, file string) *tape {
+// record returns the Data calls of the capture's first connection.
+func record(tb testing.TB, file string) *flowtape.Tape {
 	tb.Helper()
-	src, err := capture.OpenFile(filepath.Join(pcaps, file))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer src.Close()
-	var tp *tape
-	p := flow.Protocol{Name: "tape", Transport: event.TransportTCP,
-		Sniff: func(*flow.Head) flow.Verdict { return flow.Verdict{Decision: flow.Yes, Variant: event.VariantRTMPS} },
-		Stream: func(*flow.Context) flow.StreamHandler {
-			if tp == nil {
-				tp = &tape{}
-				return tp
-			}
-			return nil
-		}}
-	if _, err := flow.Run(context.Background(), src, event.ReceiverFunc(func(event.Event) {}), []flow.Protocol{p}, flow.RunOptions{}); err != nil {
-		tb.Fatal(err)
-	}
+	tp := flowtape.Record(tb, filepath.Join(pcaps, file), event.VariantRTMPS, func(*flow.Head) flow.Verdict { return flow.Verdict{Decision: flow.Yes} })
 	return tp
 }
 
@@ -121,7 +76,7 @@ func FuzzRecords(f *testing.F) {
 	for _, c := range seedCaptures {
 		kl.Merge(keylog(f, c.keys))
 		tp := record(f, c.pcap)
-		c2s, s2c := tp.stream(event.C2S), tp.stream(event.S2C)
+		c2s, s2c := tp.Stream(event.C2S), tp.Stream(event.S2C)
 		f.Add(c2s[:min(len(c2s), 2048)], s2c[:min(len(s2c), 4096)], uint16(1460))
 	}
 	f.Fuzz(func(t *testing.T, c2s, s2c []byte, piece uint16) {
@@ -142,7 +97,7 @@ func TestWriteCorpus(t *testing.T) {
 	}
 	for i, c := range seedCaptures {
 		tp := record(t, c.pcap)
-		c2s, s2c := tp.stream(event.C2S), tp.stream(event.S2C)
+		c2s, s2c := tp.Stream(event.C2S), tp.Stream(event.S2C)
 		for j, n := range []int{700, 3000} {
 			body := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n[]byte(%q)\nuint16(%d)\n", c2s[:min(len(c2s), n)], s2c[:min(len(s2c), 2*n)], 100+j*900)
 			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("capture-%d-%d", i, j)), []byte(body), 0o644); err != nil {
@@ -156,8 +111,8 @@ func benchDecrypt(b *testing.B, pcap, keys string) {
 	tp := record(b, pcap)
 	kl := keylog(b, keys)
 	var n int64
-	for _, c := range tp.calls {
-		n += int64(len(c.data))
+	for _, c := range tp.Calls {
+		n += int64(len(c.Data))
 	}
 	b.SetBytes(n)
 	b.ReportAllocs()
@@ -165,9 +120,9 @@ func benchDecrypt(b *testing.B, pcap, keys string) {
 	for range b.N {
 		h := NewHandler(nil, Options{KeyLog: kl})
 		var off [2]int64
-		for _, c := range tp.calls {
-			h.Data(c.dir, off[c.dir], c.data, nil)
-			off[c.dir] += int64(len(c.data))
+		for _, c := range tp.Calls {
+			h.Data(c.Dir, off[c.Dir], c.Data, nil)
+			off[c.Dir] += int64(len(c.Data))
 		}
 		if p := h.Plaintext(); p[0] == 0 {
 			b.Fatal("nothing decrypted")

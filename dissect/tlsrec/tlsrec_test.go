@@ -354,9 +354,9 @@ func TestDSBKeys(t *testing.T) {
 // midFrame returns a frame in the middle of a direction's data.
 func midFrame(tb testing.TB, file string, d event.Dir) uint64 {
 	var frames []uint64
-	for _, c := range record(tb, file).calls {
-		if c.dir == d && c.frame != 0 {
-			frames = append(frames, c.frame)
+	for _, c := range record(tb, file).Calls {
+		if c.Dir == d && c.Frame != 0 {
+			frames = append(frames, c.Frame)
 		}
 	}
 	if len(frames) < 10 {
