@@ -47,6 +47,13 @@ type FileSource struct {
 	// frame numbers, reported when the file ends.
 	notes []error
 	size  int64 // file size when known, for progress; 0 otherwise
+	// mapped is the file's memory mapping when it is read through one
+	// (mapped.go): a plain pcap file. win reads it.
+	mapped []byte
+	win    *mappedWindow
+	// retired: the file is closed but its mapping is kept, because
+	// packets handed out may still be in use (SequenceSource).
+	retired bool
 }
 
 // OpenFile opens a pcap (micro- or nanosecond, either byte order) or pcapng
@@ -61,15 +68,49 @@ func OpenFile(name string) (*FileSource, error) {
 			return nil, err
 		}
 	}
+	var size int64
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+		if src := openMapped(name, f, size); src != nil {
+			return src, nil
+		}
+	}
 	src, err := newFileSource(name, f, f)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		src.size = st.Size()
-	}
+	src.size = size
 	return src, nil
+}
+
+// openMapped reads a plain pcap file through a memory mapping (mapped.go),
+// or returns nil: the file is something else (pcapng, gzip, not a
+// capture) or cannot be mapped, and is read the ordinary way.
+func openMapped(name string, f *os.File, size int64) *FileSource {
+	if size < 24 {
+		return nil
+	}
+	b := mapFile(f, size)
+	if b == nil {
+		return nil
+	}
+	if !isPcapMagic(b[:4]) {
+		unmapFile(b)
+		return nil
+	}
+	win := &mappedWindow{data: b}
+	pr, err := newPcapReader(win)
+	if err != nil {
+		unmapFile(b)
+		return nil // the ordinary path reports it
+	}
+	s := &FileSource{name: name, closer: f, counter: &countingReader{}, pcap: pr, linkType: pr.linkType,
+		format: FormatPcap, size: size, mapped: b, win: win}
+	if pr.nano {
+		s.format = FormatPcapNS
+	}
+	return s
 }
 
 // NewReaderSource reads a capture from any reader (used by tests and fuzzing).
@@ -182,7 +223,7 @@ func (s *FileSource) Next() (Packet, error) {
 	for _, r := range s.repairs()[len(s.notes):] {
 		s.notes = append(s.notes, fmt.Errorf("frame %d: %w", s.frame, r))
 	}
-	return Packet{Frame: s.frame, Info: ci, LinkType: lt, Data: data}, nil
+	return Packet{Frame: s.frame, Info: ci, LinkType: lt, Data: data, Stable: s.win != nil}, nil
 }
 
 // repairs are the malformed records or blocks read past so far.
@@ -207,10 +248,36 @@ func (s *FileSource) LinkType() layers.LinkType { return s.linkType }
 
 // Progress returns the bytes of the (possibly compressed) file consumed so
 // far and its size, 0 when unknown (stdin, pipes).
-func (s *FileSource) Progress() (read, size int64) { return s.counter.n, s.size }
+func (s *FileSource) Progress() (read, size int64) {
+	if s.win != nil {
+		return int64(s.win.off), s.size
+	}
+	return s.counter.n, s.size
+}
 
-// Close closes the underlying file.
+// Close closes the underlying file and unmaps it: packets handed out are
+// invalid after it, Stable ones too.
 func (s *FileSource) Close() error {
+	err := s.retire()
+	if s.mapped != nil {
+		if e := unmapFile(s.mapped); err == nil {
+			err = e
+		}
+		s.mapped, s.win = nil, nil
+	}
+	return err
+}
+
+// retire closes the file but keeps its mapping, so that Stable packets
+// handed out stay valid until Close; its pages leave the resident set.
+func (s *FileSource) retire() error {
+	if s.retired {
+		return nil
+	}
+	s.retired = true
+	if s.win != nil {
+		s.win.drop(len(s.mapped))
+	}
 	if s.closer != nil && s.closer != os.Stdin {
 		return s.closer.Close()
 	}

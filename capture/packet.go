@@ -15,7 +15,10 @@ type Packet struct {
 	Frame    uint64 // 1-based frame number in capture order, as tshark counts
 	Info     gopacket.CaptureInfo
 	LinkType layers.LinkType
-	Data     []byte // valid until the next call to Next
+	Data     []byte // valid until the next call to Next, or see Stable
+	// Stable says Data stays valid, unchanged, until the Source is closed
+	// (a memory-mapped file): whoever hands it on need not copy it.
+	Stable bool
 }
 
 // Source yields packets in capture order. Next returns io.EOF at the end

@@ -48,7 +48,7 @@ func growReader(br *bufio.Reader) *bufio.Reader {
 // frame and offset, before anything is allocated for it — and repaired
 // when the records that follow show where the bad one ends.
 type pcapReader struct {
-	br       *bufio.Reader
+	br       recordBuffer
 	order    binary.ByteOrder
 	nano     bool
 	snaplen  uint32 // as the header says
@@ -61,7 +61,16 @@ type pcapReader struct {
 	repairs  []error
 }
 
-func newPcapReader(br *bufio.Reader) (*pcapReader, error) {
+// recordBuffer is what the pcap reader reads through: a *bufio.Reader, or
+// a mapped file (mapped.go), which hands records out without a copy.
+type recordBuffer interface {
+	Peek(n int) ([]byte, error)
+	Discard(n int) (int, error)
+	Size() int
+	Read(p []byte) (int, error)
+}
+
+func newPcapReader(br recordBuffer) (*pcapReader, error) {
 	var h [24]byte
 	if n, err := io.ReadFull(br, h[:]); err != nil {
 		return nil, readErr(fmt.Sprintf("file header (%d of 24 bytes present)", n), err)
@@ -169,7 +178,9 @@ func (p *pcapReader) next() ([]byte, gopacket.CaptureInfo, error) {
 // the first length n (within the limit and the look-ahead) after which
 // two plausible record headers follow, or the file ends. -1 when none.
 func (p *pcapReader) repair() int {
-	p.br = growReader(p.br)
+	if br, ok := p.br.(*bufio.Reader); ok {
+		p.br = growReader(br)
+	}
 	b, _ := p.br.Peek(p.br.Size())
 	atEOF := len(b) < p.br.Size()
 	for n := 0; n <= int(p.limit) && 16+n <= len(b); n++ {

@@ -33,6 +33,10 @@ type SequenceSource struct {
 	// and the errors are returned at the end instead of io.EOF, so that
 	// nothing decodable is lost and the damage is still reported.
 	errs []error
+	// retired are the files read before cur: closed, but still mapped,
+	// because their Stable packets may still be in use downstream (the
+	// prefetcher reads ahead). Close unmaps them.
+	retired []*FileSource
 }
 
 // OpenSequence opens names, in the order given (OrderFiles puts them in
@@ -111,7 +115,10 @@ func (s *SequenceSource) Next() (Packet, error) {
 // advance closes the current file and opens the next one.
 func (s *SequenceSource) advance() error {
 	s.done += s.sizes[s.idx]
-	s.cur.Close()
+	s.cur.retire()
+	if s.cur.mapped != nil {
+		s.retired = append(s.retired, s.cur)
+	}
 	s.cur = nil
 	s.idx++
 	src, err := OpenFile(s.names[s.idx])
@@ -156,8 +163,12 @@ func (s *SequenceSource) Progress() (read, size int64) {
 	return read, s.total
 }
 
-// Close closes the file being read.
+// Close closes the file being read and unmaps those read before it.
 func (s *SequenceSource) Close() error {
+	for _, f := range s.retired {
+		f.Close()
+	}
+	s.retired = nil
 	if s.cur == nil {
 		return nil
 	}

@@ -31,22 +31,50 @@ import (
 //	Text       + the text view instead
 //
 // RTMPSCOPE_BENCH_PCAP names a bigger capture to run instead of multi.pcap.
+// The file is opened as the command opens it (memory-mapped when it is a
+// plain pcap file); RTMPSCOPE_BENCH_READER=1 reads it from memory through
+// the buffered reader instead (what gzip, pcapng and stdin go through).
 // MB/s counts capture file bytes; allocs are per op (one pass).
-func benchCapture(b *testing.B) []byte {
+func benchCapture(b *testing.B) benchFile {
 	b.Helper()
 	path := os.Getenv("RTMPSCOPE_BENCH_PCAP")
 	if path == "" {
 		path = filepath.Join(capturetest.Pcaps(), "multi.pcap")
 	}
-	data, err := os.ReadFile(path)
+	f := benchFile{path: path}
+	if os.Getenv("RTMPSCOPE_BENCH_READER") == "1" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.data, f.size = data, int64(len(data))
+		return f
+	}
+	st, err := os.Stat(path)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return data
+	f.size = st.Size()
+	return f
 }
 
-func benchSource(b *testing.B, data []byte) capture.Source {
-	src, err := capture.NewReaderSource("bench", bytes.NewReader(data))
+// benchFile is the capture a benchmark reads: a file, or its bytes.
+type benchFile struct {
+	path string
+	data []byte // nil: open path
+	size int64
+}
+
+func benchSource(b *testing.B, f benchFile) capture.Source {
+	var (
+		src capture.Source
+		err error
+	)
+	if f.data != nil {
+		src, err = capture.NewReaderSource("bench", bytes.NewReader(f.data))
+	} else {
+		src, err = capture.OpenFile(f.path)
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -55,7 +83,7 @@ func benchSource(b *testing.B, data []byte) capture.Source {
 
 func BenchmarkStageRead(b *testing.B) {
 	data := benchCapture(b)
-	b.SetBytes(int64(len(data)))
+	b.SetBytes(data.size)
 	b.ReportAllocs()
 	var pkts int
 	for b.Loop() {
@@ -66,13 +94,14 @@ func BenchmarkStageRead(b *testing.B) {
 			}
 			pkts++
 		}
+		src.Close()
 	}
 	b.ReportMetric(float64(pkts)/float64(b.N), "pkts/op")
 }
 
 func BenchmarkStageDecode(b *testing.B) {
 	data := benchCapture(b)
-	b.SetBytes(int64(len(data)))
+	b.SetBytes(data.size)
 	b.ReportAllocs()
 	for b.Loop() {
 		src := benchSource(b, data)
@@ -85,23 +114,26 @@ func BenchmarkStageDecode(b *testing.B) {
 			}
 			dec.Decode(p, &seg)
 		}
+		src.Close()
 	}
 }
 
 func BenchmarkStageReassemble(b *testing.B) {
 	data := benchCapture(b)
-	b.SetBytes(int64(len(data)))
+	b.SetBytes(data.size)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := flow.Run(context.Background(), benchSource(b, data), event.ReceiverFunc(func(event.Event) {}), nil, flow.RunOptions{}); err != nil {
+		src := benchSource(b, data)
+		if _, err := flow.Run(context.Background(), src, event.ReceiverFunc(func(event.Event) {}), nil, flow.RunOptions{}); err != nil {
 			b.Fatal(err)
 		}
+		src.Close()
 	}
 }
 
 func benchPipeline(b *testing.B, sink func() pipeline.Sink) {
 	data := benchCapture(b)
-	b.SetBytes(int64(len(data)))
+	b.SetBytes(data.size)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := pipeline.New(pipeline.Config{}).Run(context.Background(), benchSource(b, data), sink()); err != nil {
