@@ -122,12 +122,21 @@ func (c *conn) checkRetransmission(s int, p capture.Packet, off int64, data []by
 // recentSize, in a circular buffer: one copy of each byte, no moves) and
 // the frames they came from, so that a retransmission can be compared with
 // what was kept.
+//
+// Bytes that stay valid (Packet.Stable: a mapped file) are not copied as
+// they come: up to recentPending of them wait as references, and when they
+// are copied (the list is full, a retransmission needs them, unstable
+// bytes follow) only those still within the last recentSize bytes are.
+// On a standard-MTU stream that copies a seventh of what it used to; what
+// is remembered, and so every comparison, is the same.
 type recent struct {
 	buf  []byte // recentSize bytes once something was delivered
 	end  int64  // stream offset just past the last byte remembered
 	size int64  // bytes remembered (<= recentSize), ending at end
 	segs [recentSegs]recentSeg
 	nseg int // segments added, the last recentSegs of them kept
+	pend [recentPending]pendingBytes
+	npend int
 }
 
 type recentSeg struct {
@@ -135,42 +144,78 @@ type recentSeg struct {
 	frame uint64
 }
 
+// pendingBytes are stable delivered bytes not yet copied into buf.
+type pendingBytes struct {
+	off  int64
+	data []byte
+}
+
 // recentSize bounds what is remembered per direction: a full-size segment
 // or two, enough for the retransmissions that overlap (a lost ACK resends
 // the last flight), small enough for ten thousand connections.
 const (
-	recentSize = 2048
-	recentSegs = 8
+	recentSize    = 2048
+	recentSegs    = 8
+	recentPending = 8
 )
 
-func (r *recent) add(off int64, data []byte, refs []FrameRef) {
+func (r *recent) add(off int64, data []byte, refs []FrameRef, stable bool) {
 	if r.buf == nil {
 		r.buf = make([]byte, recentSize)
 	}
 	if off != r.end {
-		r.size = 0
+		r.size, r.npend = 0, 0
 	}
-	if len(data) > recentSize {
-		off += int64(len(data) - recentSize)
-		data = data[len(data)-recentSize:]
+	if stable {
+		if r.npend == recentPending {
+			r.copyPending()
+		}
+		r.pend[r.npend] = pendingBytes{off, data}
+		r.npend++
+		r.end, r.size = off+int64(len(data)), min(r.size+int64(len(data)), recentSize)
+	} else {
+		r.copyPending()
+		r.copyIn(off, data)
+		r.end, r.size = off+int64(len(data)), min(r.size+int64(len(data)), recentSize)
 	}
-	for len(data) > 0 {
-		at := int(off % recentSize)
-		n := copy(r.buf[at:], data)
-		data, off = data[n:], off+int64(n)
-		r.size += int64(n)
-	}
-	r.end, r.size = off, min(r.size, recentSize)
 	for _, ref := range refs {
 		r.segs[r.nseg%recentSegs] = recentSeg{ref.Offset, ref.Frame}
 		r.nseg++
 	}
 }
 
+// copyIn copies the part of data (at stream offset off) that falls within
+// the last recentSize bytes of the stream into its place in buf.
+func (r *recent) copyIn(off int64, data []byte) {
+	end := off + int64(len(data))
+	if lo := max(r.end, end) - recentSize; off < lo {
+		if lo >= end {
+			return
+		}
+		data, off = data[lo-off:], lo
+	}
+	for len(data) > 0 {
+		at := int(off % recentSize)
+		n := copy(r.buf[at:], data)
+		data, off = data[n:], off+int64(n)
+	}
+}
+
+// copyPending copies the pending references into buf.
+func (r *recent) copyPending() {
+	for i := range r.npend {
+		p := &r.pend[i]
+		r.copyIn(p.off, p.data)
+		p.data = nil
+	}
+	r.npend = 0
+}
+
 // get returns the remembered bytes within [from, to) (the first
 // contiguous run of them in the buffer), their offset, and the frame the
 // first of them came from.
 func (r *recent) get(from, to int64) ([]byte, int64, uint64) {
+	r.copyPending()
 	lo, hi := max(from, r.end-r.size), min(to, r.end)
 	if lo >= hi {
 		return nil, 0, 0

@@ -169,7 +169,7 @@ func (c *conn) segment(s int, p capture.Packet, tcp *layers.TCP) {
 	}
 	if len(payload) > 0 {
 		c.refs[0] = FrameRef{Offset: h.off, Len: len(payload), Frame: p.Frame, Time: ts}
-		c.deliver(s, payload, c.refs[:])
+		c.deliver(s, payload, c.refs[:], p.Stable)
 	}
 	c.drain(s)
 	if tcp.FIN || (h.finAhead && h.off >= h.finOff) {
@@ -190,11 +190,13 @@ func (c *conn) startReset(s int, p capture.Packet) {
 }
 
 // deliver hands in-sequence bytes of sender s to the handler.
-func (c *conn) deliver(s int, data []byte, refs []FrameRef) {
+// stable says data stays valid until the capture is closed (a packet of
+// a mapped file), so that recent may keep a reference instead of a copy.
+func (c *conn) deliver(s int, data []byte, refs []FrameRef, stable bool) {
 	h := &c.half[s]
 	d := c.dir(s)
 	c.h.Data(d, h.off, data, refs)
-	h.recent.add(h.off, data, refs)
+	h.recent.add(h.off, data, refs, stable)
 	h.off += int64(len(data))
 	h.next += uint32(len(data))
 	c.stats.Dir[d].Bytes += int64(len(data))
@@ -215,7 +217,7 @@ func (c *conn) drain(s int) {
 		}
 		data := q.data[skip:]
 		c.refs[0] = FrameRef{Offset: h.off, Len: len(data), Frame: q.frame, Time: q.time}
-		c.deliver(s, data, c.refs[:])
+		c.deliver(s, data, c.refs[:], false)
 	}
 	if len(h.queue) == 0 {
 		h.queue = nil
