@@ -26,10 +26,10 @@ const asyncDepth = 4
 
 // asyncSinks feeds the sinks from a goroutine of their own (Config.AsyncSinks).
 type asyncSinks struct {
-	sinks  []Sink
-	batch  []session.Record
-	bytes  int // body bytes in batch
-	queue  chan []session.Record
+	sinks []Sink
+	batch []session.Record
+	bytes int // body bytes in batch
+	queue chan []session.Record
 	// free holds handled batches for reuse, when the sinks keep no
 	// record (bodies != nil: RecycleBodies says so). Allocating a new
 	// 256-record batch per 256 KiB of bodies was a tenth of the dissecting

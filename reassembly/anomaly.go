@@ -130,12 +130,12 @@ func (c *conn) checkRetransmission(s int, p capture.Packet, off int64, data []by
 // On a standard-MTU stream that copies a seventh of what it used to; what
 // is remembered, and so every comparison, is the same.
 type recent struct {
-	buf  []byte // recentSize bytes once something was delivered
-	end  int64  // stream offset just past the last byte remembered
-	size int64  // bytes remembered (<= recentSize), ending at end
-	segs [recentSegs]recentSeg
-	nseg int // segments added, the last recentSegs of them kept
-	pend [recentPending]pendingBytes
+	buf   []byte // recentSize bytes once something was delivered
+	end   int64  // stream offset just past the last byte remembered
+	size  int64  // bytes remembered (<= recentSize), ending at end
+	segs  [recentSegs]recentSeg
+	nseg  int // segments added, the last recentSegs of them kept
+	pend  [recentPending]pendingBytes
 	npend int
 }
 
