@@ -657,7 +657,7 @@ func (d *dirState) addChunk(cs *chunkStream, h *header, start int64, frame uint6
 	m := cs.msg
 	left := cs.length - cs.have
 	plen := min(d.chunkSize, left)
-	if d.trial == nil {
+	if d.trial == nil && !d.c.opts.SkipChunkList {
 		if len(m.Chunks) < d.c.opts.MaxChunkList {
 			ci := event.ChunkInfo{Offset: start, HeaderLen: h.hlen, Fmt: h.fmt, CSID: h.csid, PayloadLen: int(plen), Frame: frame}
 			if h.raw != nil {

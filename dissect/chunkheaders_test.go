@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/rtmpscope/rtmpscope/event"
@@ -91,5 +92,45 @@ func TestKeepChunkHeadersCapture(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no chunks checked")
+	}
+}
+
+// SkipChunkList leaves every message's chunk list empty and changes
+// nothing else: the same messages, bodies, chunk counts and diagnostics as
+// with the list, on a real capture of several connections.
+func TestSkipChunkList(t *testing.T) {
+	run := func(o Options) []event.Event {
+		col := &collector{}
+		p := Protocol(o)
+		if _, err := flow.ProcessFile(filepath.Join(pcapDir, "multi.pcap"), col, []flow.Protocol{p}, flow.RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		return col.events
+	}
+	with, without := run(Options{}), run(Options{SkipChunkList: true})
+	if len(with) != len(without) {
+		t.Fatalf("%d events with the chunk list, %d without", len(with), len(without))
+	}
+	listed := 0
+	for i := range with {
+		a, b := with[i], without[i]
+		if a.Kind != b.Kind {
+			t.Fatalf("event %d: kind %v, then %v", i, a.Kind, b.Kind)
+		}
+		if a.Message == nil {
+			continue
+		}
+		if len(b.Message.Chunks) != 0 {
+			t.Fatalf("event %d: %d chunks listed with SkipChunkList", i, len(b.Message.Chunks))
+		}
+		listed += len(a.Message.Chunks)
+		ma, mb := *a.Message, *b.Message
+		ma.Chunks = nil
+		if !reflect.DeepEqual(ma, mb) {
+			t.Fatalf("event %d: message differs besides its chunk list:\n%+v\n%+v", i, ma, mb)
+		}
+	}
+	if listed < 100 {
+		t.Fatalf("only %d chunks listed without the option", listed)
 	}
 }

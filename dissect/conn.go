@@ -49,6 +49,11 @@ type Options struct {
 	// ChunkInfo.Header, for hex views. Off by default: other outputs
 	// do not pay for it.
 	KeepChunkHeaders bool
+	// SkipChunkList leaves event.Message.Chunks empty (ChunkCount still
+	// counts every chunk): for views that never show the list (the text
+	// line, NDJSON, fields). Listing them was most of what the dissector
+	// allocated on a video stream: 4 KiB chunks of 100 KB frames.
+	SkipChunkList bool
 }
 
 func (o *Options) defaults() {

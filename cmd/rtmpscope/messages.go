@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export"
@@ -157,7 +158,9 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		pubr.abort()
 		return err
 	}
+	// Only the -V tree shows each message's chunks.
 	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets},
+		Dissect:    dissect.Options{SkipChunkList: !*verbose},
 		AsyncSinks: src.live == nil && mf.addr == "", Progress: mr.progress()})
 	if ps != nil {
 		ps.tracker = p.Tracker()

@@ -97,6 +97,24 @@ type input struct {
 	limits limitCounts
 	// writeName is -w's file, for the summary.
 	writeName string
+	// flags are the limit flags (memtarget.go reads the target).
+	flags *limitFlags
+}
+
+// memoryTarget is the run's memory target and whether an explicit limit
+// replaces it (memtarget.go).
+func (in *input) memoryTarget() (int64, bool) {
+	if in.flags == nil {
+		return defaultMemoryTarget, false
+	}
+	l := in.flags
+	switch {
+	case l.targetOff:
+		return 0, false
+	case l.target > 0:
+		return int64(l.target), l.memory > 0
+	}
+	return defaultMemoryTarget, l.memory > 0
 }
 
 // loadKeys reads the key files and the capture's own TLS secrets. Errors
@@ -146,7 +164,7 @@ func openInput(f *inputFlags) (*input, error) {
 	if err := f.loadKeys(); err != nil {
 		return nil, err
 	}
-	in := &input{}
+	in := &input{flags: &f.limits}
 	var match func([]byte, capture.Packet) bool
 	if len(f.files) > 0 {
 		src, err := capture.OpenSequence(f.files)
@@ -251,9 +269,11 @@ func countSink(in *input) pipeline.Sink {
 // summary comes last on a terminal.
 func runPipeline(ctx context.Context, in *input, p *pipeline.Pipeline, stderr io.Writer, sinks ...pipeline.Sink) (flow.Summary, error) {
 	start := time.Now()
+	stopTarget := startMemoryTarget(in.memoryTarget())
 	stopProgress := startProgress(os.Stdout, stderr, in.file, &in.counts)
 	sum, runErr := p.Run(ctx, in.src, append([]pipeline.Sink{countSink(in)}, sinks...)...)
 	stopProgress()
+	stopTarget()
 	var live *capture.LiveStats
 	if in.live != nil {
 		st := in.live.Stats()
