@@ -39,6 +39,10 @@ type textSink struct {
 	// story under its closing line (story.go).
 	Stories *story.Builder
 	base    time.Time
+	// arena holds the -V trees that Record builds (Encode has one per
+	// goroutine in its encodeBuf): each is written at once, so the next
+	// may reuse its memory.
+	arena tree.Arena
 }
 
 // newtextSink writes to w, buffered.
@@ -52,7 +56,7 @@ func (t *textSink) Record(r *session.Record) error {
 	if prep == nil {
 		return nil
 	}
-	if err := t.render(t.w, r, prep.(*textPrep)); err != nil {
+	if err := t.render(t.w, r, prep.(*textPrep), &t.arena); err != nil {
 		return err
 	}
 	if t.LineFlush {
@@ -78,10 +82,12 @@ func (t *textSink) Prepare(r *session.Record) any {
 	return &textPrep{story: st}
 }
 
-// encodeBuf is a scratch writer of Encode; one per goroutine at a time.
+// encodeBuf is a scratch writer of Encode, and the arena of its -V
+// trees; one per goroutine at a time.
 type encodeBuf struct {
-	buf bytes.Buffer
-	w   *bufio.Writer
+	buf   bytes.Buffer
+	w     *bufio.Writer
+	arena tree.Arena
 }
 
 var encodeBufs = sync.Pool{New: func() any {
@@ -97,7 +103,7 @@ func (t *textSink) Encode(dst []byte, r *session.Record, prep any) ([]byte, erro
 	defer encodeBufs.Put(e)
 	e.buf.Reset()
 	e.w.Reset(&e.buf)
-	if err := t.render(e.w, r, prep.(*textPrep)); err != nil {
+	if err := t.render(e.w, r, prep.(*textPrep), &e.arena); err != nil {
 		return dst, err
 	}
 	if err := e.w.Flush(); err != nil {
@@ -115,8 +121,9 @@ func (t *textSink) Write(b []byte) error {
 // render writes one shown record to w: its line, or with Verbose its
 // tree, then its connection's story and with Hex its bytes. It reads the
 // sink's settings and base but changes nothing of the sink, so that
-// several may run at once (Encode).
-func (t *textSink) render(w *bufio.Writer, r *session.Record, prep *textPrep) error {
+// several may run at once (Encode), each with its own arena: the tree is
+// built in it and written before render returns.
+func (t *textSink) render(w *bufio.Writer, r *session.Record, prep *textPrep, arena *tree.Arena) error {
 	if t.Verbose {
 		// The tree repeats the summary line as its root, then a blank line
 		// separates events, as in tshark -V.
@@ -124,7 +131,7 @@ func (t *textSink) render(w *bufio.Writer, r *session.Record, prep *textPrep) er
 		if t.Uncut {
 			opts.Width, opts.MaxChildren = -1, -1
 		}
-		if err := tree.Write(w, tree.Build(r), opts); err != nil {
+		if err := tree.Write(w, arena.Build(r), opts); err != nil {
 			return err
 		}
 		if err := w.WriteByte('\n'); err != nil {

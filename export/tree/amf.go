@@ -18,12 +18,12 @@ const maxAMFDepth = 32
 
 // amfValue is the node of one AMF value (and its members), covering the
 // value's encoded bytes.
-func amfValue(label string, v *amf.Value) *Node {
-	return amfNode(label, v, 0)
+func (a *Arena) amfValue(label string, v *amf.Value) *Node {
+	return a.amfNode(label, v, 0)
 }
 
-func amfNode(label string, v *amf.Value, depth int) *Node {
-	n := bodyField(label, amfText(v), v.Offset, v.Length)
+func (a *Arena) amfNode(label string, v *amf.Value, depth int) *Node {
+	n := a.bodyField(label, a.amfText(v), v.Offset, v.Length)
 	if v.Partial {
 		n.Value += " (partial: decoding stopped inside)"
 		n.Severity = SevError
@@ -33,50 +33,50 @@ func amfNode(label string, v *amf.Value, depth int) *Node {
 	}
 	if depth >= maxAMFDepth {
 		if hasChildren(v) {
-			n.add(field("…", "nested too deep to show"))
+			a.add(n, a.field("…", "nested too deep to show"))
 		}
 		return n
 	}
 	switch v.Kind {
 	case amf.KindObject:
 		if v.Format == amf.AMF3 {
-			n.add(traits(v))
+			a.add(n, a.traits(v))
 		}
 		for i := range v.Props {
-			n.add(amfProp(&v.Props[i], depth+1))
+			a.add(n, a.amfProp(&v.Props[i], depth+1))
 		}
 		for i := range v.Elems { // an externalizable's body
-			n.add(amfNode(fmt.Sprintf("[%d]", i), &v.Elems[i], depth+1))
+			a.add(n, a.amfNode(a.index(i), &v.Elems[i], depth+1))
 		}
 	case amf.KindECMAArray, amf.KindArray, amf.KindStrictArray,
 		amf.KindVectorInt, amf.KindVectorUint, amf.KindVectorDouble, amf.KindVectorObject:
 		for i := range v.Props {
-			n.add(amfProp(&v.Props[i], depth+1))
+			a.add(n, a.amfProp(&v.Props[i], depth+1))
 		}
 		for i := range v.Elems {
-			n.add(amfNode(fmt.Sprintf("[%d]", i), &v.Elems[i], depth+1))
+			a.add(n, a.amfNode(a.index(i), &v.Elems[i], depth+1))
 		}
 	case amf.KindDictionary:
 		for i := range v.Entries {
 			e := &v.Entries[i]
-			en := field(fmt.Sprintf("Entry %d", i), e.Key.Summary(40)+" => "+e.Value.Summary(40))
+			en := a.field(a.numbered("Entry ", i), e.Key.Summary(40)+" => "+e.Value.Summary(40))
 			if e.Key.Length > 0 && e.Value.Length > 0 && e.Value.Offset >= e.Key.Offset {
 				en.Space, en.Off = Body, int64(e.Key.Offset)
 				en.Len = int64(e.Value.Offset + e.Value.Length - e.Key.Offset)
 			}
-			en.add(amfNode("Key", &e.Key, depth+1), amfNode("Value", &e.Value, depth+1))
-			n.add(en)
+			a.add(en, a.amfNode("Key", &e.Key, depth+1), a.amfNode("Value", &e.Value, depth+1))
+			a.add(n, en)
 		}
 	case amf.KindByteArray:
-		n.add(field("Bytes", hexSummary(v.Bytes)))
+		a.add(n, a.field("Bytes", a.hexSummary(v.Bytes)))
 	case amf.KindReference:
 		if t := v.Target; t != nil {
 			// One level only: the target may itself contain references
 			// back here. Its range lets a hex view show what it points at.
-			r := bodyField("Resolves to", t.Kind.String()+" "+t.Summary(60), t.Offset, t.Length)
-			n.add(r)
+			r := a.bodyField("Resolves to", t.Kind.String()+" "+t.Summary(60), t.Offset, t.Length)
+			a.add(n, r)
 		} else {
-			n.add(field("Resolves to", "unresolved").sev(SevWarn))
+			a.add(n, a.field("Resolves to", "unresolved").sev(SevWarn))
 		}
 	}
 	n.Expanded = len(n.Children) <= expandLimit
@@ -89,8 +89,8 @@ func hasChildren(v *amf.Value) bool {
 
 // amfProp is a named member; its range covers the key and the value when
 // the key was on the wire just before it.
-func amfProp(p *amf.Prop, depth int) *Node {
-	n := amfNode(p.Key, &p.Value, depth)
+func (a *Arena) amfProp(p *amf.Prop, depth int) *Node {
+	n := a.amfNode(p.Key, &p.Value, depth)
 	if p.KeyOffset >= 0 && p.KeyOffset <= p.Value.Offset && p.Value.Length > 0 {
 		n.Off = int64(p.KeyOffset)
 		n.Len = int64(p.Value.Offset + p.Value.Length - p.KeyOffset)
@@ -102,12 +102,12 @@ func amfProp(p *amf.Prop, depth int) *Node {
 }
 
 // traits describes an AMF3 object's class traits.
-func traits(v *amf.Value) *Node {
+func (a *Arena) traits(v *amf.Value) *Node {
 	desc := "anonymous"
 	if v.Class != "" {
 		desc = strconv.Quote(v.Class)
 	}
-	t := field("Traits", desc)
+	t := a.field("Traits", desc)
 	switch {
 	case v.Externalizable:
 		t.Value += ", externalizable"
@@ -125,7 +125,7 @@ func traits(v *amf.Value) *Node {
 
 // amfText is a value's one-line rendering: scalars in full (Write cuts long
 // strings), containers by kind and size.
-func amfText(v *amf.Value) string {
+func (a *Arena) amfText(v *amf.Value) string {
 	var s string
 	switch v.Kind {
 	case amf.KindNumber:
@@ -145,7 +145,7 @@ func amfText(v *amf.Value) string {
 	case amf.KindNull, amf.KindUndefined, amf.KindUnsupported:
 		s = v.Kind.String()
 	case amf.KindDate:
-		s = "Date " + dateText(v)
+		s = "Date " + a.dateText(v)
 	case amf.KindXMLDocument:
 		s = "XMLDocument " + strconv.Quote(v.Str)
 	case amf.KindXML:
@@ -208,7 +208,7 @@ func amfText(v *amf.Value) string {
 	return s
 }
 
-func dateText(v *amf.Value) string {
+func (a *Arena) dateText(v *amf.Value) string {
 	s := strconv.FormatFloat(v.Num, 'g', -1, 64) + " ms"
 	if t := v.Time(); !t.IsZero() {
 		s = t.Format("2006-01-02T15:04:05.000Z")
@@ -221,11 +221,19 @@ func dateText(v *amf.Value) string {
 
 // count is "1 member", "3 members", "1 entry", "2 entries".
 func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
+	var buf textBuf
+	return string(appendCount(buf[:0], n, noun))
+}
+
+// appendCount appends count(n, noun) to b.
+func appendCount(b []byte, n int, noun string) []byte {
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, ' ')
+	switch {
+	case n == 1:
+		return append(b, noun...)
+	case noun == "entry":
+		return append(b, "entries"...)
 	}
-	if noun == "entry" {
-		return fmt.Sprintf("%d entries", n)
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return append(append(b, noun...), 's')
 }

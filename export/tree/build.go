@@ -2,6 +2,7 @@ package tree
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,7 +18,12 @@ import (
 // Every Body range lies inside the message body and every Wire range inside
 // the message's chunks (ranges that would not are dropped to NoBytes), so a
 // hex view can highlight them without checking.
-func Build(r *session.Record) (root *Node) {
+func Build(r *session.Record) *Node {
+	return (*Arena)(nil).buildSafe(r)
+}
+
+// buildSafe is Build in a's memory.
+func (a *Arena) buildSafe(r *session.Record) (root *Node) {
 	defer func() {
 		if p := recover(); p != nil {
 			root = &Node{Label: "internal error", Value: fmt.Sprint(p), Severity: SevError, Expanded: true}
@@ -26,7 +32,7 @@ func Build(r *session.Record) (root *Node) {
 	if r == nil {
 		return &Node{Label: "no event", Expanded: true}
 	}
-	root = build(r)
+	root = a.build(r)
 	if r.Kind == event.KindMessage && r.Message != nil {
 		sanitize(root, r.Message)
 	}
@@ -35,34 +41,36 @@ func Build(r *session.Record) (root *Node) {
 
 // build is Build without the safety net: the range tests run it so that a
 // range the builders get wrong fails the test instead of being dropped.
-func build(r *session.Record) *Node {
+func build(r *session.Record) *Node { return (*Arena)(nil).build(r) }
+
+func (a *Arena) build(r *session.Record) *Node {
 	switch r.Kind {
 	case event.KindConn:
 		if r.Conn != nil {
-			return buildConn(&r.Event)
+			return a.buildConn(&r.Event)
 		}
 	case event.KindHandshake:
 		if r.Handshake != nil {
-			return buildHandshake(&r.Event)
+			return a.buildHandshake(&r.Event)
 		}
 	case event.KindMessage:
 		if r.Message != nil {
-			n := buildMessage(&r.Event, r.Body)
-			if p := pairNode(r.Pair); p != nil {
-				n.add(p)
+			n := a.buildMessage(&r.Event, r.Body)
+			if p := a.pairNode(r.Pair); p != nil {
+				a.add(n, p)
 			}
 			return n
 		}
 	case event.KindDiagnostic:
 		if r.Diag != nil {
-			return buildDiagnostic(&r.Event)
+			return a.buildDiagnostic(&r.Event)
 		}
 	case event.KindGap:
 		if r.Gap != nil {
-			return buildGap(&r.Event)
+			return a.buildGap(&r.Event)
 		}
 	}
-	return &Node{Label: "Event", Value: r.Kind.String() + " (no payload)", Expanded: true}
+	return a.field("Event", r.Kind.String()+" (no payload)").expand()
 }
 
 // arrow names a direction the way the text view does.
@@ -82,27 +90,38 @@ func dirName(d event.Dir) string {
 }
 
 // eventFields are the lines every event starts with.
-func eventFields(ev *event.Event) *Node {
-	g := field("Event", ev.Kind.String()).add(
-		field("Connection", ev.ConnID.String()),
+func (a *Arena) eventFields(ev *event.Event) *Node {
+	g := a.add(a.field("Event", ev.Kind.String()),
+		a.field("Connection", a.connID(ev.ConnID)),
 	)
 	if ev.HasDir {
-		g.add(field("Direction", dirName(ev.Dir)))
+		a.add(g, a.field("Direction", dirName(ev.Dir)))
 	}
 	if !ev.Time.IsZero() {
-		g.add(field("Capture time", ev.Time.UTC().Format(time.RFC3339Nano)))
+		var buf textBuf
+		a.add(g, a.field("Capture time", a.str(ev.Time.UTC().AppendFormat(buf[:0], time.RFC3339Nano))))
 	}
 	return g
 }
 
-func frames(f [2]uint64) string {
+// connID is id.String() ("c12") without fmt: every event names its
+// connection.
+func (a *Arena) connID(id event.ConnID) string {
+	var buf textBuf
+	return a.str(strconv.AppendUint(append(buf[:0], 'c'), uint64(id), 10))
+}
+
+func (a *Arena) frames(f [2]uint64) string {
 	switch {
 	case f[0] == 0 && f[1] == 0:
 		return "unknown"
 	case f[0] == f[1] || f[0] == 0:
-		return fmt.Sprint(f[1])
+		return a.utoa(f[1])
 	}
-	return fmt.Sprintf("%d–%d", f[0], f[1])
+	var buf textBuf
+	b := strconv.AppendUint(buf[:0], f[0], 10)
+	b = append(b, "–"...)
+	return a.str(strconv.AppendUint(b, f[1], 10))
 }
 
 func yesNo(b bool) string {
@@ -116,7 +135,7 @@ func ms(d time.Duration) string {
 	return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000)
 }
 
-func buildDiagnostic(ev *event.Event) *Node {
+func (a *Arena) buildDiagnostic(ev *event.Event) *Node {
 	d := ev.Diag
 	sev := SevNormal
 	switch d.Severity {
@@ -125,83 +144,83 @@ func buildDiagnostic(ev *event.Event) *Node {
 	case event.Error:
 		sev = SevError
 	}
-	root := (&Node{Label: "Diagnostic", Value: d.Severity.String() + " " + d.Code}).expand().sev(sev)
-	root.add(eventFields(ev))
-	root.add(
-		field("Severity", d.Severity.String()).sev(sev),
-		field("Code", d.Code),
-		field("Text", d.Text),
+	root := a.field("Diagnostic", d.Severity.String()+" "+d.Code).expand().sev(sev)
+	a.add(root, a.eventFields(ev))
+	a.add(root,
+		a.field("Severity", d.Severity.String()).sev(sev),
+		a.field("Code", d.Code),
+		a.field("Text", d.Text),
 	)
 	if d.Offset >= 0 {
-		o := field("Stream offset", fmt.Sprint(d.Offset))
+		o := a.field("Stream offset", fmt.Sprint(d.Offset))
 		if ev.HasDir {
 			o.Space, o.Off, o.Len = Wire, d.Offset, max(d.Length, 0)
 		}
-		root.add(o)
+		a.add(root, o)
 	}
 	if d.Length > 0 {
-		root.add(field("Length", fmt.Sprintf("%d bytes", d.Length)))
+		a.add(root, a.field("Length", fmt.Sprintf("%d bytes", d.Length)))
 	}
-	root.add(field("Frames", frames(d.Frames)))
+	a.add(root, a.field("Frames", a.frames(d.Frames)))
 	if d.CSID != 0 {
-		root.add(field("Chunk stream ID", fmt.Sprint(d.CSID)))
+		a.add(root, a.field("Chunk stream ID", fmt.Sprint(d.CSID)))
 	}
 	return root
 }
 
-func buildGap(ev *event.Event) *Node {
+func (a *Arena) buildGap(ev *event.Event) *Node {
 	g := ev.Gap
 	n := fmt.Sprintf("%d bytes", g.Bytes)
 	if g.Bytes < 0 {
 		n = "unknown"
 	}
-	root := (&Node{Label: "Gap", Value: n + " missing (" + g.Reason.String() + ")"}).expand().sev(SevWarn)
-	root.add(eventFields(ev))
-	root.add(
-		field("Bytes missing", n),
-		field("Reason", g.Reason.String()),
-		field("Resumed at stream offset", fmt.Sprint(g.Offset)),
-		field("First frame after the gap", fmt.Sprint(g.Frame)),
-		field("Action", g.Action),
+	root := a.field("Gap", n+" missing ("+g.Reason.String()+")").expand().sev(SevWarn)
+	a.add(root, a.eventFields(ev))
+	a.add(root,
+		a.field("Bytes missing", n),
+		a.field("Reason", g.Reason.String()),
+		a.field("Resumed at stream offset", fmt.Sprint(g.Offset)),
+		a.field("First frame after the gap", fmt.Sprint(g.Frame)),
+		a.field("Action", g.Action),
 	)
 	return root
 }
 
-func buildConn(ev *event.Event) *Node {
+func (a *Arena) buildConn(ev *event.Event) *Node {
 	c := ev.Conn
 	in := &c.Info
 	state := "opened"
 	if c.Closed {
 		state = "closed"
 	}
-	root := (&Node{Label: "Connection", Value: fmt.Sprintf("%s %s → %s", state, in.Client, in.Server)}).expand()
-	root.add(eventFields(ev))
-	root.add(
-		field("Client", in.Client.String()),
-		field("Server", in.Server.String()),
-		field("Orientation", orientation(in.Orientation)),
+	root := a.field("Connection", fmt.Sprintf("%s %s → %s", state, in.Client, in.Server)).expand()
+	a.add(root, a.eventFields(ev))
+	a.add(root,
+		a.field("Client", in.Client.String()),
+		a.field("Server", in.Server.String()),
+		a.field("Orientation", orientation(in.Orientation)),
 	)
 	if in.Orientation == event.OrientHandshake {
-		root.add(field("Swapped", "yes: the first bytes showed the other side is the client").sev(SevWarn))
+		a.add(root, a.field("Swapped", "yes: the first bytes showed the other side is the client").sev(SevWarn))
 	}
 	if in.Frame != 0 {
-		root.add(field("First frame", fmt.Sprint(in.Frame)))
+		a.add(root, a.field("First frame", fmt.Sprint(in.Frame)))
 	}
 	if in.Transport == event.TransportTCP {
-		root.add(field("SYN captured", yesNo(in.SawSYN)))
+		a.add(root, a.field("SYN captured", yesNo(in.SawSYN)))
 	}
-	id := field("Variant", in.Variant.String()).expand().add(
-		field("Transport", in.Transport.String()),
-		field("Layers", strings.Join(in.Layers, " → ")),
-		field("Rule", in.Rule),
-		field("Evidence", in.Evidence),
+	id := a.add(a.field("Variant", in.Variant.String()).expand(),
+		a.field("Transport", in.Transport.String()),
+		a.field("Layers", strings.Join(in.Layers, " → ")),
+		a.field("Rule", in.Rule),
+		a.field("Evidence", in.Evidence),
 	)
 	if len(in.Outer) > 0 {
-		id.add(field("Inside", strings.Join(in.Outer, " → ")))
+		a.add(id, a.field("Inside", strings.Join(in.Outer, " → ")))
 	}
-	root.add(id, field("UID", in.UID), field("Community ID", in.CommunityID))
+	a.add(root, id, a.field("UID", in.UID), a.field("Community ID", in.CommunityID))
 	if c.TLS != nil {
-		root.add(tlsNode(c.TLS))
+		a.add(root, a.tlsNode(c.TLS))
 	}
 	if !c.Closed {
 		return root
@@ -210,14 +229,14 @@ func buildConn(ev *event.Event) *Node {
 	if !c.RTMP {
 		variant = "not RTMP"
 	}
-	root.add(
-		field("RTMP", variant),
-		field("Joined mid-stream", yesNo(c.MidStream)),
+	a.add(root,
+		a.field("RTMP", variant),
+		a.field("Joined mid-stream", yesNo(c.MidStream)),
 	)
 	if !c.First.IsZero() {
-		root.add(field("First seen", c.First.UTC().Format(time.RFC3339Nano)),
-			field("Last seen", c.Last.UTC().Format(time.RFC3339Nano)),
-			field("Duration", c.Last.Sub(c.First).String()))
+		a.add(root, a.field("First seen", c.First.UTC().Format(time.RFC3339Nano)),
+			a.field("Last seen", c.Last.UTC().Format(time.RFC3339Nano)),
+			a.field("Duration", c.Last.Sub(c.First).String()))
 	}
 	if s := c.Stats; s != nil {
 		end := "capture ended with the connection open"
@@ -231,10 +250,10 @@ func buildConn(ev *event.Event) *Node {
 		case event.EndClose:
 			end = "closed by the protocol"
 		}
-		root.add(field("Ended by", end))
+		a.add(root, a.field("Ended by", end))
 	}
 	for _, d := range []event.Dir{event.C2S, event.S2C} {
-		root.add(connDir(c, d))
+		a.add(root, a.connDir(c, d))
 	}
 	return root
 }
@@ -254,55 +273,55 @@ func orientation(how event.Orientation) string {
 }
 
 // connDir is one direction's counters and byte accounting.
-func connDir(c *event.ConnEvent, d event.Dir) *Node {
+func (a *Arena) connDir(c *event.ConnEvent, d event.Dir) *Node {
 	i := int(d)
-	g := field(arrow(d), fmt.Sprintf("%d bytes, %d messages", c.Bytes[i], c.Messages[i])).expand()
+	g := a.field(arrow(d), fmt.Sprintf("%d bytes, %d messages", c.Bytes[i], c.Messages[i])).expand()
 	if s := c.Stats; s != nil {
 		ds := s.Dir[i]
-		t := field("TCP", fmt.Sprintf("%d packets", ds.Packets)).add(
-			field("Packets", fmt.Sprint(ds.Packets)),
-			field("Bytes delivered", fmt.Sprint(ds.Bytes)),
-			field("Retransmitted segments", fmt.Sprint(ds.Retrans)),
-			field("Out-of-order segments", fmt.Sprint(ds.OutOfOrder)),
-			field("Gaps", fmt.Sprint(ds.Gaps)),
-			field("Bytes missing", fmt.Sprint(ds.GapBytes)),
-			field("Start captured", yesNo(!ds.MidStream)),
+		t := a.add(a.field("TCP", fmt.Sprintf("%d packets", ds.Packets)),
+			a.field("Packets", fmt.Sprint(ds.Packets)),
+			a.field("Bytes delivered", fmt.Sprint(ds.Bytes)),
+			a.field("Retransmitted segments", fmt.Sprint(ds.Retrans)),
+			a.field("Out-of-order segments", fmt.Sprint(ds.OutOfOrder)),
+			a.field("Gaps", fmt.Sprint(ds.Gaps)),
+			a.field("Bytes missing", fmt.Sprint(ds.GapBytes)),
+			a.field("Start captured", yesNo(!ds.MidStream)),
 		)
 		if ds.Gaps > 0 {
 			t.Severity = SevWarn
 		}
-		g.add(t)
+		a.add(g, t)
 	}
-	a := c.Account[i]
-	acc := field("Accounting", "where every byte went").add(
-		field("Handshake", fmt.Sprint(a.Handshake)),
-		field("Chunk headers", fmt.Sprint(a.Header)),
-		field("Chunk payload", fmt.Sprint(a.Payload)),
+	ac := c.Account[i]
+	acc := a.add(a.field("Accounting", "where every byte went"),
+		a.field("Handshake", fmt.Sprint(ac.Handshake)),
+		a.field("Chunk headers", fmt.Sprint(ac.Header)),
+		a.field("Chunk payload", fmt.Sprint(ac.Payload)),
 	)
 	for _, x := range []struct {
 		label string
 		n     int64
 		sev   int
-	}{{"Skipped while resynchronising", a.Skipped, SevWarn}, {"Encrypted (RTMPE)", a.Encrypted, SevNormal},
-		{"Pending at close", a.Pending, SevWarn}, {"Missing (gaps)", a.Missing, SevWarn}} {
+	}{{"Skipped while resynchronising", ac.Skipped, SevWarn}, {"Encrypted (RTMPE)", ac.Encrypted, SevNormal},
+		{"Pending at close", ac.Pending, SevWarn}, {"Missing (gaps)", ac.Missing, SevWarn}} {
 		if x.n != 0 {
-			acc.add(field(x.label, fmt.Sprint(x.n)).sev(x.sev))
+			a.add(acc, a.field(x.label, fmt.Sprint(x.n)).sev(x.sev))
 		}
 	}
-	g.add(acc)
+	a.add(g, acc)
 	ak := c.Acks[i]
 	if ak.Window != 0 || ak.Acks != 0 {
-		g.add(field("Acknowledgements", fmt.Sprintf("%d from the peer", ak.Acks)).add(
-			field("Window announced", fmt.Sprint(ak.Window)),
-			field("Acknowledgements", fmt.Sprint(ak.Acks)),
-			field("Last acknowledged", fmt.Sprint(ak.LastAck)),
-			field("Most bytes unacknowledged", fmt.Sprint(ak.MaxUnacked)),
+		a.add(g, a.add(a.field("Acknowledgements", fmt.Sprintf("%d from the peer", ak.Acks)),
+			a.field("Window announced", fmt.Sprint(ak.Window)),
+			a.field("Acknowledgements", fmt.Sprint(ak.Acks)),
+			a.field("Last acknowledged", fmt.Sprint(ak.LastAck)),
+			a.field("Most bytes unacknowledged", fmt.Sprint(ak.MaxUnacked)),
 		))
 	}
 	return g
 }
 
-func buildHandshake(ev *event.Event) *Node {
+func (a *Arena) buildHandshake(ev *event.Event) *Node {
 	h := ev.Handshake
 	scheme := "simple"
 	switch {
@@ -311,67 +330,67 @@ func buildHandshake(ev *event.Event) *Node {
 	case h.Digest:
 		scheme = "digest (Flash/FMS)"
 	}
-	root := (&Node{Label: "Handshake", Value: scheme}).expand()
+	root := a.field("Handshake", scheme).expand()
 	if !h.Complete {
 		root.Value += ", incomplete"
 		root.Severity = SevWarn
 	}
-	root.add(eventFields(ev))
-	root.add(
-		version("C0", h.C0),
-		half("C1", &h.C1),
-		version("S0", h.S0),
-		half("S1", &h.S1),
-		echo("C2", "S1", &h.C2),
-		echo("S2", "C1", &h.S2),
-		field("Scheme", scheme),
-		field("Complete", yesNo(h.Complete)),
-		field("Server delay", ms(h.ServerDelay)+" (C1's last byte to S0/S1's first)"),
-		field("Client delay", ms(h.ClientDelay)+" (S1's last byte to C2's first)"),
-		field("RTT estimate", ms(h.RTT)),
+	a.add(root, a.eventFields(ev))
+	a.add(root,
+		a.version("C0", h.C0),
+		a.half("C1", &h.C1),
+		a.version("S0", h.S0),
+		a.half("S1", &h.S1),
+		a.echo("C2", "S1", &h.C2),
+		a.echo("S2", "C1", &h.S2),
+		a.field("Scheme", scheme),
+		a.field("Complete", yesNo(h.Complete)),
+		a.field("Server delay", ms(h.ServerDelay)+" (C1's last byte to S0/S1's first)"),
+		a.field("Client delay", ms(h.ClientDelay)+" (S1's last byte to C2's first)"),
+		a.field("RTT estimate", ms(h.RTT)),
 	)
 	return root
 }
 
-func version(name string, v int) *Node {
+func (a *Arena) version(name string, v int) *Node {
 	switch v {
 	case -1:
-		return field(name+" version", "not seen")
+		return a.field(name+" version", "not seen")
 	case 3:
-		return field(name+" version", "3 (plain RTMP)")
+		return a.field(name+" version", "3 (plain RTMP)")
 	case 6, 8:
-		return field(name+" version", fmt.Sprintf("%d (RTMPE, encrypted)", v))
+		return a.field(name+" version", fmt.Sprintf("%d (RTMPE, encrypted)", v))
 	}
-	return field(name+" version", fmt.Sprintf("%d (unknown)", v)).sev(SevWarn)
+	return a.field(name+" version", fmt.Sprintf("%d (unknown)", v)).sev(SevWarn)
 }
 
-func half(name string, h *event.HandshakeHalf) *Node {
+func (a *Arena) half(name string, h *event.HandshakeHalf) *Node {
 	if !h.Present {
-		return field(name, "not seen")
+		return a.field(name, "not seen")
 	}
-	n := field(name, fmt.Sprintf("frame %d", h.Frame)).expand()
-	n.add(field("Time", fmt.Sprint(h.Time)))
+	n := a.field(name, fmt.Sprintf("frame %d", h.Frame)).expand()
+	a.add(n, a.field("Time", fmt.Sprint(h.Time)))
 	if h.Version == 0 {
-		n.add(field("Version", "0 (simple handshake)"))
+		a.add(n, a.field("Version", "0 (simple handshake)"))
 	} else {
-		n.add(field("Version", fmt.Sprintf("%d.%d.%d.%d (0x%08x)", h.Version>>24, h.Version>>16&0xff, h.Version>>8&0xff, h.Version&0xff, h.Version)))
+		a.add(n, a.field("Version", fmt.Sprintf("%d.%d.%d.%d (0x%08x)", h.Version>>24, h.Version>>16&0xff, h.Version>>8&0xff, h.Version&0xff, h.Version)))
 	}
 	if h.Scheme >= 0 {
-		n.add(field("Digest", fmt.Sprintf("valid, scheme %d at offset %d", h.Scheme, h.DigestOffset)))
+		a.add(n, a.field("Digest", fmt.Sprintf("valid, scheme %d at offset %d", h.Scheme, h.DigestOffset)))
 		if len(h.Digest) > 0 {
-			n.add(field("Digest bytes", fmt.Sprintf("%x", h.Digest)))
+			a.add(n, a.field("Digest bytes", fmt.Sprintf("%x", h.Digest)))
 		}
 	} else if h.Version != 0 {
-		n.add(field("Digest", "none validated").sev(SevWarn))
+		a.add(n, a.field("Digest", "none validated").sev(SevWarn))
 	} else {
-		n.add(field("Digest", "none"))
+		a.add(n, a.field("Digest", "none"))
 	}
 	return n
 }
 
-func echo(name, of string, e *event.EchoCheck) *Node {
+func (a *Arena) echo(name, of string, e *event.EchoCheck) *Node {
 	if !e.Present {
-		return field(name, "not seen")
+		return a.field(name, "not seen")
 	}
 	var what string
 	sev := SevNormal
@@ -388,9 +407,9 @@ func echo(name, of string, e *event.EchoCheck) *Node {
 	default:
 		what = e.Kind
 	}
-	return field(name, fmt.Sprintf("frame %d", e.Frame)).expand().add(
-		field("Check", what).sev(sev),
-		field("Time (echoed)", fmt.Sprint(e.Time)),
-		field("Time2", fmt.Sprint(e.Time2)),
+	return a.add(a.field(name, fmt.Sprintf("frame %d", e.Frame)).expand(),
+		a.field("Check", what).sev(sev),
+		a.field("Time (echoed)", fmt.Sprint(e.Time)),
+		a.field("Time2", fmt.Sprint(e.Time2)),
 	)
 }

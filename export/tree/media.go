@@ -3,7 +3,6 @@ package tree
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/rtmpscope/rtmpscope/dissect/media"
 )
@@ -17,66 +16,73 @@ import (
 
 // at returns a Body node at base+off when the decoder's state shows the
 // field was on the wire (ok), else a NoBytes node.
-func at(ok bool, label, value string, base, off, n int) *Node {
+func (a *Arena) at(ok bool, label, value string, base, off, n int) *Node {
 	if !ok {
-		return field(label, value)
+		return a.field(label, value)
 	}
-	return bodyField(label, value, base+off, n)
+	return a.bodyField(label, value, base+off, n)
 }
 
-func audio(a *media.Audio, base int) []*Node {
-	if a.Silence {
-		return []*Node{field("Audio", "empty message (no header: silence)")}
+func (a *Arena) audio(au *media.Audio, base int) []*Node {
+	if au.Silence {
+		return a.app(nil, a.field("Audio", "empty message (no header: silence)"))
 	}
 	var out []*Node
-	if !a.Enhanced {
-		out = append(out,
-			bodyField("Sound format", numName(uint64(a.SoundFormat), a.SoundFormat.String()), base, 1),
-			bodyField("Sound rate (header bits)", numName(uint64(a.SoundRate), []string{"5.5 kHz", "11 kHz", "22 kHz", "44 kHz"}[a.SoundRate&3])+fixedForAAC(a), base, 1),
-			bodyField("Sound size (header bits)", numName(uint64(a.SoundSize), []string{"8-bit", "16-bit"}[a.SoundSize&1]), base, 1),
-			bodyField("Sound type (header bits)", numName(uint64(a.SoundType), []string{"mono", "stereo"}[a.SoundType&1])+fixedForAAC(a), base, 1),
+	if !au.Enhanced {
+		out = a.app(out,
+			a.bodyField("Sound format", a.numName(uint64(au.SoundFormat), au.SoundFormat.String()), base, 1),
+			a.bodyField("Sound rate (header bits)", a.numNameThen(uint64(au.SoundRate), soundRates[au.SoundRate&3], fixedForAAC(au)), base, 1),
+			a.bodyField("Sound size (header bits)", a.numName(uint64(au.SoundSize), soundSizes[au.SoundSize&1]), base, 1),
+			a.bodyField("Sound type (header bits)", a.numNameThen(uint64(au.SoundType), soundTypes[au.SoundType&1], fixedForAAC(au)), base, 1),
 		)
-		if a.SoundFormat == media.SoundAAC {
-			ok := a.DataOffset == 2
-			out = append(out, at(ok, "AAC packet type", numName(uint64(a.PacketType), aacPacketType(a.PacketType)), base, 1, 1))
+		if au.SoundFormat == media.SoundAAC {
+			ok := au.DataOffset == 2
+			out = a.app(out, a.at(ok, "AAC packet type", a.numName(uint64(au.PacketType), aacPacketType(au.PacketType)), base, 1, 1))
 		}
 	} else {
-		out = append(out,
-			bodyField("Sound format", numName(uint64(a.SoundFormat), a.SoundFormat.String()), base, 1),
-			field("Enhanced RTMP", "yes (ExHeader)"),
+		out = a.app(out,
+			a.bodyField("Sound format", a.numName(uint64(au.SoundFormat), au.SoundFormat.String()), base, 1),
+			a.field("Enhanced RTMP", "yes (ExHeader)"),
 		)
-		out = append(out, modEx(a.ModEx)...)
-		if a.Multitrack != nil {
-			out = append(out, field("Multitrack type", a.Multitrack.String()))
+		out = a.app(out, a.modEx(au.ModEx)...)
+		if au.Multitrack != nil {
+			out = a.app(out, a.field("Multitrack type", au.Multitrack.String()))
 		}
-		out = append(out, field("Packet type", numName(uint64(a.PacketType), a.PacketType.String())))
+		out = a.app(out, a.field("Packet type", a.numName(uint64(au.PacketType), au.PacketType.String())))
 	}
-	out = append(out, effectiveAudio(a)...)
-	if a.Multitrack != nil {
-		for i := range a.Tracks {
-			t := &a.Tracks[i]
-			tn := field(fmt.Sprintf("Track %d", i+1), fmt.Sprintf("id %d, %s", t.TrackID, t.FourCC.CodecName())).expand()
-			tn.add(field("Track ID", fmt.Sprint(t.TrackID)), field("FourCC", fourCC(t.FourCC)))
+	out = a.app(out, a.effectiveAudio(au)...)
+	if au.Multitrack != nil {
+		for i := range au.Tracks {
+			t := &au.Tracks[i]
+			tn := a.field(a.numbered("Track ", i+1), a.join("id ", a.utoa(uint64(t.TrackID)), ", ", t.FourCC.CodecName())).expand()
+			a.add(tn, a.field("Track ID", a.utoa(uint64(t.TrackID))), a.field("FourCC", fourCC(t.FourCC)))
 			if t.Size >= 0 {
-				tn.add(field("Track size", fmt.Sprint(t.Size)))
+				a.add(tn, a.field("Track size", a.itoa(int64(t.Size))))
 			}
-			tn.add(field("Packet type", fmt.Sprintf("%d (%s)", uint8(t.PacketType), t.PacketType)))
-			tn.add(audioPayload(&t.AudioPayload, base)...)
-			out = append(out, tn)
+			a.add(tn, a.field("Packet type", a.numName(uint64(t.PacketType), t.PacketType.String())))
+			a.add(tn, a.audioPayload(&t.AudioPayload, base)...)
+			out = a.app(out, tn)
 		}
 		return out
 	}
-	if a.Enhanced {
+	if au.Enhanced {
 		// FourCC sits right before the payload when nothing failed early.
-		out = append(out, at(a.FourCC != "" && a.DataOffset >= 5, "FourCC", fourCC(a.FourCC), base, a.DataOffset-4, 4))
+		out = a.app(out, a.at(au.FourCC != "" && au.DataOffset >= 5, "FourCC", fourCC(au.FourCC), base, au.DataOffset-4, 4))
 	}
-	return append(out, audioPayload(&a.AudioPayload, base)...)
+	return a.app(out, a.audioPayload(&au.AudioPayload, base)...)
 }
+
+// The meanings of the legacy audio header's bit fields.
+var (
+	soundRates = [4]string{"5.5 kHz", "11 kHz", "22 kHz", "44 kHz"}
+	soundSizes = [2]string{"8-bit", "16-bit"}
+	soundTypes = [2]string{"mono", "stereo"}
+)
 
 // fixedForAAC notes that AAC's rate and type bits are fixed (3 and 1)
 // and say nothing about the stream.
-func fixedForAAC(a *media.Audio) string {
-	if a.SoundFormat == media.SoundAAC {
+func fixedForAAC(au *media.Audio) string {
+	if au.SoundFormat == media.SoundAAC {
 		return ", fixed for AAC"
 	}
 	return ""
@@ -99,152 +105,160 @@ func fourCC(f media.FourCC) string {
 	return fmt.Sprintf("%q (%s)", string(f), f.CodecName())
 }
 
-func effectiveAudio(a *media.Audio) []*Node {
-	var parts []string
-	if a.SampleRate > 0 {
-		parts = append(parts, strconv.Itoa(a.SampleRate)+" Hz")
+func (a *Arena) effectiveAudio(au *media.Audio) []*Node {
+	var buf textBuf
+	parts := buf[:0]
+	sep := func() {
+		if len(parts) > 0 {
+			parts = append(parts, ", "...)
+		}
 	}
-	if a.Channels > 0 {
-		parts = append(parts, count(a.Channels, "channel"))
+	if au.SampleRate > 0 {
+		parts = append(strconv.AppendInt(parts, int64(au.SampleRate), 10), " Hz"...)
 	}
-	if a.BitsPerSample > 0 {
-		parts = append(parts, strconv.Itoa(a.BitsPerSample)+"-bit")
+	if au.Channels > 0 {
+		sep()
+		parts = appendCount(parts, au.Channels, "channel")
+	}
+	if au.BitsPerSample > 0 {
+		sep()
+		parts = append(strconv.AppendInt(parts, int64(au.BitsPerSample), 10), "-bit"...)
 	}
 	if len(parts) == 0 {
-		if !a.Enhanced && a.SoundFormat == media.SoundAAC && a.PacketType == media.AudioCodedFrames {
-			return []*Node{field("Effective format", "unknown (no AAC sequence header seen on this stream)")}
+		if !au.Enhanced && au.SoundFormat == media.SoundAAC && au.PacketType == media.AudioCodedFrames {
+			return a.app(nil, a.field("Effective format", "unknown (no AAC sequence header seen on this stream)"))
 		}
 		return nil
 	}
 	label := "Effective format"
-	if a.FromConfig {
-		label += " (from the sequence header)"
+	if au.FromConfig {
+		label = "Effective format (from the sequence header)"
 	}
-	return []*Node{field(label, strings.Join(parts, ", "))}
+	return a.app(nil, a.field(label, a.str(parts)))
 }
 
-func modEx(ms []media.ModEx) []*Node {
+func (a *Arena) modEx(ms []media.ModEx) []*Node {
 	var out []*Node
 	for i, m := range ms {
-		n := field(fmt.Sprintf("ModEx %d", i+1), fmt.Sprintf("type %d, %d data bytes", m.Type, m.DataLen))
+		n := a.field(a.numbered("ModEx ", i+1), fmt.Sprintf("type %d, %d data bytes", m.Type, m.DataLen))
 		if m.Type == 0 {
 			n.Value = fmt.Sprintf("TimestampOffsetNano %d ns", m.TimestampOffsetNano)
 		}
-		out = append(out, n)
+		out = a.app(out, n)
 	}
 	return out
 }
 
-func audioPayload(p *media.AudioPayload, base int) []*Node {
+func (a *Arena) audioPayload(p *media.AudioPayload, base int) []*Node {
 	var out []*Node
 	cfg := func(label, summary string) *Node {
-		return bodyField(label, summary, base+p.DataOffset, p.DataLen).expand()
+		return a.bodyField(label, summary, base+p.DataOffset, p.DataLen).expand()
 	}
 	switch {
 	case p.AAC != nil:
 		c := p.AAC
-		n := cfg("AudioSpecificConfig", c.Summary()).add(
-			field("Audio object type", fmt.Sprintf("%d (%s)", c.ObjectType, c.ObjectTypeName)),
-			field("Sampling frequency index", fmt.Sprintf("%d (%d Hz)", c.FrequencyIndex, c.SampleRate)),
-			field("Channel configuration", fmt.Sprintf("%d (%s)", c.ChannelConfig, count(c.Channels, "channel"))),
+		n := a.add(cfg("AudioSpecificConfig", c.Summary()),
+			a.field("Audio object type", fmt.Sprintf("%d (%s)", c.ObjectType, c.ObjectTypeName)),
+			a.field("Sampling frequency index", fmt.Sprintf("%d (%d Hz)", c.FrequencyIndex, c.SampleRate)),
+			a.field("Channel configuration", fmt.Sprintf("%d (%s)", c.ChannelConfig, count(c.Channels, "channel"))),
 		)
 		if c.FrameLength > 0 {
-			n.add(field("Frame length", fmt.Sprint(c.FrameLength)))
+			a.add(n, a.field("Frame length", fmt.Sprint(c.FrameLength)))
 		}
-		n.add(field("Depends on core coder", yesNo(c.DependsOnCore)), field("Extension flag", yesNo(c.ExtensionFlag)))
+		a.add(n, a.field("Depends on core coder", yesNo(c.DependsOnCore)), a.field("Extension flag", yesNo(c.ExtensionFlag)))
 		if c.HasPCE {
-			n.add(field("Program config element", "present (not decoded)"))
+			a.add(n, a.field("Program config element", "present (not decoded)"))
 		}
 		if c.SBR || c.PS || c.ExtObjectType != 0 {
-			n.add(field("SBR", yesNo(c.SBR)), field("PS", yesNo(c.PS)),
-				field("Extension object type", fmt.Sprint(c.ExtObjectType)),
-				field("Extension sample rate", fmt.Sprintf("%d Hz", c.ExtSampleRate)))
+			a.add(n, a.field("SBR", yesNo(c.SBR)), a.field("PS", yesNo(c.PS)),
+				a.field("Extension object type", fmt.Sprint(c.ExtObjectType)),
+				a.field("Extension sample rate", fmt.Sprintf("%d Hz", c.ExtSampleRate)))
 		}
-		n.add(field("Signalling", c.Signalling))
-		out = append(out, n)
+		a.add(n, a.field("Signalling", c.Signalling))
+		out = a.app(out, n)
 	case p.Opus != nil:
 		h := p.Opus
-		out = append(out, cfg("Opus header", h.Summary()).add(
-			field("Form", h.Form), field("Version", fmt.Sprint(h.Version)),
-			field("Channels", fmt.Sprint(h.Channels)), field("Pre-skip", fmt.Sprint(h.PreSkip)),
-			field("Input sample rate", fmt.Sprintf("%d Hz", h.InputSampleRate)),
-			field("Output gain", fmt.Sprintf("%.2f dB", float64(h.OutputGain)/256)),
-			field("Mapping family", fmt.Sprint(h.MappingFamily)),
+		out = a.app(out, a.add(cfg("Opus header", h.Summary()),
+			a.field("Form", h.Form), a.field("Version", fmt.Sprint(h.Version)),
+			a.field("Channels", fmt.Sprint(h.Channels)), a.field("Pre-skip", fmt.Sprint(h.PreSkip)),
+			a.field("Input sample rate", fmt.Sprintf("%d Hz", h.InputSampleRate)),
+			a.field("Output gain", fmt.Sprintf("%.2f dB", float64(h.OutputGain)/256)),
+			a.field("Mapping family", fmt.Sprint(h.MappingFamily)),
 		))
 	case p.FLAC != nil:
 		s := p.FLAC
-		out = append(out, cfg("FLAC STREAMINFO", s.Summary()).add(
-			field("Form", s.Form),
-			field("Block size", fmt.Sprintf("%d–%d", s.MinBlockSize, s.MaxBlockSize)),
-			field("Frame size", fmt.Sprintf("%d–%d", s.MinFrameSize, s.MaxFrameSize)),
-			field("Sample rate", fmt.Sprintf("%d Hz", s.SampleRate)),
-			field("Channels", fmt.Sprint(s.Channels)), field("Bits per sample", fmt.Sprint(s.BitsPerSample)),
-			field("Total samples", fmt.Sprint(s.TotalSamples)), field("MD5", s.MD5),
+		out = a.app(out, a.add(cfg("FLAC STREAMINFO", s.Summary()),
+			a.field("Form", s.Form),
+			a.field("Block size", fmt.Sprintf("%d–%d", s.MinBlockSize, s.MaxBlockSize)),
+			a.field("Frame size", fmt.Sprintf("%d–%d", s.MinFrameSize, s.MaxFrameSize)),
+			a.field("Sample rate", fmt.Sprintf("%d Hz", s.SampleRate)),
+			a.field("Channels", fmt.Sprint(s.Channels)), a.field("Bits per sample", fmt.Sprint(s.BitsPerSample)),
+			a.field("Total samples", fmt.Sprint(s.TotalSamples)), a.field("MD5", s.MD5),
 		))
 	case p.MP3 != nil:
 		h := p.MP3
-		out = append(out, bodyField("MPEG audio frame header", h.Summary(), base+p.DataOffset, min(4, p.DataLen)).add(
-			field("Version", h.Version), field("Layer", fmt.Sprint(h.Layer)),
-			field("Bitrate", fmt.Sprintf("%d kbit/s", h.Bitrate)), field("Sample rate", fmt.Sprintf("%d Hz", h.SampleRate)),
-			field("Channel mode", h.ChannelMode), field("Padding", yesNo(h.Padding)), field("CRC", yesNo(h.CRC)),
+		out = a.app(out, a.add(a.bodyField("MPEG audio frame header", h.Summary(), base+p.DataOffset, min(4, p.DataLen)),
+			a.field("Version", h.Version), a.field("Layer", fmt.Sprint(h.Layer)),
+			a.field("Bitrate", fmt.Sprintf("%d kbit/s", h.Bitrate)), a.field("Sample rate", fmt.Sprintf("%d Hz", h.SampleRate)),
+			a.field("Channel mode", h.ChannelMode), a.field("Padding", yesNo(h.Padding)), a.field("CRC", yesNo(h.CRC)),
 		))
 	case p.Multichannel != nil:
 		mc := p.Multichannel
-		n := cfg("Multichannel configuration", fmt.Sprintf("%s order, %s", mc.OrderName, count(int(mc.ChannelCount), "channel"))).add(
-			field("Channel order", fmt.Sprintf("%d (%s)", mc.Order, mc.OrderName)),
-			field("Channel count", fmt.Sprint(mc.ChannelCount)),
+		n := a.add(cfg("Multichannel configuration", fmt.Sprintf("%s order, %s", mc.OrderName, count(int(mc.ChannelCount), "channel"))),
+			a.field("Channel order", fmt.Sprintf("%d (%s)", mc.Order, mc.OrderName)),
+			a.field("Channel count", fmt.Sprint(mc.ChannelCount)),
 		)
 		if len(mc.Mapping) > 0 {
-			n.add(field("Mapping", fmt.Sprint(mc.Mapping)))
+			a.add(n, a.field("Mapping", fmt.Sprint(mc.Mapping)))
 		}
 		if mc.Flags != 0 {
-			n.add(field("Channel flags", fmt.Sprintf("0x%08x", mc.Flags)))
+			a.add(n, a.field("Channel flags", fmt.Sprintf("0x%08x", mc.Flags)))
 		}
-		out = append(out, n)
+		out = a.app(out, n)
 	}
-	out = append(out, bodyField("Data", fmt.Sprintf("%d bytes", p.DataLen), base+p.DataOffset, p.DataLen))
+	out = a.app(out, a.bodyField("Data", a.itoaThen(int64(p.DataLen), " bytes"), base+p.DataOffset, p.DataLen))
 	return out
 }
 
 // n is the length of the video body starting at base.
-func video(v *media.Video, base, n int) []*Node {
+func (a *Arena) video(v *media.Video, base, n int) []*Node {
 	var out []*Node
-	out = append(out, at(n >= 1, "Frame type", numName(uint64(v.FrameType), v.FrameType.String()), base, 0, 1))
+	out = a.app(out, a.at(n >= 1, "Frame type", a.numName(uint64(v.FrameType), v.FrameType.String()), base, 0, 1))
 	if !v.Enhanced {
-		out = append(out, at(n >= 1, "Codec ID", numName(uint64(v.CodecID), v.CodecID.String()), base, 0, 1))
+		out = a.app(out, a.at(n >= 1, "Codec ID", a.numName(uint64(v.CodecID), v.CodecID.String()), base, 0, 1))
 	} else {
-		out = append(out, field("Enhanced RTMP", "yes (ExHeader)"))
-		out = append(out, modEx(v.ModEx)...)
+		out = a.app(out, a.field("Enhanced RTMP", "yes (ExHeader)"))
+		out = a.app(out, a.modEx(v.ModEx)...)
 	}
 	if v.Command != nil {
-		return append(out, at(!v.Enhanced && n >= 2, "Video command", fmt.Sprintf("%d (%s)", uint8(*v.Command), v.Command), base, 1, 1))
+		return a.app(out, a.at(!v.Enhanced && n >= 2, "Video command", a.numName(uint64(*v.Command), v.Command.String()), base, 1, 1))
 	}
 	if v.Multitrack != nil {
-		out = append(out, field("Multitrack type", v.Multitrack.String()),
-			field("Packet type", numName(uint64(v.PacketType), v.PacketType.String())))
+		out = a.app(out, a.field("Multitrack type", v.Multitrack.String()),
+			a.field("Packet type", a.numName(uint64(v.PacketType), v.PacketType.String())))
 		for i := range v.Tracks {
 			t := &v.Tracks[i]
-			tn := field(fmt.Sprintf("Track %d", i+1), fmt.Sprintf("id %d, %s", t.TrackID, t.FourCC.CodecName())).expand()
-			tn.add(field("Track ID", fmt.Sprint(t.TrackID)), field("FourCC", fourCC(t.FourCC)))
+			tn := a.field(a.numbered("Track ", i+1), a.join("id ", a.utoa(uint64(t.TrackID)), ", ", t.FourCC.CodecName())).expand()
+			a.add(tn, a.field("Track ID", a.utoa(uint64(t.TrackID))), a.field("FourCC", fourCC(t.FourCC)))
 			if t.Size >= 0 {
-				tn.add(field("Track size", fmt.Sprint(t.Size)))
+				a.add(tn, a.field("Track size", a.itoa(int64(t.Size))))
 			}
-			tn.add(videoPayload(&t.VideoPayload, base, false, true)...)
-			out = append(out, tn)
+			a.add(tn, a.videoPayload(&t.VideoPayload, base, false, true)...)
+			out = a.app(out, tn)
 		}
-		return append(out, field("Codec", v.Codec))
+		return a.app(out, a.field("Codec", v.Codec))
 	}
 	legacyAVC := !v.Enhanced && (v.CodecID == media.CodecAVC || v.CodecID == media.CodecHEVC || v.CodecID == media.CodecAV1)
 	if legacyAVC {
 		ok := v.DataOffset == 5
-		out = append(out,
-			at(ok, "AVC packet type", fmt.Sprintf("%d (%s)", uint8(v.PacketType), avcPacketType(v.PacketType)), base, 1, 1),
-			at(ok, "Composition time", fmt.Sprintf("%d ms", v.CompositionTime), base, 2, 3))
+		out = a.app(out,
+			a.at(ok, "AVC packet type", a.numName(uint64(v.PacketType), avcPacketType(v.PacketType)), base, 1, 1),
+			a.at(ok, "Composition time", a.itoaThen(int64(v.CompositionTime), " ms"), base, 2, 3))
 	}
 	if v.Enhanced {
-		out = append(out, field("Packet type", numName(uint64(v.PacketType), v.PacketType.String())))
+		out = a.app(out, a.field("Packet type", a.numName(uint64(v.PacketType), v.PacketType.String())))
 	}
-	out = append(out, videoPayload(&v.VideoPayload, base, v.Enhanced, false)...)
+	out = a.app(out, a.videoPayload(&v.VideoPayload, base, v.Enhanced, false)...)
 	return out
 }
 
@@ -271,7 +285,7 @@ func hasCTS(p *media.VideoPayload) bool {
 // the FourCC (and composition time) directly precede the payload, as in a
 // single-track Enhanced RTMP message; track says p is a multitrack track
 // (whose header layout this package does not locate).
-func videoPayload(p *media.VideoPayload, base int, exHeader, track bool) []*Node {
+func (a *Arena) videoPayload(p *media.VideoPayload, base int, exHeader, track bool) []*Node {
 	var out []*Node
 	if exHeader {
 		cts := 0
@@ -279,244 +293,241 @@ func videoPayload(p *media.VideoPayload, base int, exHeader, track bool) []*Node
 			cts = 3
 		}
 		ok := p.FourCC != "" && p.DataOffset-cts-4 >= 1
-		out = append(out, at(ok, "FourCC", fourCC(p.FourCC), base, p.DataOffset-cts-4, 4))
+		out = a.app(out, a.at(ok, "FourCC", fourCC(p.FourCC), base, p.DataOffset-cts-4, 4))
 		if cts > 0 {
-			out = append(out, at(ok, "Composition time", strconv.Itoa(int(p.CompositionTime))+" ms", base, p.DataOffset-3, 3))
+			out = a.app(out, a.at(ok, "Composition time", a.itoaThen(int64(p.CompositionTime), " ms"), base, p.DataOffset-3, 3))
 		}
 	} else if track && hasCTS(p) {
-		out = append(out, field("Composition time", strconv.Itoa(int(p.CompositionTime))+" ms"))
+		out = a.app(out, a.field("Composition time", a.itoaThen(int64(p.CompositionTime), " ms")))
 	}
 	cfgBase := base + p.DataOffset
 	cfg := func(label, summary string) *Node {
-		return bodyField(label, summary, cfgBase, p.DataLen).expand()
+		return a.bodyField(label, summary, cfgBase, p.DataLen).expand()
 	}
 	switch {
 	case p.AVC != nil:
-		out = append(out, avcConfig(p.AVC, cfg, cfgBase, p.DataLen))
+		out = a.app(out, a.avcConfig(p.AVC, cfg, cfgBase, p.DataLen))
 	case p.HEVC != nil:
-		out = append(out, hevcConfig(p.HEVC, cfg, cfgBase, p.DataLen))
+		out = a.app(out, a.hevcConfig(p.HEVC, cfg, cfgBase, p.DataLen))
 	case p.AV1 != nil:
-		out = append(out, av1Config(p.AV1, cfg))
+		out = a.app(out, a.av1Config(p.AV1, cfg))
 	case p.VP != nil:
 		c := p.VP
-		out = append(out, cfg("VP codec configuration (vpcC)", c.Summary()).add(
-			field("Full box header", yesNo(c.FullBox)),
-			field("Profile", fmt.Sprint(c.Profile)), field("Level", fmt.Sprintf("%d (%d.%d)", c.Level, c.Level/10, c.Level%10)),
-			field("Bit depth", fmt.Sprint(c.BitDepth)), field("Chroma subsampling", fmt.Sprint(c.ChromaSubsampling)),
-			field("Full range", yesNo(c.FullRange)), field("Colour primaries", fmt.Sprint(c.ColourPrimaries)),
-			field("Transfer characteristics", fmt.Sprint(c.Transfer)), field("Matrix coefficients", fmt.Sprint(c.Matrix)),
-			field("Codec init data", fmt.Sprintf("%d bytes", c.InitDataLen)),
+		out = a.app(out, a.add(cfg("VP codec configuration (vpcC)", c.Summary()),
+			a.field("Full box header", yesNo(c.FullBox)),
+			a.field("Profile", fmt.Sprint(c.Profile)), a.field("Level", fmt.Sprintf("%d (%d.%d)", c.Level, c.Level/10, c.Level%10)),
+			a.field("Bit depth", fmt.Sprint(c.BitDepth)), a.field("Chroma subsampling", fmt.Sprint(c.ChromaSubsampling)),
+			a.field("Full range", yesNo(c.FullRange)), a.field("Colour primaries", fmt.Sprint(c.ColourPrimaries)),
+			a.field("Transfer characteristics", fmt.Sprint(c.Transfer)), a.field("Matrix coefficients", fmt.Sprint(c.Matrix)),
+			a.field("Codec init data", fmt.Sprintf("%d bytes", c.InitDataLen)),
 		))
 	case p.VVC != nil:
 		c := p.VVC
-		n := cfg("VVC decoder configuration (vvcC)", c.Summary()).add(
-			field("NALU length size", fmt.Sprint(c.NALULengthSize)),
-			field("Profile", fmt.Sprint(c.Profile)), field("Tier", fmt.Sprint(c.Tier)), field("Level", fmt.Sprint(c.Level)),
-			field("Chroma format", fmt.Sprint(c.ChromaFormat)), field("Bit depth", fmt.Sprint(c.BitDepth)),
-			field("Max picture size", fmt.Sprintf("%dx%d", c.MaxWidth, c.MaxHeight)),
+		n := a.add(cfg("VVC decoder configuration (vvcC)", c.Summary()),
+			a.field("NALU length size", fmt.Sprint(c.NALULengthSize)),
+			a.field("Profile", fmt.Sprint(c.Profile)), a.field("Tier", fmt.Sprint(c.Tier)), a.field("Level", fmt.Sprint(c.Level)),
+			a.field("Chroma format", fmt.Sprint(c.ChromaFormat)), a.field("Bit depth", fmt.Sprint(c.BitDepth)),
+			a.field("Max picture size", fmt.Sprintf("%dx%d", c.MaxWidth, c.MaxHeight)),
 		)
-		n.add(nalArrays(c.Arrays))
-		out = append(out, n)
+		a.add(n, a.nalArrays(c.Arrays))
+		out = a.app(out, n)
 	case p.H263 != nil:
 		h := p.H263
-		out = append(out, field("H.263 picture header", fmt.Sprintf("%dx%d %s", h.Width, h.Height, h.PictureType)).add(
-			field("Version", fmt.Sprint(h.Version)), field("Temporal reference", fmt.Sprint(h.TemporalRef)),
-			field("Picture size", fmt.Sprintf("%d (%dx%d)", h.PictureSize, h.Width, h.Height)),
-			field("Picture type", h.PictureType),
+		out = a.app(out, a.add(a.field("H.263 picture header", fmt.Sprintf("%dx%d %s", h.Width, h.Height, h.PictureType)),
+			a.field("Version", fmt.Sprint(h.Version)), a.field("Temporal reference", fmt.Sprint(h.TemporalRef)),
+			a.field("Picture size", fmt.Sprintf("%d (%dx%d)", h.PictureSize, h.Width, h.Height)),
+			a.field("Picture type", h.PictureType),
 		))
 	case p.VP6 != nil:
 		h := p.VP6
-		n := field("VP6 header", fmt.Sprintf("key frame %s", yesNo(h.KeyFrame))).add(
-			field("Horizontal adjust", fmt.Sprint(h.HAdjust)), field("Vertical adjust", fmt.Sprint(h.VAdjust)),
-			field("Key frame", yesNo(h.KeyFrame)), field("Quantizer", fmt.Sprint(h.Quantizer)),
+		n := a.add(a.field("VP6 header", fmt.Sprintf("key frame %s", yesNo(h.KeyFrame))),
+			a.field("Horizontal adjust", fmt.Sprint(h.HAdjust)), a.field("Vertical adjust", fmt.Sprint(h.VAdjust)),
+			a.field("Key frame", yesNo(h.KeyFrame)), a.field("Quantizer", fmt.Sprint(h.Quantizer)),
 		)
 		if h.Width > 0 {
-			n.add(field("Size", fmt.Sprintf("%dx%d (%d×%d macroblocks)", h.Width, h.Height, h.MBCols, h.MBRows)))
+			a.add(n, a.field("Size", fmt.Sprintf("%dx%d (%d×%d macroblocks)", h.Width, h.Height, h.MBCols, h.MBRows)))
 		}
-		out = append(out, n)
+		out = a.app(out, n)
 	case p.Screen != nil:
 		h := p.Screen
-		out = append(out, field("Screen video header", fmt.Sprintf("%dx%d", h.Width, h.Height)).add(
-			field("Block size", fmt.Sprintf("%dx%d", h.BlockWidth, h.BlockHeight)),
-			field("Image size", fmt.Sprintf("%dx%d", h.Width, h.Height)),
+		out = a.app(out, a.add(a.field("Screen video header", fmt.Sprintf("%dx%d", h.Width, h.Height)),
+			a.field("Block size", fmt.Sprintf("%dx%d", h.BlockWidth, h.BlockHeight)),
+			a.field("Image size", fmt.Sprintf("%dx%d", h.Width, h.Height)),
 		))
 	}
 	if p.UnitCount > 0 {
 		if len(p.NALUTypes) > 0 {
-			out = append(out, units("NAL units", p.UnitCount, p.NALUTypes, nalName(p.FourCC)))
+			out = a.app(out, a.units("NAL units", p.UnitCount, p.NALUTypes, nalName(p.FourCC)))
 		}
 		if len(p.OBUTypes) > 0 {
-			out = append(out, units("OBUs", p.UnitCount, p.OBUTypes, obuName))
+			out = a.app(out, a.units("OBUs", p.UnitCount, p.OBUTypes, obuName))
 		}
 	}
-	out = append(out, bodyField("Data", fmt.Sprintf("%d bytes", p.DataLen), base+p.DataOffset, p.DataLen))
+	out = a.app(out, a.bodyField("Data", a.itoaThen(int64(p.DataLen), " bytes"), base+p.DataOffset, p.DataLen))
 	return out
 }
 
 // units lists NAL unit or OBU types.
-func units(label string, n int, types []uint8, name func(uint8) string) *Node {
-	g := field(label, fmt.Sprint(n))
+func (a *Arena) units(label string, n int, types []uint8, name func(uint8) string) *Node {
+	g := a.field(label, a.itoa(int64(n)))
 	for i, t := range types {
-		g.add(field(fmt.Sprintf("[%d]", i), fmt.Sprintf("%d (%s)", t, name(t))))
+		a.add(g, a.field(a.index(i), a.numName(uint64(t), name(t))))
 	}
 	if n > len(types) {
-		g.add(field("…", fmt.Sprintf("%d more not listed", n-len(types))))
+		a.add(g, a.field("…", fmt.Sprintf("%d more not listed", n-len(types))))
 	}
 	g.Expanded = len(types) <= expandLimit
 	return g
 }
 
-func avcConfig(c *media.AVCConfig, cfg func(string, string) *Node, off, n int) *Node {
+func (a *Arena) avcConfig(c *media.AVCConfig, cfg func(string, string) *Node, off, n int) *Node {
 	fixed := n >= 6
-	at := func(label, value string, o, l int) *Node { return at(fixed, label, value, off, o, l) }
-	g := cfg("AVC decoder configuration (avcC)", c.Summary()).add(
-		at("Version", fmt.Sprint(c.Version), 0, 1),
-		at("Profile", fmt.Sprintf("%d (%s)", c.Profile, media.H264ProfileName(c.Profile, c.Compatibility)), 1, 1),
-		at("Profile compatibility", fmt.Sprintf("0x%02x", c.Compatibility), 2, 1),
-		at("Level", fmt.Sprintf("%d", c.Level), 3, 1),
-		at("NALU length size", fmt.Sprint(c.NALULengthSize), 4, 1),
-		at("SPS count", fmt.Sprint(c.SPSCount), 5, 1),
+	fixedAt := func(label, value string, o, l int) *Node { return a.at(fixed, label, value, off, o, l) }
+	g := a.add(cfg("AVC decoder configuration (avcC)", c.Summary()),
+		fixedAt("Version", fmt.Sprint(c.Version), 0, 1),
+		fixedAt("Profile", fmt.Sprintf("%d (%s)", c.Profile, media.H264ProfileName(c.Profile, c.Compatibility)), 1, 1),
+		fixedAt("Profile compatibility", fmt.Sprintf("0x%02x", c.Compatibility), 2, 1),
+		fixedAt("Level", fmt.Sprintf("%d", c.Level), 3, 1),
+		fixedAt("NALU length size", fmt.Sprint(c.NALULengthSize), 4, 1),
+		fixedAt("SPS count", fmt.Sprint(c.SPSCount), 5, 1),
 	)
 	// Parameter sets: a 16-bit length then the NAL unit, SPSs first, then
 	// the PPS count byte and the PPSs.
 	p := 6
 	for i, s := range c.SPSList {
-		sn := field(fmt.Sprintf("SPS %d", i+1), fmt.Sprintf("%d bytes", len(s)))
+		sn := a.field(fmt.Sprintf("SPS %d", i+1), fmt.Sprintf("%d bytes", len(s)))
 		if fixed && p+2+len(s) <= n {
 			sn.Space, sn.Off, sn.Len = Body, int64(off+p), int64(2+len(s))
 		}
 		if i == 0 && c.SPS != nil {
 			sn.Value = c.SPS.Summary()
-			sn.add(h264SPS(c.SPS)...)
+			a.add(sn, a.h264SPS(c.SPS)...)
 		}
-		g.add(sn)
+		a.add(g, sn)
 		p += 2 + len(s)
 	}
-	g.add(at2(fixed && p < n, "PPS count", fmt.Sprint(c.PPSCount), off, p, 1))
+	a.add(g, a.at(fixed && p < n, "PPS count", fmt.Sprint(c.PPSCount), off, p, 1))
 	p++
 	for i, s := range c.PPSList {
-		pn := field(fmt.Sprintf("PPS %d", i+1), fmt.Sprintf("%d bytes", len(s)))
+		pn := a.field(fmt.Sprintf("PPS %d", i+1), fmt.Sprintf("%d bytes", len(s)))
 		if fixed && p+2+len(s) <= n {
 			pn.Space, pn.Off, pn.Len = Body, int64(off+p), int64(2+len(s))
 		}
-		g.add(pn)
+		a.add(g, pn)
 		p += 2 + len(s)
 	}
 	if c.ChromaFormat != nil {
-		g.add(field("Chroma format", fmt.Sprint(*c.ChromaFormat)))
+		a.add(g, a.field("Chroma format", fmt.Sprint(*c.ChromaFormat)))
 	}
 	if c.BitDepthLuma != nil && c.BitDepthChroma != nil {
-		g.add(field("Bit depth", fmt.Sprintf("luma %d, chroma %d", *c.BitDepthLuma, *c.BitDepthChroma)))
+		a.add(g, a.field("Bit depth", fmt.Sprintf("luma %d, chroma %d", *c.BitDepthLuma, *c.BitDepthChroma)))
 	}
 	return g
 }
 
-func h264SPS(s *media.H264SPS) []*Node {
+func (a *Arena) h264SPS(s *media.H264SPS) []*Node {
 	out := []*Node{
-		field("Profile", fmt.Sprintf("%d (%s)", s.Profile, s.ProfileName)),
-		field("Constraint flags", fmt.Sprintf("0x%02x", s.ConstraintFlags)),
-		field("Level", fmt.Sprintf("%d (%s)", s.Level, s.LevelString())),
-		field("SPS ID", fmt.Sprint(s.ID)),
-		field("Chroma format", fmt.Sprint(s.ChromaFormat)),
-		field("Bit depth", fmt.Sprintf("luma %d, chroma %d", s.BitDepthLuma, s.BitDepthChroma)),
-		field("POC type", fmt.Sprint(s.POCType)),
-		field("Max reference frames", fmt.Sprint(s.MaxRefFrames)),
-		field("Frame MBs only", yesNo(s.FrameMBsOnly)),
-		field("Coded size", fmt.Sprintf("%dx%d", s.CodedWidth, s.CodedHeight)),
+		a.field("Profile", fmt.Sprintf("%d (%s)", s.Profile, s.ProfileName)),
+		a.field("Constraint flags", fmt.Sprintf("0x%02x", s.ConstraintFlags)),
+		a.field("Level", fmt.Sprintf("%d (%s)", s.Level, s.LevelString())),
+		a.field("SPS ID", fmt.Sprint(s.ID)),
+		a.field("Chroma format", fmt.Sprint(s.ChromaFormat)),
+		a.field("Bit depth", fmt.Sprintf("luma %d, chroma %d", s.BitDepthLuma, s.BitDepthChroma)),
+		a.field("POC type", fmt.Sprint(s.POCType)),
+		a.field("Max reference frames", fmt.Sprint(s.MaxRefFrames)),
+		a.field("Frame MBs only", yesNo(s.FrameMBsOnly)),
+		a.field("Coded size", fmt.Sprintf("%dx%d", s.CodedWidth, s.CodedHeight)),
 	}
 	if s.Crop != [4]uint32{} {
-		out = append(out, field("Cropping", fmt.Sprintf("left %d, right %d, top %d, bottom %d", s.Crop[0], s.Crop[1], s.Crop[2], s.Crop[3])))
+		out = a.app(out, a.field("Cropping", fmt.Sprintf("left %d, right %d, top %d, bottom %d", s.Crop[0], s.Crop[1], s.Crop[2], s.Crop[3])))
 	}
-	out = append(out, field("Size", fmt.Sprintf("%dx%d", s.Width, s.Height)))
+	out = a.app(out, a.field("Size", fmt.Sprintf("%dx%d", s.Width, s.Height)))
 	if s.VUI {
 		if s.SARWidth != 0 {
-			out = append(out, field("Sample aspect ratio", fmt.Sprintf("%d:%d", s.SARWidth, s.SARHeight)))
+			out = a.app(out, a.field("Sample aspect ratio", fmt.Sprintf("%d:%d", s.SARWidth, s.SARHeight)))
 		}
-		out = append(out, field("Full range", yesNo(s.FullRange)))
+		out = a.app(out, a.field("Full range", yesNo(s.FullRange)))
 		if s.ColourPrimaries != 0 || s.Transfer != 0 || s.Matrix != 0 {
-			out = append(out, field("Colour", fmt.Sprintf("primaries %d, transfer %d, matrix %d", s.ColourPrimaries, s.Transfer, s.Matrix)))
+			out = a.app(out, a.field("Colour", fmt.Sprintf("primaries %d, transfer %d, matrix %d", s.ColourPrimaries, s.Transfer, s.Matrix)))
 		}
 	}
 	if s.TimingInfo {
-		out = append(out, field("Timing", fmt.Sprintf("time scale %d, units per tick %d, fixed %s", s.TimeScale, s.NumUnitsInTick, yesNo(s.FixedFrameRate))))
+		out = a.app(out, a.field("Timing", fmt.Sprintf("time scale %d, units per tick %d, fixed %s", s.TimeScale, s.NumUnitsInTick, yesNo(s.FixedFrameRate))))
 		if s.FrameRate > 0 {
-			out = append(out, field("Frame rate", fmt.Sprintf("%g fps", s.FrameRate)))
+			out = a.app(out, a.field("Frame rate", fmt.Sprintf("%g fps", s.FrameRate)))
 		}
 	}
 	return out
 }
 
-// at2 is at under another name, for builders that shadow at.
-var at2 = at
-
-func hevcConfig(c *media.HEVCConfig, cfg func(string, string) *Node, off, n int) *Node {
+func (a *Arena) hevcConfig(c *media.HEVCConfig, cfg func(string, string) *Node, off, n int) *Node {
 	fixed := n >= 23
-	at := func(label, value string, o, l int) *Node { return at(fixed, label, value, off, o, l) }
+	fixedAt := func(label, value string, o, l int) *Node { return a.at(fixed, label, value, off, o, l) }
 	tier := []string{"Main", "High"}[c.Tier&1]
-	g := cfg("HEVC decoder configuration (hvcC)", c.Summary()).add(
-		at("Version", fmt.Sprint(c.Version), 0, 1),
-		at("Profile space", fmt.Sprint(c.ProfileSpace), 1, 1),
-		at("Tier", fmt.Sprintf("%d (%s)", c.Tier, tier), 1, 1),
-		at("Profile", fmt.Sprintf("%d (%s)", c.Profile, c.ProfileName), 1, 1),
-		at("Compatibility flags", fmt.Sprintf("0x%08x", c.CompatibilityFlags), 2, 4),
-		at("Constraint flags", fmt.Sprintf("0x%012x", c.ConstraintFlags), 6, 6),
-		at("Level", fmt.Sprintf("%d (%s)", c.Level, media.HEVCLevelString(c.Level)), 12, 1),
-		at("Min spatial segmentation", fmt.Sprint(c.MinSpatialSeg), 13, 2),
-		at("Parallelism type", fmt.Sprint(c.ParallelismType), 15, 1),
-		at("Chroma format", fmt.Sprint(c.ChromaFormat), 16, 1),
-		at("Bit depth luma", fmt.Sprint(c.BitDepthLuma), 17, 1),
-		at("Bit depth chroma", fmt.Sprint(c.BitDepthChroma), 18, 1),
-		at("Average frame rate", fmt.Sprintf("%d (frames per 256 s)", c.AvgFrameRate), 19, 2),
-		at("Constant frame rate", fmt.Sprint(c.ConstantFrameRate), 21, 1),
-		at("Temporal layers", fmt.Sprint(c.NumTemporalLayers), 21, 1),
-		at("Temporal ID nested", yesNo(c.TemporalIDNested), 21, 1),
-		at("NALU length size", fmt.Sprint(c.NALULengthSize), 21, 1),
-		at("Arrays", fmt.Sprint(len(c.Arrays)), 22, 1),
+	g := a.add(cfg("HEVC decoder configuration (hvcC)", c.Summary()),
+		fixedAt("Version", fmt.Sprint(c.Version), 0, 1),
+		fixedAt("Profile space", fmt.Sprint(c.ProfileSpace), 1, 1),
+		fixedAt("Tier", fmt.Sprintf("%d (%s)", c.Tier, tier), 1, 1),
+		fixedAt("Profile", fmt.Sprintf("%d (%s)", c.Profile, c.ProfileName), 1, 1),
+		fixedAt("Compatibility flags", fmt.Sprintf("0x%08x", c.CompatibilityFlags), 2, 4),
+		fixedAt("Constraint flags", fmt.Sprintf("0x%012x", c.ConstraintFlags), 6, 6),
+		fixedAt("Level", fmt.Sprintf("%d (%s)", c.Level, media.HEVCLevelString(c.Level)), 12, 1),
+		fixedAt("Min spatial segmentation", fmt.Sprint(c.MinSpatialSeg), 13, 2),
+		fixedAt("Parallelism type", fmt.Sprint(c.ParallelismType), 15, 1),
+		fixedAt("Chroma format", fmt.Sprint(c.ChromaFormat), 16, 1),
+		fixedAt("Bit depth luma", fmt.Sprint(c.BitDepthLuma), 17, 1),
+		fixedAt("Bit depth chroma", fmt.Sprint(c.BitDepthChroma), 18, 1),
+		fixedAt("Average frame rate", fmt.Sprintf("%d (frames per 256 s)", c.AvgFrameRate), 19, 2),
+		fixedAt("Constant frame rate", fmt.Sprint(c.ConstantFrameRate), 21, 1),
+		fixedAt("Temporal layers", fmt.Sprint(c.NumTemporalLayers), 21, 1),
+		fixedAt("Temporal ID nested", yesNo(c.TemporalIDNested), 21, 1),
+		fixedAt("NALU length size", fmt.Sprint(c.NALULengthSize), 21, 1),
+		fixedAt("Arrays", fmt.Sprint(len(c.Arrays)), 22, 1),
 	)
-	g.add(nalArrays(c.Arrays))
+	a.add(g, a.nalArrays(c.Arrays))
 	if s := c.SPS; s != nil {
-		g.add(field("SPS", fmt.Sprintf("%dx%d", s.Width, s.Height)).add(
-			field("Max sub-layers", fmt.Sprint(s.MaxSubLayers)),
-			field("Profile", fmt.Sprintf("%d (%s)", s.Profile, media.HEVCProfileName(s.Profile))),
-			field("Level", fmt.Sprintf("%d (%s)", s.Level, media.HEVCLevelString(s.Level))),
-			field("SPS ID", fmt.Sprint(s.ID)),
-			field("Chroma format", fmt.Sprint(s.ChromaFormat)),
-			field("Coded size", fmt.Sprintf("%dx%d", s.CodedWidth, s.CodedHeight)),
-			field("Conformance window", fmt.Sprintf("left %d, right %d, top %d, bottom %d", s.Conformance[0], s.Conformance[1], s.Conformance[2], s.Conformance[3])),
-			field("Size", fmt.Sprintf("%dx%d", s.Width, s.Height)),
-			field("Bit depth", fmt.Sprintf("luma %d, chroma %d", s.BitDepthLuma, s.BitDepthChroma)),
+		a.add(g, a.add(a.field("SPS", fmt.Sprintf("%dx%d", s.Width, s.Height)),
+			a.field("Max sub-layers", fmt.Sprint(s.MaxSubLayers)),
+			a.field("Profile", fmt.Sprintf("%d (%s)", s.Profile, media.HEVCProfileName(s.Profile))),
+			a.field("Level", fmt.Sprintf("%d (%s)", s.Level, media.HEVCLevelString(s.Level))),
+			a.field("SPS ID", fmt.Sprint(s.ID)),
+			a.field("Chroma format", fmt.Sprint(s.ChromaFormat)),
+			a.field("Coded size", fmt.Sprintf("%dx%d", s.CodedWidth, s.CodedHeight)),
+			a.field("Conformance window", fmt.Sprintf("left %d, right %d, top %d, bottom %d", s.Conformance[0], s.Conformance[1], s.Conformance[2], s.Conformance[3])),
+			a.field("Size", fmt.Sprintf("%dx%d", s.Width, s.Height)),
+			a.field("Bit depth", fmt.Sprintf("luma %d, chroma %d", s.BitDepthLuma, s.BitDepthChroma)),
 		))
 	}
 	return g
 }
 
-func nalArrays(as []media.NALArray) *Node {
-	g := field("Parameter set arrays", fmt.Sprint(len(as)))
-	for i, a := range as {
-		g.add(field(fmt.Sprintf("Array %d", i+1), fmt.Sprintf("NAL type %d (%s), %d units, sizes %v, complete %s",
-			a.NALType, hevcNALName(a.NALType), a.Count, a.Sizes, yesNo(a.Completeness))))
+func (a *Arena) nalArrays(as []media.NALArray) *Node {
+	g := a.field("Parameter set arrays", fmt.Sprint(len(as)))
+	for i, arr := range as {
+		a.add(g, a.field(fmt.Sprintf("Array %d", i+1), fmt.Sprintf("NAL type %d (%s), %d units, sizes %v, complete %s",
+			arr.NALType, hevcNALName(arr.NALType), arr.Count, arr.Sizes, yesNo(arr.Completeness))))
 	}
 	return g
 }
 
-func av1Config(c *media.AV1Config, cfg func(string, string) *Node) *Node {
-	g := cfg("AV1 codec configuration (av1C)", c.Summary()).add(
-		field("Marker", yesNo(c.Marker)), field("Version", fmt.Sprint(c.Version)),
-		field("Profile", fmt.Sprint(c.SeqProfile)), field("Level index", fmt.Sprint(c.SeqLevelIdx)),
-		field("Tier", fmt.Sprint(c.SeqTier)), field("Bit depth", fmt.Sprint(c.BitDepth)),
-		field("Monochrome", yesNo(c.Monochrome)),
-		field("Chroma subsampling", fmt.Sprintf("x %d, y %d, position %d", c.ChromaSubsamplingX, c.ChromaSubsamplingY, c.ChromaSamplePosition)),
-		field("Config OBUs", fmt.Sprintf("%d bytes", c.ConfigOBUsLen)),
+func (a *Arena) av1Config(c *media.AV1Config, cfg func(string, string) *Node) *Node {
+	g := a.add(cfg("AV1 codec configuration (av1C)", c.Summary()),
+		a.field("Marker", yesNo(c.Marker)), a.field("Version", fmt.Sprint(c.Version)),
+		a.field("Profile", fmt.Sprint(c.SeqProfile)), a.field("Level index", fmt.Sprint(c.SeqLevelIdx)),
+		a.field("Tier", fmt.Sprint(c.SeqTier)), a.field("Bit depth", fmt.Sprint(c.BitDepth)),
+		a.field("Monochrome", yesNo(c.Monochrome)),
+		a.field("Chroma subsampling", fmt.Sprintf("x %d, y %d, position %d", c.ChromaSubsamplingX, c.ChromaSubsamplingY, c.ChromaSamplePosition)),
+		a.field("Config OBUs", fmt.Sprintf("%d bytes", c.ConfigOBUsLen)),
 	)
 	if c.InitialDelay != nil {
-		g.add(field("Initial presentation delay", fmt.Sprint(*c.InitialDelay)))
+		a.add(g, a.field("Initial presentation delay", fmt.Sprint(*c.InitialDelay)))
 	}
 	if s := c.SequenceHeader; s != nil {
-		g.add(field("Sequence header", fmt.Sprintf("%dx%d", s.MaxFrameWidth, s.MaxFrameHeight)).add(
-			field("Profile", fmt.Sprint(s.SeqProfile)), field("Still picture", yesNo(s.StillPicture)),
-			field("Operating points", fmt.Sprint(s.OperatingPoints)),
-			field("Level index", fmt.Sprint(s.SeqLevelIdx)), field("Tier", fmt.Sprint(s.SeqTier)),
-			field("Max frame size", fmt.Sprintf("%dx%d", s.MaxFrameWidth, s.MaxFrameHeight)),
+		a.add(g, a.add(a.field("Sequence header", fmt.Sprintf("%dx%d", s.MaxFrameWidth, s.MaxFrameHeight)),
+			a.field("Profile", fmt.Sprint(s.SeqProfile)), a.field("Still picture", yesNo(s.StillPicture)),
+			a.field("Operating points", fmt.Sprint(s.OperatingPoints)),
+			a.field("Level index", fmt.Sprint(s.SeqLevelIdx)), a.field("Tier", fmt.Sprint(s.SeqTier)),
+			a.field("Max frame size", fmt.Sprintf("%dx%d", s.MaxFrameWidth, s.MaxFrameHeight)),
 		))
 	}
 	return g
@@ -524,45 +535,39 @@ func av1Config(c *media.AV1Config, cfg func(string, string) *Node) *Node {
 
 // aggregate lists an aggregate's sub-messages; each covers its record
 // (11-byte tag header, body, 4-byte back pointer) inside the body.
-func aggregate(subs []media.SubMessage, bodyLen int) []*Node {
+func (a *Arena) aggregate(subs []media.SubMessage, bodyLen int) []*Node {
 	var out []*Node
 	for i := range subs {
 		s := &subs[i]
 		rec := min(11+s.Size+4, bodyLen-s.Offset) // the last record may lack its back pointer
-		n := at(rec >= 0, fmt.Sprintf("Sub-message %d", i+1), s.Summary(), 0, s.Offset, rec).expand()
+		n := a.at(rec >= 0, a.numbered("Sub-message ", i+1), s.Summary(), 0, s.Offset, rec).expand()
 		hdr := s.Offset >= 0 && s.Offset+11 <= bodyLen
-		n.add(
-			at(hdr, "Type", fmt.Sprint(s.TypeID), s.Offset, 0, 1),
-			at(hdr, "Size", fmt.Sprint(s.Size), s.Offset, 1, 3),
-			at(hdr, "Timestamp", fmt.Sprintf("%d (absolute %d)", s.RawTimestamp, s.Timestamp), s.Offset, 4, 4),
-			at(hdr, "Stream ID", fmt.Sprint(s.StreamID), s.Offset, 8, 3),
+		a.add(n,
+			a.at(hdr, "Type", s.TypeID.String(), s.Offset, 0, 1),
+			a.at(hdr, "Size", a.itoa(int64(s.Size)), s.Offset, 1, 3),
+			a.at(hdr, "Timestamp", fmt.Sprintf("%d (absolute %d)", s.RawTimestamp, s.Timestamp), s.Offset, 4, 4),
+			a.at(hdr, "Stream ID", a.utoa(uint64(s.StreamID)), s.Offset, 8, 3),
 		)
 		bodyOff := s.Offset + 11
 		whole := hdr && s.Size >= 0 && bodyOff+s.Size <= bodyLen
 		switch {
 		case s.Audio != nil:
-			n.add(at(whole, "Audio", s.Audio.Summary(), bodyOff, 0, s.Size).add(audio(s.Audio, bodyOff)...))
+			a.add(n, a.add(a.at(whole, "Audio", s.Audio.Summary(), bodyOff, 0, s.Size), a.audio(s.Audio, bodyOff)...))
 		case s.Video != nil:
-			n.add(at(whole, "Video", s.Video.Summary(), bodyOff, 0, s.Size).add(video(s.Video, bodyOff, s.Size)...))
+			a.add(n, a.add(a.at(whole, "Video", s.Video.Summary(), bodyOff, 0, s.Size), a.video(s.Video, bodyOff, s.Size)...))
 		default:
-			n.add(at(whole, "Body", fmt.Sprintf("%d bytes", s.Size), bodyOff, 0, s.Size))
+			a.add(n, a.at(whole, "Body", a.itoaThen(int64(s.Size), " bytes"), bodyOff, 0, s.Size))
 		}
-		bp := at(bodyOff+s.Size+4 <= bodyLen, "Back pointer", fmt.Sprint(s.BackPointer), bodyOff, s.Size, 4)
+		bp := a.at(bodyOff+s.Size+4 <= bodyLen, "Back pointer", fmt.Sprint(s.BackPointer), bodyOff, s.Size, 4)
 		if !s.BackPointerOK {
 			bp.Value += fmt.Sprintf(" (expected %d)", 11+s.Size)
 			bp.Severity = SevWarn
 		}
-		n.add(bp)
+		a.add(n, bp)
 		if s.ErrText != "" {
-			n.add(field("Error", s.ErrText).sev(SevError))
+			a.add(n, a.field("Error", s.ErrText).sev(SevError))
 		}
-		out = append(out, n)
+		out = a.app(out, n)
 	}
 	return out
-}
-
-// numName writes a wire number with its meaning: "10 (AAC)". (The hot
-// fields of audio and video trees; fmt costs an allocation per argument.)
-func numName(n uint64, name string) string {
-	return strconv.FormatUint(n, 10) + " (" + name + ")"
 }

@@ -13,43 +13,42 @@ var msgHeaderLen = [4]int{11, 7, 3, 0}
 
 // buildMessage is the tree of one RTMP message: where it came from, its
 // chunks, its header fields and how they were derived, then its body.
-func buildMessage(ev *event.Event, b decode.Body) *Node {
+func (a *Arena) buildMessage(ev *event.Event, b decode.Body) *Node {
 	m := ev.Message
-	typeName := m.TypeID.Name()
-	root := (&Node{Label: typeName, Value: decode.Summary(m, b)}).expand()
+	root := a.field(m.TypeID.Name(), decode.Summary(m, b)).expand()
 	if m.Inferred {
 		root.Severity = SevWarn
 	}
-	ef := eventFields(ev)
-	ef.add(
-		field("Frame", strconv.FormatUint(m.Frame, 10)+" (the message's last byte)"),
-		field("Frames", frames(m.Frames)),
-		field("Stream offset", strconv.FormatInt(m.Offset, 10)),
+	ef := a.add(a.eventFields(ev),
+		a.field("Frame", a.utoaThen(m.Frame, " (the message's last byte)")),
+		a.field("Frames", a.frames(m.Frames)),
+		a.field("Stream offset", a.itoa(m.Offset)),
 	)
-	root.add(ef)
-	root.add(chunks(m))
-	root.add(messageHeader(m))
-	root.add(body(m, b))
-	return root
+	return a.add(root, ef, a.chunks(m), a.messageHeader(m), a.body(m, b))
 }
 
 // chunks lists the chunks the message was cut into; each node covers that
 // chunk's header bytes on the wire.
-func chunks(m *event.Message) *Node {
+func (a *Arena) chunks(m *event.Message) *Node {
 	var hdr int
 	for _, c := range m.Chunks {
 		hdr += c.HeaderLen
 	}
-	v := strconv.Itoa(m.ChunkCount)
+	var buf textBuf
+	v := strconv.AppendInt(buf[:0], int64(m.ChunkCount), 10)
 	if len(m.Chunks) < m.ChunkCount {
-		v += " (" + strconv.Itoa(len(m.Chunks)) + " listed)"
+		v = append(v, " ("...)
+		v = strconv.AppendInt(v, int64(len(m.Chunks)), 10)
+		v = append(v, " listed)"...)
 	}
-	v += ", " + strconv.Itoa(hdr) + " header bytes"
-	g := field("Chunks", v)
+	v = append(v, ", "...)
+	v = strconv.AppendInt(v, int64(hdr), 10)
+	v = append(v, " header bytes"...)
+	g := a.field("Chunks", a.str(v))
 	g.Expanded = m.ChunkCount <= 4
-	for i, c := range m.Chunks {
-		n := wireField("Chunk "+strconv.Itoa(i+1), chunkLine(&c), c.Offset, c.HeaderLen)
-		g.add(n)
+	for i := range m.Chunks {
+		c := &m.Chunks[i]
+		a.add(g, a.wireField(a.numbered("Chunk ", i+1), a.chunkLine(c), c.Offset, c.HeaderLen))
 	}
 	return g
 }
@@ -86,95 +85,107 @@ func layout(m *event.Message) headerLayout {
 // at returns a node for a message header field at offset rel from the end
 // of the basic header and n bytes long, when the first chunk's fmt carries
 // it (minFmt: the largest fmt whose header still has the field).
-func (l headerLayout) at(label, value string, rel, n int, maxFmt uint8) *Node {
+func (l headerLayout) at(a *Arena, label, value string, rel, n int, maxFmt uint8) *Node {
 	if !l.ok || l.fmt > maxFmt {
-		return field(label, value)
+		return a.field(label, value)
 	}
-	return wireField(label, value, l.start+int64(l.basic+rel), n)
+	return a.wireField(label, value, l.start+int64(l.basic+rel), n)
 }
 
-func messageHeader(m *event.Message) *Node {
+func (a *Arena) messageHeader(m *event.Message) *Node {
 	l := layout(m)
-	g := field("Message header", "").expand()
-	csid := field("Chunk stream ID", strconv.FormatUint(uint64(m.CSID), 10))
+	g := a.field("Message header", "").expand()
+	csid := a.field("Chunk stream ID", a.utoa(uint64(m.CSID)))
 	if l.ok {
 		csid.Space, csid.Off, csid.Len = Wire, l.start, int64(l.basic)
 	}
-	g.add(csid)
+	a.add(g, csid)
 
-	msid := l.at("Message stream ID", strconv.FormatUint(uint64(m.MSID), 10), 7, 4, 0)
+	var how string
 	switch {
 	case m.MSIDGuess:
-		msid.Value += " (guessed: not on the wire since the capture joined)"
-		msid.Severity = SevWarn
+		how = " (guessed: not on the wire since the capture joined)"
 	case l.ok && l.fmt > 0:
-		msid.Value += " (from the chunk stream's earlier header)"
+		how = " (from the chunk stream's earlier header)"
 	}
-	g.add(msid)
-	g.add(timestamp(m, l))
+	msid := l.at(a, "Message stream ID", a.utoaThen(uint64(m.MSID), how), 7, 4, 0)
+	if m.MSIDGuess {
+		msid.Severity = SevWarn
+	}
+	a.add(g, msid)
+	a.add(g, a.timestamp(m, l))
 
-	typ := event.MsgType(m.TypeID).Name()
-	ty := l.at("Type ID", strconv.Itoa(int(m.TypeID))+" ("+typ+")", 6, 1, 1)
-	if !event.MsgType(m.TypeID).Known() {
+	ty := l.at(a, "Type ID", a.numName(uint64(m.TypeID), m.TypeID.Name()), 6, 1, 1)
+	if !m.TypeID.Known() {
 		ty.Severity = SevWarn
 	}
-	g.add(ty)
-	length := l.at("Length", strconv.FormatUint(uint64(m.Length), 10), 3, 3, 1)
+	a.add(g, ty)
+	length := a.utoa(uint64(m.Length))
 	if m.BodyTruncated {
-		length.Value += fmt.Sprintf(" (body kept: %d bytes, memory budget exhausted)", len(m.Body))
-		length.Severity = SevWarn
+		length += fmt.Sprintf(" (body kept: %d bytes, memory budget exhausted)", len(m.Body))
 	}
-	g.add(length)
-	g.add(field("Chunk count", strconv.Itoa(m.ChunkCount)))
+	ln := l.at(a, "Length", length, 3, 3, 1)
+	if m.BodyTruncated {
+		ln.Severity = SevWarn
+	}
+	a.add(g, ln)
+	a.add(g, a.field("Chunk count", a.itoa(int64(m.ChunkCount))))
 	if m.Inferred || m.Confidence < 1 {
-		inf := field("Inference", fmt.Sprintf("confidence %.2f", m.Confidence)).sev(SevWarn).expand()
+		inf := a.field("Inference", fmt.Sprintf("confidence %.2f", m.Confidence)).sev(SevWarn).expand()
 		if m.InferNote != "" {
-			inf.add(field("How", m.InferNote))
+			a.add(inf, a.field("How", m.InferNote))
 		}
-		g.add(inf)
+		a.add(g, inf)
 	}
 	return g
 }
 
 // timestamp explains how the absolute timestamp was derived.
-func timestamp(m *event.Message, l headerLayout) *Node {
+func (a *Arena) timestamp(m *event.Message, l headerLayout) *Node {
 	t := m.TS
-	v := strconv.FormatUint(uint64(m.Timestamp), 10) + " ms"
-	var how string
-	switch t.Fmt {
-	case 0:
-		how = "fmt 0: absolute"
-	case 1, 2:
-		how = "fmt " + strconv.Itoa(int(t.Fmt)) + ": previous timestamp + delta " + strconv.FormatUint(uint64(t.Delta), 10)
-	default:
-		how = "fmt 3: previous timestamp + the chunk stream's last delta " + strconv.FormatUint(uint64(t.Delta), 10)
-	}
-	n := field("Timestamp", v).expand()
+	v := " ms"
 	if t.Inferred {
-		n.Value += " (relative to an unseen base)"
+		v = " ms (relative to an unseen base)"
+	}
+	n := a.field("Timestamp", a.utoaThen(uint64(m.Timestamp), v)).expand()
+	if t.Inferred {
 		n.Severity = SevWarn
 	}
-	n.add(field("Derived", how))
+	var buf textBuf
+	how := buf[:0]
+	switch t.Fmt {
+	case 0:
+		how = append(how, "fmt 0: absolute"...)
+	case 1, 2:
+		how = append(how, "fmt "...)
+		how = strconv.AppendUint(how, uint64(t.Fmt), 10)
+		how = append(how, ": previous timestamp + delta "...)
+		how = strconv.AppendUint(how, uint64(t.Delta), 10)
+	default:
+		how = append(how, "fmt 3: previous timestamp + the chunk stream's last delta "...)
+		how = strconv.AppendUint(how, uint64(t.Delta), 10)
+	}
+	a.add(n, a.field("Derived", a.str(how)))
 	label := "Timestamp delta field"
 	if t.Fmt == 0 {
 		label = "Timestamp field"
 	}
 	if t.Fmt < 3 {
-		f := l.at(label, fmt.Sprint(t.Field), 0, 3, 2)
-		if t.Extended {
-			f.Value = "0xFFFFFF (extended timestamp follows)"
+		v := "0xFFFFFF (extended timestamp follows)"
+		if !t.Extended {
+			v = a.utoa(uint64(t.Field))
 		}
-		n.add(f)
+		a.add(n, l.at(a, label, v, 0, 3, 2))
 	}
 	if t.Extended {
-		e := field("Extended timestamp", fmt.Sprint(t.Field))
+		e := a.field("Extended timestamp", a.utoa(uint64(t.Field)))
 		if l.ok {
 			e.Space, e.Off, e.Len = Wire, l.extOff, 4
 		}
-		n.add(e)
+		a.add(n, e)
 	}
 	if t.Inferred {
-		n.add(field("Base", "inferred: the chunk stream's fmt 0 header was not captured").sev(SevWarn))
+		a.add(n, a.field("Base", "inferred: the chunk stream's fmt 0 header was not captured").sev(SevWarn))
 	}
 	return n
 }
@@ -210,9 +221,9 @@ func wireExtent(m *event.Message) (lo, hi int64) {
 }
 
 // chunkLine describes one chunk: where it is, its header and payload.
-func chunkLine(c *event.ChunkInfo) string {
-	b := make([]byte, 0, 80)
-	b = append(b, "offset "...)
+func (a *Arena) chunkLine(c *event.ChunkInfo) string {
+	var buf textBuf
+	b := append(buf[:0], "offset "...)
 	b = strconv.AppendInt(b, c.Offset, 10)
 	b = append(b, ", fmt "...)
 	b = strconv.AppendUint(b, uint64(c.Fmt), 10)
@@ -224,5 +235,5 @@ func chunkLine(c *event.ChunkInfo) string {
 	b = strconv.AppendInt(b, int64(c.PayloadLen), 10)
 	b = append(b, ", frame "...)
 	b = strconv.AppendUint(b, c.Frame, 10)
-	return string(b)
+	return a.str(b)
 }

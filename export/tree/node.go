@@ -41,30 +41,47 @@ type Node struct {
 }
 
 // Small constructors keep the builders readable: most nodes are a label, a
-// value and at most a byte range.
+// value and at most a byte range. They are methods of the arena the tree
+// is built in (nil: the heap), as is every builder, so that one set of
+// builders serves both Build and (*Arena).Build.
 
 // field is a node with no bytes of its own.
-func field(label, value string) *Node { return &Node{Label: label, Value: value} }
+func (a *Arena) field(label, value string) *Node {
+	n := a.node()
+	n.Label, n.Value = label, value
+	return n
+}
 
 // bodyField is a node covering body[off:off+n].
-func bodyField(label, value string, off, n int) *Node {
-	return &Node{Label: label, Value: value, Space: Body, Off: int64(off), Len: int64(n)}
+func (a *Arena) bodyField(label, value string, off, n int) *Node {
+	f := a.node()
+	f.Label, f.Value, f.Space, f.Off, f.Len = label, value, Body, int64(off), int64(n)
+	return f
 }
 
 // wireField is a node covering stream bytes [off, off+n) of the message's
 // direction.
-func wireField(label, value string, off int64, n int) *Node {
-	return &Node{Label: label, Value: value, Space: Wire, Off: off, Len: int64(n)}
+func (a *Arena) wireField(label, value string, off int64, n int) *Node {
+	f := a.node()
+	f.Label, f.Value, f.Space, f.Off, f.Len = label, value, Wire, off, int64(n)
+	return f
 }
 
-// add appends children and returns n, for building trees in one expression.
-func (n *Node) add(kids ...*Node) *Node {
+// add appends the non-nil kids to n's children and returns n, for building
+// trees in one expression.
+func (a *Arena) add(n *Node, kids ...*Node) *Node {
 	for _, k := range kids {
 		if k != nil {
-			n.Children = append(n.Children, k)
+			n.Children = a.appendKids(n.Children, k)
 		}
 	}
 	return n
+}
+
+// app is append for the node lists builders return, in the arena's
+// memory like child lists.
+func (a *Arena) app(list []*Node, nodes ...*Node) []*Node {
+	return a.appendKids(list, nodes...)
 }
 
 // expand marks n expanded by default and returns it.

@@ -11,28 +11,28 @@ import (
 // on a request, what answers it. Records go out as messages complete, so
 // a request's record cannot name its response yet (the viewer finds it
 // by the response's link back). nil for other messages.
-func pairNode(p *session.Pair) *Node {
+func (a *Arena) pairNode(p *session.Pair) *Node {
 	if p == nil {
 		return nil
 	}
 	if p.Role == session.RoleResponse {
 		ms := float64(p.Latency.Microseconds()) / 1000
-		n := field("Response to", fmt.Sprintf("%s in frame %d, %s later", p.Request, p.Frame, latencyText(ms))).expand()
-		n.add(field("Request", p.Request),
-			field("Request frame", fmt.Sprint(p.Frame)),
-			field("Request offset", fmt.Sprint(p.Offset)),
-			field("Request direction", dirName(p.Dir)),
-			field("Latency", latencyText(ms)))
+		n := a.field("Response to", fmt.Sprintf("%s in frame %d, %s later", p.Request, p.Frame, latencyText(ms))).expand()
+		a.add(n, a.field("Request", p.Request),
+			a.field("Request frame", fmt.Sprint(p.Frame)),
+			a.field("Request offset", fmt.Sprint(p.Offset)),
+			a.field("Request direction", dirName(p.Dir)),
+			a.field("Latency", latencyText(ms)))
 		return n
 	}
 	v := p.Request
 	if p.Expect != "" {
 		v += ", answered by " + p.Expect
 	}
-	n := field("Request", v).expand()
-	n.add(field("Command", p.Request))
+	n := a.field("Request", v).expand()
+	a.add(n, a.field("Command", p.Request))
 	if p.Expect != "" {
-		n.add(field("Expects", p.Expect))
+		a.add(n, a.field("Expects", p.Expect))
 	}
 	return n
 }
