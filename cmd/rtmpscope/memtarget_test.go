@@ -18,8 +18,9 @@ func TestMemoryTarget(t *testing.T) {
 	before := currentLimit()
 	defer debug.SetMemoryLimit(before)
 
+	runtime.GC()
 	stop := startMemoryTarget(512<<20, false)
-	time.Sleep(3 * memoryWatchEvery)
+	time.Sleep(4 * memoryWatchEvery)
 	if got := currentLimit(); got != 512<<20 {
 		t.Errorf("limit %d while little is live, want the target", got)
 	}
@@ -44,6 +45,22 @@ func TestMemoryTarget(t *testing.T) {
 	}
 	stop()
 	runtime.KeepAlive(live)
+
+	// Allocating fast near the target lifts it too: the collector would
+	// take more than its share of the CPU.
+	stop = startMemoryTarget(16<<20, false)
+	var sink []byte
+	deadline = time.Now().Add(2 * time.Second)
+	for currentLimit() != math.MaxInt64 && time.Now().Before(deadline) {
+		for range 1000 {
+			sink = make([]byte, 64<<10)
+		}
+	}
+	if got := currentLimit(); got != math.MaxInt64 {
+		t.Errorf("limit %d while allocating fast, want it lifted", got)
+	}
+	stop()
+	runtime.KeepAlive(sink)
 
 	if startMemoryTarget(512<<20, true)(); currentLimit() != before {
 		t.Error("an explicit --memory-limit was replaced by the target")
