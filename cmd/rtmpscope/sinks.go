@@ -47,7 +47,9 @@ type textSink struct {
 
 // newtextSink writes to w, buffered.
 func newtextSink(w io.Writer) *textSink {
-	return &textSink{w: bufio.NewWriterSize(w, 1<<16)}
+	t := &textSink{w: bufio.NewWriterSize(w, 1<<16)}
+	t.arena.NoSummary = true // the tree's root line is the event's TextLine
+	return t
 }
 
 // Record implements pipeline.Sink.
@@ -92,6 +94,7 @@ type encodeBuf struct {
 
 var encodeBufs = sync.Pool{New: func() any {
 	e := &encodeBuf{}
+	e.arena.NoSummary = true // the tree's root line is the event's TextLine
 	e.w = bufio.NewWriterSize(&e.buf, 16<<10)
 	return e
 }}

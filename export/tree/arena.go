@@ -22,6 +22,13 @@ import (
 // which take their memory from the arena when there is one (a nil *Arena
 // is the heap).
 type Arena struct {
+	// NoSummary leaves the root Value of a message's tree (its one-line
+	// summary) empty, for a caller that writes a line of its own in the
+	// root's place (WriteOptions.Header, as -V does): the decoders'
+	// summaries are the costliest text of a tree, and Write would not
+	// show this one.
+	NoSummary bool
+
 	_     noCopyer // an Arena copied would hand out the same memory twice
 	nodes []Node   // the current slab; nodes[len(nodes):cap(nodes)] is free
 	kids  []*Node  // child lists, handed out as capacity-limited slices

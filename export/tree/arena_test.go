@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
 )
@@ -14,7 +13,8 @@ import (
 // each tree equals Build's (every field of every node) and writes the
 // same text.
 func TestArenaBuildsTheSameTree(t *testing.T) {
-	var a Arena
+	var a, untitled Arena
+	untitled.NoSummary = true
 	for _, name := range captures {
 		t.Run(name, func(t *testing.T) {
 			recs := records(t, name)
@@ -24,6 +24,17 @@ func TestArenaBuildsTheSameTree(t *testing.T) {
 				got := a.Build(r)
 				if diff := firstDiff(got, want, ""); diff != "" {
 					t.Fatalf("event %d (%s): %s", i, r.Kind, diff)
+				}
+				// NoSummary leaves out a message's summary and nothing else.
+				u := untitled.Build(r)
+				if r.Kind == event.KindMessage {
+					if u.Value != "" {
+						t.Fatalf("event %d: NoSummary root value %q", i, u.Value)
+					}
+					u.Value = want.Value
+				}
+				if diff := firstDiff(u, want, ""); diff != "" {
+					t.Fatalf("event %d (%s), NoSummary: %s", i, r.Kind, diff)
 				}
 				var wt, gt bytes.Buffer
 				opts := WriteOptions{Width: -1, MaxChildren: -1, Bytes: true}
@@ -68,8 +79,7 @@ func nodeText(n *Node) string {
 
 // TestArenaReusesItsMemory checks the point of the Arena: once its slabs
 // have grown to an event's size, building the tree of a common message
-// again allocates nothing of the tree (what is left is the root's
-// summary, which the decoders format).
+// again, without the summary as the -V sink does, allocates nothing.
 func TestArenaReusesItsMemory(t *testing.T) {
 	kinds := map[string]func(r *session.Record) bool{
 		"audio frame": func(r *session.Record) bool { return r.Body.Audio != nil && r.Body.Audio.AAC == nil },
@@ -81,6 +91,7 @@ func TestArenaReusesItsMemory(t *testing.T) {
 	}
 	recs := records(t, "play.pcap")
 	var a Arena
+	a.NoSummary = true
 	for name, pick := range kinds {
 		t.Run(name, func(t *testing.T) {
 			for i := range recs {
@@ -89,11 +100,8 @@ func TestArenaReusesItsMemory(t *testing.T) {
 					continue
 				}
 				a.Build(r)
-				heap := testing.AllocsPerRun(10, func() { Build(r) })
-				arena := testing.AllocsPerRun(10, func() { a.Build(r) })
-				summary := testing.AllocsPerRun(10, func() { summaryOf(r) })
-				if arena > summary {
-					t.Errorf("%v allocations with an arena, %v of them the summary (%v without the arena)", arena, summary, heap)
+				if n := testing.AllocsPerRun(10, func() { a.Build(r) }); n != 0 {
+					t.Errorf("%v allocations with an arena (%v without)", n, testing.AllocsPerRun(10, func() { Build(r) }))
 				}
 				return
 			}
@@ -102,8 +110,6 @@ func TestArenaReusesItsMemory(t *testing.T) {
 	}
 }
 
-func summaryOf(r *session.Record) string { return decode.Summary(r.Message, r.Body) }
-
 // TestConnIDText: the tree writes connection ids itself, as ConnID.String
 // does.
 func TestConnIDText(t *testing.T) {
@@ -111,6 +117,33 @@ func TestConnIDText(t *testing.T) {
 	for _, id := range []event.ConnID{0, 1, 9, 10, 99, 100, 12345, 1<<64 - 1} {
 		if got, want := a.connID(id), id.String(); got != want {
 			t.Errorf("connID(%d) = %q, want %q", uint64(id), got, want)
+		}
+	}
+}
+
+// TestClean checks the word-at-a-time test of OneLine against the byte
+// loop it replaces, for every byte value at every position of a word
+// and in the tail, among bytes of either kind.
+func TestClean(t *testing.T) {
+	slow := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c == 0x7f || c == 0xc2 {
+				return false
+			}
+		}
+		return true
+	}
+	for _, fill := range []byte{'a', 0x80, 0xff, 0x20, 0x7e, 0xc3, 0x1f} {
+		for n := 0; n <= 19; n++ {
+			for pos := 0; pos < n; pos++ {
+				for c := 0; c < 256; c++ {
+					b := bytes.Repeat([]byte{fill}, n)
+					b[pos] = byte(c)
+					if got, want := clean(string(b)), slow(string(b)); got != want {
+						t.Fatalf("clean(%q) = %v, want %v", b, got, want)
+					}
+				}
+			}
 		}
 	}
 }

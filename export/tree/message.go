@@ -15,7 +15,10 @@ var msgHeaderLen = [4]int{11, 7, 3, 0}
 // chunks, its header fields and how they were derived, then its body.
 func (a *Arena) buildMessage(ev *event.Event, b decode.Body) *Node {
 	m := ev.Message
-	root := a.field(m.TypeID.Name(), decode.Summary(m, b)).expand()
+	root := a.field(m.TypeID.Name(), "").expand()
+	if a == nil || !a.NoSummary {
+		root.Value = decode.Summary(m, b)
+	}
 	if m.Inferred {
 		root.Severity = SevWarn
 	}

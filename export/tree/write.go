@@ -232,16 +232,7 @@ func wrap(s string, first, rest int) (string, []string) {
 // would break a one-line layout (AMF strings may hold anything), here and
 // in the terminal UI's detail pane.
 func OneLine(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		// Control characters are ASCII or, encoded, start with 0xC2
-		// (U+0080..U+009F): any other byte leaves the string as it is.
-		if c := s[i]; c < 0x20 || c == 0x7f || c == 0xc2 {
-			clean = false
-			break
-		}
-	}
-	if clean || !strings.ContainsFunc(s, isControl) {
+	if clean(s) || !strings.ContainsFunc(s, isControl) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
@@ -250,6 +241,33 @@ func OneLine(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// clean reports whether s has no byte that may be part of a control
+// character: control characters are ASCII or, encoded, start with 0xC2
+// (U+0080..U+009F), so any other byte leaves the string as it is. Every
+// label and value Write prints passes here, so it looks at eight bytes
+// at a time (the byte tests of "Bit Twiddling Hacks": hasless, haszero).
+func clean(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		del, c2 := w^(ones*0x7f), w^(ones*0xc2)
+		below := (w - ones*0x20) &^ w // a byte < 0x20
+		is7f := (del - ones) &^ del   // a byte == 0x7f
+		isC2 := (c2 - ones) &^ c2     // a byte == 0xc2
+		if (below|is7f|isC2)&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c == 0xc2 {
+			return false
+		}
+	}
+	return true
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
