@@ -185,6 +185,7 @@ func processJob(ctx context.Context, j agent.Job, keys *inputFlags, hold bool, l
 		return err
 	}
 	sum, runErr := p.Run(ctx, src.src, out.sink)
+	src.flushCounts()
 	if err := src.close(); runErr == nil {
 		runErr = err
 	}

@@ -74,6 +74,7 @@ func runTUI(ctx context.Context, in *input, fl *inputFlags, secrets bool, filter
 			}
 			return nil
 		}, nil))
+		in.flushCounts()
 		if errors.Is(runErr, context.Canceled) {
 			runErr = nil
 		}
