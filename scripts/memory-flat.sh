@@ -45,6 +45,7 @@ row() {
 row "text (-T text)" -T text
 row "ndjson (-T ndjson)" -T ndjson
 row "json array (-T json)" -T json
+row "tree (-V)" -V
 row "conns" conns
 [[ -n $("$bin" help 2>/dev/null | grep -w stats) ]] && row "stats" stats
 exit 0
