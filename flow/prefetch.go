@@ -48,9 +48,14 @@ type batch struct {
 
 // prefetcher reads and decodes packets ahead of the caller.
 type prefetcher struct {
-	out      chan *batch
-	free     chan *batch
-	dec      capture.Decoder
+	out  chan *batch
+	free chan *batch
+	dec  capture.Decoder
+	// decode says the prefetcher decodes what it reads; when false the
+	// consumer does (decodeHere), which balances the two goroutines when
+	// the consumer has little else to do (a count-only run: conns).
+	decode   bool
+	packets  uint64 // packets handed over (for the count)
 	filtered uint64
 	carry    capture.Packet // a packet that did not fit the last batch
 	carried  bool
@@ -62,9 +67,9 @@ type prefetcher struct {
 // startPrefetch reads src on a new goroutine, at most count packets
 // (0: all), passing each through tap first, until src ends or stop is
 // closed.
-func startPrefetch(ctx context.Context, src capture.Source, count uint64, tap func(capture.Packet) bool) *prefetcher {
+func startPrefetch(ctx context.Context, src capture.Source, count uint64, tap func(capture.Packet) bool, decode bool) *prefetcher {
 	f := &prefetcher{out: make(chan *batch, prefetchDepth), free: make(chan *batch, prefetchDepth),
-		stop: make(chan struct{}), done: make(chan struct{})}
+		stop: make(chan struct{}), done: make(chan struct{}), decode: decode}
 	for i := 0; i < prefetchDepth; i++ {
 		f.free <- &batch{pkts: make([]fetched, 0, prefetchPackets), buf: make([]byte, 0, prefetchBytes)}
 	}
@@ -92,7 +97,7 @@ func (f *prefetcher) run(ctx context.Context, src capture.Source, count uint64, 
 				b.err = ctx.Err()
 				break
 			}
-			if count > 0 && f.dec.Stats.Packets+f.filtered >= count {
+			if count > 0 && f.packets+f.filtered >= count {
 				b.err = io.EOF
 				break
 			}
@@ -145,9 +150,17 @@ func (f *prefetcher) add(b *batch, p capture.Packet) {
 	b.pkts = b.pkts[:len(b.pkts)+1] // within the capacity: run stops at prefetchPackets
 	x := &b.pkts[len(b.pkts)-1]
 	x.p = p
-	// The decoder sets every field of the segment its outcome uses, and
-	// decodes TCP straight into the slot (no copy of the layer).
-	x.outcome = f.dec.DecodeInto(x.p, &x.seg, &x.tcp)
+	f.packets++
+	if f.decode {
+		decodeSlot(&f.dec, x)
+	}
+}
+
+// decodeSlot decodes a slot's packet into it. The decoder sets every field
+// of the segment its outcome uses, and decodes TCP straight into the slot
+// (no copy of the layer).
+func decodeSlot(dec *capture.Decoder, x *fetched) {
+	x.outcome = dec.DecodeInto(x.p, &x.seg, &x.tcp)
 	if len(x.seg.Encap) > 0 {
 		x.seg.Encap = append([]capture.Encap(nil), x.seg.Encap...)
 	}

@@ -131,7 +131,12 @@ func ProcessFile(path string, out event.Receiver, protos []Protocol, opts RunOpt
 // runPrefetched is Run's loop for a saved capture: the prefetcher reads
 // and decodes (prefetch.go), this goroutine reassembles and dissects.
 func runPrefetched(ctx context.Context, src capture.Source, r *Router, a *reassembly.Assembler, opts RunOptions, sum *Summary) error {
-	f := startPrefetch(ctx, src, opts.Count, opts.Tap)
+	// A count-only run (conns) does little besides reassembly: the
+	// consumer then decodes too, so that the reader is not the only one
+	// busy (conns on 390k packets: 0.12 s -> 0.09 s).
+	decodeHere := opts.CountOnly
+	var dec capture.Decoder
+	f := startPrefetch(ctx, src, opts.Count, opts.Tap, !decodeHere)
 	var err error
 	var last time.Time
 	for {
@@ -149,6 +154,9 @@ func runPrefetched(ctx context.Context, src capture.Source, r *Router, a *reasse
 				break
 			}
 			x := &b.pkts[i]
+			if decodeHere {
+				decodeSlot(&dec, x)
+			}
 			dispatch(a, r, x.p, x.outcome, &x.seg)
 		}
 		err = b.err
@@ -159,6 +167,9 @@ func runPrefetched(ctx context.Context, src capture.Source, r *Router, a *reasse
 	}
 	f.close()
 	sum.Capture = f.dec.Stats
+	if decodeHere {
+		sum.Capture = dec.Stats
+	}
 	sum.Filtered = f.filtered
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		err = nil
