@@ -53,7 +53,7 @@ func runConns(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The router decides and counts every flow without dissecting it: the
 	// same decision the message view makes, at a fraction of the cost.
 	// --story needs the messages: then the handlers run.
-	p := newPipeline(src, &in, pipeline.Config{Flow: flow.Options{CountOnly: !*stories}})
+	p := newPipeline(src, &in, pipeline.Config{Flow: flow.Options{CountOnly: !*stories}, Dissect: noChunkList})
 	var b *story.Builder
 	if *stories {
 		b = story.New(story.Options{})

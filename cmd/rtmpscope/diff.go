@@ -52,7 +52,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *format != "text" && *format != "json" {
 		return usagef("-T %s: unknown format (text, json)", *format)
 	}
-	cfg := pipeline.Config{Session: session.Options{ShowSecrets: *secrets}}
+	cfg := pipeline.Config{Session: session.Options{ShowSecrets: *secrets}, Dissect: noChunkList}
 	var profiles [][]*diff.Profile
 	for _, f := range *files {
 		ps, err := diff.ProfileFile(f, cfg)

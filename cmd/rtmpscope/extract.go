@@ -83,7 +83,7 @@ func runExtract(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	x := extract.NewExtractor(opts)
-	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}})
+	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}, Dissect: noChunkList})
 	x.SetState(p.Tracker().StateByName)
 	sink := pipeline.NewSink(func(r *session.Record) error {
 		x.Add(*r)

@@ -158,7 +158,7 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		pubr.abort()
 		return err
 	}
-	// Only the -V tree shows each message's chunks.
+	// Only the -V tree shows each message's chunks (noChunkList).
 	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets},
 		Dissect:    dissect.Options{SkipChunkList: !*verbose},
 		AsyncSinks: src.live == nil && mf.addr == "", Progress: mr.progress()})

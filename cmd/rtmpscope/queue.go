@@ -178,7 +178,7 @@ func processJob(ctx context.Context, j agent.Job, keys *inputFlags, hold bool, l
 	if err != nil {
 		return err
 	}
-	p := newPipeline(src, &in, pipeline.Config{AsyncSinks: true})
+	p := newPipeline(src, &in, pipeline.Config{AsyncSinks: true, Dissect: noChunkList})
 	out, err := newJobOutput(j, &in, p)
 	if err != nil {
 		src.close()

@@ -52,7 +52,7 @@ func runRelay(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	a := relay.New(relay.Options{MaxFrames: *maxFrames})
-	p := newPipeline(src, &in, pipeline.Config{})
+	p := newPipeline(src, &in, pipeline.Config{Dissect: noChunkList})
 	sink := pipeline.NewSink(func(r *session.Record) error { a.Add(r); return nil }, nil)
 	if _, err := runPipeline(ctx, src, p, stderr, sink); err != nil {
 		return err

@@ -69,7 +69,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		Source: name, Version: versionLine(), Revealed: *secrets, MaxLadder: *maxLadder, MaxConns: *maxConns,
 		RelayFrames: *relayFrames,
 	})
-	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}})
+	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}, Dissect: noChunkList})
 	sink := pipeline.NewSink(func(r *session.Record) error {
 		b.Add(r)
 		return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/capture"
 	"github.com/rtmpscope/rtmpscope/dissect/rtmfp"
 	"github.com/rtmpscope/rtmpscope/dissect/rtmpe"
+	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/dissect/tlsrec"
 	"github.com/rtmpscope/rtmpscope/event"
@@ -256,6 +257,11 @@ func (in *input) close() error {
 	}
 	return err
 }
+
+// noChunkList is the dissector's options of every command but -V and the
+// TUI: only their trees and hex views show each message's chunks, and
+// listing them was most of what the dissector allocated on video.
+var noChunkList = dissect.Options{SkipChunkList: true}
 
 // newPipeline wires cfg with the input's flags: RTMP ports, -c, the tap
 // (capture filter on files, -w), and the message counter of the progress

@@ -99,7 +99,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			out(s)
 		}
 	}}
-	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}})
+	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}, Dissect: noChunkList})
 	col.State = p.Tracker().StateByName
 	var last time.Time
 	sink := pipeline.NewSink(func(r *session.Record) error {
