@@ -33,14 +33,17 @@ const (
 
 // FileSource reads a saved capture.
 type FileSource struct {
-	name     string
-	format   FileFormat
-	gzipped  bool
-	closer   io.Closer
-	counter  *countingReader
-	pcap     *pcapReader
-	ng       *pcapgo.NgReader
-	ngCheck  *ngBlockChecker // checks block framing under ng
+	name    string
+	format  FileFormat
+	gzipped bool
+	closer  io.Closer
+	counter *countingReader
+	pcap    *pcapReader
+	ng      *pcapgo.NgReader
+	ngCheck *ngBlockChecker // checks block framing under ng
+	// fastNg reads a mapped pcapng file until a block it does not take;
+	// then ng and ngCheck read the rest (mappedng.go).
+	fastNg   *mappedNg
 	linkType layers.LinkType
 	frame    uint64
 	// notes are the repairs of malformed records or blocks, with their
@@ -95,11 +98,15 @@ func openMapped(name string, f *os.File, size int64) *FileSource {
 	if b == nil {
 		return nil
 	}
+	win := &mappedWindow{data: b}
+	if m, lt := newMappedNg(win); m != nil {
+		return &FileSource{name: name, closer: f, counter: &countingReader{}, fastNg: m, linkType: lt,
+			format: FormatPcapNG, size: size, mapped: b, win: win}
+	}
 	if !isPcapMagic(b[:4]) {
 		unmapFile(b)
 		return nil
 	}
-	win := &mappedWindow{data: b}
 	pr, err := newPcapReader(win)
 	if err != nil {
 		unmapFile(b)
@@ -188,14 +195,28 @@ func (s *FileSource) Next() (Packet, error) {
 		err  error
 	)
 	lt := s.linkType
-	if s.ng != nil {
-		data, ci, err = s.ng.ZeroCopyReadPacketData()
-		if err == nil && len(ci.AncillaryData) > 0 {
-			if l, ok := ci.AncillaryData[0].(layers.LinkType); ok {
-				lt = l
+	// Only the mapped readers' own records are Stable; pcapgo's are in
+	// its buffer.
+	stable := s.win != nil && s.ng == nil
+	switch {
+	case s.fastNg != nil:
+		var ok bool
+		if data, ci, ok, err = s.fastNg.next(); ok {
+			if err == nil {
+				lt = ci.AncillaryData[0].(layers.LinkType)
 			}
+			break
 		}
-	} else {
+		// A block for the ordinary reader: it reads the rest.
+		s.ng, s.ngCheck, s.win, err = s.fastNg.fallback()
+		s.fastNg, stable = nil, false
+		if err != nil {
+			return Packet{}, fmt.Errorf("%s: pcapng: %w", s.name, err)
+		}
+		data, ci, err = s.readNg(&lt)
+	case s.ng != nil:
+		data, ci, err = s.readNg(&lt)
+	default:
 		data, ci, err = s.pcap.next()
 	}
 	if err != nil {
@@ -223,7 +244,19 @@ func (s *FileSource) Next() (Packet, error) {
 	for _, r := range s.repairs()[len(s.notes):] {
 		s.notes = append(s.notes, fmt.Errorf("frame %d: %w", s.frame, r))
 	}
-	return Packet{Frame: s.frame, Info: ci, LinkType: lt, Data: data, Stable: s.win != nil}, nil
+	return Packet{Frame: s.frame, Info: ci, LinkType: lt, Data: data, Stable: stable}, nil
+}
+
+// readNg reads the next packet with pcapgo, setting *lt to its
+// interface's link type.
+func (s *FileSource) readNg(lt *layers.LinkType) ([]byte, gopacket.CaptureInfo, error) {
+	data, ci, err := s.ng.ZeroCopyReadPacketData()
+	if err == nil && len(ci.AncillaryData) > 0 {
+		if l, ok := ci.AncillaryData[0].(layers.LinkType); ok {
+			*lt = l
+		}
+	}
+	return data, ci, err
 }
 
 // repairs are the malformed records or blocks read past so far.
