@@ -28,7 +28,7 @@ measure() {
 	ef=$(mktemp)
 	GODEBUG=gctrace=1 /usr/bin/time -o "$tf" -f '%e %M' "$@" >/dev/null 2>"$ef" || true
 	read -r t m < <(tail -1 "$tf")
-	h=$(grep '^gc ' "$ef" | sed -n 's/.*->\([0-9]*\) MB.*/\1/p' | sort -n | tail -1)
+	h=$(grep '^gc ' "$ef" | sed -n 's/.*->\([0-9]*\) MB.*/\1/p' | sort -n | tail -1 || true)
 	rm -f "$tf" "$ef"
 	echo "$t $((m / 1024)) ${h:-0}"
 }
