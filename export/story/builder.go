@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,6 +69,7 @@ type trackKey struct {
 
 // trackAcc follows one media stream's timestamps and keyframes.
 type trackAcc struct {
+	key      trackKey
 	last     uint32
 	seen     bool
 	back     int64
@@ -102,9 +104,12 @@ type acc struct {
 	haveTS              bool
 	media               [2]int64 // media messages per direction
 	codecs              []string
-	codecAt             map[string]int  // index in codecs by direction, type and track
-	codecCfg            map[string]bool // the entry came from a configuration
-	tracks              map[trackKey]*trackAcc
+	// codecKeys[i] is what codecs[i] describes, and whether it came from
+	// a configuration. A slice searched in order: at most maxCodecs
+	// entries, and a map's hashing was most of the cost of a media message.
+	codecKeys []codecEntry
+	// tracks are searched in order too (at most maxTracked, usually two).
+	tracks []*trackAcc
 	// Connect and its reply.
 	connect      *Step
 	connectTime  time.Time
@@ -134,7 +139,7 @@ func (b *Builder) Add(r *session.Record) *Story {
 		if r.Kind == event.KindConn && r.Conn != nil && r.Conn.Closed && !r.Conn.Info.Variant.IsRTMP() {
 			return nil
 		}
-		a = &acc{codecAt: map[string]int{}, codecCfg: map[string]bool{}, tracks: map[trackKey]*trackAcc{}, pending: map[uint64]Step{}}
+		a = &acc{pending: map[uint64]Step{}}
 		b.conns[r.ConnID] = a
 	}
 	switch r.Kind {
@@ -165,12 +170,13 @@ func (b *Builder) Snapshot(id event.ConnID, state *session.State, at time.Time) 
 
 func (b *Builder) message(a *acc, r *session.Record) {
 	m := r.Message
-	a.last, a.lastTime = describe(r), r.Time
+	a.lastTime = r.Time
 	a.lastDir[m.Dir&1] = r.Time
 	if c := r.Body.Command; c != nil {
-		b.command(a, r, c)
+		b.command(a, r, c) // names the message for Close.After too
 		return
 	}
+	a.last = describe(m.TypeID)
 	switch m.TypeID {
 	case event.TypeAudio, event.TypeVideo:
 		b.media(a, r, m.Dir, m.MSID, m.Timestamp, r.Body.Audio, r.Body.Video, m.Length)
@@ -194,6 +200,12 @@ func (b *Builder) command(a *acc, r *session.Record, c *command.Command) {
 		info = inf
 	}
 	st.Code = info.Code
+	// The message's name for Close.After, from the information object
+	// already looked up (Result and Status never both apply).
+	a.last = c.Name
+	if info.Code != "" {
+		a.last += " " + info.Code
+	}
 	if p := r.Pair; p != nil && p.Role == session.RoleResponse {
 		ms := float64(p.Latency.Microseconds()) / 1000
 		st.LatencyMS, st.Request = &ms, p.Request
@@ -284,12 +296,19 @@ func mediaDir(cmd string) event.Dir {
 	return event.S2C
 }
 
-func (b *Builder) track(a *acc, k trackKey) *trackAcc {
-	t := a.tracks[k]
-	if t == nil && len(a.tracks) < maxTracked {
-		t = &trackAcc{}
-		a.tracks[k] = t
+// track finds or starts the accumulator of a media stream; nil when
+// maxTracked are followed already.
+func (a *acc) track(k trackKey) *trackAcc {
+	for _, t := range a.tracks {
+		if t.key == k {
+			return t
+		}
 	}
+	if len(a.tracks) >= maxTracked {
+		return nil
+	}
+	t := &trackAcc{key: k}
+	a.tracks = append(a.tracks, t)
 	return t
 }
 
@@ -298,79 +317,84 @@ func (b *Builder) video(a *acc, r *session.Record, dir event.Dir, msid, ts uint3
 		return
 	}
 	frame := r.Message.Frame
-	type part struct {
-		id  uint8
-		p   *media.VideoPayload
-		cfg bool
+	if v.Multitrack == nil {
+		a.videoPart(v, dir, msid, ts, frame, 0, false, &v.VideoPayload, v.IsSequenceHeader())
+		return
 	}
-	parts := []part{{0, &v.VideoPayload, v.IsSequenceHeader()}}
-	if v.Multitrack != nil {
-		parts = parts[:0]
-		for i := range v.Tracks {
-			t := &v.Tracks[i]
-			parts = append(parts, part{t.TrackID, &t.VideoPayload, t.PacketType == media.VideoSequenceStart})
-		}
+	for i := range v.Tracks {
+		t := &v.Tracks[i]
+		a.videoPart(v, dir, msid, ts, frame, t.TrackID, true, &t.VideoPayload, t.PacketType == media.VideoSequenceStart)
 	}
-	for _, pt := range parts {
+}
+
+// videoPart follows one video payload: the message's own, or one track of
+// a multitrack message.
+func (a *acc) videoPart(v *media.Video, dir event.Dir, msid, ts uint32, frame uint64, id uint8, multi bool, p *media.VideoPayload, cfg bool) {
+	ck := codecKey{dir: dir, video: true, multi: multi, track: id}
+	if i, ok := a.codecSlot(ck, cfg); ok {
+		// Described only when recorded: the codec is known after the
+		// first message of a stream, and building the text was most of
+		// a media message's cost.
 		name := v.Codec
-		if v.Multitrack != nil {
-			name = pt.p.FourCC.CodecName()
+		if multi {
+			name = p.FourCC.CodecName()
 		}
-		b.codec(a, dir, true, pt.id, v.Multitrack != nil, pt.cfg, name+videoConfig(pt.p))
-		if pt.cfg || (pt.p.PacketType != media.VideoCodedFrames && pt.p.PacketType != media.VideoCodedFramesX) {
-			continue
+		a.setCodec(i, ck, cfg, name+videoConfig(p))
+	}
+	if cfg || (p.PacketType != media.VideoCodedFrames && p.PacketType != media.VideoCodedFramesX) {
+		return
+	}
+	t := a.track(trackKey{dir, msid, true, id})
+	if t == nil {
+		return
+	}
+	t.step(ts, frame)
+	if t.frames == 0 {
+		t.firstFrameAt = frame
+	} else if d := int64(int32(ts - t.lastVideo)); d >= 0 && d <= media.DefaultJumpThreshold {
+		t.stretchMS += d
+	}
+	t.lastVideo = ts
+	t.frames++
+	if v.FrameType == 0 {
+		t.reserved++
+	}
+	if v.Keyframe() {
+		if t.stretchMS > t.maxStretchMS {
+			t.maxStretchMS, t.stretchAt = t.stretchMS, frame
 		}
-		t := b.track(a, trackKey{dir, msid, true, pt.id})
-		if t == nil {
-			continue
-		}
-		t.step(ts, frame)
-		if t.frames == 0 {
-			t.firstFrameAt = frame
-		} else if d := int64(int32(ts - t.lastVideo)); d >= 0 && d <= media.DefaultJumpThreshold {
-			t.stretchMS += d
-		}
-		t.lastVideo = ts
-		t.frames++
-		if v.FrameType == 0 {
-			t.reserved++
-		}
-		if v.Keyframe() {
-			if t.stretchMS > t.maxStretchMS {
-				t.maxStretchMS, t.stretchAt = t.stretchMS, frame
-			}
-			t.keys++
-			t.stretchMS = 0
-		}
+		t.keys++
+		t.stretchMS = 0
 	}
 }
 
 func (b *Builder) audio(a *acc, dir event.Dir, msid, ts uint32, au *media.Audio, frame uint64) {
-	type part struct {
-		id uint8
-		p  *media.AudioPayload
+	if au.Multitrack == nil {
+		a.audioPart(au, dir, msid, ts, frame, 0, false, &au.AudioPayload)
+		return
 	}
-	parts := []part{{0, &au.AudioPayload}}
-	if au.Multitrack != nil {
-		parts = parts[:0]
-		for i := range au.Tracks {
-			parts = append(parts, part{au.Tracks[i].TrackID, &au.Tracks[i].AudioPayload})
-		}
+	for i := range au.Tracks {
+		a.audioPart(au, dir, msid, ts, frame, au.Tracks[i].TrackID, true, &au.Tracks[i].AudioPayload)
 	}
-	for _, pt := range parts {
-		cfg := pt.p.PacketType == media.AudioSequenceStart && (au.Enhanced || au.SoundFormat == media.SoundAAC)
+}
+
+// audioPart follows one audio payload: the message's own, or one track of
+// a multitrack message.
+func (a *acc) audioPart(au *media.Audio, dir event.Dir, msid, ts uint32, frame uint64, id uint8, multi bool, p *media.AudioPayload) {
+	cfg := p.PacketType == media.AudioSequenceStart && (au.Enhanced || au.SoundFormat == media.SoundAAC)
+	ck := codecKey{dir: dir, multi: multi, track: id}
+	if i, ok := a.codecSlot(ck, cfg); ok {
 		name := au.Codec
-		if au.Multitrack != nil {
-			name = pt.p.FourCC.CodecName()
+		if multi {
+			name = p.FourCC.CodecName()
 		}
-		desc := name + audioConfig(au, pt.p)
-		b.codec(a, dir, false, pt.id, au.Multitrack != nil, cfg, desc)
-		if cfg {
-			continue
-		}
-		if t := b.track(a, trackKey{dir, msid, false, pt.id}); t != nil {
-			t.step(ts, frame)
-		}
+		a.setCodec(i, ck, cfg, name+audioConfig(au, p))
+	}
+	if cfg {
+		return
+	}
+	if t := a.track(trackKey{dir, msid, false, id}); t != nil {
+		t.step(ts, frame)
 	}
 }
 
@@ -386,30 +410,59 @@ func (t *trackAcc) step(ts uint32, frame uint64) {
 	t.seen, t.last = true, ts
 }
 
-// codec records a codec description once per direction, type and track;
-// a configuration (sequence header) replaces what coded frames said.
-func (b *Builder) codec(a *acc, dir event.Dir, video bool, track uint8, multi, cfg bool, desc string) {
+// codecKey is what one entry of Story.Codecs describes: a direction's
+// audio or video, or one track of it in multitrack messages.
+type codecKey struct {
+	dir   event.Dir
+	video bool
+	multi bool
+	track uint8
+}
+
+// kind is the entry's first words: "video", "audio #1".
+func (k codecKey) kind() string {
 	kind := "audio"
-	if video {
+	if k.video {
 		kind = "video"
 	}
-	if multi {
-		kind += fmt.Sprintf(" #%d", track)
+	if k.multi {
+		kind += " #" + strconv.Itoa(int(k.track))
 	}
-	key := dir.String() + " " + kind
-	i, seen := a.codecAt[key]
-	switch {
-	case seen && (a.codecCfg[key] || !cfg):
-		return
-	case seen:
-		a.codecs[i] = kind + " " + desc
-	case len(a.codecs) >= maxCodecs:
-		return
-	default:
-		a.codecAt[key] = len(a.codecs)
-		a.codecs = append(a.codecs, kind+" "+desc)
+	return kind
+}
+
+type codecEntry struct {
+	key codecKey
+	cfg bool // the entry came from a configuration
+}
+
+// codecSlot says whether a description of k is to be recorded, once per
+// direction, type and track (a configuration replaces what coded frames
+// said), and where: its index in codecs, or -1 for a new entry.
+func (a *acc) codecSlot(k codecKey, cfg bool) (int, bool) {
+	for i := range a.codecKeys {
+		if e := &a.codecKeys[i]; e.key == k {
+			if e.cfg || !cfg {
+				return 0, false
+			}
+			return i, true
+		}
 	}
-	a.codecCfg[key] = cfg
+	if len(a.codecs) >= maxCodecs {
+		return 0, false
+	}
+	return -1, true
+}
+
+// setCodec records desc at the slot codecSlot gave.
+func (a *acc) setCodec(i int, k codecKey, cfg bool, desc string) {
+	text := k.kind() + " " + desc
+	if i < 0 {
+		a.codecKeys = append(a.codecKeys, codecEntry{key: k, cfg: cfg})
+		a.codecs = append(a.codecs, text)
+		return
+	}
+	a.codecs[i], a.codecKeys[i].cfg = text, cfg
 }
 
 func videoConfig(p *media.VideoPayload) string {
@@ -448,19 +501,9 @@ func audioConfig(a *media.Audio, p *media.AudioPayload) string {
 	return ""
 }
 
-// describe names a message for Close.After.
-func describe(r *session.Record) string {
-	m := r.Message
-	if c := r.Body.Command; c != nil {
-		s := c.Name
-		if inf, ok := c.Status(); ok && inf.Code != "" {
-			s += " " + inf.Code
-		} else if res, ok := c.Result(); ok && res.Info.Code != "" {
-			s += " " + res.Info.Code
-		}
-		return s
-	}
-	switch m.TypeID {
+// describe names a message other than a command for Close.After.
+func describe(t event.MsgType) string {
+	switch t {
 	case event.TypeAudio:
 		return "audio"
 	case event.TypeVideo:
@@ -468,7 +511,7 @@ func describe(r *session.Record) string {
 	case event.TypeAggregate:
 		return "aggregate"
 	}
-	return m.TypeID.Name()
+	return t.Name()
 }
 
 // tell makes the story. c is the conn-closed event (nil for a snapshot).
@@ -638,8 +681,8 @@ func stall(a *acc, c *event.ConnEvent, end time.Time) (Verdict, bool) {
 }
 
 func (b *Builder) keyframes(a *acc) (Verdict, bool) {
-	for _, k := range sortedTracks(a) {
-		t := a.tracks[k]
+	for _, t := range sortedTracks(a) {
+		k := t.key
 		if !k.video || t.frames == 0 {
 			continue
 		}
@@ -671,8 +714,8 @@ func (b *Builder) keyframes(a *acc) (Verdict, bool) {
 }
 
 func backwards(a *acc) (Verdict, bool) {
-	for _, k := range sortedTracks(a) {
-		t := a.tracks[k]
+	for _, t := range sortedTracks(a) {
+		k := t.key
 		if t.back == 0 {
 			continue
 		}
@@ -688,9 +731,10 @@ func backwards(a *acc) (Verdict, bool) {
 	return Verdict{}, false
 }
 
-func sortedTracks(a *acc) []trackKey {
-	ks := slices.Collect(maps.Keys(a.tracks))
-	slices.SortFunc(ks, func(x, y trackKey) int {
+func sortedTracks(a *acc) []*trackAcc {
+	ts := slices.Clone(a.tracks)
+	slices.SortFunc(ts, func(tx, ty *trackAcc) int {
+		x, y := tx.key, ty.key
 		switch {
 		case x.dir != y.dir:
 			return int(x.dir) - int(y.dir)
@@ -704,7 +748,7 @@ func sortedTracks(a *acc) []trackKey {
 		}
 		return int(x.track) - int(y.track)
 	})
-	return ks
+	return ts
 }
 
 func okText(a *acc, s *Story, state *session.State) string {
