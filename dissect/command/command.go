@@ -9,7 +9,7 @@ package command
 
 import (
 	"fmt"
-	"strings"
+	"strconv"
 
 	"github.com/rtmpscope/rtmpscope/dissect/amf"
 )
@@ -99,23 +99,32 @@ func (c Command) IsResponse() bool { return c.Name == "_result" || c.Name == "_e
 // String is a one-line summary: name(txid) then the command object and
 // arguments in short form, e.g. connect#1 {app: "live", ...}.
 func (c Command) String() string {
-	var sb strings.Builder
-	sb.WriteString(c.Name)
+	var buf [128]byte
+	return string(c.AppendString(buf[:0]))
+}
+
+// AppendString appends String to dst, for one-line views that build their
+// line in a buffer.
+func (c Command) AppendString(dst []byte) []byte {
+	dst = append(dst, c.Name...)
 	if c.TransactionID != 0 {
-		fmt.Fprintf(&sb, "#%g", c.TransactionID)
+		dst = append(dst, '#')
+		dst = strconv.AppendFloat(dst, c.TransactionID, 'g', -1, 64) // as %g
 	}
 	if c.CommandObject.Kind != amf.KindInvalid && !c.CommandObject.IsNullish() {
-		sb.WriteString(" ")
-		sb.WriteString(c.CommandObject.Summary(200))
+		dst = append(dst, ' ')
+		dst = append(dst, c.CommandObject.Summary(200)...)
 	}
-	for _, a := range c.Args {
-		sb.WriteString(" ")
-		sb.WriteString(a.Summary(120))
+	for i := range c.Args {
+		dst = append(dst, ' ')
+		dst = append(dst, c.Args[i].Summary(120)...)
 	}
 	if c.Err != nil {
-		sb.WriteString(" [error: " + c.Err.Error() + "]")
+		dst = append(dst, " [error: "...)
+		dst = append(dst, c.Err.Error()...)
+		dst = append(dst, ']')
 	}
-	return sb.String()
+	return dst
 }
 
 // MarshalJSON writes the NDJSON "command" body: name, txid, object, args,

@@ -68,38 +68,51 @@ func MessageWith(m *event.Message, opts amf.Options) Body {
 // ("[error: ...]", with the offset), as a command's does, so a line never
 // reads like a good message when part of it is missing.
 func Summary(m *event.Message, b Body) string {
-	s := summary(m, b)
-	if b.Err != nil && (b.Data != nil || b.Shared != nil || b.Aggregate != nil) {
-		s += " [error: " + b.Err.Error() + "]"
-	}
-	return s
+	var buf [64]byte // most summaries fit: one allocation, the string's
+	return string(AppendSummary(buf[:0], m, b))
 }
 
-func summary(m *event.Message, b Body) string {
+// AppendSummary appends Summary to dst. It is the one-line views' way in:
+// a line built in a buffer needs no string of its own per message.
+func AppendSummary(dst []byte, m *event.Message, b Body) []byte {
+	dst = appendSummary(dst, m, b)
+	if b.Err != nil && (b.Data != nil || b.Shared != nil || b.Aggregate != nil) {
+		dst = append(dst, " [error: "...)
+		dst = append(dst, b.Err.Error()...)
+		dst = append(dst, ']')
+	}
+	return dst
+}
+
+func appendSummary(dst []byte, m *event.Message, b Body) []byte {
 	switch {
 	case b.Command != nil:
-		return b.Command.String()
+		return b.Command.AppendString(dst)
 	case b.Data != nil:
-		s := b.Data.Handler
+		dst = append(dst, b.Data.Handler...)
 		if b.Data.Inner != "" {
-			s += " " + b.Data.Inner
+			dst = append(dst, ' ')
+			dst = append(dst, b.Data.Inner...)
 		}
 		for i, v := range b.Data.Args {
 			if i >= maxSummaryValues {
-				s += " …"
+				dst = append(dst, " …"...)
 				break
 			}
-			s += " " + v.String()
+			dst = append(dst, ' ')
+			dst = append(dst, v.String()...)
 		}
-		return s
+		return dst
 	case b.Shared != nil:
-		return "Shared Object " + b.Shared.Name
+		dst = append(dst, "Shared Object "...)
+		return append(dst, b.Shared.Name...)
 	case b.Audio != nil:
-		return b.Audio.Summary()
+		return b.Audio.AppendSummary(dst)
 	case b.Video != nil:
-		return b.Video.Summary()
+		return b.Video.AppendSummary(dst)
 	case b.Aggregate != nil:
-		return "Aggregate of " + strconv.Itoa(len(b.Aggregate))
+		dst = append(dst, "Aggregate of "...)
+		return strconv.AppendInt(dst, int64(len(b.Aggregate)), 10)
 	}
-	return m.Summary()
+	return append(dst, m.Summary()...)
 }

@@ -1,6 +1,9 @@
 package media
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+)
 
 // AACConfig is an MPEG-4 AudioSpecificConfig (ISO/IEC 14496-3 1.6.2.1), the
 // body of an AAC sequence header.
@@ -193,23 +196,29 @@ func aacFrequency(r *bitReader) (uint8, int, error) {
 
 // Summary is a compact one-line description.
 func (c *AACConfig) Summary() string {
-	s := fmt.Sprintf("%s %dHz %s", c.ObjectTypeName, c.SampleRate, channelsName(c.Channels))
+	var buf [48]byte
+	b := append(buf[:0], c.ObjectTypeName...)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(c.SampleRate), 10)
+	b = append(b, "Hz "...)
+	b = appendChannels(b, c.Channels)
 	if c.PS {
-		s += " +SBR+PS"
+		b = append(b, " +SBR+PS"...)
 	} else if c.SBR {
-		s += " +SBR"
+		b = append(b, " +SBR"...)
 	}
-	return s
+	return string(b)
 }
 
-func channelsName(n int) string {
+// appendChannels appends a channel count as summaries name it.
+func appendChannels(dst []byte, n int) []byte {
 	switch n {
 	case 0:
-		return "PCE"
+		return append(dst, "PCE"...)
 	case 1:
-		return "mono"
+		return append(dst, "mono"...)
 	case 2:
-		return "stereo"
+		return append(dst, "stereo"...)
 	}
-	return fmt.Sprintf("%dch", n)
+	return append(strconv.AppendInt(dst, int64(n), 10), "ch"...)
 }

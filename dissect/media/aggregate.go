@@ -2,6 +2,7 @@ package media
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/rtmpscope/rtmpscope/event"
 )
@@ -98,12 +99,19 @@ func DecodeAggregate(buf []byte, msgTimestamp uint32) ([]SubMessage, error) {
 
 // Summary is a compact one-line description.
 func (m *SubMessage) Summary() string {
-	s := fmt.Sprintf("type %d ts=%d %dB", m.TypeID, m.Timestamp, m.Size)
+	var buf [96]byte
+	b := append(buf[:0], "type "...)
+	b = strconv.AppendUint(b, uint64(m.TypeID), 10)
+	b = append(b, " ts="...)
+	b = strconv.AppendUint(b, uint64(m.Timestamp), 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(m.Size), 10)
+	b = append(b, 'B')
 	switch {
 	case m.Audio != nil:
-		s += " " + m.Audio.Summary()
+		b = m.Audio.AppendSummary(append(b, ' '))
 	case m.Video != nil:
-		s += " " + m.Video.Summary()
+		b = m.Video.AppendSummary(append(b, ' '))
 	}
-	return s
+	return string(b)
 }

@@ -2,7 +2,7 @@ package media
 
 import (
 	"fmt"
-	"strings"
+	"strconv"
 )
 
 // Audio is a decoded RTMP audio message body (an FLV AUDIODATA tag body),
@@ -352,65 +352,90 @@ func decodeMultichannel(b []byte) (MultichannelConfig, error) {
 
 // Summary is a compact one-line description, e.g. "AAC raw 44100Hz stereo".
 func (a *Audio) Summary() string {
+	var buf [64]byte // most summaries fit: one allocation, the string's
+	return string(a.AppendSummary(buf[:0]))
+}
+
+// AppendSummary appends Summary to dst. It is the one-line views' way in:
+// a line built in a buffer needs no string of its own per message.
+func (a *Audio) AppendSummary(dst []byte) []byte {
 	if a.Silence {
-		return "audio silence (empty message)"
+		return append(dst, "audio silence (empty message)"...)
 	}
-	var b strings.Builder
 	if !a.Enhanced {
-		b.WriteString(a.Codec)
+		dst = append(dst, a.Codec...)
 		if a.SoundFormat == SoundAAC {
 			if a.PacketType == AudioSequenceStart {
-				b.WriteString(" seq hdr")
+				dst = append(dst, " seq hdr"...)
 				if a.AAC != nil {
-					b.WriteString(" " + a.AAC.Summary())
-					return b.String()
+					return append(append(dst, ' '), a.AAC.Summary()...)
 				}
 			} else {
-				b.WriteString(" raw")
+				dst = append(dst, " raw"...)
 			}
 		}
 		if a.MP3 != nil {
-			b.WriteString(" " + a.MP3.Summary())
-			return b.String()
+			return append(append(dst, ' '), a.MP3.Summary()...)
 		}
 		if a.SampleRate == 0 && a.Channels == 0 {
-			return b.String() // AAC without its sequence header: unknown
+			return dst // AAC without its sequence header: unknown
 		}
-		fmt.Fprintf(&b, " %dHz %s", a.SampleRate, channelsName(a.Channels))
+		dst = append(dst, ' ')
+		dst = strconv.AppendInt(dst, int64(a.SampleRate), 10)
+		dst = append(dst, "Hz "...)
+		dst = appendChannels(dst, a.Channels)
 		if a.BitsPerSample > 0 {
-			fmt.Fprintf(&b, " %dbit", a.BitsPerSample)
+			dst = append(dst, ' ')
+			dst = strconv.AppendInt(dst, int64(a.BitsPerSample), 10)
+			dst = append(dst, "bit"...)
 		}
-		return b.String()
+		return dst
 	}
 	if a.Multitrack != nil {
-		fmt.Fprintf(&b, "multitrack %s%s", a.Multitrack, modExSummary(a.ModEx))
-		for _, t := range a.Tracks {
-			fmt.Fprintf(&b, "; #%d %s", t.TrackID, t.summary())
+		dst = append(dst, "multitrack "...)
+		dst = append(dst, a.Multitrack.String()...)
+		dst = appendModEx(dst, a.ModEx)
+		for i := range a.Tracks {
+			t := &a.Tracks[i]
+			dst = append(dst, "; #"...)
+			dst = strconv.AppendUint(dst, uint64(t.TrackID), 10)
+			dst = append(dst, ' ')
+			dst = t.appendSummary(dst)
 		}
-		return b.String()
+		return dst
 	}
-	b.WriteString(a.AudioPayload.summary())
-	b.WriteString(modExSummary(a.ModEx))
-	return b.String()
+	dst = a.AudioPayload.appendSummary(dst)
+	return appendModEx(dst, a.ModEx)
 }
 
-func (p *AudioPayload) summary() string {
-	s := p.FourCC.CodecName() + " " + packetTypeShort(p.PacketType)
+// appendSummary appends an Enhanced RTMP payload's part of Summary.
+func (p *AudioPayload) appendSummary(dst []byte) []byte {
+	dst = append(dst, p.FourCC.CodecName()...)
+	dst = append(dst, ' ')
+	dst = append(dst, packetTypeShort(p.PacketType)...)
+	// Configurations come with sequence headers only, so their summaries
+	// stay strings.
 	switch {
 	case p.AAC != nil:
-		s += " " + p.AAC.Summary()
+		dst = append(append(dst, ' '), p.AAC.Summary()...)
 	case p.Opus != nil:
-		s += " " + p.Opus.Summary()
+		dst = append(append(dst, ' '), p.Opus.Summary()...)
 	case p.FLAC != nil:
-		s += " " + p.FLAC.Summary()
+		dst = append(append(dst, ' '), p.FLAC.Summary()...)
 	case p.MP3 != nil:
-		s += " " + p.MP3.Summary()
+		dst = append(append(dst, ' '), p.MP3.Summary()...)
 	case p.Multichannel != nil:
-		s += fmt.Sprintf(" %s %dch", p.Multichannel.OrderName, p.Multichannel.ChannelCount)
+		dst = append(dst, ' ')
+		dst = append(dst, p.Multichannel.OrderName...)
+		dst = append(dst, ' ')
+		dst = strconv.AppendUint(dst, uint64(p.Multichannel.ChannelCount), 10)
+		dst = append(dst, "ch"...)
 	case p.PacketType == AudioCodedFrames:
-		s += fmt.Sprintf(" %dB", p.DataLen)
+		dst = append(dst, ' ')
+		dst = strconv.AppendInt(dst, int64(p.DataLen), 10)
+		dst = append(dst, 'B')
 	}
-	return s
+	return dst
 }
 
 func packetTypeShort(t AudioPacketType) string {

@@ -96,3 +96,31 @@ func BenchmarkStatsAdd(b *testing.B) {
 		s.Add("c2s", uint32(i*40), base.Add(time.Duration(i)*40*time.Millisecond), true, len(key), &v)
 	}
 }
+
+// summarySink keeps BenchmarkSummary's strings from being optimized away
+// (a string that does not escape may live on the stack).
+var summarySink string
+
+// BenchmarkSummary is the one-line summary of the messages nearly every
+// line of a capture shows: AVC coded frames and raw AAC.
+func BenchmarkSummary(b *testing.B) {
+	_, key, _, raw := benchBodies(b)
+	v, _ := DecodeVideo(key)
+	var a Audio
+	if err := a.Unmarshal(raw); err != nil {
+		b.Fatal(err)
+	}
+	a.SampleRate, a.Channels, a.FromConfig = 44100, 2, true // as Formats fills them in
+	b.Run("video", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			summarySink = v.Summary()
+		}
+	})
+	b.Run("audio", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			summarySink = a.Summary()
+		}
+	})
+}

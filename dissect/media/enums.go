@@ -2,7 +2,7 @@ package media
 
 import (
 	"fmt"
-	"strings"
+	"strconv"
 )
 
 // FourCC is an Enhanced RTMP codec identifier, four ASCII bytes on the wire.
@@ -286,14 +286,17 @@ func readModEx(buf []byte, off int, pt uint8, modex uint8, dst *[]ModEx) (uint8,
 	return pt, off, nil
 }
 
-func modExSummary(m []ModEx) string {
-	var b strings.Builder
+// appendModEx appends the modifiers of a summary: " +500ns", " modex1".
+func appendModEx(dst []byte, m []ModEx) []byte {
 	for _, x := range m {
 		if x.Type == 0 {
-			fmt.Fprintf(&b, " +%dns", x.TimestampOffsetNano)
+			dst = append(dst, " +"...)
+			dst = strconv.AppendUint(dst, uint64(x.TimestampOffsetNano), 10)
+			dst = append(dst, "ns"...)
 		} else {
-			fmt.Fprintf(&b, " modex%d", x.Type)
+			dst = append(dst, " modex"...)
+			dst = strconv.AppendUint(dst, uint64(x.Type), 10)
 		}
 	}
-	return b.String()
+	return dst
 }

@@ -2,7 +2,7 @@ package media
 
 import (
 	"fmt"
-	"strings"
+	"strconv"
 )
 
 // Video is a decoded RTMP video message body (an FLV VIDEODATA tag body),
@@ -397,27 +397,49 @@ func (p *VideoPayload) Dimensions() (int, int) {
 // Summary is a compact one-line description, e.g.
 // "AVC keyframe NALU cts=40ms [5,6]" or "HEVC seq start Main@L3.1 1280x720".
 func (v *Video) Summary() string {
-	var b strings.Builder
+	var buf [64]byte // most summaries fit: one allocation, the string's
+	return string(v.AppendSummary(buf[:0]))
+}
+
+// AppendSummary appends Summary to dst. It is the one-line views' way in:
+// a line built in a buffer needs no string of its own per message.
+func (v *Video) AppendSummary(dst []byte) []byte {
 	if v.Command != nil {
-		fmt.Fprintf(&b, "%s command: %s", v.Codec, v.Command)
-		return b.String()
+		dst = append(dst, v.Codec...)
+		dst = append(dst, " command: "...)
+		return append(dst, v.Command.String()...)
 	}
 	if v.Multitrack != nil {
-		fmt.Fprintf(&b, "%s multitrack %s%s", v.FrameType, v.Multitrack, modExSummary(v.ModEx))
+		dst = append(dst, v.FrameType.String()...)
+		dst = append(dst, " multitrack "...)
+		dst = append(dst, v.Multitrack.String()...)
+		dst = appendModEx(dst, v.ModEx)
 		for i := range v.Tracks {
-			fmt.Fprintf(&b, "; #%d %s %s", v.Tracks[i].TrackID, v.Tracks[i].FourCC.CodecName(), v.Tracks[i].summary(true))
+			t := &v.Tracks[i]
+			dst = append(dst, "; #"...)
+			dst = strconv.AppendUint(dst, uint64(t.TrackID), 10)
+			dst = append(dst, ' ')
+			dst = append(dst, t.FourCC.CodecName()...)
+			dst = append(dst, ' ')
+			dst = t.appendSummary(dst, true)
 		}
-		return b.String()
+		return dst
 	}
-	b.WriteString(v.Codec)
+	start := len(dst)
+	dst = append(dst, v.Codec...)
 	// An H.263 picture header names its own type ("disposable P"), which
 	// says what the frame type would say again.
 	if !(v.Enhanced && v.PacketType == VideoMetadata) && v.H263 == nil {
-		b.WriteString(" " + frameTypeShort(v.FrameType))
+		dst = append(dst, ' ')
+		dst = append(dst, frameTypeShort(v.FrameType)...)
 	}
-	b.WriteString(" " + v.VideoPayload.summary(v.Enhanced))
-	b.WriteString(modExSummary(v.ModEx))
-	return strings.TrimRight(b.String(), " ")
+	dst = append(dst, ' ')
+	dst = v.VideoPayload.appendSummary(dst, v.Enhanced)
+	dst = appendModEx(dst, v.ModEx)
+	for len(dst) > start && dst[len(dst)-1] == ' ' {
+		dst = dst[:len(dst)-1]
+	}
+	return dst
 }
 
 func frameTypeShort(t FrameType) string {
@@ -434,79 +456,105 @@ func frameTypeShort(t FrameType) string {
 	return t.String()
 }
 
-func (p *VideoPayload) summary(enhanced bool) string {
-	var s string
+// appendSummary appends the payload's part of Summary: packet type,
+// configuration or picture header, and a coded frame's units.
+func (p *VideoPayload) appendSummary(dst []byte, enhanced bool) []byte {
+	start := len(dst)
 	switch p.PacketType {
 	case VideoSequenceStart:
 		if enhanced {
-			s = "seq start"
+			dst = append(dst, "seq start"...)
 		} else {
-			s = "seq hdr"
+			dst = append(dst, "seq hdr"...)
 		}
 	case VideoCodedFrames:
 		if enhanced {
-			s = "coded"
+			dst = append(dst, "coded"...)
 		} else {
-			s = "NALU"
+			dst = append(dst, "NALU"...)
 		}
 	case VideoCodedFramesX:
-		s = "codedX"
+		dst = append(dst, "codedX"...)
 	case VideoSequenceEnd:
-		s = "seq end"
+		dst = append(dst, "seq end"...)
 	case VideoMetadata:
-		return fmt.Sprintf("metadata %dB AMF", p.DataLen)
+		dst = append(dst, "metadata "...)
+		dst = strconv.AppendInt(dst, int64(p.DataLen), 10)
+		return append(dst, "B AMF"...)
 	case VideoMPEG2TSSequenceStart:
-		return fmt.Sprintf("MPEG-2 TS seq start %dB", p.DataLen)
+		dst = append(dst, "MPEG-2 TS seq start "...)
+		dst = strconv.AppendInt(dst, int64(p.DataLen), 10)
+		return append(dst, 'B')
 	}
+	// Configurations come with sequence headers only, so their summaries
+	// stay strings.
 	switch {
 	case p.AVC != nil:
-		s += " " + p.AVC.Summary()
+		dst = append(append(dst, ' '), p.AVC.Summary()...)
 	case p.HEVC != nil:
-		s += " " + p.HEVC.Summary()
+		dst = append(append(dst, ' '), p.HEVC.Summary()...)
 	case p.AV1 != nil:
-		s += " " + p.AV1.Summary()
+		dst = append(append(dst, ' '), p.AV1.Summary()...)
 	case p.VP != nil:
-		s += " " + p.VP.Summary()
+		dst = append(append(dst, ' '), p.VP.Summary()...)
 	case p.VVC != nil:
-		s += " " + p.VVC.Summary()
+		dst = append(append(dst, ' '), p.VVC.Summary()...)
 	case p.H263 != nil:
-		return fmt.Sprintf("%s-picture %dx%d", p.H263.PictureType, p.H263.Width, p.H263.Height)
+		// A picture header replaces the packet type.
+		dst = append(dst[:start], p.H263.PictureType...)
+		dst = append(dst, "-picture "...)
+		return appendSize(dst, p.H263.Width, p.H263.Height)
 	case p.VP6 != nil:
+		dst = dst[:start]
 		if p.VP6.KeyFrame {
-			return fmt.Sprintf("%dx%d q=%d", p.VP6.Width, p.VP6.Height, p.VP6.Quantizer)
+			dst = appendSize(dst, p.VP6.Width, p.VP6.Height)
+			dst = append(dst, ' ')
 		}
-		return fmt.Sprintf("q=%d", p.VP6.Quantizer)
+		dst = append(dst, "q="...)
+		return strconv.AppendUint(dst, uint64(p.VP6.Quantizer), 10)
 	case p.Screen != nil:
-		return p.Screen.summary()
+		return append(dst[:start], p.Screen.summary()...)
 	}
 	if p.PacketType == VideoCodedFrames || p.PacketType == VideoCodedFramesX {
 		if p.CompositionTime != 0 || p.PacketType == VideoCodedFrames && (p.FourCC == FourCCAVC || p.FourCC == FourCCHEVC || p.FourCC == FourCCVVC) {
-			s += fmt.Sprintf(" cts=%dms", p.CompositionTime)
+			dst = append(dst, " cts="...)
+			dst = strconv.AppendInt(dst, int64(p.CompositionTime), 10)
+			dst = append(dst, "ms"...)
 		}
 		switch {
 		case len(p.NALUTypes) > 0:
-			s += " " + joinTypes(p.NALUTypes, p.UnitCount)
+			dst = appendTypes(append(dst, ' '), p.NALUTypes, p.UnitCount)
 		case len(p.OBUTypes) > 0:
-			s += " OBUs" + joinTypes(p.OBUTypes, p.UnitCount)
+			dst = appendTypes(append(dst, " OBUs"...), p.OBUTypes, p.UnitCount)
 		default:
-			s += fmt.Sprintf(" %dB", p.DataLen)
+			dst = append(dst, ' ')
+			dst = strconv.AppendInt(dst, int64(p.DataLen), 10)
+			dst = append(dst, 'B')
 		}
 	}
-	return s
+	return dst
 }
 
-func joinTypes(t []uint8, total int) string {
-	var b strings.Builder
-	b.WriteByte('[')
+// appendTypes appends "[5,6]", or "[1,1,...,+3]" when total is more than
+// the types listed.
+func appendTypes(dst []byte, t []uint8, total int) []byte {
+	dst = append(dst, '[')
 	for i, x := range t {
 		if i > 0 {
-			b.WriteByte(',')
+			dst = append(dst, ',')
 		}
-		fmt.Fprint(&b, x)
+		dst = strconv.AppendUint(dst, uint64(x), 10)
 	}
 	if total > len(t) {
-		fmt.Fprintf(&b, ",+%d", total-len(t))
+		dst = append(dst, ",+"...)
+		dst = strconv.AppendInt(dst, int64(total-len(t)), 10)
 	}
-	b.WriteByte(']')
-	return b.String()
+	return append(dst, ']')
+}
+
+// appendSize appends "1280x720".
+func appendSize(dst []byte, w, h int) []byte {
+	dst = strconv.AppendInt(dst, int64(w), 10)
+	dst = append(dst, 'x')
+	return strconv.AppendInt(dst, int64(h), 10)
 }
