@@ -33,7 +33,9 @@ func FuzzDecode(f *testing.F) {
 		if !json.Valid(j) {
 			t.Fatalf("invalid JSON %s", j)
 		}
-		_ = c.String()
+		if got, want := c.String(), fmtString(c); got != want {
+			t.Fatalf("String %q, fmt version %q", got, want)
+		}
 		d, _ := DecodeData(body, 0, amf3, amf.Options{})
 		d.Metadata()
 		d.CuePoint()

@@ -104,10 +104,34 @@ func mustBehave(t *testing.T, err error, n int, v interface{ Summary() string })
 	}
 }
 
+// sameAudioSummary holds Summary equal to the fmt version it replaced
+// (summary_fmt_test.go), with the effective values as decoded and as
+// Formats fills them in from a stream's configuration.
+func sameAudioSummary(t *testing.T, a *Audio) {
+	t.Helper()
+	for i, e := range [][3]int{{-1}, {0, 0, 0}, {44100, 0, 2}, {48000, 16, 1}, {8000, 8, 0}, {96000, 24, 6}} {
+		x := *a
+		if i > 0 {
+			x.SampleRate, x.BitsPerSample, x.Channels = e[0], e[1], e[2]
+		}
+		if got, want := x.Summary(), fmtAudioSummary(&x); got != want {
+			t.Fatalf("Summary %q, fmt version %q", got, want)
+		}
+	}
+}
+
+func sameVideoSummary(t *testing.T, v *Video) {
+	t.Helper()
+	if got, want := v.Summary(), fmtVideoSummary(v); got != want {
+		t.Fatalf("Summary %q, fmt version %q", got, want)
+	}
+}
+
 func FuzzAudio(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		a, err := DecodeAudio(b)
 		mustBehave(t, err, len(b), &a)
+		sameAudioSummary(t, &a)
 	})
 }
 
@@ -115,6 +139,7 @@ func FuzzVideo(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v, err := DecodeVideo(b)
 		mustBehave(t, err, len(b), &v)
+		sameVideoSummary(t, &v)
 		_, _ = v.Dimensions()
 	})
 }
@@ -168,6 +193,13 @@ func FuzzAACConfig(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := DecodeAACConfig(b)
 		mustBehave(t, err, len(b), &c)
+		for _, ch := range []int{c.Channels, 0, 1, 2, 3, 24} {
+			x := c
+			x.Channels = ch
+			if got, want := x.Summary(), fmtAACSummary(&x); got != want {
+				t.Fatalf("Summary %q, fmt version %q", got, want)
+			}
+		}
 	})
 }
 
@@ -176,7 +208,9 @@ func FuzzAggregate(f *testing.F) {
 		subs, err := DecodeAggregate(b, 1000)
 		checkErr(t, err, len(b))
 		for i := range subs {
-			_ = subs[i].Summary()
+			if got, want := subs[i].Summary(), fmtSubMessageSummary(&subs[i]); got != want {
+				t.Fatalf("Summary %q, fmt version %q", got, want)
+			}
 		}
 		if _, err := json.Marshal(subs); err != nil {
 			t.Fatal(err)
