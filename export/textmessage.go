@@ -42,7 +42,7 @@ func messageLine(r *session.Record, rel float64, arrow string) string {
 	b = append(b, ' ')
 	b = padLeft(b, strconv.AppendUint(num[:0], uint64(m.Length), 10), 6)
 	b = append(b, ' ')
-	b = append(b, decode.Summary(m, r.Body)...)
+	b = decode.AppendSummary(b, m, r.Body)
 	return string(b)
 }
 
