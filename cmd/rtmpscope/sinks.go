@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"io"
 	"sync"
 	"time"
@@ -39,6 +38,9 @@ type textSink struct {
 	// story under its closing line (story.go).
 	Stories *story.Builder
 	base    time.Time
+	// noStory is Prepare's result for a shown record that closes no
+	// connection; Encode only reads it.
+	noStory textPrep
 	// arena holds the -V trees that Record builds (Encode has one per
 	// goroutine in its encodeBuf): each is written at once, so the next
 	// may reuse its memory.
@@ -81,21 +83,35 @@ func (t *textSink) Prepare(r *session.Record) any {
 	if t.Quiet || !export.Shown(r) || (t.Match != nil && !t.Match(r)) {
 		return nil
 	}
+	if st == nil {
+		// Most records close no connection: one prep, never written to,
+		// serves them all instead of one allocation each.
+		return &t.noStory
+	}
 	return &textPrep{story: st}
 }
 
 // encodeBuf is a scratch writer of Encode, and the arena of its -V
 // trees; one per goroutine at a time.
 type encodeBuf struct {
-	buf   bytes.Buffer
+	out   appendWriter
 	w     *bufio.Writer
 	arena tree.Arena
+}
+
+// appendWriter appends what is written to b: Encode's writer flushes
+// straight into the slice it returns, without a copy in between.
+type appendWriter struct{ b []byte }
+
+func (a *appendWriter) Write(p []byte) (int, error) {
+	a.b = append(a.b, p...)
+	return len(p), nil
 }
 
 var encodeBufs = sync.Pool{New: func() any {
 	e := &encodeBuf{}
 	e.arena.NoSummary = true // the tree's root line is the event's TextLine
-	e.w = bufio.NewWriterSize(&e.buf, 16<<10)
+	e.w = bufio.NewWriterSize(&e.out, 16<<10)
 	return e
 }}
 
@@ -104,15 +120,18 @@ var encodeBufs = sync.Pool{New: func() any {
 func (t *textSink) Encode(dst []byte, r *session.Record, prep any) ([]byte, error) {
 	e := encodeBufs.Get().(*encodeBuf)
 	defer encodeBufs.Put(e)
-	e.buf.Reset()
-	e.w.Reset(&e.buf)
-	if err := t.render(e.w, r, prep.(*textPrep), &e.arena); err != nil {
+	e.out.b = dst
+	e.w.Reset(&e.out)
+	err := t.render(e.w, r, prep.(*textPrep), &e.arena)
+	if err == nil {
+		err = e.w.Flush()
+	}
+	out := e.out.b
+	e.out.b = nil // the pool must not keep the caller's slice
+	if err != nil {
 		return dst, err
 	}
-	if err := e.w.Flush(); err != nil {
-		return dst, err
-	}
-	return append(dst, e.buf.Bytes()...), nil
+	return out, nil
 }
 
 // Write implements pipeline.ParallelSink.
