@@ -44,13 +44,12 @@ func (*noCopyer) Unlock() {}
 // Slab sizes: the first slabs fit the trees of nearly every event (a media
 // message is about 30 nodes, a connect command 60), and slabs grow for the
 // rare big tree (an AMF array of thousands of members). Slabs bigger than
-// maxKept are dropped at the next Build, so one huge event does not pin
-// its memory for the rest of the run.
+// these are dropped at the next Build (about 400 KB of nodes), so one
+// huge event does not pin its memory for the rest of the run.
 const (
-	firstNodes = 256
-	firstKids  = 512
-	firstText  = 8 << 10
-	maxKept    = 64 << 10 // nodes, child pointers or text bytes
+	firstNodes, maxNodes = 256, 4 << 10
+	firstKids, maxKids   = 512, 8 << 10
+	firstText, maxText   = 8 << 10, 64 << 10
 )
 
 // Build returns the detail tree of r as the package's Build does, in the
@@ -63,13 +62,13 @@ func (a *Arena) Build(r *session.Record) *Node {
 // reset makes the slabs free again, keeping the last (biggest) of each
 // unless it is too big to keep.
 func (a *Arena) reset() {
-	if cap(a.nodes) > maxKept {
+	if cap(a.nodes) > maxNodes {
 		a.nodes = nil
 	}
-	if cap(a.kids) > maxKept {
+	if cap(a.kids) > maxKids {
 		a.kids = nil
 	}
-	if cap(a.text) > maxKept {
+	if cap(a.text) > maxText {
 		a.text = nil
 	}
 	a.nodes, a.kids, a.text = a.nodes[:0], a.kids[:0], a.text[:0]
@@ -115,7 +114,7 @@ func (a *Arena) appendKids(s []*Node, k ...*Node) []*Node {
 // heap without an arena. b is not kept, so callers format into a buffer
 // on their stack.
 func (a *Arena) str(b []byte) string {
-	if a == nil || len(b) > maxKept {
+	if a == nil || len(b) > maxText {
 		return string(b)
 	}
 	if len(b) == 0 {

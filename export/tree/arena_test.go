@@ -2,8 +2,11 @@ package tree
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math"
 	"testing"
 
+	"github.com/rtmpscope/rtmpscope/dissect/decode"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
 )
@@ -146,4 +149,45 @@ func TestClean(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestArenaBigTree builds a tree bigger than every slab the Arena keeps
+// (an AMF0 strict array of 20000 numbers, bytes built by hand after the
+// AMF0 specification: no capture here has one), between small ones, and
+// checks each equals Build's: slabs grow, are dropped, and start small
+// again without a tree overwriting the one being built.
+func TestArenaBigTree(t *testing.T) {
+	const n = 20000
+	body := []byte{0x02, 0, 3, 'o', 'n', 'X', 0x0a, 0, 0, n >> 8, n & 0xff}
+	for i := range n {
+		body = append(body, 0x00)
+		body = binary.BigEndian.AppendUint64(body, math.Float64bits(float64(i)))
+	}
+	big := message(event.MsgType(18), body)
+	small := message(event.MsgType(18), []byte{0x02, 0, 3, 'o', 'n', 'Y', 0x05})
+	var a Arena
+	for i, r := range []*session.Record{small, big, small, big, small} {
+		want := Build(r)
+		if diff := firstDiff(a.Build(r), want, ""); diff != "" {
+			t.Fatalf("tree %d: %s", i, diff)
+		}
+	}
+	most := 0
+	a.Build(big).Walk(func(node *Node, _ int) bool {
+		most = max(most, len(node.Children))
+		return true
+	})
+	if most != n {
+		t.Fatalf("the biggest node has %d children, want the array's %d", most, n)
+	}
+}
+
+// message is the record of one message with the given body, as the
+// session layer would make it.
+func message(typ event.MsgType, body []byte) *session.Record {
+	m := &event.Message{
+		TypeID: typ, Length: uint32(len(body)), Body: body, Offset: 100, ChunkCount: 1,
+		Chunks: []event.ChunkInfo{{Offset: 100, HeaderLen: 12, PayloadLen: len(body)}},
+	}
+	return &session.Record{Event: event.Event{Kind: event.KindMessage, Message: m}, Body: decode.Message(m)}
 }

@@ -12,7 +12,8 @@ import (
 // FuzzBuild decodes random bodies as every message type, as the session
 // layer does, and checks Build never panics (the recover in Build would
 // hide a panic, so the fuzz target calls build directly), every range it
-// returns lies inside the message, and Write renders it.
+// returns lies inside the message, Write renders it, and an Arena builds
+// the same tree.
 func FuzzBuild(f *testing.F) {
 	seen := map[uint8]int{}
 	for _, r := range records(f, "publish.pcap") {
@@ -23,6 +24,7 @@ func FuzzBuild(f *testing.F) {
 	}
 	f.Add(uint8(22), []byte{9, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0x17, 0, 0, 0, 0, 0, 0, 0, 16})
 	f.Add(uint8(17), []byte{0, 0x11, 0x0a, 0x0b, 0x01, 0x03, 0x61, 0x04, 0x05, 0x01})
+	var arena Arena // reused as the -V sink reuses it
 	f.Fuzz(func(t *testing.T, typ uint8, body []byte) {
 		m := &event.Message{
 			TypeID: event.MsgType(typ), Length: uint32(len(body)), Body: body,
@@ -48,6 +50,10 @@ func FuzzBuild(f *testing.F) {
 		})
 		if err := Write(io.Discard, root, WriteOptions{Bytes: true, Color: true}); err != nil {
 			t.Fatal(err)
+		}
+		arena.reset()
+		if diff := firstDiff(arena.build(&r), root, ""); diff != "" {
+			t.Fatalf("the arena's tree differs: %s", diff)
 		}
 	})
 }
