@@ -331,8 +331,12 @@ func TestPublishBrokerRestart(t *testing.T) {
 			if gotOther != localOther {
 				t.Errorf("session events: %d stored, %d in the capture", gotOther, localOther)
 			}
-			if uint64(localMedia-gotMedia) != dropped {
-				t.Errorf("media: %d stored of %d, but %d counted as dropped", gotMedia, localMedia, dropped)
+			// Nothing is lost uncounted. Media given up in flight may still
+			// have been stored (the broker took it and its acknowledgement
+			// was lost to the stop), so the count of dropped media may exceed
+			// what is missing, never fall short of it (docs/deploying.md).
+			if missing := uint64(localMedia - gotMedia); missing > dropped {
+				t.Errorf("media: %d stored of %d, but only %d counted as dropped: %d lost uncounted", gotMedia, localMedia, dropped, missing-dropped)
 			}
 			if reported != dropped {
 				t.Errorf("agent.dropped on the stream says %d, the summary %d", reported, dropped)
