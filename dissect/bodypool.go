@@ -3,6 +3,8 @@ package dissect
 import (
 	"math/bits"
 	"sync"
+
+	"github.com/rtmpscope/rtmpscope/event"
 )
 
 // BodyPool recycles the buffers message bodies are assembled in. A media
@@ -21,6 +23,50 @@ type BodyPool struct {
 	free   [poolClasses][][]byte
 	held   int                // bytes in free
 	issued map[*byte]struct{} // buffers handed out and not yet put back
+	// chunks are recycled chunk lists (event.Message.Chunks), for the
+	// views that show them (-V): listing a video frame's chunks was most
+	// of what the dissector allocated there.
+	chunks [][]event.ChunkInfo
+}
+
+// maxPooledChunkLists bounds the chunk lists kept; a list longer than
+// maxPooledChunkList entries is left to the collector.
+const (
+	maxPooledChunkLists = 64
+	maxPooledChunkList  = 4096
+)
+
+// getChunks returns an empty recycled chunk list, or nil.
+func (p *BodyPool) getChunks() []event.ChunkInfo {
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.chunks); n > 0 {
+		c := p.chunks[n-1]
+		p.chunks = p.chunks[:n-1]
+		return c[:0]
+	}
+	return nil
+}
+
+// PutChunks gives back a message's chunk list once nothing refers to it.
+func (p *BodyPool) PutChunks(c []event.ChunkInfo) {
+	if p == nil || cap(c) == 0 || cap(c) > maxPooledChunkList {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.Poison {
+		c = c[:cap(c)]
+		for i := range c {
+			c[i] = event.ChunkInfo{Offset: -1, HeaderLen: -1, Fmt: 0xEE, CSID: 0xEEEEEEEE, PayloadLen: -1, Frame: 0xEEEEEEEE, Header: []byte{0xEE}}
+		}
+	}
+	if len(p.chunks) < maxPooledChunkLists {
+		p.chunks = append(p.chunks, c[:0])
+	}
 }
 
 // Buffers are pooled by size class: powers of two from minPooledBody to

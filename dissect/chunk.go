@@ -664,6 +664,9 @@ func (d *dirState) addChunk(cs *chunkStream, h *header, start int64, frame uint6
 				// Copied: raw points into reassembly's buffer or d.hdr.
 				ci.Header = append([]byte(nil), h.raw...)
 			}
+			if m.Chunks == nil {
+				m.Chunks = d.c.opts.Bodies.getChunks()
+			}
 			m.Chunks = append(m.Chunks, ci)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/export"
+	"github.com/rtmpscope/rtmpscope/export/tree"
 	"github.com/rtmpscope/rtmpscope/internal/capturetest"
 	"github.com/rtmpscope/rtmpscope/pipeline"
 )
@@ -73,8 +74,9 @@ func TestAsyncSinkErrorStops(t *testing.T) {
 // TestRecycledBodiesSameOutput: with message bodies recycled once the
 // sinks are done (and every recycled buffer overwritten, so that a use
 // after recycling would show), the NDJSON with payloads and the text view
-// of every committed capture are unchanged, sinks on the pipeline's
-// goroutine or on their own.
+// and the -V trees (with each message's chunk list, recycled too) of every
+// committed capture are unchanged, sinks on the pipeline's goroutine or on
+// their own.
 func TestRecycledBodiesSameOutput(t *testing.T) {
 	pcaps, _ := filepath.Glob(filepath.Join(capturetest.Pcaps(), "*.pcap*"))
 	for _, path := range pcaps {
@@ -108,6 +110,12 @@ func outputsOf(t *testing.T, path string, cfg pipeline.Config) []byte {
 		}
 		out.WriteString(export.TextLine(*r, base, 0))
 		out.WriteByte('\n')
+		// The -V tree shows each message's chunks (recycled lists).
+		if export.Shown(r) {
+			if err := tree.Write(&out, tree.Build(r), tree.WriteOptions{Width: -1, MaxChildren: -1}); err != nil {
+				return err
+			}
+		}
 		return nil
 	}, nil)
 	if _, err := pipeline.RunFile(context.Background(), path, cfg, sink); err != nil && !errors.Is(err, capture.ErrTruncated) {

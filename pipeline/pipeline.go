@@ -101,12 +101,13 @@ func (p *Pipeline) deliver(r session.Record) {
 	recycle(p.cfg.Dissect.Bodies, &r)
 }
 
-// recycle gives a delivered record's body back to the pool, if there is
-// one (Config.RecycleBodies).
+// recycle gives a delivered record's body and chunk list back to the
+// pool, if there is one (Config.RecycleBodies).
 func recycle(pool *dissect.BodyPool, r *session.Record) {
 	if pool != nil && r.Event.Message != nil {
 		pool.Put(r.Event.Message.Body)
-		r.Event.Message.Body = nil
+		pool.PutChunks(r.Event.Message.Chunks)
+		r.Event.Message.Body, r.Event.Message.Chunks = nil, nil
 	}
 }
 

@@ -7,25 +7,40 @@ import (
 )
 
 // startProfile writes a CPU profile of the whole run to the file named by
-// RTMPSCOPE_CPUPROFILE, when it is set: how the per-stage figures in
-// docs/performance.md were found. It returns the function that ends it.
+// RTMPSCOPE_CPUPROFILE, and an allocation profile (what was allocated, by
+// whom, over the whole run) to the file named by RTMPSCOPE_MEMPROFILE,
+// when they are set: how the per-stage figures in docs/performance.md
+// were found. It returns the function that ends them.
 func startProfile() func() {
-	path := os.Getenv("RTMPSCOPE_CPUPROFILE")
-	if path == "" {
-		return func() {}
+	stopCPU := func() {}
+	if path := os.Getenv("RTMPSCOPE_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err != nil {
+			fmt.Fprintln(os.Stderr, "rtmpscope: RTMPSCOPE_CPUPROFILE:", err)
+		} else if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "rtmpscope: RTMPSCOPE_CPUPROFILE:", err)
+			f.Close()
+		} else {
+			stopCPU = func() {
+				pprof.StopCPUProfile()
+				f.Close()
+			}
+		}
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "rtmpscope: RTMPSCOPE_CPUPROFILE:", err)
-		return func() {}
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		fmt.Fprintln(os.Stderr, "rtmpscope: RTMPSCOPE_CPUPROFILE:", err)
-		f.Close()
-		return func() {}
-	}
+	memPath := os.Getenv("RTMPSCOPE_MEMPROFILE")
 	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
+		stopCPU()
+		if memPath == "" {
+			return
+		}
+		f, err := os.Create(memPath)
+		if err == nil {
+			err = pprof.Lookup("allocs").WriteTo(f, 0)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "rtmpscope: RTMPSCOPE_MEMPROFILE:", err)
+		}
 	}
 }

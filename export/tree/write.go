@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/term"
 )
 
 // WriteOptions controls the -V text rendering.
@@ -48,12 +50,10 @@ func ColorFor(w io.Writer) bool {
 	if os.Getenv("NO_COLOR") != "" {
 		return false
 	}
+	// A character device is not enough: /dev/null is one, and a run
+	// redirected there (a benchmark) would pay for colour nobody sees.
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // Write renders root as an indented text tree, two spaces per level, one
@@ -159,10 +159,14 @@ func (t *textWriter) line(depth int, n *Node) {
 		colour = ansiYellow
 	}
 	if t.opts.Color {
+		// Piece by piece: a concatenation would allocate per line.
 		if colour != "" {
-			t.w.WriteString(colour + label)
+			t.w.WriteString(colour)
+			t.w.WriteString(label)
 		} else {
-			t.w.WriteString(ansiDim + label + ansiReset)
+			t.w.WriteString(ansiDim)
+			t.w.WriteString(label)
+			t.w.WriteString(ansiReset)
 		}
 	} else {
 		t.w.WriteString(label)
@@ -177,9 +181,12 @@ func (t *textWriter) line(depth int, n *Node) {
 	t.w.WriteString(suffix)
 	t.w.WriteByte('\n')
 	for _, m := range more {
-		t.w.WriteString(indent + "    ")
+		t.w.WriteString(indent)
+		t.w.WriteString("    ")
 		if colour != "" {
-			t.w.WriteString(colour + m + ansiReset)
+			t.w.WriteString(colour)
+			t.w.WriteString(m)
+			t.w.WriteString(ansiReset)
 		} else {
 			t.w.WriteString(m)
 		}
