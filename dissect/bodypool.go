@@ -19,6 +19,9 @@ type BodyPool struct {
 	// Poison overwrites every buffer put back, so that a use after Put
 	// shows in the output (tests).
 	Poison bool
+	// All pools bodies of every size, small ones too, so that a use after
+	// Put shows for every message, not only for large ones (tests).
+	All    bool
 	mu     sync.Mutex
 	free   [poolClasses][][]byte
 	held   int                // bytes in free
@@ -93,7 +96,7 @@ func poolClass(n int) int {
 // get returns an empty buffer of capacity at least n, from the pool when n
 // is within its classes; ok says whether it is the pool's.
 func (p *BodyPool) get(n int) (b []byte, ok bool) {
-	if p == nil || n < 1<<minPooledShift/2 || n > 1<<maxPooledShift {
+	if p == nil || n < 1<<minPooledShift/2 && !p.All || n > 1<<maxPooledShift {
 		return nil, false
 	}
 	c := poolClass(n)

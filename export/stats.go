@@ -155,6 +155,39 @@ func (c *StatsCollector) Add(r session.Record) {
 	}
 }
 
+// StatsHoldsBody reports whether StatsCollector.Add may have kept
+// references into r's message body: a sequence header's decoded
+// configuration (the stream report's config_detail points into the body
+// it was decoded from), or an aggregate, whose sub-messages may carry one.
+// A caller that gives bodies back for reuse (pipeline.Config.
+// RecycleBodies) must not give such a body back; coded frames, the bulk
+// of the bytes, are never held.
+func StatsHoldsBody(r *session.Record) bool {
+	if r.Kind != event.KindMessage || r.Message == nil {
+		return false
+	}
+	switch r.Message.TypeID {
+	case event.TypeAggregate:
+		return true
+	case event.TypeAudio:
+		a := r.Body.Audio
+		if a == nil {
+			return false
+		}
+		if a.PacketType == media.AudioSequenceStart {
+			return true
+		}
+		for i := range a.Tracks {
+			if a.Tracks[i].PacketType == media.AudioSequenceStart {
+				return true
+			}
+		}
+	case event.TypeVideo:
+		return r.Body.Video != nil && r.Body.Video.IsSequenceHeader()
+	}
+	return false
+}
+
 // MediaSamples is the one rule for what a record contributes to stream
 // statistics, used by `stats`, extraction's accounting and the terminal
 // UI's streams pane alike: an audio or video message is one sample of its

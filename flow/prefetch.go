@@ -71,7 +71,10 @@ func startPrefetch(ctx context.Context, src capture.Source, count uint64, tap fu
 	f := &prefetcher{out: make(chan *batch, prefetchDepth), free: make(chan *batch, prefetchDepth),
 		stop: make(chan struct{}), done: make(chan struct{}), decode: decode}
 	for i := 0; i < prefetchDepth; i++ {
-		f.free <- &batch{pkts: make([]fetched, 0, prefetchPackets), buf: make([]byte, 0, prefetchBytes)}
+		// The buffer is made when a packet first needs it (add): packets
+		// of a mapped file are Stable and never copied, and 1 MiB of
+		// unused buffers counted against the memory target.
+		f.free <- &batch{pkts: make([]fetched, 0, prefetchPackets)}
 	}
 	go f.run(ctx, src, count, tap)
 	return f
@@ -110,7 +113,7 @@ func (f *prefetcher) run(ctx context.Context, src capture.Source, count uint64, 
 				f.filtered++
 				continue
 			}
-			if len(b.pkts) > 0 && !p.Stable && len(b.buf)+len(p.Data) > cap(b.buf) {
+			if len(b.pkts) > 0 && !p.Stable && len(b.buf)+len(p.Data) > max(cap(b.buf), prefetchBytes) {
 				// It does not fit: it opens the next batch. Its bytes
 				// are kept aside meanwhile (the source reuses its buffer).
 				f.carry, f.carried = p, true
@@ -140,7 +143,7 @@ func (f *prefetcher) add(b *batch, p capture.Packet) {
 		// Only a packet larger than the whole buffer, alone in its batch,
 		// needs a bigger one (kept for the batch's next use).
 		if len(b.buf)+len(p.Data) > cap(b.buf) {
-			b.buf = make([]byte, 0, len(p.Data))
+			b.buf = make([]byte, 0, max(len(p.Data), prefetchBytes))
 		}
 		start := len(b.buf)
 		b.buf = append(b.buf, p.Data...)

@@ -48,7 +48,12 @@ func startAsync(sinks []Sink, bodies *dissect.BodyPool) *asyncSinks {
 	a := &asyncSinks{sinks: sinks, bodies: bodies, queue: make(chan []session.Record, asyncDepth), par: parallelSink(sinks)}
 	a.batch = make([]session.Record, 0, asyncBatch)
 	if bodies != nil {
-		a.free = make(chan []session.Record, asyncDepth+1)
+		// Room for every batch there can be (asyncDepth queued, one being
+		// handled, one being filled, one spare for the moment both ends
+		// swap): with less, a burst after the sinks stalled dropped a
+		// returned batch and the next stall allocated one again (96 per
+		// GB of -V).
+		a.free = make(chan []session.Record, asyncDepth+3)
 	}
 	a.done.Add(1)
 	go a.run()

@@ -3,8 +3,10 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -83,7 +85,7 @@ func TestRecycledBodiesSameOutput(t *testing.T) {
 		want := outputsOf(t, path, pipeline.Config{})
 		for _, async := range []bool{false, true} {
 			pool := dissect.NewBodyPool()
-			pool.Poison = true
+			pool.Poison, pool.All = true, true
 			cfg := pipeline.Config{AsyncSinks: async, RecycleBodies: true}
 			cfg.Dissect.Bodies = pool
 			if got := outputsOf(t, path, cfg); !bytes.Equal(got, want) {
@@ -122,4 +124,54 @@ func outputsOf(t *testing.T, path string, cfg pipeline.Config) []byte {
 		t.Fatal(err)
 	}
 	return out.Bytes()
+}
+
+// TestRecycledBodiesStats: the stats command gives back every body but the
+// ones the collector keeps (export.StatsHoldsBody); its reports must not
+// change when the bodies given back are poisoned, neither what is printed
+// nor what the reports hold (a configuration's parameter sets point into
+// the body of its sequence header).
+func TestRecycledBodiesStats(t *testing.T) {
+	pcaps, _ := filepath.Glob(filepath.Join(capturetest.Pcaps(), "*.pcap*"))
+	for _, path := range pcaps {
+		want, wantReports := statsOf(t, path, pipeline.Config{})
+		pool := dissect.NewBodyPool()
+		pool.Poison, pool.All = true, true
+		cfg := pipeline.Config{RecycleBodies: true}
+		cfg.Dissect.Bodies = pool
+		got, gotReports := statsOf(t, path, cfg)
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: stream statistics differ with recycled bodies\n got %s\nwant %s", filepath.Base(path), got, want)
+		} else if !reflect.DeepEqual(gotReports, wantReports) {
+			t.Errorf("%s: what the stream reports hold differs with recycled bodies", filepath.Base(path))
+		}
+	}
+}
+
+// statsOf is the stream reports of a run, as the stats command collects
+// them: in JSON, and as they are.
+func statsOf(t *testing.T, path string, cfg pipeline.Config) ([]byte, []export.StreamStats) {
+	t.Helper()
+	var out bytes.Buffer
+	var reports []export.StreamStats
+	col := &export.StatsCollector{OnStream: func(s export.StreamStats) {
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Write(b)
+		out.WriteByte('\n')
+		reports = append(reports, s)
+	}}
+	sink := pipeline.NewSink(func(r *session.Record) error {
+		col.Add(*r)
+		if export.StatsHoldsBody(r) {
+			r.Message.Body = nil
+		}
+		return nil
+	}, func() error { col.Flush(); return nil })
+	if _, err := pipeline.RunFile(context.Background(), path, cfg, sink); err != nil && !errors.Is(err, capture.ErrTruncated) {
+		t.Fatal(err)
+	}
+	return out.Bytes(), reports
 }

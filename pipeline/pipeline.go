@@ -89,6 +89,14 @@ func (p *Pipeline) deliver(r session.Record) {
 		p.async.add(r)
 		return
 	}
+	p.deliverNow(r)
+}
+
+// deliverNow hands r to the sinks on the caller's goroutine. It is apart
+// from deliver because a sink may keep the pointer it is given, so r
+// escapes to the heap here: in deliver that allocation was paid for every
+// record, asynchronous ones too.
+func (p *Pipeline) deliverNow(r session.Record) {
 	if p.err != nil {
 		return
 	}
