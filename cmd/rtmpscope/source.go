@@ -103,6 +103,9 @@ type input struct {
 	flushCounts func()
 	// flags are the limit flags (memtarget.go reads the target).
 	flags *limitFlags
+	// tlsKeys is the key log the capture's secrets blocks are read into
+	// beside the run (loadKeys); close ends that read.
+	tlsKeys *tlsrec.KeyLog
 }
 
 // memoryTarget is the run's memory target and whether an explicit limit
@@ -130,21 +133,21 @@ func (f *inputFlags) loadKeys() error {
 			return fmt.Errorf("--tls-keylog: %w", err)
 		}
 	}
+	// The capture's own secrets blocks are read beside the run, not
+	// before it: finding them walks the whole file (40 ms per 365 MB of
+	// pcapng), and only a TLS session waits for them (tlsrec.KeyLog.Later).
+	var files []string
 	for _, name := range f.files {
-		if name == "-" {
-			continue
+		if name != "-" {
+			files = append(files, name)
 		}
-		if b, err := capture.ReadSecrets(name, capture.SecretsTLSKeyLog); err == nil && len(b) > 0 {
-			kl, err := tlsrec.ParseKeyLog(bytes.NewReader(b))
-			if err != nil {
-				return fmt.Errorf("%s: TLS secrets block: %w", name, err)
-			}
-			if f.keys.TLS.KeyLog == nil {
-				f.keys.TLS.KeyLog = kl
-			} else {
-				f.keys.TLS.KeyLog.Merge(kl)
-			}
-		}
+	}
+	if len(files) > 0 {
+		ctx, cancel := context.WithCancel(context.Background())
+		f.keys.TLS.KeyLog = f.keys.TLS.KeyLog.Later(func() (*tlsrec.KeyLog, error) {
+			defer cancel()
+			return readCaptureSecrets(ctx, files)
+		}, cancel)
 	}
 	if f.tlsKey != "" {
 		if f.keys.TLS.RSAKey, err = tlsrec.LoadRSAKey(f.tlsKey); err != nil {
@@ -164,11 +167,40 @@ func (f *inputFlags) loadKeys() error {
 	return nil
 }
 
-func openInput(f *inputFlags) (*input, error) {
+// readCaptureSecrets reads the TLS key logs of the files' Decryption
+// Secrets Blocks, merged in file order. A file that cannot be walked gives
+// none (the reader reports the fault itself); a malformed key log in a
+// block is an error, reported when the run closes (input.close).
+func readCaptureSecrets(ctx context.Context, files []string) (*tlsrec.KeyLog, error) {
+	var all *tlsrec.KeyLog
+	for _, name := range files {
+		b, err := capture.ReadSecretsContext(ctx, name, capture.SecretsTLSKeyLog)
+		if err != nil || len(b) == 0 {
+			continue
+		}
+		kl, err := tlsrec.ParseKeyLog(bytes.NewReader(b))
+		if err != nil {
+			return all, fmt.Errorf("%s: TLS secrets block: %w", name, err)
+		}
+		if all == nil {
+			all = kl
+		} else {
+			all.Merge(kl)
+		}
+	}
+	return all, nil
+}
+
+func openInput(f *inputFlags) (_ *input, err error) {
 	if err := f.loadKeys(); err != nil {
 		return nil, err
 	}
-	in := &input{flags: &f.limits}
+	defer func() {
+		if err != nil {
+			f.keys.TLS.KeyLog.Wait() // no run: give the secrets read up
+		}
+	}()
+	in := &input{flags: &f.limits, tlsKeys: f.keys.TLS.KeyLog}
 	var match func([]byte, capture.Packet) bool
 	if len(f.files) > 0 {
 		src, err := capture.OpenSequence(f.files)
@@ -253,6 +285,9 @@ func (in *input) close() error {
 		err = in.writer.Close()
 	}
 	if e := in.src.Close(); err == nil {
+		err = e
+	}
+	if e := in.tlsKeys.Wait(); err == nil {
 		err = e
 	}
 	return err

@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 )
 
 // KeyLog holds the secrets of an NSS key log (SSLKEYLOGFILE), indexed by
@@ -27,10 +28,78 @@ import (
 // in this package prints them.
 type KeyLog struct {
 	m map[[32]byte]map[string][]byte
+	// later brings secrets still being read (Later); the first question
+	// asked of the key log waits for them.
+	later *laterSecrets
+}
+
+type laterSecrets struct {
+	once   sync.Once
+	done   chan struct{}
+	add    *KeyLog
+	err    error
+	asked  bool // a question waited for them (for Wait)
+	cancel func()
+}
+
+// Later adds to k (a new key log when k is nil) the secrets that read
+// returns, running read on a goroutine of its own from now on: a pcapng's
+// secrets blocks are found by a walk over the whole file, which a run
+// with no TLS session to decrypt need not wait for. The first question
+// asked of the key log (Len, Secret, HasRandom) waits for read and merges
+// what it returned, over what k held, as Merge does. cancel, when not
+// nil, is called by Wait to give read up when nothing waited for it.
+func (k *KeyLog) Later(read func() (*KeyLog, error), cancel func()) *KeyLog {
+	if k == nil {
+		k = &KeyLog{}
+	}
+	l := &laterSecrets{done: make(chan struct{}), cancel: cancel}
+	go func() {
+		defer close(l.done)
+		l.add, l.err = read()
+	}()
+	k.later = l
+	return k
+}
+
+// ready merges the secrets read later, waiting for them the first time.
+func (k *KeyLog) ready() {
+	if k == nil || k.later == nil {
+		return
+	}
+	l := k.later
+	l.once.Do(func() {
+		<-l.done
+		l.asked = true
+		if l.err == nil {
+			k.Merge(l.add)
+		}
+	})
+}
+
+// Wait ends what Later started and returns read's error, if a question
+// waited for it; otherwise read is given up (its cancel) and its error,
+// which no output depended on, is not reported.
+func (k *KeyLog) Wait() error {
+	if k == nil || k.later == nil {
+		return nil
+	}
+	l := k.later
+	l.once.Do(func() {
+		if l.cancel != nil {
+			l.cancel()
+		}
+		<-l.done
+	})
+	if l.asked {
+		return l.err
+	}
+	return nil
 }
 
 // Len returns the number of client randoms with secrets.
 func (k *KeyLog) Len() int {
+	k.ready()
 	if k == nil {
 		return 0
 	}
@@ -41,6 +110,7 @@ func (k *KeyLog) Len() int {
 // master secret, CLIENT_TRAFFIC_SECRET_0, ...) of the session whose
 // ClientHello random is cr.
 func (k *KeyLog) Secret(cr []byte, label string) []byte {
+	k.ready()
 	if k == nil || len(cr) != 32 {
 		return nil
 	}
@@ -49,6 +119,7 @@ func (k *KeyLog) Secret(cr []byte, label string) []byte {
 
 // HasRandom reports whether any secret belongs to client random cr.
 func (k *KeyLog) HasRandom(cr []byte) bool {
+	k.ready()
 	if k == nil || len(cr) != 32 {
 		return false
 	}

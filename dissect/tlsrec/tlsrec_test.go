@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -404,5 +405,44 @@ func TestSniffCaptures(t *testing.T) {
 		if (n > 0) != c.yes {
 			t.Errorf("%s: %d TLS connections", c.pcap, n)
 		}
+	}
+}
+
+// TestDSBKeysLater: the same keys read beside the run (KeyLog.Later, as
+// the command reads a capture's secrets blocks) decrypt the same, over a
+// key log that held other secrets; Wait reports the read's error only when
+// a question waited for the read, and gives an unasked read up.
+func TestDSBKeysLater(t *testing.T) {
+	path := filepath.Join(pcaps, "rtmps-tls13-dsb.pcapng")
+	read := func() (*KeyLog, error) {
+		b, err := capture.ReadSecrets(path, capture.SecretsTLSKeyLog)
+		if err != nil {
+			return nil, err
+		}
+		return ParseKeyLog(bytes.NewReader(b))
+	}
+	other := keylog(t, "rtmps-chacha-publish.keys") // another session's
+	k := other.Later(read, nil)
+	res := run(t, "rtmps-tls13-dsb.pcapng", Options{KeyLog: k})
+	want := tsharkPlain(t, "rtmps-tls13-publish.pcap", "rtmps-tls13-publish.keys")
+	if len(res.recs) != 1 || !bytes.Equal(res.recs[0].plain[0], want[0]) || !bytes.Equal(res.recs[0].plain[1], want[1]) {
+		t.Errorf("later DSB keys: plaintext differs from tshark's (codes %v)", res.codes())
+	}
+	if k.Len() != 2 {
+		t.Errorf("later key log holds %d sessions, want the file's and the block's", k.Len())
+	}
+	if err := k.Wait(); err != nil {
+		t.Errorf("Wait: %v", err)
+	}
+
+	bad := errors.New("malformed block")
+	asked := (*KeyLog)(nil).Later(func() (*KeyLog, error) { return nil, bad }, nil)
+	if asked.Len() != 0 || !errors.Is(asked.Wait(), bad) {
+		t.Errorf("an asked read's error is not reported")
+	}
+	release, cancelled := make(chan struct{}), false
+	unasked := (*KeyLog)(nil).Later(func() (*KeyLog, error) { <-release; return nil, bad }, func() { cancelled = true; close(release) })
+	if err := unasked.Wait(); err != nil || !cancelled {
+		t.Errorf("an unasked read: Wait %v, cancelled %v", err, cancelled)
 	}
 }
