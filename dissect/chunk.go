@@ -41,6 +41,11 @@ type chunkStream struct {
 	have    uint32         // payload bytes of msg received
 	keep    bool           // msg's body is being kept
 	counted bool           // counted in dirState.partials
+	// sparse says msg's body gets only the bytes decoding reads
+	// (sparse.go), next is the walk's next unit; checked says the
+	// choice has been made.
+	sparse, checked bool
+	next            int
 }
 
 // header is one parsed chunk header.
@@ -605,6 +610,7 @@ func (d *dirState) startMessage(cs *chunkStream, h *header, start int64, frame u
 	cs.msg = m
 	cs.have = 0
 	cs.keep = false
+	cs.sparse, cs.checked = false, false
 	if d.trial == nil || cs.typeID <= event.TypeSetPeerBandwidth {
 		if d.partials < c.opts.MaxPartials {
 			cs.keep = true
@@ -706,7 +712,14 @@ func (d *dirState) payload(b []byte, pos int64) int {
 			cs.keep = false
 		default:
 			before := cap(m.Body)
-			m.Body = d.c.opts.Bodies.grow(m.Body, b[:n], cs.length)
+			if cs.sparse {
+				m.Body = sparseAppend(m.Body, b[:n], int(cs.length), &cs.next)
+			} else {
+				m.Body = d.c.opts.Bodies.grow(m.Body, b[:n], cs.length)
+				if !cs.checked && len(m.Body) >= sparseHead {
+					d.chooseSparse(cs, m.Body)
+				}
+			}
 			// A pooled buffer's capacity is its size class, not
 			// grownCap's: charge what was really reserved, so that
 			// releasing cap(m.Body) later balances exactly.
@@ -722,6 +735,21 @@ func (d *dirState) payload(b []byte, pos int64) int {
 		d.endChunk(pos + int64(n))
 	}
 	return int(n)
+}
+
+// chooseSparse decides, once a message's first sparseHead bytes are in
+// body, whether the rest of it is assembled sparse (Options.SparseVideo):
+// a video frame whose layout the walk knows, in a buffer that already
+// holds its whole length (no growing, so no copy of what is not there).
+func (d *dirState) chooseSparse(cs *chunkStream, body []byte) {
+	cs.checked = true
+	if !d.c.opts.SparseVideo || d.trial != nil || cs.typeID != event.TypeVideo || cap(body) < int(cs.length) {
+		return
+	}
+	if next, ok := sparseBegin(body, int(cs.length)); ok {
+		cs.sparse, cs.next = true, next
+		cs.msg.Sparse = true
+	}
 }
 
 // firstBodyAlloc is the most a message body's first allocation reserves

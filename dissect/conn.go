@@ -54,6 +54,11 @@ type Options struct {
 	// line, NDJSON, fields). Listing them was most of what the dissector
 	// allocated on a video stream: 4 KiB chunks of 100 KB frames.
 	SkipChunkList bool
+	// SparseVideo assembles coded video frames with only the bytes
+	// decoding reads (sparse.go): for views that show no body bytes (no
+	// hex dump, no payload in JSON, no extraction or relay). The rest of
+	// such a body's buffer holds whatever it held before.
+	SparseVideo bool
 }
 
 func (o *Options) defaults() {

@@ -53,6 +53,10 @@ type Message struct {
 	// BodyTruncated (the per-connection memory budget was exhausted).
 	Body          []byte
 	BodyTruncated bool
+	// Sparse says Body holds only the bytes decoding reads, at their
+	// offsets (dissect.Options.SparseVideo, for views that show no body
+	// bytes); the rest of it is not the message's.
+	Sparse bool
 
 	// Control is set for protocol control messages (types 1, 2, 3, 5, 6).
 	Control *Control

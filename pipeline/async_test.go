@@ -82,26 +82,60 @@ func TestAsyncSinkErrorStops(t *testing.T) {
 func TestRecycledBodiesSameOutput(t *testing.T) {
 	pcaps, _ := filepath.Glob(filepath.Join(capturetest.Pcaps(), "*.pcap*"))
 	for _, path := range pcaps {
-		want := outputsOf(t, path, pipeline.Config{})
+		want := outputsOf(t, path, pipeline.Config{}, "hex")
 		for _, async := range []bool{false, true} {
 			pool := dissect.NewBodyPool()
 			pool.Poison, pool.All = true, true
 			cfg := pipeline.Config{AsyncSinks: async, RecycleBodies: true}
 			cfg.Dissect.Bodies = pool
-			if got := outputsOf(t, path, cfg); !bytes.Equal(got, want) {
+			if got := outputsOf(t, path, cfg, "hex"); !bytes.Equal(got, want) {
 				t.Errorf("%s (async %v): output differs with recycled bodies", filepath.Base(path), async)
 			}
 		}
 	}
 }
 
-// outputsOf is the NDJSON (with hex payloads) and the text lines of a run.
-func outputsOf(t *testing.T, path string, cfg pipeline.Config) []byte {
+// TestSparseVideoSameOutput: with sparse video bodies (only the bytes
+// decoding reads copied, the rest of each buffer poisoned), the views that
+// show no body bytes print exactly what they print with whole bodies, on
+// every committed capture; and the walk does take the frames of the
+// common codecs.
+func TestSparseVideoSameOutput(t *testing.T) {
+	pcaps, _ := filepath.Glob(filepath.Join(capturetest.Pcaps(), "*.pcap*"))
+	sparse := 0
+	for _, path := range pcaps {
+		want := outputsOf(t, path, pipeline.Config{}, "")
+		for _, async := range []bool{false, true} {
+			pool := dissect.NewBodyPool()
+			pool.Poison, pool.All = true, true
+			cfg := pipeline.Config{AsyncSinks: async, RecycleBodies: true}
+			cfg.Dissect.Bodies = pool
+			cfg.Dissect.SparseVideo = true
+			count := pipeline.NewSink(func(r *session.Record) error {
+				if r.Message != nil && r.Message.Sparse {
+					sparse++
+				}
+				return nil
+			}, nil)
+			if got := outputsOf(t, path, cfg, "", count); !bytes.Equal(got, want) {
+				t.Errorf("%s (async %v): output differs with sparse video bodies", filepath.Base(path), async)
+			}
+		}
+	}
+	if sparse < 1000 {
+		t.Errorf("only %d sparse video frames over the captures: the walk is not taken", sparse)
+	}
+	t.Logf("%d sparse video frames", sparse)
+}
+
+// outputsOf is the NDJSON (with payloads as payload says: hex, or none),
+// the text lines and the -V trees of a run.
+func outputsOf(t *testing.T, path string, cfg pipeline.Config, payload string, more ...pipeline.Sink) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	var base time.Time
 	sink := pipeline.NewSink(func(r *session.Record) error {
-		line, err := export.AppendEvent(nil, r, export.EventOptions{Payload: "hex"})
+		line, err := export.AppendEvent(nil, r, export.EventOptions{Payload: payload})
 		if err != nil {
 			return err
 		}
@@ -120,7 +154,7 @@ func outputsOf(t *testing.T, path string, cfg pipeline.Config) []byte {
 		}
 		return nil
 	}, nil)
-	if _, err := pipeline.RunFile(context.Background(), path, cfg, sink); err != nil && !errors.Is(err, capture.ErrTruncated) {
+	if _, err := pipeline.RunFile(context.Background(), path, cfg, append([]pipeline.Sink{sink}, more...)...); err != nil && !errors.Is(err, capture.ErrTruncated) {
 		t.Fatal(err)
 	}
 	return out.Bytes()

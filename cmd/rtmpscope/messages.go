@@ -158,9 +158,10 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		pubr.abort()
 		return err
 	}
-	// Only the -V tree shows each message's chunks (noChunkList).
+	// Only the -V tree shows each message's chunks (noChunkList); only -x
+	// and --payload show a video frame's bytes (sparseVideo).
 	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets},
-		Dissect:    dissect.Options{SkipChunkList: !*verbose},
+		Dissect:    dissect.Options{SkipChunkList: !*verbose, SparseVideo: sparseVideo(*format, out.hex, *payload)},
 		AsyncSinks: src.live == nil && mf.addr == "", Progress: mr.progress()})
 	if ps != nil {
 		ps.tracker = p.Tracker()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/export"
 	"github.com/rtmpscope/rtmpscope/pipeline"
@@ -99,7 +100,10 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			out(s)
 		}
 	}}
-	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets}, Dissect: noChunkList})
+	// Statistics count a frame's bytes and decode its header: they never
+	// read the rest (dissect.Options.SparseVideo).
+	p := newPipeline(src, &in, pipeline.Config{Session: session.Options{ShowSecrets: *secrets},
+		Dissect: dissect.Options{SkipChunkList: true, SparseVideo: true}})
 	col.State = p.Tracker().StateByName
 	// The collector keeps no coded frame: their bodies go back to the
 	// dissector for the next ones (without, a 1 GB capture allocated
