@@ -131,25 +131,31 @@ func BenchmarkStageReassemble(b *testing.B) {
 	}
 }
 
-func benchPipeline(b *testing.B, sink func() pipeline.Sink) {
+// benchPipeline runs the pipeline into sink as the command runs these
+// views: bodies recycled once the sinks are done (the views keep no
+// record), video frames assembled sparse (no view shows their bytes;
+// RTMPSCOPE_BENCH_WHOLE=1 assembles them whole, to compare), chunk lists
+// only for -V (chunks).
+func benchPipeline(b *testing.B, chunks bool, sink func() pipeline.Sink) {
 	data := benchCapture(b)
 	b.SetBytes(data.size)
 	b.ReportAllocs()
+	cfg := pipeline.Config{RecycleBodies: true}
+	cfg.Dissect.SkipChunkList = !chunks
+	cfg.Dissect.SparseVideo = os.Getenv("RTMPSCOPE_BENCH_WHOLE") != "1"
 	for b.Loop() {
-		// As the command runs these views: bodies recycled once the
-		// sinks are done (the views keep no record).
-		if _, err := pipeline.New(pipeline.Config{RecycleBodies: true}).Run(context.Background(), benchSource(b, data), sink()); err != nil {
+		if _, err := pipeline.New(cfg).Run(context.Background(), benchSource(b, data), sink()); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkStageDissect(b *testing.B) {
-	benchPipeline(b, func() pipeline.Sink { return pipeline.NewSink(nil, nil) })
+	benchPipeline(b, false, func() pipeline.Sink { return pipeline.NewSink(nil, nil) })
 }
 
 func BenchmarkStageNDJSON(b *testing.B) {
-	benchPipeline(b, func() pipeline.Sink {
+	benchPipeline(b, false, func() pipeline.Sink {
 		jw := export.NewJSONWriter(io.Discard, false)
 		var line []byte
 		return pipeline.NewSink(func(r *session.Record) error {
@@ -164,7 +170,7 @@ func BenchmarkStageNDJSON(b *testing.B) {
 }
 
 func BenchmarkStageText(b *testing.B) {
-	benchPipeline(b, func() pipeline.Sink {
+	benchPipeline(b, false, func() pipeline.Sink {
 		var base = new(session.Record)
 		return pipeline.NewSink(func(r *session.Record) error {
 			if base.Time.IsZero() {
@@ -180,7 +186,7 @@ func BenchmarkStageText(b *testing.B) {
 }
 
 func BenchmarkStageVerbose(b *testing.B) {
-	benchPipeline(b, func() pipeline.Sink {
+	benchPipeline(b, true, func() pipeline.Sink {
 		w := bufio.NewWriterSize(io.Discard, 1<<16)
 		var base time.Time
 		// As the -V sink builds its trees: in a reused arena, without the
