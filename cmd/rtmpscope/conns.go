@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/rtmpscope/rtmpscope/dissect"
 	"github.com/rtmpscope/rtmpscope/dissect/session"
 	"github.com/rtmpscope/rtmpscope/event"
 	"github.com/rtmpscope/rtmpscope/export"
@@ -52,8 +53,10 @@ func runConns(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// The router decides and counts every flow without dissecting it: the
 	// same decision the message view makes, at a fraction of the cost.
-	// --story needs the messages: then the handlers run.
-	p := newPipeline(src, &in, pipeline.Config{Flow: flow.Options{CountOnly: !*stories}, Dissect: noChunkList})
+	// --story needs the messages: then the handlers run, with video
+	// frames sparse (a story tells what is decoded, never bytes).
+	p := newPipeline(src, &in, pipeline.Config{Flow: flow.Options{CountOnly: !*stories},
+		Dissect: dissect.Options{SkipChunkList: true, SparseVideo: true}})
 	var b *story.Builder
 	if *stories {
 		b = story.New(story.Options{})
