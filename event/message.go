@@ -49,8 +49,9 @@ type Message struct {
 	ChunkCount int
 	Chunks     []ChunkInfo
 
-	// Body is a copy of the payload. It is shorter than Length only when
-	// BodyTruncated (the per-connection memory budget was exhausted).
+	// Body is a copy of the payload (when Sparse, only of the bytes
+	// decoding reads). It is shorter than Length only when BodyTruncated
+	// (the per-connection memory budget was exhausted).
 	Body          []byte
 	BodyTruncated bool
 	// Sparse says Body holds only the bytes decoding reads, at their
