@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"testing"
@@ -24,9 +25,17 @@ func TestMemoryTarget(t *testing.T) {
 	if got := currentLimit(); got != 512<<20 {
 		t.Errorf("limit %d while little is live, want the target", got)
 	}
+	if os.Getenv("GOGC") == "" {
+		if got := currentGCPercent(); got != targetGCPercent {
+			t.Errorf("GOGC %d while the target holds, want %d", got, targetGCPercent)
+		}
+	}
 	stop()
 	if got := currentLimit(); got != before {
 		t.Errorf("limit %d after the run, want %d back", got, before)
+	}
+	if got := currentGCPercent(); os.Getenv("GOGC") == "" && got != 100 {
+		t.Errorf("GOGC %d after the run, want 100 back", got)
 	}
 
 	// A live heap beyond two thirds of a small target lifts it.
@@ -42,6 +51,9 @@ func TestMemoryTarget(t *testing.T) {
 	}
 	if got := currentLimit(); got != math.MaxInt64 {
 		t.Errorf("limit %d with %d MiB live, want it lifted", got, len(live))
+	}
+	if got := currentGCPercent(); os.Getenv("GOGC") == "" && got != 100 {
+		t.Errorf("GOGC %d once the target is lifted, want 100 back", got)
 	}
 	stop()
 	runtime.KeepAlive(live)
@@ -69,4 +81,11 @@ func TestMemoryTarget(t *testing.T) {
 	if startMemoryTarget(512<<20, false)(); currentLimit() != before {
 		t.Error("$GOMEMLIMIT was replaced by the target")
 	}
+}
+
+// currentGCPercent reads GOGC without changing it.
+func currentGCPercent() int {
+	p := debug.SetGCPercent(-1)
+	debug.SetGCPercent(p)
+	return p
 }
