@@ -17,8 +17,9 @@ func recycleBodies(format string, metrics, publish, writeMatched bool) bool {
 
 // sparseVideo says whether a messages run may assemble video frames with
 // only the bytes decoding reads (dissect.Options.SparseVideo): the text
-// lines, -V trees and JSON events show what is decoded from a frame, never
-// its bytes, unless -x (text) or --payload (JSON) asks for them. The
+// lines, -V trees, JSON events and -T fields show what is decoded from a
+// frame, never its bytes, unless -x (text) or --payload (JSON) asks for
+// them. The
 // metrics, NATS and -w with -Y sinks beside them read no body bytes
 // either (NATS lines carry the payload only with --payload).
 func sparseVideo(format string, hex bool, payload string) bool {
@@ -27,6 +28,8 @@ func sparseVideo(format string, hex bool, payload string) bool {
 		return !hex
 	case "ndjson", "json":
 		return payload == ""
+	case "fields":
+		return true // display filter fields are decoded values, never bytes
 	}
 	return false
 }
