@@ -168,7 +168,7 @@ func runMessages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	mr.attach(p)
 	if recycleBodies(*format, mf.addr != "", pubr != nil, out.frames != nil) {
-		p.RecycleBodies()
+		recycle(p)
 	}
 	sum, err := runPipeline(ctx, src, p, stderr, mr.sinks(append(append([]pipeline.Sink{sink}, out.sinks(src, &in)...), pubr.sinks()...)...)...)
 	pubr.finish(stderr)

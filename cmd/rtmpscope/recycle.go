@@ -1,5 +1,12 @@
 package main
 
+import (
+	"os"
+
+	"github.com/rtmpscope/rtmpscope/dissect"
+	"github.com/rtmpscope/rtmpscope/pipeline"
+)
+
 // recycleBodies says whether every sink of a messages run lets go of a
 // record when its Record returns, so that the dissector may assemble the
 // next message bodies in the buffers of the last (pipeline.Config.
@@ -32,4 +39,29 @@ func sparseVideo(format string, hex bool, payload string) bool {
 		return true // display filter fields are decoded values, never bytes
 	}
 	return false
+}
+
+// RTMPSCOPE_BODIES is for tests that hold the choices above to account
+// (TestBodiesReusedSameOutput): "whole" assembles every body whole and
+// never reuses one (the reference), "poison" overwrites every body given
+// back and pools the small ones too (dissect.BodyPool.Poison, All), so
+// that a view reading a body after it was given back, or a byte a sparse
+// frame does not hold, prints something else.
+func bodiesForTests(cfg *pipeline.Config) {
+	switch os.Getenv("RTMPSCOPE_BODIES") {
+	case "whole":
+		cfg.Dissect.SparseVideo = false
+	case "poison":
+		pool := dissect.NewBodyPool()
+		pool.Poison, pool.All = true, true
+		cfg.Dissect.Bodies = pool
+	}
+}
+
+// recycle turns on body reuse for a run whose sinks let go of every record
+// (recycleBodies), unless RTMPSCOPE_BODIES=whole.
+func recycle(p *pipeline.Pipeline) {
+	if os.Getenv("RTMPSCOPE_BODIES") != "whole" {
+		p.RecycleBodies()
+	}
 }

@@ -307,6 +307,7 @@ func newPipeline(in *input, fl *inputFlags, cfg pipeline.Config) *pipeline.Pipel
 	cfg.Tap = in.tap
 	cfg.Keys = fl.keys
 	fl.limits.apply(&cfg)
+	bodiesForTests(&cfg)
 	return pipeline.New(cfg)
 }
 

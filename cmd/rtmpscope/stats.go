@@ -108,7 +108,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The collector keeps no coded frame: their bodies go back to the
 	// dissector for the next ones (without, a 1 GB capture allocated
 	// 1 GB of bodies and its memory grew by half).
-	p.RecycleBodies()
+	recycle(p)
 	var last time.Time
 	sink := pipeline.NewSink(func(r *session.Record) error {
 		if base.IsZero() {
