@@ -123,7 +123,15 @@ func (v *Video) UnmarshalOptions(buf []byte, opts VideoOptions) error {
 	}
 	switch v.CodecID {
 	case CodecAVC, CodecHEVC, CodecAV1:
-		v.FourCC = map[CodecID]FourCC{CodecAVC: FourCCAVC, CodecHEVC: FourCCHEVC, CodecAV1: FourCCAV1}[v.CodecID]
+		// A switch, not a map literal: the literal was built per frame.
+		switch v.CodecID {
+		case CodecAVC:
+			v.FourCC = FourCCAVC
+		case CodecHEVC:
+			v.FourCC = FourCCHEVC
+		default:
+			v.FourCC = FourCCAV1
+		}
 		if len(buf) < 5 {
 			return truncated(len(buf), "AVCPacketType and CompositionTime")
 		}
