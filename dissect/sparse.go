@@ -18,16 +18,17 @@ import "encoding/binary"
 // arrive, as media.(*VideoPayload).listNALUs walks it: the tag header,
 // then for each unit its 4-byte length and the one or two bytes of its
 // NAL header. Only the common layouts are walked (legacy AVC and HEVC
-// NALU packets; Enhanced RTMP coded frames of avc1, hvc1 and vvc1); any
-// other frame, and a frame whose first bytes come before the decision can
-// be made, is copied whole. TestSparseVideo decodes real frames both ways,
+// NALU packets; Enhanced RTMP coded frames of avc1, hvc1 and vvc1, alone
+// or as the one track of a OneTrack multitrack message); any other frame
+// (AV1, VP8/9, several tracks, ModEx, commands) is copied whole. TestSparseVideo decodes real frames both ways,
 // cut into chunks at random, and the pipeline's tests compare every view
 // of every committed capture with poisoned buffers.
 
 // sparseHead is how many leading bytes of a frame are copied before the
-// walk is decided: enough for the legacy tag header (5 bytes) and the
-// Enhanced RTMP one with its FourCC and composition time (8).
-const sparseHead = 8
+// walk is decided: enough for the legacy tag header (5 bytes), the
+// Enhanced RTMP one with its FourCC and composition time (8), and a
+// OneTrack multitrack one with its track id (10).
+const sparseHead = 10
 
 // sparseWindow is how many bytes of each unit are read: the length (4)
 // and the NAL header (1 for AVC and HEVC types, 2 for VVC).
@@ -52,16 +53,26 @@ func sparseStart(head []byte) int {
 		}
 		return 0
 	}
-	switch string(head[1:5]) {
+	packetType, fourcc, at := b0&15, head[1:5], 5
+	if packetType == 6 {
+		// Multitrack: the multitrack type and the track's packet type,
+		// the FourCC, the track id. Only OneTrack (type 0) carries a
+		// single payload to the end of the message.
+		if head[1]>>4 != 0 {
+			return 0
+		}
+		packetType, fourcc, at = head[1]&15, head[2:6], 7
+	}
+	switch string(fourcc) {
 	case "avc1", "hvc1", "vvc1":
 	default:
 		return 0
 	}
-	switch b0 & 15 {
+	switch packetType {
 	case 1: // CodedFrames: composition time, then the units
-		return 8
+		return at + 3
 	case 3: // CodedFramesX: the units at once
-		return 5
+		return at
 	}
 	return 0
 }

@@ -80,8 +80,9 @@ func TestSparseVideo(t *testing.T) {
 
 // enhancedVariants rewrites the legacy AVC NALU frames among bodies as the
 // Enhanced RTMP layouts the walk knows (avc1 CodedFrames; avc1, hvc1 and
-// vvc1 CodedFramesX), the same units inside: the captures hold few of
-// them, and no VVC frame.
+// vvc1 CodedFramesX; OneTrack multitrack) and one it leaves whole
+// (ManyTracks), the same units inside: the captures hold few of them, and
+// no VVC frame.
 func enhancedVariants(bodies [][]byte) [][]byte {
 	var out [][]byte
 	for _, b := range bodies {
@@ -93,6 +94,13 @@ func enhancedVariants(bodies [][]byte) [][]byte {
 		out = append(out, append(append([]byte{0x80 | ft | 1, 'a', 'v', 'c', '1'}, b[2:5]...), units...))
 		for _, fourcc := range []string{"avc1", "hvc1", "vvc1"} {
 			out = append(out, append(append([]byte{0x80 | ft | 3}, fourcc...), units...))
+		}
+		// OneTrack multitrack (type 0), track id 1, both packet types;
+		// and ManyTracks (type 1), which the walk must leave whole.
+		out = append(out, append(append([]byte{0x80 | ft | 6, 0x01, 'h', 'v', 'c', '1', 1}, b[2:5]...), units...))
+		out = append(out, append([]byte{0x80 | ft | 6, 0x03, 'v', 'v', 'c', '1', 1}, units...))
+		if n := len(units); n < 1<<24 {
+			out = append(out, append([]byte{0x80 | ft | 6, 0x13, 'a', 'v', 'c', '1', 1, byte(n >> 16), byte(n >> 8), byte(n)}, units...))
 		}
 	}
 	return out
