@@ -48,7 +48,7 @@ func (l *limitFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&l.secrets, "max-secrets", 0, "learned secrets remembered per connection for redaction (`N`; default 1024)")
 	fs.IntVar(&l.amfDepth, "max-amf-depth", 0, "AMF nesting decoded (`N`; default 64)")
 	fs.Var(&l.memory, "memory-limit", "soft limit of the Go heap (`SIZE`; default none, or $GOMEMLIMIT): the collector works harder near it, nothing fails past it")
-	fs.Var(&l.target, "memory-target", "memory the collector keeps a run near while what is live fits in half of it, so that a long capture peaks where a short one does (`SIZE`; default 20MiB; lifted when more is live; --no-memory-target turns it off)")
+	fs.Var(&l.target, "memory-target", "memory the collector keeps a run near while what is live fits in two thirds of it, so that a long capture peaks where a short one does (`SIZE`; default 20MiB; lifted when more is live; --no-memory-target turns it off)")
 	fs.BoolVar(&l.targetOff, "no-memory-target", false, "let the collector pace itself from the start (see --memory-target)")
 	fs.IntVar(&l.amfValues, "max-amf-values", 0, "AMF values decoded per message (`N`; default 32768)")
 }
