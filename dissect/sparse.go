@@ -5,8 +5,8 @@ import "encoding/binary"
 // Sparse video bodies (Options.SparseVideo).
 //
 // A coded video frame is most of a media stream's bytes, and the views
-// that print lines and trees (text, -V, NDJSON without payloads, stats)
-// read only its header and the header of each NAL unit in it: the codec,
+// that print lines, trees, events and fields (text, -V, NDJSON without
+// payloads, -T fields, stats, conns --story) read only its header and the header of each NAL unit in it: the codec,
 // the packet type, the composition time, the unit types. For those views
 // the dissector copies only the bytes decoding reads into the frame's
 // body, at their offsets, and leaves the rest of the body's buffer as it
@@ -20,8 +20,9 @@ import "encoding/binary"
 // NAL header. Only the common layouts are walked (legacy AVC and HEVC
 // NALU packets; Enhanced RTMP coded frames of avc1, hvc1 and vvc1, alone
 // or as the one track of a OneTrack multitrack message); any other frame
-// (AV1, VP8/9, several tracks, ModEx, commands) is copied whole. TestSparseVideo decodes real frames both ways,
-// cut into chunks at random, and the pipeline's tests compare every view
+// (AV1, VP8/9, several tracks, ModEx, commands) is copied whole.
+// TestSparseVideo decodes real frames both ways, cut into chunks at
+// random, and the pipeline's and the command's tests compare every view
 // of every committed capture with poisoned buffers.
 
 // sparseHead is how many leading bytes of a frame are copied before the
