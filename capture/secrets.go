@@ -3,7 +3,6 @@ package capture
 import (
 	"bufio"
 	"compress/gzip"
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -26,39 +25,12 @@ const (
 // them, concatenated in file order. A pcap file (or a pcapng without such
 // blocks) gives nil and no error. Gzipped files are read through.
 func ReadSecrets(name string, secretsType uint32) ([]byte, error) {
-	return ReadSecretsContext(context.Background(), name, secretsType)
-}
-
-// ReadSecretsContext is ReadSecrets, given up with ctx's error once ctx is
-// done (the walk reads the whole file: a run that ends first need not wait
-// for it).
-func ReadSecretsContext(ctx context.Context, name string, secretsType uint32) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return ReadSecretsFrom(ctxFile{ctx, f}, secretsType)
-}
-
-// ctxFile reads and seeks a file until its context is done.
-type ctxFile struct {
-	ctx context.Context
-	f   *os.File
-}
-
-func (c ctxFile) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.f.Read(p)
-}
-
-func (c ctxFile) Seek(off int64, whence int) (int64, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.f.Seek(off, whence)
+	return ReadSecretsFrom(f, secretsType)
 }
 
 // ReadSecretsFrom is ReadSecrets over a reader. It reads the whole stream

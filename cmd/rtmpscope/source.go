@@ -104,7 +104,8 @@ type input struct {
 	// flags are the limit flags (memtarget.go reads the target).
 	flags *limitFlags
 	// tlsKeys is the key log the capture's secrets blocks are read into
-	// beside the run (loadKeys); close ends that read.
+	// when a TLS session first asks (loadKeys); close reports a malformed
+	// block it found.
 	tlsKeys *tlsrec.KeyLog
 }
 
@@ -133,9 +134,9 @@ func (f *inputFlags) loadKeys() error {
 			return fmt.Errorf("--tls-keylog: %w", err)
 		}
 	}
-	// The capture's own secrets blocks are read beside the run, not
-	// before it: finding them walks the whole file (40 ms per 365 MB of
-	// pcapng), and only a TLS session waits for them (tlsrec.KeyLog.Later).
+	// The capture's own secrets blocks are read only when a TLS session
+	// asks for a key (tlsrec.KeyLog.Later): finding them walks the whole
+	// file (40 ms per 365 MB of pcapng).
 	var files []string
 	for _, name := range f.files {
 		if name != "-" {
@@ -143,11 +144,9 @@ func (f *inputFlags) loadKeys() error {
 		}
 	}
 	if len(files) > 0 {
-		ctx, cancel := context.WithCancel(context.Background())
 		f.keys.TLS.KeyLog = f.keys.TLS.KeyLog.Later(func() (*tlsrec.KeyLog, error) {
-			defer cancel()
-			return readCaptureSecrets(ctx, files)
-		}, cancel)
+			return readCaptureSecrets(files)
+		})
 	}
 	if f.tlsKey != "" {
 		if f.keys.TLS.RSAKey, err = tlsrec.LoadRSAKey(f.tlsKey); err != nil {
@@ -171,10 +170,10 @@ func (f *inputFlags) loadKeys() error {
 // Secrets Blocks, merged in file order. A file that cannot be walked gives
 // none (the reader reports the fault itself); a malformed key log in a
 // block is an error, reported when the run closes (input.close).
-func readCaptureSecrets(ctx context.Context, files []string) (*tlsrec.KeyLog, error) {
+func readCaptureSecrets(files []string) (*tlsrec.KeyLog, error) {
 	var all *tlsrec.KeyLog
 	for _, name := range files {
-		b, err := capture.ReadSecretsContext(ctx, name, capture.SecretsTLSKeyLog)
+		b, err := capture.ReadSecrets(name, capture.SecretsTLSKeyLog)
 		if err != nil || len(b) == 0 {
 			continue
 		}
@@ -191,15 +190,10 @@ func readCaptureSecrets(ctx context.Context, files []string) (*tlsrec.KeyLog, er
 	return all, nil
 }
 
-func openInput(f *inputFlags) (_ *input, err error) {
+func openInput(f *inputFlags) (*input, error) {
 	if err := f.loadKeys(); err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			f.keys.TLS.KeyLog.Wait() // no run: give the secrets read up
-		}
-	}()
 	in := &input{flags: &f.limits, tlsKeys: f.keys.TLS.KeyLog}
 	var match func([]byte, capture.Packet) bool
 	if len(f.files) > 0 {

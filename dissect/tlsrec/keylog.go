@@ -28,69 +28,56 @@ import (
 // in this package prints them.
 type KeyLog struct {
 	m map[[32]byte]map[string][]byte
-	// later brings secrets still being read (Later); the first question
-	// asked of the key log waits for them.
+	// later brings secrets read only when first needed (Later).
 	later *laterSecrets
 }
 
 type laterSecrets struct {
-	once   sync.Once
-	done   chan struct{}
-	add    *KeyLog
-	err    error
-	asked  bool // a question waited for them (for Wait)
-	cancel func()
+	once  sync.Once
+	read  func() (*KeyLog, error)
+	err   error
+	asked bool // a question needed them (for Wait)
 }
 
 // Later adds to k (a new key log when k is nil) the secrets that read
-// returns, running read on a goroutine of its own from now on: a pcapng's
-// secrets blocks are found by a walk over the whole file, which a run
-// with no TLS session to decrypt need not wait for. The first question
-// asked of the key log (Len, Secret, HasRandom) waits for read and merges
-// what it returned, over what k held, as Merge does. cancel, when not
-// nil, is called by Wait to give read up when nothing waited for it.
-func (k *KeyLog) Later(read func() (*KeyLog, error), cancel func()) *KeyLog {
+// returns, calling read only when the key log is first asked a question
+// (Len, Secret, HasRandom), and merging what it returned over what k
+// held, as Merge does. A pcapng's secrets blocks are found by a walk over
+// the whole file (40 ms per 365 MB): a run with no TLS session to decrypt
+// never asks, so never walks; one with TLS walks once, at its first
+// ClientHello.
+func (k *KeyLog) Later(read func() (*KeyLog, error)) *KeyLog {
 	if k == nil {
 		k = &KeyLog{}
 	}
-	l := &laterSecrets{done: make(chan struct{}), cancel: cancel}
-	go func() {
-		defer close(l.done)
-		l.add, l.err = read()
-	}()
-	k.later = l
+	k.later = &laterSecrets{read: read}
 	return k
 }
 
-// ready merges the secrets read later, waiting for them the first time.
+// ready reads and merges the secrets of Later the first time.
 func (k *KeyLog) ready() {
 	if k == nil || k.later == nil {
 		return
 	}
 	l := k.later
 	l.once.Do(func() {
-		<-l.done
 		l.asked = true
-		if l.err == nil {
-			k.Merge(l.add)
+		add, err := l.read()
+		l.err = err
+		if err == nil {
+			k.Merge(add)
 		}
 	})
 }
 
-// Wait ends what Later started and returns read's error, if a question
-// waited for it; otherwise read is given up (its cancel) and its error,
-// which no output depended on, is not reported.
+// Wait returns the error of Later's read, when a question made it read;
+// after Wait the secrets are not read any more.
 func (k *KeyLog) Wait() error {
 	if k == nil || k.later == nil {
 		return nil
 	}
 	l := k.later
-	l.once.Do(func() {
-		if l.cancel != nil {
-			l.cancel()
-		}
-		<-l.done
-	})
+	l.once.Do(func() {}) // nothing asked: nothing is read from now on
 	if l.asked {
 		return l.err
 	}

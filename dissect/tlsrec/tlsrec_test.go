@@ -408,13 +408,15 @@ func TestSniffCaptures(t *testing.T) {
 	}
 }
 
-// TestDSBKeysLater: the same keys read beside the run (KeyLog.Later, as
-// the command reads a capture's secrets blocks) decrypt the same, over a
-// key log that held other secrets; Wait reports the read's error only when
-// a question waited for the read, and gives an unasked read up.
+// TestDSBKeysLater: the same keys read when first needed (KeyLog.Later,
+// as the command reads a capture's secrets blocks) decrypt the same, over
+// a key log that held other secrets; a key log nobody asks never reads,
+// and Wait reports the read's error only when a question made it read.
 func TestDSBKeysLater(t *testing.T) {
 	path := filepath.Join(pcaps, "rtmps-tls13-dsb.pcapng")
+	reads := 0
 	read := func() (*KeyLog, error) {
+		reads++
 		b, err := capture.ReadSecrets(path, capture.SecretsTLSKeyLog)
 		if err != nil {
 			return nil, err
@@ -422,27 +424,32 @@ func TestDSBKeysLater(t *testing.T) {
 		return ParseKeyLog(bytes.NewReader(b))
 	}
 	other := keylog(t, "rtmps-chacha-publish.keys") // another session's
-	k := other.Later(read, nil)
+	k := other.Later(read)
+	if reads != 0 {
+		t.Fatalf("read %d times before any question", reads)
+	}
 	res := run(t, "rtmps-tls13-dsb.pcapng", Options{KeyLog: k})
 	want := tsharkPlain(t, "rtmps-tls13-publish.pcap", "rtmps-tls13-publish.keys")
 	if len(res.recs) != 1 || !bytes.Equal(res.recs[0].plain[0], want[0]) || !bytes.Equal(res.recs[0].plain[1], want[1]) {
 		t.Errorf("later DSB keys: plaintext differs from tshark's (codes %v)", res.codes())
 	}
-	if k.Len() != 2 {
-		t.Errorf("later key log holds %d sessions, want the file's and the block's", k.Len())
+	if k.Len() != 2 || reads != 1 {
+		t.Errorf("later key log holds %d sessions after %d reads, want the file's and the block's after one", k.Len(), reads)
 	}
 	if err := k.Wait(); err != nil {
 		t.Errorf("Wait: %v", err)
 	}
 
 	bad := errors.New("malformed block")
-	asked := (*KeyLog)(nil).Later(func() (*KeyLog, error) { return nil, bad }, nil)
+	asked := (*KeyLog)(nil).Later(func() (*KeyLog, error) { return nil, bad })
 	if asked.Len() != 0 || !errors.Is(asked.Wait(), bad) {
 		t.Errorf("an asked read's error is not reported")
 	}
-	release, cancelled := make(chan struct{}), false
-	unasked := (*KeyLog)(nil).Later(func() (*KeyLog, error) { <-release; return nil, bad }, func() { cancelled = true; close(release) })
-	if err := unasked.Wait(); err != nil || !cancelled {
-		t.Errorf("an unasked read: Wait %v, cancelled %v", err, cancelled)
+	unasked := (*KeyLog)(nil).Later(func() (*KeyLog, error) { t.Error("read though nothing asked"); return nil, bad })
+	if err := unasked.Wait(); err != nil {
+		t.Errorf("an unasked read: Wait %v", err)
+	}
+	if unasked.Len() != 0 {
+		t.Errorf("secrets after Wait")
 	}
 }
