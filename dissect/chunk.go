@@ -41,11 +41,7 @@ type chunkStream struct {
 	have    uint32         // payload bytes of msg received
 	keep    bool           // msg's body is being kept
 	counted bool           // counted in dirState.partials
-	// sparse says msg's body gets only the bytes decoding reads
-	// (sparse.go), next is the walk's next unit; checked says the
-	// choice has been made.
-	sparse, checked bool
-	next            int
+	next    int            // when msg.Sparse, where the walk goes on (sparse.go)
 }
 
 // header is one parsed chunk header.
@@ -610,7 +606,6 @@ func (d *dirState) startMessage(cs *chunkStream, h *header, start int64, frame u
 	cs.msg = m
 	cs.have = 0
 	cs.keep = false
-	cs.sparse, cs.checked = false, false
 	if d.trial == nil || cs.typeID <= event.TypeSetPeerBandwidth {
 		if d.partials < c.opts.MaxPartials {
 			cs.keep = true
@@ -712,12 +707,12 @@ func (d *dirState) payload(b []byte, pos int64) int {
 			cs.keep = false
 		default:
 			before := cap(m.Body)
-			if cs.sparse {
+			if m.Sparse {
 				m.Body = sparseAppend(m.Body, b[:n], int(cs.length), &cs.next)
 			} else {
 				m.Body = d.c.opts.Bodies.grow(m.Body, b[:n], cs.length)
-				if !cs.checked && len(m.Body) >= sparseHead {
-					d.chooseSparse(cs, m.Body)
+				if l := len(m.Body); l >= sparseHead && l-int(n) < sparseHead {
+					d.chooseSparse(cs, m.Body) // its first sparseHead bytes are in
 				}
 			}
 			// A pooled buffer's capacity is its size class, not
@@ -742,13 +737,11 @@ func (d *dirState) payload(b []byte, pos int64) int {
 // a video frame whose layout the walk knows, in a buffer that already
 // holds its whole length (no growing, so no copy of what is not there).
 func (d *dirState) chooseSparse(cs *chunkStream, body []byte) {
-	cs.checked = true
 	if !d.c.opts.SparseVideo || d.trial != nil || cs.typeID != event.TypeVideo || cap(body) < int(cs.length) {
 		return
 	}
 	if next, ok := sparseBegin(body, int(cs.length)); ok {
-		cs.sparse, cs.next = true, next
-		cs.msg.Sparse = true
+		cs.msg.Sparse, cs.next = true, next
 	}
 }
 

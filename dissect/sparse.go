@@ -6,8 +6,9 @@ import "encoding/binary"
 //
 // A coded video frame is most of a media stream's bytes, and the views
 // that print lines, trees, events and fields (text, -V, NDJSON without
-// payloads, -T fields, stats, conns --story) read only its header and the header of each NAL unit in it: the codec,
-// the packet type, the composition time, the unit types. For those views
+// payloads, -T fields, stats, conns --story) read only its header and the
+// header of each NAL unit in it: the codec, the packet type, the
+// composition time, the unit types. For those views
 // the dissector copies only the bytes decoding reads into the frame's
 // body, at their offsets, and leaves the rest of the body's buffer as it
 // was: the body has its full length, the decoder finds every byte it

@@ -84,10 +84,7 @@ func TestRecycledBodiesSameOutput(t *testing.T) {
 	for _, path := range pcaps {
 		want := outputsOf(t, path, pipeline.Config{}, "hex")
 		for _, async := range []bool{false, true} {
-			pool := dissect.NewBodyPool()
-			pool.Poison, pool.All = true, true
-			cfg := pipeline.Config{AsyncSinks: async, RecycleBodies: true}
-			cfg.Dissect.Bodies = pool
+			cfg := poisoned(async)
 			if got := outputsOf(t, path, cfg, "hex"); !bytes.Equal(got, want) {
 				t.Errorf("%s (async %v): output differs with recycled bodies", filepath.Base(path), async)
 			}
@@ -106,10 +103,7 @@ func TestSparseVideoSameOutput(t *testing.T) {
 	for _, path := range pcaps {
 		want := outputsOf(t, path, pipeline.Config{}, "")
 		for _, async := range []bool{false, true} {
-			pool := dissect.NewBodyPool()
-			pool.Poison, pool.All = true, true
-			cfg := pipeline.Config{AsyncSinks: async, RecycleBodies: true}
-			cfg.Dissect.Bodies = pool
+			cfg := poisoned(async)
 			cfg.Dissect.SparseVideo = true
 			count := pipeline.NewSink(func(r *session.Record) error {
 				if r.Message != nil && r.Message.Sparse {
@@ -126,6 +120,17 @@ func TestSparseVideoSameOutput(t *testing.T) {
 		t.Errorf("only %d sparse video frames over the captures: the walk is not taken", sparse)
 	}
 	t.Logf("%d sparse video frames", sparse)
+}
+
+// poisoned is a pipeline that reuses bodies (Config.RecycleBodies) from a
+// pool that overwrites every body given back and pools the small ones
+// too, so that any use of a body after its record shows in the output.
+func poisoned(async bool) pipeline.Config {
+	pool := dissect.NewBodyPool()
+	pool.Poison, pool.All = true, true
+	cfg := pipeline.Config{AsyncSinks: async, RecycleBodies: true}
+	cfg.Dissect.Bodies = pool
+	return cfg
 }
 
 // outputsOf is the NDJSON (with payloads as payload says: hex, or none),
@@ -169,10 +174,7 @@ func TestRecycledBodiesStats(t *testing.T) {
 	pcaps, _ := filepath.Glob(filepath.Join(capturetest.Pcaps(), "*.pcap*"))
 	for _, path := range pcaps {
 		want, wantReports := statsOf(t, path, pipeline.Config{})
-		pool := dissect.NewBodyPool()
-		pool.Poison, pool.All = true, true
-		cfg := pipeline.Config{RecycleBodies: true}
-		cfg.Dissect.Bodies = pool
+		cfg := poisoned(false)
 		got, gotReports := statsOf(t, path, cfg)
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: stream statistics differ with recycled bodies\n got %s\nwant %s", filepath.Base(path), got, want)

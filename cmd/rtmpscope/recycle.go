@@ -11,8 +11,9 @@ import (
 // record when its Record returns, so that the dissector may assemble the
 // next message bodies in the buffers of the last (pipeline.Config.
 // RecycleBodies): the text, -V, -x, NDJSON and fields views encode each
-// record at once. Parquet keeps rows for its row groups, the metrics and NATS sinks
-// and -w with -Y work beside the view and are left out, to be safe.
+// record at once. Parquet keeps rows for its row groups, the metrics and
+// NATS sinks and -w with -Y work beside the view and are left out, to be
+// safe.
 func recycleBodies(format string, metrics, publish, writeMatched bool) bool {
 	switch format {
 	case "text", "ndjson", "json", "fields":
@@ -26,9 +27,8 @@ func recycleBodies(format string, metrics, publish, writeMatched bool) bool {
 // only the bytes decoding reads (dissect.Options.SparseVideo): the text
 // lines, -V trees, JSON events and -T fields show what is decoded from a
 // frame, never its bytes, unless -x (text) or --payload (JSON) asks for
-// them. The
-// metrics, NATS and -w with -Y sinks beside them read no body bytes
-// either (NATS lines carry the payload only with --payload).
+// them. The metrics, NATS and -w with -Y sinks beside them read no body
+// bytes either (NATS lines carry the payload only with --payload).
 func sparseVideo(format string, hex bool, payload string) bool {
 	switch format {
 	case "text":
