@@ -288,6 +288,22 @@ func (s *FileSource) Progress() (read, size int64) {
 	return s.counter.n, s.size
 }
 
+// Mark is the position after the last packet handed out (Releaser).
+func (s *FileSource) Mark() Mark {
+	if s.win == nil {
+		return Mark{}
+	}
+	return Mark{off: s.win.off}
+}
+
+// Release drops the pages before m from the process, when the file is
+// mapped: no packet handed out before m is read any more (Releaser).
+func (s *FileSource) Release(m Mark) {
+	if s.win != nil {
+		s.win.release(m.off)
+	}
+}
+
 // Close closes the underlying file and unmaps it: packets handed out are
 // invalid after it, Stable ones too.
 func (s *FileSource) Close() error {
@@ -308,7 +324,9 @@ func (s *FileSource) retire() error {
 		return nil
 	}
 	s.retired = true
-	if s.win != nil {
+	if s.win != nil && !s.win.released {
+		// A Releaser's user may still be reading the last packets: its
+		// release past this file drops them (SequenceSource.Release).
 		s.win.drop(len(s.mapped))
 	}
 	if s.closer != nil && s.closer != os.Stdin {

@@ -12,15 +12,20 @@ import (
 // bytes; docs/performance.md has the figures.
 //
 // Pages behind the reader are dropped from the process (not from the page
-// cache) as it goes, so that a mapped file adds at most mapLag+mapStep
-// bytes to the resident set, whatever its size: memory stays flat.
+// cache) as it goes, so that a mapped file adds a bounded number of bytes
+// to the resident set, whatever its size: memory stays flat. How far
+// behind depends on the reader's user: one that says which packets it is
+// done with (Releaser: the prefetcher, flow/prefetch.go) has pages dropped
+// up to there; for any other, mapLag behind the reader.
 const (
-	// mapLag is how far behind the reader pages are kept. Everything
-	// downstream copies what it keeps beyond the batch it was handed
-	// (flow/prefetch.go holds at most a few MiB of packets in flight), and
-	// a page dropped too early is not wrong, only read again.
+	// mapLag is how far behind the reader pages are kept when no one
+	// releases them. It is only a backstop for plain users of a Source,
+	// which copy what they keep beyond the packet they were handed; a page
+	// dropped too early is not wrong, only read again (and resident until
+	// the file is closed).
 	mapLag = 2 << 20
-	// mapStep is how many bytes are dropped at a time.
+	// mapStep is how many bytes are dropped at a time: each drop is a
+	// madvise call and a TLB shootdown on every core running the process.
 	mapStep = 1 << 20
 )
 
@@ -30,6 +35,9 @@ type mappedWindow struct {
 	data    []byte
 	off     int
 	dropped int // pages before this offset were given back
+	// released: a Releaser's user says how far it is done (release), so
+	// pages are no longer dropped mapLag behind the reader.
+	released bool
 }
 
 // Peek returns the next n bytes without a copy; fewer, with io.EOF, at the
@@ -47,10 +55,19 @@ func (m *mappedWindow) Discard(n int) (int, error) {
 		n = rest
 	}
 	m.off += n
-	if m.off-m.dropped >= mapLag+mapStep {
+	if !m.released && m.off-m.dropped >= mapLag+mapStep {
 		m.drop(m.off - mapLag)
 	}
 	return n, nil
+}
+
+// release says that nothing before offset to is read any more: its pages
+// go, mapStep at a time.
+func (m *mappedWindow) release(to int) {
+	m.released = true
+	if to-m.dropped >= mapStep || to == len(m.data) {
+		m.drop(to)
+	}
 }
 
 // Size is the look-ahead the reader may ask for (the reader's records are
@@ -69,7 +86,9 @@ func (m *mappedWindow) Read(p []byte) (int, error) {
 
 // drop gives back the pages before offset to.
 func (m *mappedWindow) drop(to int) {
-	to &^= pageSize - 1
+	if to < len(m.data) {
+		to &^= pageSize - 1 // the last page goes with the end of the file
+	}
 	if to <= m.dropped {
 		return
 	}

@@ -277,7 +277,7 @@ func (m *mappedNg) harmless(blk []byte) bool {
 // The window returned reads the rest (for progress and for dropping pages
 // behind it).
 func (m *mappedNg) fallback() (*pcapgo.NgReader, *ngBlockChecker, *mappedWindow, error) {
-	rest := &mappedWindow{data: m.win.data, off: m.win.off, dropped: m.win.dropped}
+	rest := &mappedWindow{data: m.win.data, off: m.win.off, dropped: m.win.dropped, released: m.win.released}
 	c := &ngBlockChecker{br: bufio.NewReaderSize(rest, readBuffer), order: m.order, off: int64(m.win.off)}
 	ng, err := pcapgo.NewNgReader(io.MultiReader(bytes.NewReader(m.prefix), c), pcapgo.NgReaderOptions{WantMixedLinkType: true})
 	return ng, c, rest, err

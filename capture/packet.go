@@ -28,6 +28,25 @@ type Source interface {
 	Close() error
 }
 
+// A Releaser is a Source that can give back what holds the packets it
+// handed out (a mapped file's pages) once its user says it is done with
+// them, instead of a fixed distance behind the reader. The user takes a
+// Mark after the packets of a batch and releases it when the batch is
+// done; marks are released in the order they were taken. A first
+// Release of the zero Mark, before any packet, says that the user will
+// release: until then pages go mapLag behind the reader.
+type Releaser interface {
+	Mark() Mark
+	Release(Mark)
+}
+
+// Mark is a position in a Source: after the last packet handed out when
+// it was taken.
+type Mark struct {
+	file int // index in a SequenceSource
+	off  int // byte offset in that file's mapping
+}
+
 // ErrTimeout is returned by a live Source's Next when no packet arrived
 // within its poll interval; the caller may do periodic work and call again.
 var ErrTimeout = errors.New("capture: read timeout")

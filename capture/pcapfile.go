@@ -49,7 +49,7 @@ func growReader(br *bufio.Reader) *bufio.Reader {
 // when the records that follow show where the bad one ends.
 type pcapReader struct {
 	br       recordBuffer
-	order    binary.ByteOrder
+	big      bool // the file is big-endian (u32)
 	nano     bool
 	snaplen  uint32 // as the header says
 	limit    uint32 // the largest record accepted
@@ -78,22 +78,37 @@ func newPcapReader(br recordBuffer) (*pcapReader, error) {
 	p := &pcapReader{br: br, off: 24, limit: maxSnaplen}
 	switch binary.LittleEndian.Uint32(h[:]) {
 	case 0xa1b2c3d4:
-		p.order = binary.LittleEndian
 	case 0xa1b23c4d:
-		p.order, p.nano = binary.LittleEndian, true
+		p.nano = true
 	case 0xd4c3b2a1:
-		p.order = binary.BigEndian
+		p.big = true
 	case 0x4d3cb2a1:
-		p.order, p.nano = binary.BigEndian, true
+		p.big, p.nano = true, true
 	default:
 		return nil, ErrNotCapture
 	}
-	if v := p.order.Uint16(h[4:]); v != 2 {
-		return nil, fmt.Errorf("file header: %w: version %d.%d (only 2.x exists)", ErrMalformed, v, p.order.Uint16(h[6:]))
+	if v := p.u16(h[4:]); v != 2 {
+		return nil, fmt.Errorf("file header: %w: version %d.%d (only 2.x exists)", ErrMalformed, v, p.u16(h[6:]))
 	}
-	p.snaplen = p.order.Uint32(h[16:])
-	p.linkType = layers.LinkType(p.order.Uint32(h[20:]))
+	p.snaplen = p.u32(h[16:])
+	p.linkType = layers.LinkType(p.u32(h[20:]))
 	return p, nil
+}
+
+// u32 and u16 read a field in the file's byte order. Unlike the methods of
+// a binary.ByteOrder they inline: a record header has four fields.
+func (p *pcapReader) u32(b []byte) uint32 {
+	if p.big {
+		return binary.BigEndian.Uint32(b)
+	}
+	return binary.LittleEndian.Uint32(b)
+}
+
+func (p *pcapReader) u16(b []byte) uint16 {
+	if p.big {
+		return binary.BigEndian.Uint16(b)
+	}
+	return binary.LittleEndian.Uint16(b)
 }
 
 // plausible says whether h is a record header that could follow the
@@ -101,8 +116,8 @@ func newPcapReader(br recordBuffer) (*pcapReader, error) {
 // the packet's length, a valid fraction of a second, and a time within a
 // day of the last record's.
 func (p *pcapReader) plausible(h []byte) bool {
-	sec, frac := p.order.Uint32(h[0:]), p.order.Uint32(h[4:])
-	capLen, origLen := p.order.Uint32(h[8:]), p.order.Uint32(h[12:])
+	sec, frac := p.u32(h[0:]), p.u32(h[4:])
+	capLen, origLen := p.u32(h[8:]), p.u32(h[12:])
 	if capLen > p.limit || capLen > origLen || origLen > maxSnaplen || (!p.nano && frac >= 1e6) || frac >= 1e9 {
 		return false
 	}
@@ -122,8 +137,8 @@ func (p *pcapReader) next() ([]byte, gopacket.CaptureInfo, error) {
 	if len(h) < 16 {
 		return nil, ci, readErr(fmt.Sprintf("record header at offset %d (%d of its 16 bytes present)", p.off, len(h)), err)
 	}
-	sec, frac := p.order.Uint32(h[0:]), p.order.Uint32(h[4:])
-	capLen, origLen := p.order.Uint32(h[8:]), p.order.Uint32(h[12:])
+	sec, frac := p.u32(h[0:]), p.u32(h[4:])
+	capLen, origLen := p.u32(h[8:]), p.u32(h[12:])
 	if capLen > p.limit {
 		why := fmt.Sprintf("no packet is longer than %d bytes", p.limit)
 		if p.snaplen > p.limit {
@@ -191,7 +206,7 @@ func (p *pcapReader) repair() int {
 		if at+16 > len(b) || !p.plausible(b[at:]) {
 			continue
 		}
-		next := at + 16 + int(p.order.Uint32(b[at+8:]))
+		next := at + 16 + int(p.u32(b[at+8:]))
 		if (atEOF && next == len(b)) || (next+16 <= len(b) && p.plausible(b[next:])) {
 			return n
 		}

@@ -1,9 +1,7 @@
 package capture
 
 import (
-	"bufio"
 	"cmp"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -31,9 +29,9 @@ type FileInfo struct {
 	Err error
 }
 
-// ProbeFile reads a capture file's packet timestamps. An uncompressed pcap
-// file is scanned by its record headers alone (the packet bytes are
-// skipped by seeking); other files are read through.
+// ProbeFile reads a capture file's packet timestamps. A plain pcap file is
+// read through its mapping (mapped.go): only the record headers are
+// touched, and nothing is copied.
 func ProbeFile(name string) (FileInfo, error) {
 	src, err := OpenFile(name)
 	if err != nil {
@@ -41,16 +39,6 @@ func ProbeFile(name string) (FileInfo, error) {
 	}
 	defer src.Close()
 	fi := FileInfo{Name: name, Format: src.Format(), Gzipped: src.Gzipped(), LinkType: src.LinkType()}
-	if f, ok := src.closer.(*os.File); ok && !src.gzipped && src.pcap != nil && f != os.Stdin {
-		if err := scanPcapHeaders(f, &fi); err == nil {
-			return fi, nil
-		}
-		fi.Packets, fi.First, fi.Last, fi.Err = 0, time.Time{}, time.Time{}, nil
-		if src, err = OpenFile(name); err != nil {
-			return FileInfo{}, err
-		}
-		defer src.Close()
-	}
 	for {
 		p, err := src.Next()
 		if err == io.EOF {
@@ -70,58 +58,6 @@ func (fi *FileInfo) add(t time.Time) {
 	}
 	fi.Last = t
 	fi.Packets++
-}
-
-// scanPcapHeaders reads the record headers of a pcap file, seeking over
-// the packet bytes. Any inconsistency returns an error and the caller
-// reads the file the ordinary way.
-func scanPcapHeaders(f *os.File, fi *FileInfo) error {
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	br := bufio.NewReaderSize(f, 1<<16)
-	var hdr [24]byte
-	if _, err := io.ReadFull(br, hdr[:]); err != nil {
-		return err
-	}
-	var bo binary.ByteOrder = binary.LittleEndian
-	var nano bool
-	switch binary.LittleEndian.Uint32(hdr[:]) {
-	case 0xa1b2c3d4:
-	case 0xa1b23c4d:
-		nano = true
-	case 0xd4c3b2a1:
-		bo = binary.BigEndian
-	case 0x4d3cb2a1:
-		bo, nano = binary.BigEndian, true
-	default:
-		return ErrNotCapture
-	}
-	for {
-		var rec [16]byte
-		n, err := io.ReadFull(br, rec[:])
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil || n < 16 {
-			fi.Err = fmt.Errorf("%s: frame %d: %w", fi.Name, fi.Packets+1, ErrTruncated)
-			return nil
-		}
-		sec, frac := bo.Uint32(rec[0:]), bo.Uint32(rec[4:])
-		incl := int64(bo.Uint32(rec[8:]))
-		if incl > maxSnaplen {
-			return errors.New("implausible record length") // let pcapgo say what is wrong
-		}
-		ns := int64(frac) * 1000
-		if nano {
-			ns = int64(frac)
-		}
-		if _, err := br.Discard(int(incl)); err != nil {
-			fi.Err = fmt.Errorf("%s: frame %d: %w", fi.Name, fi.Packets+1, ErrTruncated)
-			return nil
-		}
-		fi.add(time.Unix(int64(sec), ns).UTC())
-	}
 }
 
 // ExpandInputs turns what a user gave as capture inputs into file names:

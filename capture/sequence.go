@@ -36,7 +36,11 @@ type SequenceSource struct {
 	// retired are the files read before cur: closed, but still mapped,
 	// because their Stable packets may still be in use downstream (the
 	// prefetcher reads ahead). Close unmaps them.
-	retired []*FileSource
+	retired []retiredFile
+	// unreleased is where in retired the files not yet released begin.
+	unreleased int
+	// released: the user releases marks (Releaser); each new file is told.
+	released bool
 }
 
 // OpenSequence opens names, in the order given (OrderFiles puts them in
@@ -117,7 +121,7 @@ func (s *SequenceSource) advance() error {
 	s.done += s.sizes[s.idx]
 	s.cur.retire()
 	if s.cur.mapped != nil {
-		s.retired = append(s.retired, s.cur)
+		s.retired = append(s.retired, retiredFile{s.cur, s.idx})
 	}
 	s.cur = nil
 	s.idx++
@@ -126,7 +130,39 @@ func (s *SequenceSource) advance() error {
 		return fmt.Errorf("file %d of %d: %w", s.idx+1, len(s.names), err)
 	}
 	s.cur = src
+	if s.released {
+		src.Release(Mark{})
+	}
 	return nil
+}
+
+// retiredFile is a file read before the current one, and its index.
+type retiredFile struct {
+	src *FileSource
+	idx int
+}
+
+// Mark is the position after the last packet handed out (Releaser).
+func (s *SequenceSource) Mark() Mark {
+	if s.cur == nil {
+		return Mark{file: s.idx}
+	}
+	m := s.cur.Mark()
+	m.file = s.idx
+	return m
+}
+
+// Release drops the pages of the packets before m (Releaser): in the
+// file being read up to m, and all of the files read before m's.
+func (s *SequenceSource) Release(m Mark) {
+	s.released = true
+	for ; s.unreleased < len(s.retired) && s.retired[s.unreleased].idx < m.file; s.unreleased++ {
+		f := s.retired[s.unreleased].src
+		f.win.release(len(f.mapped))
+	}
+	if s.cur != nil && m.file == s.idx {
+		s.cur.Release(m)
+	}
 }
 
 func (s *SequenceSource) endErr() error {
@@ -166,7 +202,7 @@ func (s *SequenceSource) Progress() (read, size int64) {
 // Close closes the file being read and unmaps those read before it.
 func (s *SequenceSource) Close() error {
 	for _, f := range s.retired {
-		f.Close()
+		f.src.Close()
 	}
 	s.retired = nil
 	if s.cur == nil {

@@ -17,14 +17,23 @@ import (
 // work; live captures are read inline, so that every packet is handled the
 // moment it arrives.
 
-// prefetchPackets and prefetchBytes bound a batch; prefetchDepth bounds
-// how many batches exist (being filled, waiting, being handled), and so
-// the memory the prefetcher holds: prefetchDepth × (prefetchBytes + one
-// packet).
+// A batch ends at prefetchPackets packets, at prefetchBytes bytes copied
+// (from a source that reuses its buffer), or at prefetchStableBytes bytes
+// in all. Stable packets (a mapped file's records) are not copied: what
+// they keep resident is their pages, given back as batches are released
+// (capture.Releaser). Their batches are bigger because every hand-over
+// may wake a sleeping core, several microseconds in a virtual machine: on
+// the 1 GB loopback capture, 256 KiB batches made 3900 hand-overs and
+// 1 MiB ones 1000, and the run took 13% less time. prefetchDepth bounds how
+// many batches exist (being filled, waiting, being handled), and so what
+// the prefetcher holds: prefetchDepth × (prefetchStableBytes + one packet)
+// of mapped pages, or prefetchDepth × (prefetchBytes + one packet) of
+// copies.
 const (
-	prefetchPackets = 512
-	prefetchBytes   = 256 << 10
-	prefetchDepth   = 4
+	prefetchPackets     = 512
+	prefetchBytes       = 256 << 10
+	prefetchStableBytes = 1 << 20
+	prefetchDepth       = 3
 )
 
 // fetched is one decoded packet of a batch. Its data, and the slices of
@@ -44,6 +53,10 @@ type batch struct {
 	buf   []byte
 	bytes int   // packet bytes in the batch, across buffers
 	err   error // the source's error after the last packet (io.EOF at the end)
+	// end is the source's position after the batch's last packet, when
+	// it is a Releaser (marked): released when the batch comes back.
+	end    capture.Mark
+	marked bool
 }
 
 // prefetcher reads and decodes packets ahead of the caller.
@@ -83,6 +96,12 @@ func startPrefetch(ctx context.Context, src capture.Source, count uint64, tap fu
 func (f *prefetcher) run(ctx context.Context, src capture.Source, count uint64, tap func(capture.Packet) bool) {
 	defer close(f.done)
 	defer close(f.out)
+	// A mapped file's pages are given back as batches come back, so the
+	// pages resident are those of the batches in flight.
+	rel, _ := src.(capture.Releaser)
+	if rel != nil {
+		rel.Release(capture.Mark{})
+	}
 	for {
 		var b *batch
 		select {
@@ -90,12 +109,16 @@ func (f *prefetcher) run(ctx context.Context, src capture.Source, count uint64, 
 		case <-f.stop:
 			return
 		}
-		b.pkts, b.buf, b.bytes, b.err = b.pkts[:0], b.buf[:0], 0, nil
+		if b.marked {
+			// Batches come back in order: every packet up to its end is done.
+			rel.Release(b.end)
+		}
+		b.pkts, b.buf, b.bytes, b.err, b.marked = b.pkts[:0], b.buf[:0], 0, nil, false
 		if f.carried {
 			f.carried = false
 			f.add(b, f.carry)
 		}
-		for len(b.pkts) < prefetchPackets && b.err == nil && b.bytes < prefetchBytes {
+		for len(b.pkts) < prefetchPackets && b.err == nil && len(b.buf) < prefetchBytes && b.bytes < prefetchStableBytes {
 			if ctx.Err() != nil {
 				b.err = ctx.Err()
 				break
@@ -122,6 +145,9 @@ func (f *prefetcher) run(ctx context.Context, src capture.Source, count uint64, 
 				break
 			}
 			f.add(b, p)
+		}
+		if rel != nil {
+			b.end, b.marked = rel.Mark(), true
 		}
 		select {
 		case f.out <- b:
