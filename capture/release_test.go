@@ -15,12 +15,23 @@ import (
 // residentKiB is how much of b is resident in this process, from
 // /proc/self/smaps (Linux); -1 elsewhere or when the mapping is not found.
 func residentKiB(t *testing.T, b []byte) int {
-	if runtime.GOOS != "linux" {
+	v := smapsField(t, b, "Rss:")
+	if v == "" {
 		return -1
+	}
+	kb, _ := strconv.Atoi(strings.Fields(v)[0])
+	return kb
+}
+
+// smapsField is the value of a field of b's mapping in /proc/self/smaps
+// ("Rss:", "VmFlags:"), "" when there is none.
+func smapsField(t *testing.T, b []byte, name string) string {
+	if runtime.GOOS != "linux" {
+		return ""
 	}
 	f, err := os.Open("/proc/self/smaps")
 	if err != nil {
-		return -1
+		return ""
 	}
 	defer f.Close()
 	start := uint64(uintptr(unsafe.Pointer(unsafe.SliceData(b))))
@@ -34,12 +45,11 @@ func residentKiB(t *testing.T, b []byte) int {
 			from, _, _ := strings.Cut(fields[0], "-")
 			v, err := strconv.ParseUint(from, 16, 64)
 			in = err == nil && v == start
-		case in && fields[0] == "Rss:":
-			kb, _ := strconv.Atoi(fields[1])
-			return kb
+		case in && fields[0] == name:
+			return strings.Join(fields[1:], " ")
 		}
 	}
-	return -1
+	return ""
 }
 
 var touched byte // mappedTemp's loads land here, so that they are made
@@ -68,6 +78,18 @@ func mappedTemp(t *testing.T, size int) []byte {
 		touched += b[i]
 	}
 	return b
+}
+
+// TestMappedHugePages: a mapped file is read ahead in 2 MiB folios
+// (MADV_HUGEPAGE: "hg" in the mapping's VmFlags), see hugePages.
+func TestMappedHugePages(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("Linux only")
+	}
+	b := mappedTemp(t, 1<<20)
+	if flags := smapsField(t, b, "VmFlags:"); !strings.Contains(" "+flags+" ", " hg ") {
+		t.Errorf("the mapping's flags are %q, want hg among them", flags)
+	}
 }
 
 // TestMappedWindowLag: read without a Releaser, pages go mapLag behind
