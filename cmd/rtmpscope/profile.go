@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"runtime/pprof"
 	"runtime/trace"
@@ -15,34 +16,8 @@ import (
 // per-stage figures in docs/performance.md were found. It returns the
 // function that ends them.
 func startProfile() func() {
-	stopCPU := func() {}
-	if path := os.Getenv("RTMPSCOPE_CPUPROFILE"); path != "" {
-		if f, err := os.Create(path); err != nil {
-			fmt.Fprintln(os.Stderr, "rtmpscope: RTMPSCOPE_CPUPROFILE:", err)
-		} else if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(os.Stderr, "rtmpscope: RTMPSCOPE_CPUPROFILE:", err)
-			f.Close()
-		} else {
-			stopCPU = func() {
-				pprof.StopCPUProfile()
-				f.Close()
-			}
-		}
-	}
-	stopTrace := func() {}
-	if path := os.Getenv("RTMPSCOPE_TRACE"); path != "" {
-		if f, err := os.Create(path); err != nil {
-			fmt.Fprintln(os.Stderr, "rtmpscope: RTMPSCOPE_TRACE:", err)
-		} else if err := trace.Start(f); err != nil {
-			fmt.Fprintln(os.Stderr, "rtmpscope: RTMPSCOPE_TRACE:", err)
-			f.Close()
-		} else {
-			stopTrace = func() {
-				trace.Stop()
-				f.Close()
-			}
-		}
-	}
+	stopCPU := startRecording("RTMPSCOPE_CPUPROFILE", pprof.StartCPUProfile, pprof.StopCPUProfile)
+	stopTrace := startRecording("RTMPSCOPE_TRACE", trace.Start, trace.Stop)
 	memPath := os.Getenv("RTMPSCOPE_MEMPROFILE")
 	return func() {
 		stopCPU()
@@ -60,5 +35,29 @@ func startProfile() func() {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "rtmpscope: RTMPSCOPE_MEMPROFILE:", err)
 		}
+	}
+}
+
+// startRecording starts a recording (a CPU profile, an execution trace)
+// into the file named by the environment variable env, when it is set, and
+// returns what ends it and closes the file.
+func startRecording(env string, start func(io.Writer) error, stop func()) func() {
+	path := os.Getenv(env)
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		if err = start(f); err != nil {
+			f.Close()
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "rtmpscope: %s: %v\n", env, err)
+		return func() {}
+	}
+	return func() {
+		stop()
+		f.Close()
 	}
 }
