@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -151,7 +152,7 @@ func TestSequenceRelease(t *testing.T) {
 	// multi.pcap cut at record boundaries into three files.
 	var names []string
 	dir := t.TempDir()
-	offs := recordOffsets(raw)
+	offs := recordOffsets(t, raw)
 	for i, cut := range [][2]int{{0, 60}, {60, 130}, {130, len(offs) - 1}} {
 		name := filepath.Join(dir, fmt.Sprintf("multi%d.pcap", i))
 		if err := os.WriteFile(name, append(append([]byte(nil), raw[:24]...), raw[offs[cut[0]]:offs[cut[1]]]...), 0o644); err != nil {
@@ -194,14 +195,18 @@ func TestSequenceRelease(t *testing.T) {
 	}
 }
 
-// recordOffsets returns the offset of every record of a little-endian pcap
-// file, and its length last.
-func recordOffsets(b []byte) []int {
-	var offs []int
-	at := 24
-	for at+16 <= len(b) {
-		offs = append(offs, at)
-		at += 16 + int(uint32(b[at+8])|uint32(b[at+9])<<8|uint32(b[at+10])<<16|uint32(b[at+11])<<24)
+// recordOffsets returns the offset of every record of a pcap file, and
+// its length last, as the pcap reader walks them.
+func recordOffsets(t *testing.T, b []byte) []int {
+	r, err := newPcapReader(bufio.NewReader(bytes.NewReader(b)))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return append(offs, len(b))
+	offs := []int{int(r.off)}
+	for {
+		if _, _, err := r.next(); err != nil {
+			return offs
+		}
+		offs = append(offs, int(r.off))
+	}
 }

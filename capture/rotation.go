@@ -29,9 +29,10 @@ type FileInfo struct {
 	Err error
 }
 
-// ProbeFile reads a capture file's packet timestamps. A plain pcap file is
-// read through its mapping (mapped.go): only the record headers are
-// touched, and nothing is copied.
+// ProbeFile reads a capture file's packet timestamps. A plain pcap file,
+// and a pcapng file of the usual blocks, are read through their mapping
+// (mapped.go, mappedng.go): only the record headers are touched, and
+// nothing is copied.
 func ProbeFile(name string) (FileInfo, error) {
 	src, err := OpenFile(name)
 	if err != nil {

@@ -158,7 +158,7 @@ func (s *SequenceSource) Release(m Mark) {
 	s.released = true
 	for ; s.unreleased < len(s.retired) && s.retired[s.unreleased].idx < m.file; s.unreleased++ {
 		f := s.retired[s.unreleased].src
-		f.win.release(len(f.mapped))
+		f.Release(Mark{off: len(f.mapped)})
 	}
 	if s.cur != nil && m.file == s.idx {
 		s.cur.Release(m)
